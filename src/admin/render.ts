@@ -1,0 +1,51 @@
+import { Option } from "effect"
+import { type CrmError, reasonRu } from "../crm/CrmError.js"
+import type { Contact, FollowUp, Lead } from "../lead/Lead.js"
+import { escapeHtml, userLink } from "../telegram/html.js"
+
+/** How managers reach the person: the @handle when there is one, else a profile link (never "@None"). */
+export const contactHtml = (contact: Contact): string =>
+  Option.match(contact.username, {
+    onSome: (username) => `@${escapeHtml(username)}`,
+    onNone: () => `${userLink(contact.telegramId, contact.fullName || "профиль")} (без username)`
+  })
+
+/** The seed's fallback message, with every user-supplied string escaped and the reason stated. */
+export const fallbackHtml = (lead: Lead, error: CrmError): string =>
+  [
+    `⚠️ <b>[FALLBACK - CRM НЕДОСТУПНА]</b> ⚠️`,
+    ``,
+    `🔥 <b>НОВЫЙ ЛИД: ${escapeHtml(lead.brandName)}</b> 🔥`,
+    ``,
+    `❗️ <i>Важно: Этот лид НЕ был создан в AmoCRM автоматически.`,
+    `Требуется ручное внесение.</i>`,
+    ``,
+    `<b>--- ДАННЫЕ ДЛЯ CRM ---</b>`,
+    `<b>Запрос:</b> ${escapeHtml(lead.title)}`,
+    `<b>Контакт:</b> ${contactHtml(lead.contact)}`,
+    `<b>Имя:</b> ${escapeHtml(lead.contact.fullName)}`,
+    `<b>Telegram ID:</b> <code>${lead.contact.telegramId}</code>`,
+    `<b>--------------------------</b>`,
+    ``,
+    `<b>Причина:</b> ${escapeHtml(reasonRu(error))}`,
+    ``,
+    `<b>Задача:</b>`,
+    `1. Внести лид в AmoCRM вручную.`,
+    `2. Связаться с клиентом в Telegram.`
+  ].join("\n")
+
+const mediaLabel = { photo: "фото", document: "документ", video: "видео", voice: "голосовое" } as const
+
+/** One follow-up as a line of the smart edit: `Сообщение: [фото] caption`. */
+export const followUpLine = (followUp: FollowUp): string => {
+  const label = Option.match(followUp.media, { onNone: () => "", onSome: (m) => `[${mediaLabel[m]}] ` })
+  return `Сообщение: ${label}${escapeHtml(followUp.text)}`.trimEnd()
+}
+
+/** The fallback message after follow-ups: marked updated, original kept, follow-ups appended in order. */
+export const smartEditHtml = (originalHtml: string, followUps: ReadonlyArray<FollowUp>): string =>
+  [`✅ <b>ОБНОВЛЕНО: ССЫЛКА ПОЛУЧЕНА!</b>`, ``, originalHtml, ``, `📎 <b>FOLLOW-UP:</b>`, ...followUps.map(followUpLine)].join("\n")
+
+/** The header of a follow-up sent as its own admin message (CRM lead, or overflow of a fallback). */
+export const followUpHeader = (lead: Lead): string =>
+  `📎 FOLLOW-UP от ${contactHtml(lead.contact)} (${escapeHtml(lead.profile.toUpperCase())}):`

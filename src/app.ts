@@ -1,0 +1,41 @@
+import { NodeFileSystem, NodeHttpClient } from "@effect/platform-node"
+import { Effect, Layer, Logger } from "effect"
+import { AdminChat } from "./admin/AdminChat.js"
+import { AppConfig } from "./config/AppConfig.js"
+import { CrmClientLive } from "./crm/CrmClientLive.js"
+import { Delivery } from "./delivery/Delivery.js"
+import { Funnel } from "./funnel/Funnel.js"
+import { UserChat } from "./funnel/UserChat.js"
+import { Profiles } from "./profiles/Profiles.js"
+import { MemoryFollowUpState } from "./store/MemoryFollowUpState.js"
+import { MemoryLeadStore } from "./store/MemoryLeadStore.js"
+import { TelegramBotLive } from "./telegram/TelegramBot.js"
+import { Polling } from "./updates/Polling.js"
+
+/** The stores; the durable SQLite Layers replace these. */
+export const StoresLive = Layer.merge(MemoryLeadStore, MemoryFollowUpState)
+
+/** The ports, live: Telegram, the CRM over HTTP, the stores; config and locales first, so their errors come first. */
+export const PortsLive = Layer.mergeAll(
+  TelegramBotLive,
+  CrmClientLive.pipe(Layer.provide(NodeHttpClient.layer)),
+  StoresLive
+).pipe(
+  Layer.provideMerge(Profiles.Default.pipe(Layer.provide(NodeFileSystem.layer))),
+  Layer.provideMerge(AppConfig.Default)
+)
+
+/** The bot: polling feeds the funnel, the funnel records leads, delivery reaches a human. */
+export const BotLive = Polling.Default.pipe(
+  Layer.provide(Funnel.Default),
+  Layer.provide(UserChat.Default),
+  Layer.provide(Delivery.Default),
+  Layer.provide(AdminChat.Default)
+)
+
+/** LOG_LEVEL applies to every log line. */
+export const LogLevelLive = Layer.unwrapEffect(
+  Effect.map(AppConfig, (config) => Logger.minimumLogLevel(config.logLevel))
+)
+
+export const AppLive = BotLive.pipe(Layer.provide(LogLevelLive), Layer.provide(PortsLive))

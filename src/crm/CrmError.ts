@@ -1,0 +1,46 @@
+import { Data, Match } from "effect"
+
+/** The CRM could not be reached: refused, DNS, reset before a response. */
+export class CrmConnectionError extends Data.TaggedError("CrmConnectionError")<{ readonly detail: string }> {}
+
+/** The CRM answered, but not with 200/201/202. */
+export class CrmHttpStatusError extends Data.TaggedError("CrmHttpStatusError")<{
+  readonly status: number
+  readonly bodyExcerpt: string
+}> {}
+
+/** No complete answer within CRM_TIMEOUT_MS. */
+export class CrmTimeoutError extends Data.TaggedError("CrmTimeoutError")<{ readonly timeoutMs: number }> {}
+
+/** The request could not be made: no or invalid URL, TLS, encoding, other client-side failures. */
+export class CrmClientError extends Data.TaggedError("CrmClientError")<{ readonly detail: string }> {}
+
+/** Anything else; the cause is kept for the log. */
+export class CrmUnknownError extends Data.TaggedError("CrmUnknownError")<{
+  readonly detail: string
+  readonly cause: unknown
+}> {}
+
+export type CrmError = CrmConnectionError | CrmHttpStatusError | CrmTimeoutError | CrmClientError | CrmUnknownError
+
+/** The "Причина:" line of the fallback message, in plain Russian. Plain text: escape before HTML. */
+export const reasonRu: (error: CrmError) => string = Match.type<CrmError>().pipe(
+  Match.tagsExhaustive({
+    CrmConnectionError: (e) => `CRM-сервер недоступен (ошибка соединения): ${e.detail}`,
+    CrmHttpStatusError: (e) => `CRM ответила ошибкой: HTTP ${e.status}${e.bodyExcerpt ? ` — ${e.bodyExcerpt}` : ""}`,
+    CrmTimeoutError: (e) => `CRM не ответила за ${e.timeoutMs / 1000} с (таймаут)`,
+    CrmClientError: (e) => `ошибка HTTP-клиента: ${e.detail}`,
+    CrmUnknownError: (e) => `непредвиденная ошибка: ${e.detail}`
+  })
+)
+
+/** The log line for a failed delivery, worded per error type. Never contains a webhook path. */
+export const logLine: (error: CrmError) => string = Match.type<CrmError>().pipe(
+  Match.tagsExhaustive({
+    CrmConnectionError: (e) => `CRM unreachable (connection error): ${e.detail}`,
+    CrmHttpStatusError: (e) => `CRM answered HTTP ${e.status}: ${e.bodyExcerpt || "(empty body)"}`,
+    CrmTimeoutError: (e) => `CRM timed out after ${e.timeoutMs} ms`,
+    CrmClientError: (e) => `CRM request failed (client error): ${e.detail}`,
+    CrmUnknownError: (e) => `CRM delivery failed unexpectedly: ${e.detail}`
+  })
+)

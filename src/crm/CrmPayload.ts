@@ -1,0 +1,24 @@
+import { Option, Schema } from "effect"
+import type { Lead } from "../lead/Lead.js"
+
+/** The JSON the CRM widget expects: the seed's fields, plus `telegram_id` and `lead_id`. */
+export const CrmPayload = Schema.Struct({
+  lead_name: Schema.String,
+  contact: Schema.Struct({ name: Schema.String, username: Schema.String, telegram_id: Schema.Number }),
+  source: Schema.Literal("Telegram Bot"),
+  request_details: Schema.String,
+  lead_id: Schema.String
+})
+export type CrmPayload = typeof CrmPayload.Type
+
+export const crmPayload = (lead: Lead): CrmPayload => ({
+  lead_name: `Новый лид с Telegram: ${lead.brandName}`,
+  contact: {
+    name: lead.contact.fullName,
+    username: Option.match(lead.contact.username, { onNone: () => "", onSome: (u) => `@${u}` }),
+    telegram_id: lead.contact.telegramId
+  },
+  source: "Telegram Bot",
+  request_details: lead.title,
+  lead_id: lead.id
+})

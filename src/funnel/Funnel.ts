@@ -1,0 +1,137 @@
+import { Clock, Duration, Effect, Option, Runtime } from "effect"
+import { Composer } from "grammy"
+import type { Message, Update, User } from "grammy/types"
+import { randomUUID } from "node:crypto"
+import type { Contact, FollowUp, Lead } from "../lead/Lead.js"
+import { type Profile, Profiles } from "../profiles/Profiles.js"
+import { FollowUpState } from "../store/FollowUpState.js"
+import { LeadStore } from "../store/LeadStore.js"
+import { TelegramBot } from "../telegram/TelegramBot.js"
+import { Delivery } from "../delivery/Delivery.js"
+import { parseButton } from "./buttons.js"
+import { UserChat } from "./UserChat.js"
+
+/** A second tap on the same service within this window is answered but makes no second lead. */
+export const REPEAT_TAP_WINDOW = Duration.minutes(10)
+
+const contactOf = (user: User): Contact => ({
+  telegramId: user.id,
+  fullName: [user.first_name, user.last_name].filter(Boolean).join(" "),
+  username: Option.fromNullable(user.username)
+})
+
+type Media = FollowUp["media"]
+const mediaOf = (message: Message): Media =>
+  message.photo ? Option.some("photo")
+  : message.document ? Option.some("document")
+  : message.video ? Option.some("video")
+  : message.voice ? Option.some("voice")
+  : Option.none()
+
+/**
+ * The funnel: grammY routes each update; every handler body is an Effect over the services.
+ * Handlers never throw: a failure is logged, and the update is done.
+ */
+export class Funnel extends Effect.Service<Funnel>()("Funnel", {
+  effect: Effect.gen(function* () {
+    const telegram = yield* TelegramBot
+    const profiles = yield* Profiles
+    const leads = yield* LeadStore
+    const followUps = yield* FollowUpState
+    const delivery = yield* Delivery
+    const user = yield* UserChat
+    const runtime = yield* Effect.runtime<never>()
+    const run = (name: string, program: Effect.Effect<unknown, unknown>) =>
+      Runtime.runPromise(runtime)(
+        program.pipe(
+          Effect.catchAllCause((cause) => Effect.logError(`${name} failed`, cause)),
+          Effect.withSpan(name)
+        )
+      )
+
+    const start = (chatId: number, payload: string) =>
+      Option.match(profiles.get(payload.trim().toLowerCase()), {
+        onSome: (profile) => user.brandMenu(chatId, profile),
+        onNone: () => user.brandChooser(chatId)
+      })
+
+    const tapService = (from: User, chatId: number, queryId: string, profileKey: string, serviceId: string) =>
+      Effect.gen(function* () {
+        const profile = profiles.get(profileKey)
+        const service = Option.flatMap(profile, (p) => Option.fromNullable(p.services.find((s) => s.id === serviceId)))
+        if (Option.isNone(profile) || Option.isNone(service)) return yield* staleButton(chatId, queryId, profile)
+        const now = yield* Clock.currentTimeMillis
+        const repeat = yield* leads.findRecent(from.id, profileKey, serviceId, now - Duration.toMillis(REPEAT_TAP_WINDOW))
+        if (Option.isSome(repeat)) return yield* user.answerTap(queryId, user.texts.already_accepted)
+        yield* user.answerTap(queryId).pipe(Effect.catchAll((e) => Effect.logWarning(e.message)))
+        const lead: Lead = {
+          id: randomUUID(),
+          profile: profile.value.key,
+          brandName: profile.value.name,
+          serviceId,
+          title: service.value.title,
+          contact: contactOf(from),
+          createdAt: now
+        }
+        // Recorded before anything can fail; the CRM is not waited on.
+        yield* leads.record(lead)
+        yield* followUps.attach(from.id, lead.id)
+        yield* Effect.logInfo(`lead recorded: ${lead.profile}/${serviceId}`).pipe(Effect.annotateLogs({ lead: lead.id }))
+        yield* delivery.schedule(lead.id)
+        yield* user.confirmation(chatId, profile.value, service.value.title)
+      })
+
+    const staleButton = (chatId: number, queryId: string, profile: Option.Option<Profile>) =>
+      user.answerTap(queryId, user.texts.stale_menu).pipe(
+        Effect.catchAll((e) => Effect.logWarning(e.message)),
+        Effect.zipRight(Option.match(profile, { onSome: (p) => user.brandMenu(chatId, p), onNone: () => user.brandChooser(chatId) }))
+      )
+
+    const tap = (from: User, chatId: number, queryId: string, data: string) => {
+      const button = parseButton(data)
+      switch (button._tag) {
+        case "Lead":
+          return tapService(from, chatId, queryId, button.profile, button.serviceId)
+        case "Brand":
+          return Option.match(profiles.get(button.profile), {
+            onSome: (p) => user.answerTap(queryId).pipe(Effect.zipRight(user.brandMenu(chatId, p))),
+            onNone: () => staleButton(chatId, queryId, Option.none())
+          })
+        case "Unknown":
+          return staleButton(chatId, queryId, Option.none())
+      }
+    }
+
+    const followUp = (from: User, message: Message) =>
+      Effect.gen(function* () {
+        const chatId = message.chat.id
+        const text = message.text ?? message.caption ?? ""
+        const latest = yield* followUps.latestLead(from.id)
+        if (Option.isNone(latest) || text.startsWith("/")) return yield* user.brandChooser(chatId)
+        const queued = yield* followUps.add({ leadId: latest.value, chatId, messageId: message.message_id, media: mediaOf(message), text })
+        yield* Effect.logInfo(`follow-up ${queued.seq} queued`).pipe(Effect.annotateLogs({ lead: latest.value }))
+        yield* delivery.schedule(latest.value)
+        yield* user.send(chatId, user.texts.follow_up_thanks)
+      })
+
+    const composer = new Composer()
+    const people = composer.chatType("private")
+    people.command("start", (ctx) => run("Funnel.start", start(ctx.chat.id, ctx.match)))
+    people.on("callback_query:data", (ctx) =>
+      run("Funnel.tap", tap(ctx.from, ctx.chat.id, ctx.callbackQuery.id, ctx.callbackQuery.data)))
+    people.on(["message:text", "message:photo", "message:document", "message:video", "message:voice"], (ctx) =>
+      run("Funnel.followUp", followUp(ctx.from, ctx.message)))
+    // Anything else a person sends (stickers, contacts, …) still gets an answer, never silence.
+    people.on("message", (ctx) => run("Funnel.other", user.brandChooser(ctx.chat.id)))
+    // A stale button in any other chat is still answered, so the client stops spinning.
+    composer.on("callback_query", (ctx) => run("Funnel.answerOnly", user.answerTap(ctx.callbackQuery.id)))
+    telegram.bot.use(composer)
+
+    /** Routes one update through grammY; never fails. */
+    const handle = (update: Update) =>
+      telegram.call("handleUpdate", () => telegram.bot.handleUpdate(update)).pipe(
+        Effect.catchAll((e) => Effect.logError(`update ${update.update_id} not handled: ${e.message}`))
+      )
+    return { handle } as const
+  })
+}) {}

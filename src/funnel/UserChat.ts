@@ -1,0 +1,38 @@
+import { Effect } from "effect"
+import type { InlineKeyboardButton } from "grammy/types"
+import { type Profile, Profiles } from "../profiles/Profiles.js"
+import { escapeHtml } from "../telegram/html.js"
+import { TelegramBot } from "../telegram/TelegramBot.js"
+import { brandButton, leadButton } from "./buttons.js"
+
+/** What the person sees. Locale texts are trusted HTML; anything else is escaped. */
+export class UserChat extends Effect.Service<UserChat>()("UserChat", {
+  effect: Effect.gen(function* () {
+    const telegram = yield* TelegramBot
+    const profiles = yield* Profiles
+    const { texts } = profiles
+
+    const send = (chatId: number, text: string, keyboard?: ReadonlyArray<ReadonlyArray<InlineKeyboardButton>>) =>
+      telegram.call("sendMessage", (api, signal) =>
+        api.sendMessage(chatId, text, {
+          parse_mode: "HTML",
+          link_preview_options: { is_disabled: true },
+          ...(keyboard ? { reply_markup: { inline_keyboard: keyboard.map((row) => [...row]) } } : {})
+        }, signal))
+
+    const brandMenu = (chatId: number, profile: Profile) =>
+      send(chatId, profile.welcome, profile.services.map((s) => [{ text: `${s.icon} ${s.title}`, callback_data: leadButton(profile.key, s.id) }]))
+
+    const brandChooser = (chatId: number) =>
+      send(chatId, texts.choose_brand, profiles.all.map((p) => [{ text: p.name, callback_data: brandButton(p.key) }]))
+
+    const confirmation = (chatId: number, profile: Profile, title: string) =>
+      send(chatId, [escapeHtml(texts.accepted.replace("{title}", title)), texts.strategist, profile.followUpAsk].join("\n\n"))
+
+    const answerTap = (callbackQueryId: string, text?: string) =>
+      telegram.call("answerCallbackQuery", (api, signal) =>
+        api.answerCallbackQuery(callbackQueryId, text === undefined ? {} : { text }, signal))
+
+    return { send, brandMenu, brandChooser, confirmation, answerTap, texts } as const
+  })
+}) {}

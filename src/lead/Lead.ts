@@ -1,0 +1,37 @@
+import type { Option } from "effect"
+
+/** The person behind a lead, as Telegram told us. `username` has no "@"; many people have none. */
+export interface Contact {
+  readonly telegramId: number
+  readonly fullName: string
+  readonly username: Option.Option<string>
+}
+
+/** A tap on a service button: recorded before the person is answered, delivered in the background. */
+export interface Lead {
+  readonly id: string
+  readonly profile: string
+  readonly brandName: string
+  readonly serviceId: string
+  readonly title: string
+  readonly contact: Contact
+  readonly createdAt: number
+}
+
+/** Where a lead reached a human. Absent while it is still pending. */
+export type Outcome =
+  | { readonly _tag: "Crm" }
+  | { readonly _tag: "Fallback"; readonly messageId: number; readonly html: string }
+
+/** Something the person sent after their lead: text, or media (copied to the admin chat) with its caption. */
+export interface FollowUp {
+  readonly leadId: string
+  readonly seq: number
+  readonly chatId: number
+  readonly messageId: number
+  readonly media: Option.Option<"photo" | "document" | "video" | "voice">
+  readonly text: string
+}
+
+/** How an applied follow-up reached the managers; only edits are part of the fallback message's text. */
+export type AppliedVia = "edit" | "message"

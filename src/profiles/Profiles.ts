@@ -1,0 +1,77 @@
+import { FileSystem } from "@effect/platform"
+import { Array as Arr, Config, Effect, Either, Option, ParseResult, Redacted, Schema } from "effect"
+import { fileURLToPath } from "node:url"
+import { StartupError } from "../config/StartupError.js"
+import { type Locales, LocalesFromJson } from "./LocalesSchema.js"
+
+export interface ServiceItem {
+  readonly id: string
+  readonly icon: string
+  readonly title: string
+}
+
+export interface Profile {
+  readonly key: string
+  readonly name: string
+  readonly webhookUrl: Option.Option<Redacted.Redacted<string>>
+  readonly welcome: string
+  readonly services: ReadonlyArray<ServiceItem>
+  readonly followUpAsk: string
+}
+
+export type Texts = Locales["texts"]
+
+const defaultLocalesPath = fileURLToPath(new URL("../../locales/locales.json", import.meta.url))
+
+/** Renders a decode failure as `path: message` for the first issue, e.g. `profiles.cg.services[0].title: ...`. */
+export const formatParseError = (error: ParseResult.ParseError): string => {
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  if (!issue) return error.message
+  const path = issue.path.reduce<string>(
+    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`),
+    ""
+  )
+  return path === "" ? issue.message : `${path}: ${issue.message}`
+}
+
+export const decodeLocales = (json: string): Either.Either<Locales, string> =>
+  Schema.decodeUnknownEither(LocalesFromJson)(json).pipe(Either.mapLeft(formatParseError))
+
+/** `CRM_WEBHOOK_URL_AGENCY` overrides `profiles.agency.webhook_url`. */
+const webhookFor = (key: string, fromFile: string | undefined) =>
+  Config.option(Config.redacted(`CRM_WEBHOOK_URL_${key.toUpperCase()}`)).pipe(
+    Effect.map(Option.orElse(() => Option.map(Option.fromNullable(fromFile), Redacted.make)))
+  )
+
+export const makeProfiles = (locales: Locales) =>
+  Effect.gen(function* () {
+    const profiles: Array<Profile> = []
+    for (const [key, p] of Object.entries(locales.profiles)) {
+      const webhookUrl = yield* webhookFor(key, p.webhook_url)
+      if (Option.isNone(webhookUrl)) {
+        yield* Effect.logWarning(`profile ${key} has no CRM webhook (CRM_WEBHOOK_URL_${key.toUpperCase()}); its leads go to the admin chat`)
+      }
+      profiles.push({ key, name: p.name, webhookUrl, welcome: p.welcome, services: p.services, followUpAsk: p.follow_up_ask })
+    }
+    return {
+      texts: locales.texts,
+      all: profiles as ReadonlyArray<Profile>,
+      get: (key: string): Option.Option<Profile> => Arr.findFirst(profiles, (p) => p.key === key)
+    }
+  })
+
+/** The brands, their services and the texts the bot speaks: `locales.json` plus webhook URLs from the environment. */
+export class Profiles extends Effect.Service<Profiles>()("Profiles", {
+  effect: Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Config.string("LOCALES_PATH").pipe(Config.withDefault(defaultLocalesPath))
+    const json = yield* fs
+      .readFileString(path)
+      .pipe(Effect.mapError((e) => new StartupError({ message: `cannot read ${path}: ${e.message}` })))
+    const locales = yield* Either.match(decodeLocales(json), {
+      onLeft: (reason) => Effect.fail(new StartupError({ message: `${path}: ${reason}` })),
+      onRight: Effect.succeed
+    })
+    return yield* makeProfiles(locales)
+  })
+}) {}

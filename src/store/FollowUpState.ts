@@ -1,0 +1,19 @@
+import { Context, type Effect, type Option } from "effect"
+import type { AppliedVia, FollowUp } from "../lead/Lead.js"
+import type { StoreError } from "./StoreError.js"
+
+/** Which lead a person's next message belongs to, and that lead's follow-ups in order. */
+export class FollowUpState extends Context.Tag("FollowUpState")<
+  FollowUpState,
+  {
+    readonly attach: (telegramId: number, leadId: string) => Effect.Effect<void, StoreError>
+    readonly latestLead: (telegramId: number) => Effect.Effect<Option.Option<string>, StoreError>
+    /** Queues a follow-up; its `seq` is assigned here. */
+    readonly add: (followUp: Omit<FollowUp, "seq">) => Effect.Effect<FollowUp, StoreError>
+    /** Follow-ups not yet shown to the managers, oldest first. */
+    readonly queued: (leadId: string) => Effect.Effect<ReadonlyArray<FollowUp>, StoreError>
+    readonly markApplied: (leadId: string, seq: number, via: AppliedVia) => Effect.Effect<void, StoreError>
+    /** Follow-ups that became part of the fallback message's text, oldest first. */
+    readonly appliedByEdit: (leadId: string) => Effect.Effect<ReadonlyArray<FollowUp>, StoreError>
+  }
+>() {}

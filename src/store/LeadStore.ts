@@ -1,0 +1,35 @@
+import { Context, type Effect, type Option } from "effect"
+import type { Lead, Outcome } from "../lead/Lead.js"
+import type { StoreError } from "./StoreError.js"
+
+export interface LeadRecord {
+  readonly lead: Lead
+  readonly outcome: Option.Option<Outcome>
+  readonly attempts: ReadonlyArray<DeliveryAttempt>
+}
+
+/** One failed try at reaching a human: the error's tag and when. */
+export interface DeliveryAttempt {
+  readonly at: number
+  readonly error: string
+}
+
+/** The outbox: leads are recorded before the person is answered and leave it once a human can see them. */
+export class LeadStore extends Context.Tag("LeadStore")<
+  LeadStore,
+  {
+    readonly record: (lead: Lead) => Effect.Effect<void, StoreError>
+    /** The person's lead for this service created at or after `since`, for repeat taps. */
+    readonly findRecent: (
+      telegramId: number,
+      profile: string,
+      serviceId: string,
+      since: number
+    ) => Effect.Effect<Option.Option<Lead>, StoreError>
+    readonly get: (leadId: string) => Effect.Effect<Option.Option<LeadRecord>, StoreError>
+    readonly setOutcome: (leadId: string, outcome: Outcome) => Effect.Effect<void, StoreError>
+    readonly recordAttempt: (leadId: string, attempt: DeliveryAttempt) => Effect.Effect<void, StoreError>
+    /** Leads that have reached no human yet, oldest first. */
+    readonly undelivered: Effect.Effect<ReadonlyArray<LeadRecord>, StoreError>
+  }
+>() {}

@@ -1,0 +1,38 @@
+import { Array as Arr, Effect, HashMap, Layer, Option, Order, Ref } from "effect"
+import { LeadStore, type LeadRecord } from "./LeadStore.js"
+
+/** In-memory outbox for unit tests and the demo; a restart forgets it (the SQLite store does not). */
+export const MemoryLeadStore = Layer.effect(
+  LeadStore,
+  Effect.gen(function* () {
+    const leads = yield* Ref.make(HashMap.empty<string, LeadRecord>())
+    const update = (leadId: string, f: (r: LeadRecord) => LeadRecord) =>
+      Ref.update(leads, HashMap.modify(leadId, f))
+    return LeadStore.of({
+      record: (lead) =>
+        Ref.update(leads, HashMap.set<string, LeadRecord>(lead.id, { lead, outcome: Option.none(), attempts: [] })),
+      findRecent: (telegramId, profile, serviceId, since) =>
+        Ref.get(leads).pipe(
+          Effect.map((all) =>
+            Arr.findFirst(HashMap.values(all), ({ lead }) =>
+              lead.contact.telegramId === telegramId && lead.profile === profile &&
+              lead.serviceId === serviceId && lead.createdAt >= since
+            ).pipe(Option.map((r) => r.lead))
+          )
+        ),
+      get: (leadId) => Ref.get(leads).pipe(Effect.map(HashMap.get(leadId))),
+      setOutcome: (leadId, outcome) => update(leadId, (r) => ({ ...r, outcome: Option.some(outcome) })),
+      recordAttempt: (leadId, attempt) => update(leadId, (r) => ({ ...r, attempts: [...r.attempts, attempt] })),
+      undelivered: Ref.get(leads).pipe(
+        Effect.map((all) =>
+          Arr.sort(
+            Arr.filter(Arr.fromIterable(HashMap.values(all)), (r) => Option.isNone(r.outcome)),
+            byCreatedAt
+          )
+        )
+      )
+    })
+  })
+)
+
+const byCreatedAt = Order.mapInput(Order.number, (r: LeadRecord) => r.lead.createdAt)

@@ -1,0 +1,52 @@
+import { autoRetry } from "@grammyjs/auto-retry"
+import { Context, Effect, Layer, Redacted } from "effect"
+import { type Api, Bot } from "grammy"
+import { AppConfig } from "../config/AppConfig.js"
+import { StartupError } from "../config/StartupError.js"
+import { TelegramError, toTelegramError } from "./TelegramError.js"
+
+/** grammY types its signal with the `abort-controller` shim; at run time it is Node's own AbortSignal. */
+export type ApiSignal = NonNullable<Parameters<Api["getMe"]>[0]>
+
+export interface TelegramBotService {
+  /** The grammY bot: its middleware routes updates (`handleUpdate`). */
+  readonly bot: Bot
+  /** Every Bot API call goes through here: a rejection becomes a `TelegramError`, interruption aborts the request. */
+  readonly call: <A>(method: string, f: (api: Api, signal: ApiSignal) => Promise<A>) => Effect.Effect<A, TelegramError>
+}
+
+export class TelegramBot extends Context.Tag("TelegramBot")<TelegramBot, TelegramBotService>() {}
+
+export const fromBot = (bot: Bot): TelegramBotService => ({
+  bot,
+  call: (method, f) =>
+    Effect.tryPromise({ try: (signal) => f(bot.api, signal as unknown as ApiSignal), catch: toTelegramError(method) }).pipe(
+      Effect.withSpan(`Telegram.${method}`)
+    )
+})
+
+/** 429s are waited out here (bounded); 5xx and network errors surface, so delivery's own backoff owns them. */
+export const rateLimitRetry = () =>
+  autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowInternalServerErrors: true, rethrowHttpErrors: true })
+
+export const TelegramBotLive = Layer.effect(
+  TelegramBot,
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const bot = new Bot(Redacted.value(config.botToken), { client: { apiRoot: config.telegramApiRoot } })
+    bot.api.config.use(rateLimitRetry())
+    const telegram = fromBot(bot)
+    // Not `bot.init()`: it retries a failed getMe forever; a wrong root or token should stop start-up.
+    bot.botInfo = yield* telegram.call("getMe", (api, signal) => api.getMe(signal)).pipe(
+      Effect.mapError((e: TelegramError) =>
+        new StartupError({
+          message: e.code === 401 || e.code === 404
+            ? `Telegram rejected BOT_TOKEN (${e.code} ${e.description})`
+            : `cannot reach the Telegram Bot API at TELEGRAM_API_ROOT=${config.telegramApiRoot}: ${e.description}`
+        })
+      )
+    )
+    yield* Effect.logInfo(`connected to Telegram as @${bot.botInfo.username}`)
+    return telegram
+  })
+)
