@@ -33,9 +33,8 @@ export const BotLive = Polling.Default.pipe(
   Layer.provide(AdminChat.Default)
 )
 
-/** LOG_LEVEL applies to every log line. */
-export const LogLevelLive = Layer.unwrapEffect(
-  Effect.map(AppConfig, (config) => Logger.minimumLogLevel(config.logLevel))
-)
-
-export const AppLive = BotLive.pipe(Layer.provide(LogLevelLive), Layer.provide(PortsLive))
+/** The whole bot; LOG_LEVEL applies to every log line, the ports' start-up included. */
+export const AppLive = Layer.unwrapEffect(
+  Effect.map(AppConfig, (config) =>
+    BotLive.pipe(Layer.provide(PortsLive), Layer.provide(Logger.minimumLogLevel(config.logLevel))))
+).pipe(Layer.provide(AppConfig.Default))

@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage, type Server } from "node:http"
+import type { AddressInfo, Socket } from "node:net"
+
+/** How the CRM stand-in answers the next requests. */
+export type CrmMode =
+  | { readonly kind: "ok" }
+  | { readonly kind: "status"; readonly status: number }
+  | { readonly kind: "slow"; readonly ms: number }
+  | { readonly kind: "hang" }
+  | { readonly kind: "reset" }
+  | { readonly kind: "refused" }
+
+export interface CrmRequest {
+  readonly path: string
+  readonly headers: IncomingMessage["headers"]
+  readonly body: unknown
+  readonly at: number
+}
+
+/** A local stand-in for the brands' CRM webhooks on 127.0.0.1, with switchable faults. */
+export class CrmSim {
+  /** Leads the CRM accepted (answered 200). */
+  readonly accepted: Array<CrmRequest> = []
+  /** Every request that arrived, whatever the answer. */
+  readonly requests: Array<CrmRequest> = []
+  private mode: CrmMode = { kind: "ok" }
+  private readonly sockets = new Set<Socket>()
+  private listening = true
+
+  private constructor(private readonly server: Server, private readonly port: number) {}
+
+  static async start(): Promise<CrmSim> {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const sim = new CrmSim(server, (server.address() as AddressInfo).port)
+    server.on("connection", (socket) => {
+      sim.sockets.add(socket)
+      socket.on("close", () => sim.sockets.delete(socket))
+    })
+    server.on("request", (req, res) => void sim.onRequest(req, res))
+    return sim
+  }
+
+  /** The webhook URL of a brand; the path stands in for the secret a real one carries. */
+  webhookUrl(profile: string): string {
+    return `http://127.0.0.1:${this.port}/api/webhook/${profile}/secret-test-token`
+  }
+
+  async setMode(mode: CrmMode): Promise<void> {
+    this.mode = mode
+    if (mode.kind === "refused" && this.listening) {
+      this.listening = false
+      for (const socket of this.sockets) socket.destroy()
+      await new Promise<void>((resolve) => this.server.close(() => resolve()))
+    } else if (mode.kind !== "refused" && !this.listening) {
+      await new Promise<void>((resolve) => this.server.listen(this.port, "127.0.0.1", resolve))
+      this.listening = true
+    }
+  }
+
+  close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy()
+    return this.listening ? new Promise((resolve) => this.server.close(() => resolve())) : Promise.resolve()
+  }
+
+  private async onRequest(req: IncomingMessage, res: import("node:http").ServerResponse) {
+    const chunks: Array<Buffer> = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    let body: unknown
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8"))
+    } catch {
+      body = undefined
+    }
+    const request: CrmRequest = { path: req.url ?? "", headers: req.headers, body, at: Date.now() }
+    this.requests.push(request)
+    const mode = this.mode
+    switch (mode.kind) {
+      case "hang":
+        return
+      case "reset":
+        return req.socket.destroy()
+      case "status":
+        res.writeHead(mode.status, { "content-type": "text/plain" })
+        return res.end(mode.status >= 500 ? "Internal Server Error" : "Rejected")
+      case "slow":
+        await new Promise((resolve) => setTimeout(resolve, mode.ms))
+        break
+      default:
+        break
+    }
+    if (res.destroyed) return
+    this.accepted.push(request)
+    res.writeHead(200, { "content-type": "application/json" })
+    res.end(JSON.stringify({ status: "ok" }))
+  }
+}

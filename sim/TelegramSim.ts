@@ -1,0 +1,330 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { parseTelegramHtml } from "./telegramHtml.js"
+
+/**
+ * A local stand-in for the Telegram Bot API on 127.0.0.1, strict where Telegram is strict: HTML entities,
+ * 4096/1024 limits, callback_data ≤ 64 bytes, "message is not modified", unknown message on edit.
+ * People are simulated by pushing updates; everything the bot sends is kept per chat for inspection.
+ */
+
+export interface SimUser {
+  readonly id: number
+  readonly first_name: string
+  readonly last_name?: string
+  readonly username?: string
+}
+
+export interface InlineButton {
+  readonly text: string
+  readonly callback_data?: string
+}
+
+export interface SimMessage {
+  readonly message_id: number
+  readonly chatId: number
+  readonly fromBot: boolean
+  /** The HTML source the bot sent (or the person's text). */
+  html: string
+  /** What the person sees: tags removed, entities decoded. */
+  text: string
+  keyboard: ReadonlyArray<ReadonlyArray<InlineButton>>
+  readonly replyTo: number | undefined
+  /** Earlier versions of `text`, oldest first (smart edits). */
+  readonly edits: Array<string>
+  readonly media: string | undefined
+  readonly copyOf: { readonly chatId: number; readonly messageId: number } | undefined
+}
+
+export type AdminFault =
+  | { readonly kind: "ok" }
+  | { readonly kind: "429"; readonly retryAfter: number; times: number }
+  | { readonly kind: "500"; times: number }
+
+export interface ApiCall {
+  readonly method: string
+  readonly body: Record<string, unknown>
+  readonly at: number
+}
+
+type ApiResult = { ok: true; result: unknown } | { ok: false; error_code: number; description: string; parameters?: object }
+
+const BOT = { id: 7000001, is_bot: true, first_name: "Lead Bot", username: "lead_test_bot" }
+const badRequest = (description: string): ApiResult => ({ ok: false, error_code: 400, description: `Bad Request: ${description}` })
+
+export class TelegramSim {
+  readonly calls: Array<ApiCall> = []
+  readonly answeredQueries = new Map<string, string | undefined>()
+  adminFault: AdminFault = { kind: "ok" }
+  private readonly chats = new Map<number, Array<SimMessage>>()
+  private readonly nextMessageId = new Map<number, number>()
+  private readonly updates: Array<{ update_id: number } & Record<string, unknown>> = []
+  private lastUpdateId = 0
+  private queryCounter = 0
+  private pollWaiters: Array<() => void> = []
+  private changeWaiters: Array<() => void> = []
+
+  private constructor(
+    private readonly server: Server,
+    readonly token: string,
+    readonly adminChatId: number
+  ) {}
+
+  static async start(options: { token?: string; adminChatId?: number } = {}): Promise<TelegramSim> {
+    const server = createServer()
+    const sim = new TelegramSim(server, options.token ?? "123456:TEST-token", options.adminChatId ?? -100777)
+    server.on("request", (req, res) => void sim.onRequest(req, res))
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    return sim
+  }
+
+  get apiRoot(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+  }
+
+  close(): Promise<void> {
+    for (const wake of this.pollWaiters) wake()
+    this.server.closeAllConnections()
+    return new Promise((resolve) => this.server.close(() => resolve()))
+  }
+
+  // ---- people ----------------------------------------------------------------------------------
+
+  /** The person sends text (a command like "/start agency" included). */
+  sendText(user: SimUser, text: string): SimMessage {
+    const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] : undefined
+    const message = this.store(user.id, false, text, text, [], undefined, undefined, undefined)
+    this.push({ message: { ...this.wire(user, message), text, ...(entities ? { entities } : {}) } })
+    return message
+  }
+
+  /** The person sends a photo, document, video or voice note, with an optional caption. */
+  sendMedia(user: SimUser, kind: "photo" | "document" | "video" | "voice", caption?: string): SimMessage {
+    const message = this.store(user.id, false, caption ?? "", caption ?? "", [], undefined, kind, undefined)
+    const file = { file_id: `file-${message.message_id}`, file_unique_id: `u${message.message_id}` }
+    const media = kind === "photo" ? [{ ...file, width: 10, height: 10 }] : kind === "voice" ? { ...file, duration: 1 } : kind === "video" ? { ...file, width: 10, height: 10, duration: 1 } : file
+    this.push({ message: { ...this.wire(user, message), [kind]: media, ...(caption ? { caption } : {}) } })
+    return message
+  }
+
+  /** The person taps a button, found by its text on the bot's latest message in their chat that has it. */
+  tap(user: SimUser, buttonText: string): string {
+    const message = [...this.chat(user.id)].reverse().find((m) => m.fromBot && m.keyboard.flat().some((b) => b.text === buttonText))
+    if (!message) throw new Error(`no button "${buttonText}" in chat ${user.id}`)
+    const data = message.keyboard.flat().find((b) => b.text === buttonText)!.callback_data!
+    return this.tapData(user, message.message_id, data)
+  }
+
+  /** The person taps a button with the given data (stale buttons from old menus included). */
+  tapData(user: SimUser, messageId: number, data: string): string {
+    const id = `q${++this.queryCounter}`
+    const message = this.chat(user.id).find((m) => m.message_id === messageId)
+    this.push({
+      callback_query: {
+        id,
+        from: { ...user, is_bot: false },
+        chat_instance: `ci${user.id}`,
+        data,
+        message: { message_id: messageId, date: now(), chat: { id: user.id, type: "private" }, text: message?.text ?? "" }
+      }
+    })
+    return id
+  }
+
+  // ---- observation -----------------------------------------------------------------------------
+
+  chat(chatId: number): ReadonlyArray<SimMessage> {
+    return this.chats.get(chatId) ?? []
+  }
+
+  botMessages(chatId: number): ReadonlyArray<SimMessage> {
+    return this.chat(chatId).filter((m) => m.fromBot)
+  }
+
+  get admin(): ReadonlyArray<SimMessage> {
+    return this.botMessages(this.adminChatId)
+  }
+
+  /** Resolves once `check` returns a value (re-checked on every change), or rejects after `timeoutMs`. */
+  async waitFor<A>(what: string, check: () => A | undefined | false, timeoutMs = 5000): Promise<A> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const value = check()
+      if (value !== undefined && value !== false) return value
+      const left = deadline - Date.now()
+      if (left <= 0) throw new Error(`timed out waiting for ${what}`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 250))
+        this.changeWaiters.push(() => (clearTimeout(timer), resolve()))
+      })
+    }
+  }
+
+  // ---- the Bot API -----------------------------------------------------------------------------
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse) {
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? "")
+    const chunks: Array<Buffer> = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const raw = Buffer.concat(chunks).toString("utf8")
+    let body: Record<string, unknown> = {}
+    try {
+      body = raw === "" ? {} : JSON.parse(raw)
+    } catch {
+      return send(res, 400, badRequest("invalid JSON"))
+    }
+    if (!match) return send(res, 404, { ok: false, error_code: 404, description: "Not Found" })
+    if (match[1] !== this.token) return send(res, 401, { ok: false, error_code: 401, description: "Unauthorized" })
+    const method = match[2]!
+    this.calls.push({ method, body, at: Date.now() })
+    const result = method === "getUpdates" ? await this.getUpdates(body, req) : this.call(method, body)
+    send(res, result.ok ? 200 : result.error_code, result)
+    this.changed()
+  }
+
+  private call(method: string, body: Record<string, unknown>): ApiResult {
+    const chatId = Number(body.chat_id)
+    const fault = chatId === this.adminChatId && method !== "getChat" ? this.takeAdminFault() : undefined
+    if (fault) return fault
+    switch (method) {
+      case "getMe":
+        return { ok: true, result: BOT }
+      case "deleteWebhook":
+        return { ok: true, result: true }
+      case "answerCallbackQuery":
+        this.answeredQueries.set(String(body.callback_query_id), body.text as string | undefined)
+        return { ok: true, result: true }
+      case "sendMessage":
+        return this.sendMessage(chatId, body)
+      case "editMessageText":
+        return this.editMessageText(chatId, body)
+      case "copyMessage":
+        return this.copyMessage(chatId, body)
+      default:
+        return { ok: false, error_code: 404, description: `Not Found: method ${method} is not simulated` }
+    }
+  }
+
+  private takeAdminFault(): ApiResult | undefined {
+    const fault = this.adminFault
+    if (fault.kind === "ok") return undefined
+    if (fault.times <= 0) return undefined
+    fault.times--
+    return fault.kind === "429"
+      ? { ok: false, error_code: 429, description: `Too Many Requests: retry after ${fault.retryAfter}`, parameters: { retry_after: fault.retryAfter } }
+      : { ok: false, error_code: 500, description: "Internal Server Error" }
+  }
+
+  private render(html: unknown, parseMode: unknown, limit: number, what: string): { html: string; text: string } | ApiResult {
+    if (typeof html !== "string") return badRequest(`${what} must be a string`)
+    const parsed = parseMode === "HTML" ? parseTelegramHtml(html) : ({ ok: true, text: html } as const)
+    if (!parsed.ok) return { ok: false, error_code: 400, description: parsed.error }
+    if (parsed.text.length > limit) return badRequest(what === "text" ? "message is too long" : "message caption is too long")
+    return { html, text: parsed.text }
+  }
+
+  private keyboard(body: Record<string, unknown>): ReadonlyArray<ReadonlyArray<InlineButton>> | ApiResult {
+    const markup = body.reply_markup as { inline_keyboard?: Array<Array<InlineButton>> } | undefined
+    const rows = markup?.inline_keyboard ?? []
+    for (const button of rows.flat()) {
+      if (button.callback_data !== undefined && Buffer.byteLength(button.callback_data) > 64) return badRequest("BUTTON_DATA_INVALID")
+    }
+    return rows
+  }
+
+  private sendMessage(chatId: number, body: Record<string, unknown>): ApiResult {
+    const rendered = this.render(body.text, body.parse_mode, 4096, "text")
+    if ("ok" in rendered) return rendered
+    if (rendered.text.trim() === "") return badRequest("message text is empty")
+    const keyboard = this.keyboard(body)
+    if ("ok" in keyboard) return keyboard
+    const message = this.store(chatId, true, rendered.html, rendered.text, keyboard, replyTo(body), undefined, undefined)
+    return { ok: true, result: this.wire(BOT, message) }
+  }
+
+  private editMessageText(chatId: number, body: Record<string, unknown>): ApiResult {
+    const message = this.chat(chatId).find((m) => m.message_id === Number(body.message_id) && m.fromBot)
+    if (!message) return badRequest("message to edit not found")
+    const rendered = this.render(body.text, body.parse_mode, 4096, "text")
+    if ("ok" in rendered) return rendered
+    const keyboard = this.keyboard(body)
+    if ("ok" in keyboard) return keyboard
+    if (rendered.html === message.html && JSON.stringify(keyboard) === JSON.stringify(message.keyboard)) {
+      return badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+    }
+    message.edits.push(message.text)
+    message.html = rendered.html
+    message.text = rendered.text
+    message.keyboard = keyboard
+    return { ok: true, result: this.wire(BOT, message) }
+  }
+
+  private copyMessage(chatId: number, body: Record<string, unknown>): ApiResult {
+    const fromChat = Number(body.from_chat_id)
+    const source = this.chat(fromChat).find((m) => m.message_id === Number(body.message_id))
+    if (!source) return badRequest("message to copy not found")
+    const caption = body.caption === undefined ? { html: source.html, text: source.text } : this.render(body.caption, body.parse_mode, 1024, "caption")
+    if ("ok" in caption) return caption
+    const copy = this.store(chatId, true, caption.html, caption.text, [], replyTo(body), source.media, { chatId: fromChat, messageId: source.message_id })
+    return { ok: true, result: { message_id: copy.message_id } }
+  }
+
+  private async getUpdates(body: Record<string, unknown>, req: IncomingMessage): Promise<ApiResult> {
+    const offset = Number(body.offset ?? 0)
+    const limit = Number(body.limit ?? 100)
+    const timeout = Number(body.timeout ?? 0)
+    // Confirmed updates are forgotten, as Telegram does.
+    while (this.updates.length > 0 && this.updates[0]!.update_id < offset) this.updates.shift()
+    if (this.updates.length === 0 && timeout > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeout * 1000)
+        const wake = () => (clearTimeout(timer), resolve())
+        this.pollWaiters.push(wake)
+        req.once("close", wake)
+      })
+    }
+    return { ok: true, result: this.updates.slice(0, limit) }
+  }
+
+  // ---- bookkeeping -----------------------------------------------------------------------------
+
+  private store(
+    chatId: number, fromBot: boolean, html: string, text: string, keyboard: ReadonlyArray<ReadonlyArray<InlineButton>>,
+    replyToId: number | undefined, media: string | undefined, copyOf: SimMessage["copyOf"]
+  ): SimMessage {
+    const message_id = (this.nextMessageId.get(chatId) ?? 0) + 1
+    this.nextMessageId.set(chatId, message_id)
+    const message: SimMessage = { message_id, chatId, fromBot, html, text, keyboard, replyTo: replyToId, edits: [], media, copyOf }
+    const list = this.chats.get(chatId) ?? []
+    list.push(message)
+    this.chats.set(chatId, list)
+    this.changed()
+    return message
+  }
+
+  private wire(from: object, message: SimMessage) {
+    const chat = message.chatId < 0 ? { id: message.chatId, type: "supergroup", title: "Managers" } : { id: message.chatId, type: "private", first_name: "Person" }
+    return { message_id: message.message_id, date: now(), chat, from: { is_bot: false, ...from }, ...(message.fromBot ? { text: message.text } : {}) }
+  }
+
+  private push(update: Record<string, unknown>) {
+    this.updates.push({ update_id: ++this.lastUpdateId, ...update })
+    const waiters = this.pollWaiters
+    this.pollWaiters = []
+    for (const wake of waiters) wake()
+  }
+
+  private changed() {
+    const waiters = this.changeWaiters
+    this.changeWaiters = []
+    for (const wake of waiters) wake()
+  }
+}
+
+const now = () => Math.floor(Date.now() / 1000)
+const replyTo = (body: Record<string, unknown>) => (body.reply_parameters as { message_id?: number } | undefined)?.message_id
+
+const send = (res: ServerResponse, status: number, payload: ApiResult | object) => {
+  res.writeHead(status, { "content-type": "application/json" })
+  res.end(JSON.stringify(payload))
+}

@@ -1,0 +1,36 @@
+import { ConfigProvider, Effect, Fiber, Layer } from "effect"
+import { AppLive } from "../../src/app.js"
+import { CrmSim } from "../../sim/CrmSim.js"
+import { TelegramSim } from "../../sim/TelegramSim.js"
+
+export interface Harness {
+  readonly telegram: TelegramSim
+  readonly crm: CrmSim
+  readonly stop: () => Promise<void>
+}
+
+/** The real bot (same Layers as `npm start`) against local stand-ins; only the environment differs. */
+export const startHarness = async (env: Record<string, string> = {}): Promise<Harness> => {
+  const telegram = await TelegramSim.start()
+  const crm = await CrmSim.start()
+  const config = new Map<string, string>(Object.entries({
+    BOT_TOKEN: telegram.token,
+    ADMIN_CHAT_ID: String(telegram.adminChatId),
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    CRM_WEBHOOK_URL_AGENCY: crm.webhookUrl("agency"),
+    CRM_WEBHOOK_URL_CG: crm.webhookUrl("cg"),
+    CRM_WEBHOOK_URL_EXPRESS: crm.webhookUrl("express"),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "Error",
+    ...env
+  }))
+  const fiber = Effect.runFork(Layer.launch(AppLive).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(config))))
+  await telegram.waitFor("the bot to start polling", () => telegram.calls.some((c) => c.method === "getUpdates"))
+  return {
+    telegram,
+    crm,
+    stop: async () => {
+      await Effect.runPromise(Fiber.interrupt(fiber))
+      await Promise.all([telegram.close(), crm.close()])
+    }
+  }
+}
