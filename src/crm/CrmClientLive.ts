@@ -29,7 +29,17 @@ export const safeUrl = (url: string): string => {
   }
 }
 
-const redact = (text: string, url: string): string => (url === "" ? text : text.split(url).join(safeUrl(url)))
+/** Removes the webhook URL, and its secret path on its own (a CRM may echo it back), from a text. */
+const redact = (text: string, url: string): string => {
+  let path = ""
+  try {
+    path = new URL(url).pathname
+  } catch {
+    path = ""
+  }
+  const withoutUrl = url === "" ? text : text.split(url).join(safeUrl(url))
+  return path.length > 1 ? withoutUrl.split(path).join("/…") : withoutUrl
+}
 
 const errorCode = (cause: unknown): string | undefined => {
   const code = (cause as { code?: unknown } | null)?.code

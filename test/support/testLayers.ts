@@ -1,0 +1,107 @@
+import { ConfigProvider, Effect, Layer, LogLevel, Logger, Redacted } from "effect"
+import { Bot } from "grammy"
+import { readFileSync } from "node:fs"
+import { AdminChat } from "../../src/admin/AdminChat.js"
+import { AppConfig } from "../../src/config/AppConfig.js"
+import { CrmClient } from "../../src/crm/CrmClient.js"
+import type { CrmError } from "../../src/crm/CrmError.js"
+import type { CrmPayload } from "../../src/crm/CrmPayload.js"
+import { Delivery } from "../../src/delivery/Delivery.js"
+import { Funnel } from "../../src/funnel/Funnel.js"
+import { UserChat } from "../../src/funnel/UserChat.js"
+import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
+import { MemoryFollowUpState } from "../../src/store/MemoryFollowUpState.js"
+import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
+import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
+
+export const ADMIN = -100500
+
+export const testConfig = Layer.succeed(
+  AppConfig,
+  AppConfig.make({
+    botToken: Redacted.make("1:test"),
+    adminChatId: ADMIN,
+    telegramApiRoot: "http://127.0.0.1:1",
+    crmTimeoutMs: 10_000,
+    logLevel: LogLevel.None
+  })
+)
+
+const shippedLocales = () => {
+  const decoded = decodeLocales(readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8"))
+  if (decoded._tag === "Left") throw new Error(decoded.left)
+  return decoded.right
+}
+
+/** The shipped locales; every brand's webhook points at a fake URL (the mock CRM never dials it). */
+export const testProfiles = Layer.effect(
+  Profiles,
+  makeProfiles(shippedLocales()).pipe(
+    Effect.map(Profiles.make),
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(
+      ["AGENCY", "CG", "EXPRESS"].map((key) => [`CRM_WEBHOOK_URL_${key}`, `http://crm.test/${key}/secret`])
+    )))
+  )
+)
+
+export interface ApiCall {
+  readonly method: string
+  readonly payload: Record<string, unknown>
+  result?: unknown
+}
+
+type Fault = { error_code: number; description: string; parameters?: { retry_after?: number } }
+
+/** A real grammY Bot whose API calls never leave the process: each is recorded and answered here. */
+export const recordingTelegram = (fault?: (call: ApiCall) => Fault | undefined) => {
+  const calls: Array<ApiCall> = []
+  let nextId = 100
+  const bot = new Bot("1:test", {
+    botInfo: {
+      id: 1, is_bot: true, first_name: "Test", username: "test_bot", can_join_groups: true,
+      can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false,
+      has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false
+    } as Bot["botInfo"]
+  })
+  bot.api.config.use(async (_prev, method, payload) => {
+    const call: ApiCall = { method, payload: payload as Record<string, unknown> }
+    calls.push(call)
+    const failure = fault?.(call)
+    if (failure) return { ok: false, ...failure } as never
+    const chat = { id: Number(call.payload.chat_id), type: "private" }
+    const result = method === "sendMessage" || method === "editMessageText"
+      ? { message_id: method === "sendMessage" ? ++nextId : call.payload.message_id, date: 0, chat, text: call.payload.text }
+      : method === "copyMessage" ? { message_id: ++nextId }
+      : true
+    call.result = result
+    return { ok: true, result } as never
+  })
+  return { calls, layer: Layer.succeed(TelegramBot, fromBot(bot)), adminCalls: () => calls.filter((c) => Number(c.payload.chat_id) === ADMIN) }
+}
+
+/** A CRM that answers each send with the next scripted result (success when the script runs out). */
+export const scriptedCrm = (script: Array<CrmError | "ok"> = []) => {
+  const sent: Array<CrmPayload> = []
+  const layer = Layer.succeed(
+    CrmClient,
+    CrmClient.of({
+      send: (_url, payload) =>
+        Effect.suspend(() => {
+          sent.push(payload)
+          const next = script.shift() ?? "ok"
+          return next === "ok" ? Effect.void : Effect.fail(next)
+        })
+    })
+  )
+  return { sent, layer }
+}
+
+/** The bot's services over mock ports: recording Telegram, scripted CRM, in-memory stores. */
+export const botServices = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<CrmClient>) =>
+  Funnel.Default.pipe(
+    Layer.provideMerge(UserChat.Default),
+    Layer.provideMerge(Delivery.Default),
+    Layer.provideMerge(AdminChat.Default),
+    Layer.provideMerge(Layer.mergeAll(telegram, crm, MemoryLeadStore, MemoryFollowUpState, testProfiles, testConfig)),
+    Layer.provide(Logger.minimumLogLevel(LogLevel.None))
+  )
