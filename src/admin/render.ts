@@ -38,8 +38,8 @@ const mediaLabel = { photo: "фото", document: "документ", video: "в
 
 /** One follow-up as a line of the smart edit: `Сообщение: [фото] caption`. */
 export const followUpLine = (followUp: FollowUp): string => {
-  const label = Option.match(followUp.media, { onNone: () => "", onSome: (m) => `[${mediaLabel[m]}] ` })
-  return `Сообщение: ${label}${escapeHtml(followUp.text)}`.trimEnd()
+  const label = Option.map(followUp.media, (m) => `[${mediaLabel[m]}]`)
+  return `Сообщение: ${[...Option.toArray(label), escapeHtml(followUp.text)].filter((s) => s !== "").join(" ")}`
 }
 
 /** The fallback message after follow-ups: marked updated, original kept, follow-ups appended in order. */

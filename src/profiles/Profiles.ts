@@ -34,8 +34,9 @@ export const formatParseError = (error: ParseResult.ParseError): string => {
   return path === "" ? issue.message : `${path}: ${issue.message}`
 }
 
+/** Strict: an unknown key (a typo such as "follow_up_aks") is an error naming its path, not silently ignored. */
 export const decodeLocales = (json: string): Either.Either<Locales, string> =>
-  Schema.decodeUnknownEither(LocalesFromJson)(json).pipe(Either.mapLeft(formatParseError))
+  Schema.decodeUnknownEither(LocalesFromJson, { onExcessProperty: "error" })(json).pipe(Either.mapLeft(formatParseError))
 
 /** `CRM_WEBHOOK_URL_AGENCY` overrides `profiles.agency.webhook_url`. */
 const webhookFor = (key: string, fromFile: string | undefined) =>

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
+import { readFileSync } from "node:fs"
+import { leadButton } from "../../src/funnel/buttons.js"
+import { decodeLocales, makeProfiles } from "../../src/profiles/Profiles.js"
+import { parseTelegramHtml } from "../../sim/telegramHtml.js"
+
+const shipped = readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8")
+const withChange = (change: (json: any) => void) => {
+  const json = JSON.parse(shipped)
+  change(json)
+  return JSON.stringify(json)
+}
+
+describe("locales.json", () => {
+  const locales = Either.getOrThrow(decodeLocales(shipped))
+
+  it("ships the three brands with the seed's buttons and a few more", () => {
+    expect(Object.keys(locales.profiles)).toEqual(["agency", "cg", "express"])
+    const titles = (key: string) => locales.profiles[key]!.services.map((s) => `${s.icon} ${s.title}`)
+    expect(titles("agency")).toContain("📈 Привлечь клиентов")
+    expect(titles("cg")).toContain("🤖 AI-видео")
+    expect(titles("express")).toContain("💻 Сайт / Лендинг")
+    for (const profile of Object.values(locales.profiles)) expect(profile.services.length).toBeGreaterThanOrEqual(3)
+    expect(locales.profiles.agency!.name).toBe("MONSTER AGENCY")
+    expect(Object.values(locales.profiles).every((p) => p.webhook_url === undefined)).toBe(true)
+  })
+
+  it("every text is valid Telegram HTML and every button fits in 64 bytes of callback_data", () => {
+    const texts = [...Object.values(locales.texts), ...Object.values(locales.profiles).flatMap((p) => [p.welcome, p.follow_up_ask])]
+    for (const text of texts) expect(parseTelegramHtml(text)).toMatchObject({ ok: true })
+    for (const [key, p] of Object.entries(locales.profiles)) {
+      for (const s of p.services) expect(Buffer.byteLength(leadButton(key, s.id))).toBeLessThanOrEqual(64)
+    }
+  })
+
+  it.each([
+    ["not JSON", () => "{ oops", /^Unexpected token|JSON/],
+    ["a missing text", () => withChange((j) => delete j.texts.strategist), /^texts\.strategist: is missing$/],
+    ["a wrong type deep inside", () => withChange((j) => (j.profiles.cg.services[1].title = 5)), /^profiles\.cg\.services\[1\]\.title: Expected string, actual 5$/],
+    ["a bad profile key", () => withChange((j) => (j.profiles["Bad Key"] = j.profiles.cg)), /^profiles\.Bad Key: /],
+    ["a typo in a key", () => withChange((j) => (j.profiles.express.follow_up_aks = "…")), /^profiles\.express\.follow_up_aks: is unexpected/],
+    ["duplicate service ids", () => withChange((j) => (j.profiles.agency.services[1].id = "clients")), /^profiles\.agency\.services: service ids must be unique$/],
+    ["no {title} in the confirmation", () => withChange((j) => (j.texts.accepted = "Принято")), /^texts\.accepted: expected a text containing \{title\}$/]
+  ] as const)("%s → one line naming the JSON path", (_, make, expected) => {
+    const result = decodeLocales(make())
+    expect(Either.isLeft(result)).toBe(true)
+    if (Either.isLeft(result)) {
+      expect(result.left).toMatch(expected)
+      expect(result.left).not.toContain("\n")
+    }
+  })
+
+  it.effect("CRM_WEBHOOK_URL_<PROFILE> overrides webhook_url from the file", () =>
+    Effect.gen(function* () {
+      const json = withChange((j) => {
+        j.profiles.agency.webhook_url = "https://file.example/hook"
+        j.profiles.cg.webhook_url = "https://file.example/cg"
+      })
+      const profiles = yield* makeProfiles(Either.getOrThrow(decodeLocales(json))).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CRM_WEBHOOK_URL_AGENCY", "https://env.example/hook"]])))
+      )
+      const url = (key: string) => Option.map(Option.flatMap(profiles.get(key), (p) => p.webhookUrl), Redacted.value)
+      expect(url("agency")).toEqual(Option.some("https://env.example/hook"))
+      expect(url("cg")).toEqual(Option.some("https://file.example/cg"))
+      expect(url("express")).toEqual(Option.none())
+    }))
+})
