@@ -13,7 +13,7 @@ describe("the bot as a process", () => {
     for (const cleanup of cleanups.splice(0)) await cleanup()
   })
 
-  it.each([
+  it.each<[Record<string, string>, RegExp]>([
     [{ ADMIN_CHAT_ID: "-1" }, /^Cannot start: configuration: .*BOT_TOKEN/],
     [{ BOT_TOKEN: "1:abc" }, /^Cannot start: configuration: .*ADMIN_CHAT_ID/],
     [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOCALES_PATH: "BROKEN" }, /^Cannot start: .*locales\.json: profiles\.cg\.services\[0\]\.title: Expected string, actual 5$/]

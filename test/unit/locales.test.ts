@@ -6,7 +6,7 @@ import { decodeLocales, makeProfiles } from "../../src/profiles/Profiles.js"
 import { parseTelegramHtml } from "../../sim/telegramHtml.js"
 
 const shipped = readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8")
-const withChange = (change: (json: any) => void) => {
+const withChange = (change: (json: any) => void): string => {
   const json = JSON.parse(shipped)
   change(json)
   return JSON.stringify(json)
@@ -34,7 +34,7 @@ describe("locales.json", () => {
     }
   })
 
-  it.each([
+  it.each<readonly [string, () => string, RegExp]>([
     ["not JSON", () => "{ oops", /^Unexpected token|JSON/],
     ["a missing text", () => withChange((j) => delete j.texts.strategist), /^texts\.strategist: is missing$/],
     ["a wrong type deep inside", () => withChange((j) => (j.profiles.cg.services[1].title = 5)), /^profiles\.cg\.services\[1\]\.title: Expected string, actual 5$/],
@@ -42,7 +42,7 @@ describe("locales.json", () => {
     ["a typo in a key", () => withChange((j) => (j.profiles.express.follow_up_aks = "…")), /^profiles\.express\.follow_up_aks: is unexpected/],
     ["duplicate service ids", () => withChange((j) => (j.profiles.agency.services[1].id = "clients")), /^profiles\.agency\.services: service ids must be unique$/],
     ["no {title} in the confirmation", () => withChange((j) => (j.texts.accepted = "Принято")), /^texts\.accepted: expected a text containing \{title\}$/]
-  ] as const)("%s → one line naming the JSON path", (_, make, expected) => {
+  ])("%s → one line naming the JSON path", (_, make, expected) => {
     const result = decodeLocales(make())
     expect(Either.isLeft(result)).toBe(true)
     if (Either.isLeft(result)) {
