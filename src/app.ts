@@ -7,13 +7,19 @@ import { Delivery } from "./delivery/Delivery.js"
 import { Funnel } from "./funnel/Funnel.js"
 import { UserChat } from "./funnel/UserChat.js"
 import { Profiles } from "./profiles/Profiles.js"
-import { MemoryFollowUpState } from "./store/MemoryFollowUpState.js"
-import { MemoryLeadStore } from "./store/MemoryLeadStore.js"
+import { ManagerTools } from "./admin/ManagerTools.js"
+import { DatabaseLive } from "./store/sqlite/Database.js"
+import { SqliteFollowUpState } from "./store/sqlite/SqliteFollowUpState.js"
+import { SqliteInbox } from "./store/sqlite/SqliteInbox.js"
+import { SqliteLeadStore } from "./store/sqlite/SqliteLeadStore.js"
+import { SqlTransactor } from "./store/Transactor.js"
 import { TelegramBotLive } from "./telegram/TelegramBot.js"
 import { Polling } from "./updates/Polling.js"
 
-/** The stores; the durable SQLite Layers replace these. */
-export const StoresLive = Layer.merge(MemoryLeadStore, MemoryFollowUpState)
+/** The durable stores: one embedded SQLite file (DATA_DIR or DATABASE_URL). */
+export const StoresLive = Layer.mergeAll(SqliteLeadStore, SqliteFollowUpState, SqliteInbox, SqlTransactor).pipe(
+  Layer.provide(DatabaseLive)
+)
 
 /** The ports, live: Telegram, the CRM over HTTP, the stores; config and locales first, so their errors come first. */
 export const PortsLive = Layer.mergeAll(
@@ -28,6 +34,7 @@ export const PortsLive = Layer.mergeAll(
 /** The bot: polling feeds the funnel, the funnel records leads, delivery reaches a human. */
 export const BotLive = Polling.Default.pipe(
   Layer.provide(Funnel.Default),
+  Layer.provide(ManagerTools.Default),
   Layer.provide(UserChat.Default),
   Layer.provide(Delivery.Default),
   Layer.provide(AdminChat.Default)

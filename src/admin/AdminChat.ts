@@ -1,45 +1,71 @@
 import { Effect, Option } from "effect"
+import type { InlineKeyboardMarkup } from "grammy/types"
 import { AppConfig } from "../config/AppConfig.js"
 import type { CrmError } from "../crm/CrmError.js"
 import type { AppliedVia, FollowUp, Lead, Outcome } from "../lead/Lead.js"
+import type { Handled } from "../store/LeadStore.js"
 import { CAPTION_LIMIT, escapeHtml, MESSAGE_LIMIT, splitText, visibleLength } from "../telegram/html.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 import { isEditTargetGone, isNotModified } from "../telegram/TelegramError.js"
-import { fallbackHtml, followUpHeader, smartEditHtml } from "./render.js"
+import { fallbackHtml, followUpHeader, handledHtml, smartEditHtml } from "./render.js"
 
-type FallbackOutcome = Extract<Outcome, { _tag: "Fallback" }>
+export type FallbackOutcome = Extract<Outcome, { _tag: "Fallback" }>
 
-/** Everything the managers see: fallback leads, smart edits, follow-ups. Only Telegram errors escape. */
+export const HANDLED_BUTTON = "✅ Внесено в CRM"
+export const handledButton = (leadId: string) => `done:${leadId}`
+
+/** Everything the managers see: fallback leads, smart edits, follow-ups, the handled mark. Only Telegram errors escape. */
 export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
   effect: Effect.gen(function* () {
     const telegram = yield* TelegramBot
-    const { adminChatId } = yield* AppConfig
+    const { adminChatId, adminTimeZone } = yield* AppConfig
     const html = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const
     const replyTo = (messageId: number | undefined) =>
       messageId === undefined ? {} : { reply_parameters: { message_id: messageId, allow_sending_without_reply: true } }
 
-    const send = (text: string, reply?: number) =>
+    const send = (text: string, options: { reply?: number; markup?: InlineKeyboardMarkup } = {}) =>
       telegram.call("sendMessage", (api, signal) =>
-        api.sendMessage(adminChatId, text, { ...html, ...replyTo(reply) }, signal))
+        api.sendMessage(adminChatId, text, {
+          ...html,
+          ...replyTo(options.reply),
+          ...(options.markup ? { reply_markup: options.markup } : {})
+        }, signal))
 
     /** Sends `header` + text as one message, or several when it would pass 4096 characters. Nothing is cut. */
     const sendInParts = (header: string, text: string, reply?: number) => {
       const budget = MESSAGE_LIMIT - visibleLength(header) - 16
       const parts = splitText(text, budget)
       return Effect.forEach(parts, (part, i) =>
-        send(`${header}${parts.length > 1 ? ` (${i + 1}/${parts.length})` : ""}\n\n${escapeHtml(part)}`, reply))
+        send(`${header}${parts.length > 1 ? ` (${i + 1}/${parts.length})` : ""}\n\n${escapeHtml(part)}`, { reply }))
     }
 
+    /** The fallback message as it should look now: original, follow-ups edited in, the handled mark or its button. */
+    const fallbackView = (lead: Lead, original: string, edited: ReadonlyArray<FollowUp>, handled: Option.Option<Handled>) => {
+      const body = edited.length === 0 ? original : smartEditHtml(original, edited)
+      return Option.match(handled, {
+        onNone: () => ({ text: body, markup: { inline_keyboard: [[{ text: HANDLED_BUTTON, callback_data: handledButton(lead.id) }]] } }),
+        onSome: (h) => ({ text: `${body}\n\n${handledHtml(h.by, h.at, adminTimeZone)}`, markup: { inline_keyboard: [] } })
+      })
+    }
+
+    const edit = (messageId: number, view: { text: string; markup: InlineKeyboardMarkup }) =>
+      telegram.call("editMessageText", (api, signal) =>
+        api.editMessageText(adminChatId, messageId, view.text, { ...html, reply_markup: view.markup }, signal)).pipe(
+          Effect.asVoid,
+          Effect.catchIf(isNotModified, () => Effect.void)
+        )
+
     const postFallback = Effect.fn("AdminChat.postFallback")(function* (lead: Lead, error: CrmError) {
-      const text = fallbackHtml(lead, error)
-      const message = yield* send(text)
-      return { _tag: "Fallback", messageId: message.message_id, html: text } satisfies FallbackOutcome
+      const original = fallbackHtml(lead, error)
+      const view = fallbackView(lead, original, [], Option.none())
+      const message = yield* send(view.text, { markup: view.markup })
+      return { _tag: "Fallback", messageId: message.message_id, html: original } satisfies FallbackOutcome
     })
 
     /** Copies a photo/document/video/voice to the admin chat with who sent it; a long caption follows as text. */
-    const copyMedia = (lead: Lead, followUp: FollowUp, reply?: number) => {
+    const copyMedia = (lead: Lead, followUp: FollowUp, caption: string, reply?: number) => {
       const header = followUpHeader(lead)
-      const withCaption = followUp.text === "" ? header : `${header}\n\n${escapeHtml(followUp.text)}`
+      const withCaption = caption === "" ? header : `${header}\n\n${escapeHtml(caption)}`
       const fits = visibleLength(withCaption) <= CAPTION_LIMIT
       return telegram
         .call("copyMessage", (api, signal) =>
@@ -48,38 +74,55 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
             parse_mode: "HTML",
             ...replyTo(reply)
           }, signal))
-        .pipe(Effect.tap(({ message_id }) => (fits ? Effect.void : sendInParts(header, followUp.text, message_id))))
+        .pipe(Effect.tap(({ message_id }) => (fits ? Effect.void : sendInParts(header, caption, message_id))))
     }
 
     /** A fallback lead's follow-up: edit the message in place; past 4096 characters, or if it is gone, reply instead. */
-    const smartEdit = (lead: Lead, outcome: FallbackOutcome, followUp: FollowUp, edited: ReadonlyArray<FollowUp>) => {
+    const smartEdit = (lead: Lead, outcome: FallbackOutcome, followUp: FollowUp, edited: ReadonlyArray<FollowUp>, handled: Option.Option<Handled>) => {
       const asReply = sendInParts(followUpHeader(lead), followUp.text, outcome.messageId).pipe(Effect.as<AppliedVia>("message"))
-      const text = smartEditHtml(outcome.html, [...edited, followUp])
-      if (visibleLength(text) > MESSAGE_LIMIT) return asReply
-      return telegram
-        .call("editMessageText", (api, signal) =>
-          api.editMessageText(adminChatId, outcome.messageId, text, html, signal))
-        .pipe(
-          Effect.as<AppliedVia>("edit"),
-          Effect.catchIf(isNotModified, () => Effect.succeed<AppliedVia>("edit")),
-          Effect.catchIf(isEditTargetGone, () => asReply)
-        )
+      const view = fallbackView(lead, outcome.html, [...edited, followUp], handled)
+      if (visibleLength(view.text) > MESSAGE_LIMIT) return asReply
+      return edit(outcome.messageId, view).pipe(
+        Effect.as<AppliedVia>("edit"),
+        Effect.catchIf(isEditTargetGone, () => asReply)
+      )
     }
 
     const applyFollowUp = Effect.fn("AdminChat.applyFollowUp")(function* (
       lead: Lead,
       outcome: Outcome,
       followUp: FollowUp,
-      edited: ReadonlyArray<FollowUp>
+      edited: ReadonlyArray<FollowUp>,
+      handled: Option.Option<Handled>
     ) {
-      const reply = outcome._tag === "Fallback" ? outcome.messageId : undefined
-      if (Option.isSome(followUp.media)) yield* copyMedia(lead, { ...followUp, text: outcome._tag === "Fallback" ? "" : followUp.text }, reply)
-      if (outcome._tag === "Fallback") return yield* smartEdit(lead, outcome, followUp, edited)
-      if (Option.isNone(followUp.media)) yield* sendInParts(followUpHeader(lead), followUp.text)
+      if (outcome._tag === "Fallback") {
+        // The caption goes into the edited message; the copy only says who sent it.
+        if (Option.isSome(followUp.media)) yield* copyMedia(lead, followUp, "", outcome.messageId)
+        return yield* smartEdit(lead, outcome, followUp, edited, handled)
+      }
+      if (Option.isSome(followUp.media)) yield* copyMedia(lead, followUp, followUp.text)
+      else yield* sendInParts(followUpHeader(lead), followUp.text)
       return "message" as AppliedVia
     })
 
-    return { postFallback, applyFollowUp, send } as const
+    /** Shows on the fallback message who entered the lead and when, and removes the button. */
+    const showHandled = Effect.fn("AdminChat.showHandled")(function* (
+      lead: Lead,
+      outcome: FallbackOutcome,
+      edited: ReadonlyArray<FollowUp>,
+      handled: Handled
+    ) {
+      const view = fallbackView(lead, outcome.html, edited, Option.some(handled))
+      const mark = handledHtml(handled.by, handled.at, adminTimeZone)
+      if (visibleLength(view.text) > MESSAGE_LIMIT) {
+        yield* edit(outcome.messageId, { ...fallbackView(lead, outcome.html, edited, Option.none()), markup: { inline_keyboard: [] } })
+        return yield* send(mark, { reply: outcome.messageId }).pipe(Effect.asVoid)
+      }
+      yield* edit(outcome.messageId, view).pipe(
+        Effect.catchIf(isEditTargetGone, () => send(mark, { reply: outcome.messageId }).pipe(Effect.asVoid))
+      )
+    })
+
+    return { postFallback, applyFollowUp, showHandled, send } as const
   })
 }) {}
-

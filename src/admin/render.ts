@@ -49,3 +49,9 @@ export const smartEditHtml = (originalHtml: string, followUps: ReadonlyArray<Fol
 /** The header of a follow-up sent as its own admin message (CRM lead, or overflow of a fallback). */
 export const followUpHeader = (lead: Lead): string =>
   `📎 FOLLOW-UP от ${contactHtml(lead.contact)} (${escapeHtml(lead.profile.toUpperCase())}):`
+
+/** The line a manager's "✅ Внесено в CRM" adds: who, and when in the managers' time zone. */
+export const handledHtml = (by: string, at: number, timeZone: string): string => {
+  const when = new Intl.DateTimeFormat("ru-RU", { timeZone, dateStyle: "short", timeStyle: "short" }).format(at)
+  return `✅ <b>Внесено в CRM:</b> ${escapeHtml(by)}, ${when}`
+}

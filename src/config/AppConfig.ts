@@ -14,6 +14,19 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.withDefault(10_000)
     )
     const logLevel = yield* Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
-    return { botToken, adminChatId, telegramApiRoot, crmTimeoutMs, logLevel } as const
+    const adminTimeZone = yield* Config.string("ADMIN_TIMEZONE").pipe(
+      Config.withDefault("Europe/Moscow"),
+      Config.validate({ message: "must be an IANA time zone such as Europe/Moscow", validation: isTimeZone })
+    )
+    return { botToken, adminChatId, telegramApiRoot, crmTimeoutMs, logLevel, adminTimeZone } as const
   })
 }) {}
+
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}

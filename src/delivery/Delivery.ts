@@ -6,7 +6,7 @@ import { crmPayload } from "../crm/CrmPayload.js"
 import type { Lead, Outcome } from "../lead/Lead.js"
 import { Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
-import { LeadStore } from "../store/LeadStore.js"
+import { type Handled, LeadStore } from "../store/LeadStore.js"
 import { deliveryBackoff } from "./backoff.js"
 import { makeKeyedLock } from "./KeyedLock.js"
 
@@ -60,11 +60,11 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         Effect.tap((outcome) => leads.setOutcome(lead.id, outcome))
       )
 
-    const flushFollowUps = (lead: Lead, outcome: Outcome) =>
+    const flushFollowUps = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
       Effect.gen(function* () {
         for (const followUp of yield* followUps.queued(lead.id)) {
           const edited = yield* followUps.appliedByEdit(lead.id)
-          const via = yield* admin.applyFollowUp(lead, outcome, followUp, edited).pipe(
+          const via = yield* admin.applyFollowUp(lead, outcome, followUp, edited, handled).pipe(
             Effect.tapError((e) => Effect.logWarning(`follow-up not delivered yet, retrying: ${e.message}`)),
             Effect.retry(deliveryBackoff)
           )
@@ -79,9 +79,9 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         Effect.gen(function* () {
           const record = yield* leads.get(leadId)
           if (Option.isNone(record)) return yield* Effect.logError(`lead ${leadId} is not in the store`)
-          const { lead, outcome } = record.value
+          const { lead, outcome, handled } = record.value
           const known = Option.isSome(outcome) ? outcome.value : yield* deliver(lead)
-          yield* flushFollowUps(lead, known)
+          yield* flushFollowUps(lead, known, handled)
         }).pipe(Effect.annotateLogs({ lead: leadId }), Effect.withSpan("Delivery.process", { attributes: { leadId } }))
       )
 
@@ -89,6 +89,28 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const schedule = (leadId: string) =>
       FiberSet.run(fibers, process(leadId).pipe(Effect.catchAllCause((cause) => Effect.logError("delivery failed", cause)))).pipe(
         Effect.asVoid
+      )
+
+    /**
+     * A manager pressed "✅ Внесено в CRM": record who and when, then show it on the message. Under the lead's
+     * lock, so it never interleaves with a follow-up's edit. `false` when the lead was already marked.
+     */
+    const markHandled = (leadId: string, by: string) =>
+      withLeadLock(
+        leadId,
+        Effect.gen(function* () {
+          const record = yield* leads.get(leadId)
+          if (Option.isNone(record)) return false
+          const { lead, outcome } = record.value
+          if (Option.isNone(outcome) || outcome.value._tag !== "Fallback") return false
+          const handled: Handled = { by, at: yield* Clock.currentTimeMillis }
+          if (!(yield* leads.markHandled(leadId, handled))) return false
+          yield* Effect.logInfo(`lead marked as entered by hand by ${by}`)
+          yield* admin.showHandled(lead, outcome.value, yield* followUps.appliedByEdit(leadId), handled).pipe(
+            Effect.catchAll((e) => Effect.logWarning(`handled mark saved, message not updated: ${e.message}`))
+          )
+          return true
+        }).pipe(Effect.annotateLogs({ lead: leadId }))
       )
 
     // Leads a previous run recorded but did not deliver (durable stores) are picked up at start.
@@ -103,7 +125,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         )
       ))
 
-    return { schedule, awaitIdle: FiberSet.awaitEmpty(fibers) } as const
+    return { schedule, markHandled, awaitIdle: FiberSet.awaitEmpty(fibers) } as const
   })
 }) {}
 

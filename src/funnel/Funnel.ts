@@ -4,8 +4,10 @@ import type { Message, Update, User } from "grammy/types"
 import { randomUUID } from "node:crypto"
 import type { Contact, FollowUp, Lead } from "../lead/Lead.js"
 import { type Profile, Profiles } from "../profiles/Profiles.js"
+import { ManagerTools } from "../admin/ManagerTools.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
+import { Transactor } from "../store/Transactor.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 import { Delivery } from "../delivery/Delivery.js"
 import { parseButton } from "./buttons.js"
@@ -40,6 +42,8 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
     const followUps = yield* FollowUpState
     const delivery = yield* Delivery
     const user = yield* UserChat
+    const managers = yield* ManagerTools
+    const transactor = yield* Transactor
     const runtime = yield* Effect.runtime<never>()
     const run = (name: string, program: Effect.Effect<unknown, unknown>) =>
       Runtime.runPromise(runtime)(
@@ -73,9 +77,8 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
           contact: contactOf(from),
           createdAt: now
         }
-        // Recorded before anything can fail; the CRM is not waited on.
-        yield* leads.record(lead)
-        yield* followUps.attach(from.id, lead.id)
+        // The lead and the person's pointer to it, in one transaction, before they are answered.
+        yield* transactor.atomically(leads.record(lead).pipe(Effect.zipRight(followUps.attach(from.id, lead.id))))
         yield* Effect.logInfo(`lead recorded: ${lead.profile}/${serviceId}`).pipe(Effect.annotateLogs({ lead: lead.id }))
         yield* delivery.schedule(lead.id)
         yield* user.confirmation(chatId, profile.value, service.value.title)
@@ -115,6 +118,14 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
       })
 
     const composer = new Composer()
+    // The admin chat: managers' tools only; nothing there enters the funnel.
+    const managersChat = composer.filter((ctx) => managers.isAdminChat(ctx.chat?.id))
+    managersChat.command("pending", () => run("Managers.pending", managers.pending))
+    managersChat.callbackQuery(/^done:(.+)$/, (ctx) =>
+      run("Managers.handled", managers.pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, ctx.match[1]!)))
+    managersChat.on("callback_query", (ctx) => run("Managers.answerOnly", user.answerTap(ctx.callbackQuery.id)))
+    composer.callbackQuery(/^done:(.+)$/, (ctx) =>
+      run("Managers.refused", managers.pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, ctx.match[1]!)))
     const people = composer.chatType("private")
     people.command("start", (ctx) => run("Funnel.start", start(ctx.chat.id, ctx.match)))
     people.on("callback_query:data", (ctx) =>

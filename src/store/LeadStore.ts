@@ -6,6 +6,13 @@ export interface LeadRecord {
   readonly lead: Lead
   readonly outcome: Option.Option<Outcome>
   readonly attempts: ReadonlyArray<DeliveryAttempt>
+  /** A manager pressed "✅ Внесено в CRM" on the fallback message. */
+  readonly handled: Option.Option<Handled>
+}
+
+export interface Handled {
+  readonly by: string
+  readonly at: number
 }
 
 /** One failed try at reaching a human: the error's tag and when. */
@@ -29,6 +36,8 @@ export class LeadStore extends Context.Tag("LeadStore")<
     readonly get: (leadId: string) => Effect.Effect<Option.Option<LeadRecord>, StoreError>
     readonly setOutcome: (leadId: string, outcome: Outcome) => Effect.Effect<void, StoreError>
     readonly recordAttempt: (leadId: string, attempt: DeliveryAttempt) => Effect.Effect<void, StoreError>
+    /** Marks a fallback lead as entered by hand; false when it already was. */
+    readonly markHandled: (leadId: string, handled: Handled) => Effect.Effect<boolean, StoreError>
     /** Leads that have reached no human yet, oldest first. */
     readonly undelivered: Effect.Effect<ReadonlyArray<LeadRecord>, StoreError>
   }

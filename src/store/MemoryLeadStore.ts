@@ -10,7 +10,7 @@ export const MemoryLeadStore = Layer.effect(
       Ref.update(leads, HashMap.modify(leadId, f))
     return LeadStore.of({
       record: (lead) =>
-        Ref.update(leads, HashMap.set<string, LeadRecord>(lead.id, { lead, outcome: Option.none(), attempts: [] })),
+        Ref.update(leads, HashMap.set<string, LeadRecord>(lead.id, { lead, outcome: Option.none(), attempts: [], handled: Option.none() })),
       findRecent: (telegramId, profile, serviceId, since) =>
         Ref.get(leads).pipe(
           Effect.map((all) =>
@@ -23,6 +23,12 @@ export const MemoryLeadStore = Layer.effect(
       get: (leadId) => Ref.get(leads).pipe(Effect.map(HashMap.get(leadId))),
       setOutcome: (leadId, outcome) => update(leadId, (r) => ({ ...r, outcome: Option.some(outcome) })),
       recordAttempt: (leadId, attempt) => update(leadId, (r) => ({ ...r, attempts: [...r.attempts, attempt] })),
+      markHandled: (leadId, handled) =>
+        Ref.modify(leads, (all) => {
+          const record = HashMap.get(all, leadId)
+          if (Option.isNone(record) || Option.isSome(record.value.handled)) return [false, all]
+          return [true, HashMap.set(all, leadId, { ...record.value, handled: Option.some(handled) })]
+        }),
       undelivered: Ref.get(leads).pipe(
         Effect.map((all) =>
           Arr.sort(

@@ -1,6 +1,7 @@
-import { Effect, Ref, Schedule } from "effect"
+import { Effect, Option, Ref, Schedule } from "effect"
 import type { Update } from "grammy/types"
 import { Funnel } from "../funnel/Funnel.js"
+import { Inbox } from "../store/Inbox.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 
 /** Updates of one chat stay in order; different chats run in parallel. */
@@ -23,14 +24,16 @@ const LONG_POLL_SECONDS = 25
 const pollRetry = Schedule.exponential("500 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))
 
 /**
- * Our own getUpdates loop (not `bot.start()`): the offset moves past an update only after it was handled,
- * and a batch is never interrupted half-way, so a shutdown loses nothing.
+ * Our own getUpdates loop (not `bot.start()` or the runner): each batch is recorded in the Inbox before the
+ * offset moves past it, then handled and marked. A kill between the two loses nothing: recorded-but-unhandled
+ * updates are handled at the next start, and an update seen twice is handled once.
  */
 export class Polling extends Effect.Service<Polling>()("Polling", {
   scoped: Effect.gen(function* () {
     const telegram = yield* TelegramBot
     const funnel = yield* Funnel
-    const offset = yield* Ref.make(0)
+    const inbox = yield* Inbox
+    const offset = yield* Ref.make(Option.match(yield* inbox.lastRecorded, { onNone: () => 0, onSome: (id) => id + 1 }))
 
     const getUpdates = (timeout: number, limit?: number) =>
       Ref.get(offset).pipe(
@@ -40,21 +43,39 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
         )
       )
 
-    const handleBatch = (updates: ReadonlyArray<Update>) =>
-      Effect.forEach(groupByChat(updates), (group) => Effect.forEach(group, funnel.handle, { discard: true }), {
-        concurrency: "unbounded",
-        discard: true
-      }).pipe(
-        Effect.zipRight(Ref.set(offset, updates[updates.length - 1]!.update_id + 1)),
-        Effect.uninterruptible
+    const handleOne = (update: Update) =>
+      funnel.handle(update).pipe(
+        Effect.zipRight(inbox.markHandled(update.update_id)),
+        Effect.catchAll((e) => Effect.logError(`update ${update.update_id}: ${e.message}`))
       )
 
-    const loop = getUpdates(LONG_POLL_SECONDS).pipe(
-      Effect.tapError((e) => Effect.logWarning(`getUpdates failed, retrying: ${e.message}`)),
-      Effect.retry(pollRetry),
-      Effect.flatMap((updates) => (updates.length === 0 ? Effect.void : handleBatch(updates))),
+    const handleAll = (updates: ReadonlyArray<Update>) =>
+      Effect.forEach(groupByChat(updates), (group) => Effect.forEach(group, handleOne, { discard: true }), {
+        concurrency: "unbounded",
+        discard: true
+      })
+
+    /** One long poll; the batch is recorded before the offset moves past it. */
+    const receive = getUpdates(LONG_POLL_SECONDS).pipe(
+      Effect.flatMap((updates) =>
+        updates.length === 0 ? Effect.succeed([]) : inbox.record(updates).pipe(
+          Effect.tap(() => Ref.set(offset, updates[updates.length - 1]!.update_id + 1)),
+          Effect.uninterruptible
+        )),
+      Effect.tapError((e) => Effect.logWarning(`receiving updates failed, retrying: ${e.message}`)),
+      Effect.retry(pollRetry)
+    )
+
+    const loop = receive.pipe(
+      Effect.flatMap((fresh) => Effect.uninterruptible(handleAll(fresh))),
       Effect.forever
     )
+
+    const leftOver = yield* inbox.unhandled
+    if (leftOver.length > 0) {
+      yield* Effect.logInfo(`handling ${leftOver.length} updates recorded before the last stop`)
+      yield* handleAll(leftOver)
+    }
 
     yield* telegram.call("deleteWebhook", (api, signal) => api.deleteWebhook({ drop_pending_updates: false }, signal))
     yield* Effect.forkScoped(loop)

@@ -1,4 +1,7 @@
 import { ConfigProvider, Effect, Fiber, Layer } from "effect"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { AppLive } from "../../src/app.js"
 import { CrmSim } from "../../sim/CrmSim.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
@@ -21,6 +24,7 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     CRM_WEBHOOK_URL_CG: crm.webhookUrl("cg"),
     CRM_WEBHOOK_URL_EXPRESS: crm.webhookUrl("express"),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "Error",
+    DATA_DIR: mkdtempSync(join(tmpdir(), "leadbot-data-")),
     ...env
   }))
   const fiber = Effect.runFork(Layer.launch(AppLive).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(config))))

@@ -10,7 +10,10 @@ import { Delivery } from "../../src/delivery/Delivery.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
 import { UserChat } from "../../src/funnel/UserChat.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
+import { ManagerTools } from "../../src/admin/ManagerTools.js"
+import { MemoryInbox } from "../../src/store/Inbox.js"
 import { MemoryFollowUpState } from "../../src/store/MemoryFollowUpState.js"
+import { MemoryTransactor } from "../../src/store/Transactor.js"
 import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
 import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 
@@ -23,7 +26,8 @@ export const testConfig = Layer.succeed(
     adminChatId: ADMIN,
     telegramApiRoot: "http://127.0.0.1:1",
     crmTimeoutMs: 10_000,
-    logLevel: LogLevel.None
+    logLevel: LogLevel.None,
+    adminTimeZone: "UTC"
   })
 )
 
@@ -99,9 +103,10 @@ export const scriptedCrm = (script: Array<CrmError | "ok"> = []) => {
 /** The bot's services over mock ports: recording Telegram, scripted CRM, in-memory stores. */
 export const botServices = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<CrmClient>) =>
   Funnel.Default.pipe(
+    Layer.provideMerge(ManagerTools.Default),
     Layer.provideMerge(UserChat.Default),
     Layer.provideMerge(Delivery.Default),
     Layer.provideMerge(AdminChat.Default),
-    Layer.provideMerge(Layer.mergeAll(telegram, crm, MemoryLeadStore, MemoryFollowUpState, testProfiles, testConfig)),
+    Layer.provideMerge(Layer.mergeAll(telegram, crm, MemoryLeadStore, MemoryFollowUpState, MemoryInbox, MemoryTransactor, testProfiles, testConfig)),
     Layer.provide(Logger.minimumLogLevel(LogLevel.None))
   )

@@ -24,7 +24,7 @@ const payload = crmPayload(lead)
 
 const config = (crmTimeoutMs: number) =>
   Layer.succeed(AppConfig, AppConfig.make({
-    botToken: Redacted.make("1:x"), adminChatId: -1, telegramApiRoot: "http://127.0.0.1:1", crmTimeoutMs, logLevel: LogLevel.None
+    botToken: Redacted.make("1:x"), adminChatId: -1, telegramApiRoot: "http://127.0.0.1:1", crmTimeoutMs, logLevel: LogLevel.None, adminTimeZone: "UTC"
   }))
 
 const send = (url: string) => CrmClient.pipe(Effect.flatMap((crm) => crm.send(Redacted.make(url), payload)), Effect.flip)

@@ -1,0 +1,45 @@
+import { Context, Effect, Layer, Option, Ref } from "effect"
+import type { Update } from "grammy/types"
+import type { StoreError } from "./StoreError.js"
+
+/** Every update is recorded (keyed by update_id) before the polling offset moves past it. */
+export class Inbox extends Context.Tag("Inbox")<
+  Inbox,
+  {
+    /** Records the updates not seen before; returns those still to handle (new, or recorded but unhandled), in order. */
+    readonly record: (updates: ReadonlyArray<Update>) => Effect.Effect<ReadonlyArray<Update>, StoreError>
+    readonly markHandled: (updateId: number) => Effect.Effect<void, StoreError>
+    /** Recorded but not yet handled (a previous run stopped in between), in order. */
+    readonly unhandled: Effect.Effect<ReadonlyArray<Update>, StoreError>
+    readonly lastRecorded: Effect.Effect<Option.Option<number>, StoreError>
+  }
+>() {}
+
+/** In-memory inbox for unit tests: dedupes within one run. */
+export const MemoryInbox = Layer.effect(
+  Inbox,
+  Effect.gen(function* () {
+    const seen = yield* Ref.make(new Map<number, { update: Update; handled: boolean }>())
+    const pending = (map: Map<number, { update: Update; handled: boolean }>) =>
+      [...map.values()].filter((e) => !e.handled).map((e) => e.update).sort((a, b) => a.update_id - b.update_id)
+    return Inbox.of({
+      record: (updates) =>
+        Ref.modify(seen, (map) => {
+          const next = new Map(map)
+          for (const update of updates) if (!next.has(update.update_id)) next.set(update.update_id, { update, handled: false })
+          const ids = new Set(updates.map((u) => u.update_id))
+          return [pending(next).filter((u) => ids.has(u.update_id)), next]
+        }),
+      markHandled: (updateId) =>
+        Ref.update(seen, (map) => {
+          const entry = map.get(updateId)
+          return entry ? new Map(map).set(updateId, { ...entry, handled: true }) : map
+        }),
+      unhandled: Ref.get(seen).pipe(Effect.map(pending)),
+      lastRecorded: Ref.get(seen).pipe(
+        Effect.map((map) => (map.size === 0 ? Option.none() : Option.some(Math.max(...map.keys()))))
+      )
+    })
+  })
+)
+

@@ -1,0 +1,97 @@
+import { SqlClient } from "@effect/sql"
+import { Array as Arr, Effect, Layer, Option, Schema } from "effect"
+import type { Lead, Outcome } from "../../lead/Lead.js"
+import { LeadStore, type LeadRecord } from "../LeadStore.js"
+import { AttemptRow, LeadRow, storeOp } from "./rows.js"
+
+const decodeLeads = Schema.decodeUnknown(Schema.Array(LeadRow))
+const decodeAttempts = Schema.decodeUnknown(Schema.Array(AttemptRow))
+
+const toLead = (row: LeadRow): Lead => ({
+  id: row.id,
+  profile: row.profile,
+  brandName: row.brand_name,
+  serviceId: row.service_id,
+  title: row.title,
+  contact: { telegramId: row.telegram_id, fullName: row.full_name, username: Option.fromNullable(row.username) },
+  createdAt: row.created_at
+})
+
+const toOutcome = (row: LeadRow): Option.Option<Outcome> =>
+  row.outcome === "crm" ? Option.some({ _tag: "Crm" })
+  : row.outcome === "fallback" && row.admin_message_id !== null && row.admin_html !== null
+    ? Option.some({ _tag: "Fallback", messageId: row.admin_message_id, html: row.admin_html })
+  : Option.none()
+
+/** The outbox on SQLite: a lead row with no outcome is pending. */
+export const SqliteLeadStore = Layer.effect(
+  LeadStore,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const withAttempts = (rows: ReadonlyArray<LeadRow>) =>
+      Effect.gen(function* () {
+        if (rows.length === 0) return []
+        const attempts = yield* sql`SELECT lead_id, at, error FROM delivery_attempts WHERE ${sql.in("lead_id", rows.map((r) => r.id))} ORDER BY rowid`.pipe(
+          Effect.flatMap(decodeAttempts)
+        )
+        return rows.map((row): LeadRecord => ({
+          lead: toLead(row),
+          outcome: toOutcome(row),
+          attempts: attempts.filter((a) => a.lead_id === row.id).map(({ at, error }) => ({ at, error })),
+          handled: row.handled_by !== null && row.handled_at !== null ? Option.some({ by: row.handled_by, at: row.handled_at }) : Option.none()
+        }))
+      })
+
+    return LeadStore.of({
+      record: (lead) =>
+        sql`INSERT INTO leads ${sql.insert({
+          id: lead.id,
+          profile: lead.profile,
+          brand_name: lead.brandName,
+          service_id: lead.serviceId,
+          title: lead.title,
+          telegram_id: lead.contact.telegramId,
+          full_name: lead.contact.fullName,
+          username: Option.getOrNull(lead.contact.username),
+          created_at: lead.createdAt
+        })}`.pipe(Effect.asVoid, storeOp("record")),
+      findRecent: (telegramId, profile, serviceId, since) =>
+        sql`SELECT * FROM leads WHERE telegram_id = ${telegramId} AND profile = ${profile}
+            AND service_id = ${serviceId} AND created_at >= ${since} ORDER BY created_at DESC LIMIT 1`.pipe(
+          Effect.flatMap(decodeLeads),
+          Effect.map((rows) => Option.map(Arr.head(rows), toLead)),
+          storeOp("findRecent")
+        ),
+      get: (leadId) =>
+        sql`SELECT * FROM leads WHERE id = ${leadId}`.pipe(
+          Effect.flatMap(decodeLeads),
+          Effect.flatMap(withAttempts),
+          Effect.map(Arr.head),
+          storeOp("get")
+        ),
+      setOutcome: (leadId, outcome) =>
+        (outcome._tag === "Crm"
+          ? sql`UPDATE leads SET outcome = 'crm', delivered_at = ${Date.now()} WHERE id = ${leadId} AND outcome IS NULL`
+          : sql`UPDATE leads SET outcome = 'fallback', admin_message_id = ${outcome.messageId}, admin_html = ${outcome.html},
+                delivered_at = ${Date.now()} WHERE id = ${leadId} AND outcome IS NULL`
+        ).pipe(Effect.asVoid, storeOp("setOutcome")),
+      recordAttempt: (leadId, attempt) =>
+        sql`INSERT INTO delivery_attempts ${sql.insert({ lead_id: leadId, at: attempt.at, error: attempt.error })}`.pipe(
+          Effect.asVoid,
+          storeOp("recordAttempt")
+        ),
+      markHandled: (leadId, handled) =>
+        sql`UPDATE leads SET handled_by = ${handled.by}, handled_at = ${handled.at}
+            WHERE id = ${leadId} AND handled_at IS NULL RETURNING id`.pipe(
+          Effect.map((rows) => rows.length > 0),
+          storeOp("markHandled")
+        ),
+      undelivered: sql`SELECT * FROM leads WHERE outcome IS NULL ORDER BY created_at`.pipe(
+        Effect.flatMap(decodeLeads),
+        Effect.flatMap(withAttempts),
+        storeOp("undelivered")
+      )
+    })
+  })
+)

@@ -1,0 +1,38 @@
+import { Effect, Schema } from "effect"
+import { StoreError } from "../StoreError.js"
+
+/** Rows as SQLite returns them; decoded, never trusted. */
+export const LeadRow = Schema.Struct({
+  id: Schema.String,
+  profile: Schema.String,
+  brand_name: Schema.String,
+  service_id: Schema.String,
+  title: Schema.String,
+  telegram_id: Schema.Number,
+  full_name: Schema.String,
+  username: Schema.NullOr(Schema.String),
+  created_at: Schema.Number,
+  outcome: Schema.NullOr(Schema.Literal("crm", "fallback")),
+  admin_message_id: Schema.NullOr(Schema.Number),
+  admin_html: Schema.NullOr(Schema.String),
+  handled_by: Schema.NullOr(Schema.String),
+  handled_at: Schema.NullOr(Schema.Number)
+})
+export type LeadRow = typeof LeadRow.Type
+
+export const AttemptRow = Schema.Struct({ lead_id: Schema.String, at: Schema.Number, error: Schema.String })
+
+export const FollowUpRow = Schema.Struct({
+  lead_id: Schema.String,
+  seq: Schema.Number,
+  chat_id: Schema.Number,
+  message_id: Schema.Number,
+  media: Schema.NullOr(Schema.Literal("photo", "document", "video", "voice")),
+  text: Schema.String,
+  applied_via: Schema.NullOr(Schema.Literal("edit", "message"))
+})
+
+/** Any SQL or decode failure becomes a StoreError naming the operation. */
+export const storeOp = (operation: string) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, StoreError, R> =>
+    Effect.mapError(effect, (cause) => new StoreError({ operation, cause })).pipe(Effect.withSpan(`Store.${operation}`))
