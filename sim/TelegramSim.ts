@@ -59,6 +59,10 @@ export class TelegramSim {
   private readonly chats = new Map<number, Array<SimMessage>>()
   private readonly nextMessageId = new Map<number, number>()
   private readonly updates: Array<{ update_id: number } & Record<string, unknown>> = []
+  /** Every update ever sent, so one can be delivered again (Telegram does, after a crash or a timeout). */
+  /** Updates to send once more whatever the offset says (a lost confirmation). */
+  private readonly redelivered: Array<{ update_id: number } & Record<string, unknown>> = []
+  private readonly sent = new Map<number, { update_id: number } & Record<string, unknown>>()
   private lastUpdateId = 0
   private queryCounter = 0
   private pollWaiters: Array<() => void> = []
@@ -90,10 +94,10 @@ export class TelegramSim {
 
   // ---- people ----------------------------------------------------------------------------------
 
-  /** The person sends text (a command like "/start agency" included). */
-  sendText(user: SimUser, text: string): SimMessage {
+  /** The person sends text (a command like "/start agency" included), in their chat or another (the admin chat). */
+  sendText(user: SimUser, text: string, chatId = user.id): SimMessage {
     const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] : undefined
-    const message = this.store(user.id, false, text, text, [], undefined, undefined, undefined)
+    const message = this.store(chatId, false, text, text, [], undefined, undefined, undefined)
     this.push({ message: { ...this.wire(user, message), text, ...(entities ? { entities } : {}) } })
     return message
   }
@@ -108,24 +112,24 @@ export class TelegramSim {
   }
 
   /** The person taps a button, found by its text on the bot's latest message in their chat that has it. */
-  tap(user: SimUser, buttonText: string): string {
-    const message = [...this.chat(user.id)].reverse().find((m) => m.fromBot && m.keyboard.flat().some((b) => b.text === buttonText))
-    if (!message) throw new Error(`no button "${buttonText}" in chat ${user.id}`)
+  tap(user: SimUser, buttonText: string, chatId = user.id): string {
+    const message = [...this.chat(chatId)].reverse().find((m) => m.fromBot && m.keyboard.flat().some((b) => b.text === buttonText))
+    if (!message) throw new Error(`no button "${buttonText}" in chat ${chatId}`)
     const data = message.keyboard.flat().find((b) => b.text === buttonText)!.callback_data!
-    return this.tapData(user, message.message_id, data)
+    return this.tapData(user, message.message_id, data, chatId)
   }
 
   /** The person taps a button with the given data (stale buttons from old menus included). */
-  tapData(user: SimUser, messageId: number, data: string): string {
+  tapData(user: SimUser, messageId: number, data: string, chatId = user.id): string {
     const id = `q${++this.queryCounter}`
-    const message = this.chat(user.id).find((m) => m.message_id === messageId)
+    const message = this.chat(chatId).find((m) => m.message_id === messageId)
     this.push({
       callback_query: {
         id,
         from: { ...user, is_bot: false },
         chat_instance: `ci${user.id}`,
         data,
-        message: { message_id: messageId, date: now(), chat: { id: user.id, type: "private" }, text: message?.text ?? "" }
+        message: { message_id: messageId, date: now(), chat: chatOf(chatId), text: message?.text ?? "" }
       }
     })
     return id
@@ -275,7 +279,7 @@ export class TelegramSim {
     const timeout = Number(body.timeout ?? 0)
     // Confirmed updates are forgotten, as Telegram does.
     while (this.updates.length > 0 && this.updates[0]!.update_id < offset) this.updates.shift()
-    if (this.updates.length === 0 && timeout > 0) {
+    if (this.updates.length === 0 && this.redelivered.length === 0 && timeout > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeout * 1000)
         const wake = () => (clearTimeout(timer), resolve())
@@ -283,7 +287,8 @@ export class TelegramSim {
         req.once("close", wake)
       })
     }
-    return { ok: true, result: this.updates.slice(0, limit) }
+    while (this.updates.length > 0 && this.updates[0]!.update_id < offset) this.updates.shift()
+    return { ok: true, result: [...this.redelivered.splice(0), ...this.updates].slice(0, limit) }
   }
 
   // ---- bookkeeping -----------------------------------------------------------------------------
@@ -303,12 +308,30 @@ export class TelegramSim {
   }
 
   private wire(from: object, message: SimMessage) {
-    const chat = message.chatId < 0 ? { id: message.chatId, type: "supergroup", title: "Managers" } : { id: message.chatId, type: "private", first_name: "Person" }
-    return { message_id: message.message_id, date: now(), chat, from: { is_bot: false, ...from }, ...(message.fromBot ? { text: message.text } : {}) }
+    return { message_id: message.message_id, date: now(), chat: chatOf(message.chatId), from: { is_bot: false, ...from }, ...(message.fromBot ? { text: message.text } : {}) }
+  }
+
+  /** Delivers an update again, as Telegram does when it did not see it confirmed. */
+  redeliver(updateId: number): void {
+    const update = this.sent.get(updateId)
+    if (!update) throw new Error(`no update ${updateId}`)
+    this.redelivered.push(update)
+    this.wakePollers()
+  }
+
+  /** The update_id of the last update sent. */
+  get lastUpdate(): number {
+    return this.lastUpdateId
   }
 
   private push(update: Record<string, unknown>) {
-    this.updates.push({ update_id: ++this.lastUpdateId, ...update })
+    const full = { update_id: ++this.lastUpdateId, ...update }
+    this.sent.set(full.update_id, full)
+    this.updates.push(full)
+    this.wakePollers()
+  }
+
+  private wakePollers() {
     const waiters = this.pollWaiters
     this.pollWaiters = []
     for (const wake of waiters) wake()
@@ -322,6 +345,8 @@ export class TelegramSim {
 }
 
 const now = () => Math.floor(Date.now() / 1000)
+const chatOf = (chatId: number) =>
+  chatId < 0 ? { id: chatId, type: "supergroup", title: "Managers" } : { id: chatId, type: "private", first_name: "Person" }
 const replyTo = (body: Record<string, unknown>) => (body.reply_parameters as { message_id?: number } | undefined)?.message_id
 
 const send = (res: ServerResponse, status: number, payload: ApiResult | object) => {

@@ -10,8 +10,9 @@ import { type Handled, LeadStore } from "../store/LeadStore.js"
 import { deliveryBackoff } from "./backoff.js"
 import { makeKeyedLock } from "./KeyedLock.js"
 
-/** How long shutdown waits for deliveries under way before it interrupts them (they stay pending). */
+/** How long shutdown waits for attempts under way before it interrupts them (their leads stay pending). */
 const SHUTDOWN_GRACE = "10 seconds"
+const MAX_ATTEMPTS_AT_ONCE = 1_000_000
 
 /**
  * The background worker: a recorded lead goes to the CRM; on any CrmError to the admin chat; if that fails
@@ -26,6 +27,10 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const profiles = yield* Profiles
     const withLeadLock = yield* makeKeyedLock
     const fibers = yield* FiberSet.make()
+    // Each attempt at the CRM / admin chat holds one permit; shutdown takes them all, so it waits for attempts
+    // under way but not for deliveries asleep in backoff.
+    const attempts = yield* Effect.makeSemaphore(MAX_ATTEMPTS_AT_ONCE)
+    const anAttempt = attempts.withPermits(1)
 
     const failedAttempt = (leadId: string, error: string) =>
       Clock.currentTimeMillis.pipe(Effect.flatMap((at) => leads.recordAttempt(leadId, { at, error })))
@@ -55,7 +60,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       )
 
     const deliver = (lead: Lead) =>
-      reachHuman(lead).pipe(
+      anAttempt(reachHuman(lead)).pipe(
         Effect.retry(deliveryBackoff),
         Effect.tap((outcome) => leads.setOutcome(lead.id, outcome))
       )
@@ -64,7 +69,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       Effect.gen(function* () {
         for (const followUp of yield* followUps.queued(lead.id)) {
           const edited = yield* followUps.appliedByEdit(lead.id)
-          const via = yield* admin.applyFollowUp(lead, outcome, followUp, edited, handled).pipe(
+          const via = yield* anAttempt(admin.applyFollowUp(lead, outcome, followUp, edited, handled)).pipe(
             Effect.tapError((e) => Effect.logWarning(`follow-up not delivered yet, retrying: ${e.message}`)),
             Effect.retry(deliveryBackoff)
           )
@@ -91,38 +96,50 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         Effect.asVoid
       )
 
-    /**
-     * A manager pressed "✅ Внесено в CRM": record who and when, then show it on the message. Under the lead's
-     * lock, so it never interleaves with a follow-up's edit. `false` when the lead was already marked.
-     */
-    const markHandled = (leadId: string, by: string) =>
+    /** Shows a manager's mark on the fallback message, under the lead's lock (never amid a follow-up's edit). */
+    const showHandled = (leadId: string) =>
       withLeadLock(
         leadId,
         Effect.gen(function* () {
           const record = yield* leads.get(leadId)
-          if (Option.isNone(record)) return false
-          const { lead, outcome } = record.value
-          if (Option.isNone(outcome) || outcome.value._tag !== "Fallback") return false
-          const handled: Handled = { by, at: yield* Clock.currentTimeMillis }
-          if (!(yield* leads.markHandled(leadId, handled))) return false
-          yield* Effect.logInfo(`lead marked as entered by hand by ${by}`)
-          yield* admin.showHandled(lead, outcome.value, yield* followUps.appliedByEdit(leadId), handled).pipe(
-            Effect.catchAll((e) => Effect.logWarning(`handled mark saved, message not updated: ${e.message}`))
-          )
-          return true
-        }).pipe(Effect.annotateLogs({ lead: leadId }))
+          if (Option.isNone(record)) return
+          const { lead, outcome, handled } = record.value
+          if (Option.isNone(outcome) || outcome.value._tag !== "Fallback" || Option.isNone(handled)) return
+          yield* anAttempt(admin.showHandled(lead, outcome.value, yield* followUps.appliedByEdit(leadId), handled.value))
+        })
+      ).pipe(
+        Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)),
+        Effect.retry(deliveryBackoff),
+        Effect.annotateLogs({ lead: leadId })
       )
+
+    /**
+     * A manager pressed "✅ Внесено в CRM": the mark is stored at once (so the tap can be answered at once) and
+     * shown on the message in the background. `false` when there is nothing to mark or it already was.
+     */
+    const markHandled = (leadId: string, by: string) =>
+      Effect.gen(function* () {
+        const record = yield* leads.get(leadId)
+        const outcome = Option.flatMap(record, (r) => r.outcome)
+        if (Option.isNone(outcome) || outcome.value._tag !== "Fallback") return false
+        const handled: Handled = { by, at: yield* Clock.currentTimeMillis }
+        if (!(yield* leads.markHandled(leadId, handled))) return false
+        yield* Effect.logInfo(`lead marked as entered by hand by ${by}`).pipe(Effect.annotateLogs({ lead: leadId }))
+        yield* FiberSet.run(fibers, showHandled(leadId).pipe(Effect.catchAllCause((cause) => Effect.logError("handled mark", cause))))
+        return true
+      })
 
     // Leads a previous run recorded but did not deliver (durable stores) are picked up at start.
     for (const { lead } of yield* leads.undelivered) yield* schedule(lead.id)
 
+    // Finalizers run uninterruptibly: the wait itself is made interruptible so that the timeout can end it.
     yield* Effect.addFinalizer(() =>
-      FiberSet.size(fibers).pipe(
-        Effect.flatMap((inFlight) =>
-          inFlight === 0 ? Effect.void : Effect.logInfo(`shutting down: waiting for ${inFlight} deliveries`).pipe(
-            Effect.zipRight(FiberSet.awaitEmpty(fibers).pipe(Effect.timeout(SHUTDOWN_GRACE), Effect.ignore))
-          )
-        )
+      attempts.withPermits(MAX_ATTEMPTS_AT_ONCE)(Effect.void).pipe(
+        Effect.interruptible,
+        Effect.timeout(SHUTDOWN_GRACE),
+        Effect.tapError(() => Effect.logWarning("shutdown: attempts still under way were interrupted; their leads stay pending")),
+        Effect.ignore,
+        Effect.zipRight(Effect.logInfo("delivery stopped"))
       ))
 
     return { schedule, markHandled, awaitIdle: FiberSet.awaitEmpty(fibers) } as const

@@ -9,6 +9,9 @@ import { TelegramSim } from "../../sim/TelegramSim.js"
 export interface Harness {
   readonly telegram: TelegramSim
   readonly crm: CrmSim
+  readonly dataDir: string
+  /** Stops the bot (as SIGTERM would) and starts it again on the same store and stand-ins. */
+  readonly restart: () => Promise<void>
   readonly stop: () => Promise<void>
 }
 
@@ -27,11 +30,21 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     DATA_DIR: mkdtempSync(join(tmpdir(), "leadbot-data-")),
     ...env
   }))
-  const fiber = Effect.runFork(Layer.launch(AppLive).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(config))))
-  await telegram.waitFor("the bot to start polling", () => telegram.calls.some((c) => c.method === "getUpdates"))
+  const launch = async () => {
+    const polls = telegram.calls.filter((c) => c.method === "getUpdates").length
+    const fiber = Effect.runFork(Layer.launch(AppLive).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(config))))
+    await telegram.waitFor("the bot to start polling", () => telegram.calls.filter((c) => c.method === "getUpdates").length > polls)
+    return fiber
+  }
+  let fiber = await launch()
   return {
     telegram,
     crm,
+    dataDir: config.get("DATA_DIR")!,
+    restart: async () => {
+      await Effect.runPromise(Fiber.interrupt(fiber))
+      fiber = await launch()
+    },
     stop: async () => {
       await Effect.runPromise(Fiber.interrupt(fiber))
       await Promise.all([telegram.close(), crm.close()])

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 
@@ -12,9 +12,11 @@ export interface BotProcess {
   readonly exited: Promise<number | null>
 }
 
-/** `src/main.ts` as its own process, in an empty directory (so no developer's `.env` is read). */
+/** `src/main.ts` as its own process, in an empty directory (so no developer's `.env` is read; ./data is its own). */
 export const spawnBot = (env: Record<string, string>, cwd = mkdtempSync(join(tmpdir(), "leadbot-"))): BotProcess => {
-  const child = spawn(join(root, "node_modules/.bin/tsx"), [join(root, "src/main.ts")], {
+  // node itself (not the tsx CLI, which runs a child): a SIGKILL must hit the bot, not a wrapper.
+  const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href
+  const child = spawn(process.execPath, ["--import", loader, join(root, "src/main.ts")], {
     cwd,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"]
