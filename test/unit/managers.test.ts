@@ -1,0 +1,69 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, TestClock } from "effect"
+import { CrmConnectionError } from "../../src/crm/CrmError.js"
+import { Delivery } from "../../src/delivery/Delivery.js"
+import { Funnel } from "../../src/funnel/Funnel.js"
+import { ADMIN, botServices, recordingTelegram, scriptedCrm } from "../support/testLayers.js"
+import { tapUpdate, textUpdate } from "../support/updates.js"
+
+const person = { id: 501, first_name: "Galliard", username: "betterrman" }
+const manager = { id: 900, first_name: "Ольга", username: "olga_manager" }
+const inAdminChat = <U extends { callback_query?: any; message?: any }>(update: U): U => {
+  const chat = { id: ADMIN, type: "supergroup", title: "Managers" }
+  if (update.message) update.message.chat = chat
+  if (update.callback_query) update.callback_query.message.chat = chat
+  return update
+}
+
+describe("/pending", () => {
+  it.scoped("counts the leads that reached no human, oldest first, with the last error", () => {
+    // The admin chat refuses fallback messages (but answers /pending): leads stay pending.
+    const telegram = recordingTelegram((call) =>
+      call.method === "sendMessage" && String(call.payload.text).includes("FALLBACK") ? { error_code: 500, description: "Internal Server Error" } : undefined)
+    const crm = scriptedCrm(Array.from({ length: 100 }, () => new CrmConnectionError({ detail: "refused" })))
+    return Effect.gen(function* () {
+      const funnel = yield* Funnel
+      yield* funnel.handle(tapUpdate(person, "lead:agency:clients"))
+      yield* TestClock.adjust("3 minutes")
+      yield* funnel.handle(tapUpdate({ ...person, id: 502, username: "second" }, "lead:cg:ai_video"))
+      yield* TestClock.adjust("2 minutes")
+      yield* funnel.handle(inAdminChat(textUpdate(manager, "/pending")))
+      const reply = telegram.adminCalls().filter((c) => !String(c.payload.text).includes("FALLBACK")).at(-1)!
+      const text = String(reply.payload.text)
+      expect(text).toContain("⏳ <b>Лидов, не дошедших до людей: 2</b>")
+      expect(text).toContain("Самый старый ждёт 5 мин.")
+      const lines = text.split("\n").filter((l) => l.startsWith("• "))
+      expect(lines).toHaveLength(2)
+      expect(lines[0]).toContain("MONSTER AGENCY — Привлечь клиентов — @betterrman")
+      expect(lines[0]).toMatch(/последняя ошибка: TelegramError 500/)
+      expect(lines[1]).toContain("MONSTER CG — AI-видео — @second")
+    }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
+  })
+})
+
+describe("“✅ Внесено в CRM”", () => {
+  it.scoped("allowed in the admin chat (once), refused from anywhere else", () => {
+    const telegram = recordingTelegram()
+    const crm = scriptedCrm([new CrmConnectionError({ detail: "refused" })])
+    return Effect.gen(function* () {
+      const funnel = yield* Funnel
+      const delivery = yield* Delivery
+      yield* funnel.handle(tapUpdate(person, "lead:agency:clients"))
+      yield* delivery.awaitIdle
+      const fallback = telegram.adminCalls()[0]!
+      const button = (fallback.payload.reply_markup as any).inline_keyboard[0][0]
+      expect(button.text).toBe("✅ Внесено в CRM")
+
+      yield* funnel.handle(tapUpdate(person, button.callback_data))
+      yield* funnel.handle(inAdminChat(tapUpdate(manager, button.callback_data)))
+      yield* delivery.awaitIdle
+      yield* funnel.handle(inAdminChat(tapUpdate(manager, button.callback_data)))
+      const answers = telegram.calls.filter((c) => c.method === "answerCallbackQuery").slice(-3).map((c) => c.payload.text)
+      expect(answers).toEqual(["Эта кнопка — для менеджеров в рабочем чате.", "✅ Отмечено: лид внесён в CRM.", "Этот лид уже отмечен."])
+      const edits = telegram.adminCalls().filter((c) => c.method === "editMessageText")
+      expect(edits).toHaveLength(1)
+      expect(String(edits[0]!.payload.text)).toContain("✅ <b>Внесено в CRM:</b> @olga_manager, ")
+      expect(edits[0]!.payload.reply_markup).toEqual({ inline_keyboard: [] })
+    }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
+  })
+})

@@ -1,0 +1,121 @@
+import { SqlClient } from "@effect/sql"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Layer, Option } from "effect"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { Lead } from "../../src/lead/Lead.js"
+import { FollowUpState } from "../../src/store/FollowUpState.js"
+import { Inbox } from "../../src/store/Inbox.js"
+import { LeadStore } from "../../src/store/LeadStore.js"
+import { openDatabase, runMigrations } from "../../src/store/sqlite/Database.js"
+import { SqliteFollowUpState } from "../../src/store/sqlite/SqliteFollowUpState.js"
+import { SqliteInbox } from "../../src/store/sqlite/SqliteInbox.js"
+import { SqliteLeadStore } from "../../src/store/sqlite/SqliteLeadStore.js"
+import { SqlTransactor, Transactor } from "../../src/store/Transactor.js"
+import { tapUpdate } from "../support/updates.js"
+
+const tempFile = () => join(mkdtempSync(join(tmpdir(), "leadbot-store-")), "leads.sqlite")
+
+const database = (filename: string) =>
+  Layer.scoped(SqlClient.SqlClient, openDatabase(filename).pipe(Effect.orDie))
+
+const stores = (filename: string) =>
+  Layer.mergeAll(SqliteLeadStore, SqliteFollowUpState, SqliteInbox, SqlTransactor).pipe(Layer.provideMerge(database(filename)))
+
+const lead = (id: string, createdAt: number, serviceId = "clients"): Lead => ({
+  id, profile: "agency", brandName: "MONSTER AGENCY", serviceId, title: "Привлечь клиентов",
+  contact: { telegramId: 501, fullName: "Galliard", username: Option.none() }, createdAt
+})
+
+describe("the SQLite store", () => {
+  it.scoped("migrations run on an empty file and are idempotent on a migrated one; WAL + synchronous=FULL", () =>
+    Effect.gen(function* () {
+      const file = tempFile()
+      const sql = yield* openDatabase(file)
+      const tables = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+      expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["delivery_attempts", "follow_ups", "latest_leads", "leads", "updates"]))
+      expect(yield* sql`PRAGMA journal_mode`).toEqual([{ journal_mode: "wal" }])
+      expect(yield* sql`PRAGMA synchronous`).toEqual([{ synchronous: 2 }])
+      const again = yield* runMigrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))
+      expect(again).toEqual([])
+      const reopened = yield* openDatabase(file)
+      expect(yield* reopened`SELECT COUNT(*) AS n FROM effect_sql_migrations`).toEqual([{ n: 1 }])
+    }))
+
+  it.scoped("a corrupt file, or a folder that cannot be made, stops start-up with a line naming it", () =>
+    Effect.gen(function* () {
+      const corrupt = tempFile()
+      writeFileSync(corrupt, "this is not a database, just some bytes that are long enough to be read as a header".repeat(20))
+      const exit = yield* Effect.exit(openDatabase(corrupt))
+      expect(exit).toMatchObject({ _tag: "Failure" })
+      if (Exit.isFailure(exit)) expect(String(exit.cause)).toContain(`cannot open the lead store ${corrupt}: file is not a database`)
+
+      const blocker = tempFile()
+      writeFileSync(blocker, "a file where a folder should be")
+      const nowhere = join(blocker, "data", "leads.sqlite")
+      const exit2 = yield* Effect.exit(openDatabase(nowhere))
+      if (Exit.isFailure(exit2)) expect(String(exit2.cause)).toContain(`cannot open the lead store ${nowhere}`)
+      else expect.fail("opened a store under a file")
+    }))
+
+  it.scoped("a lead's outcome is recorded once; its attempts are kept in order; handled once", () =>
+    Effect.gen(function* () {
+      const leads = yield* LeadStore
+      yield* leads.record(lead("a", 1000))
+      yield* leads.recordAttempt("a", { at: 1100, error: "CrmTimeoutError" })
+      yield* leads.recordAttempt("a", { at: 1200, error: "TelegramError 500" })
+      expect((yield* leads.undelivered).map((r) => r.lead.id)).toEqual(["a"])
+      yield* leads.setOutcome("a", { _tag: "Fallback", messageId: 7, html: "<b>x</b>" })
+      yield* leads.setOutcome("a", { _tag: "Crm" }) // too late: the first outcome stands
+      const record = Option.getOrThrow(yield* leads.get("a"))
+      expect(record.outcome).toEqual(Option.some({ _tag: "Fallback", messageId: 7, html: "<b>x</b>" }))
+      expect(record.attempts).toEqual([{ at: 1100, error: "CrmTimeoutError" }, { at: 1200, error: "TelegramError 500" }])
+      expect(record.lead.contact.username).toEqual(Option.none())
+      expect(yield* leads.undelivered).toEqual([])
+      expect(yield* leads.markHandled("a", { by: "@olga", at: 5 })).toBe(true)
+      expect(yield* leads.markHandled("a", { by: "@ivan", at: 6 })).toBe(false)
+      expect(Option.getOrThrow(yield* leads.get("a")).handled).toEqual(Option.some({ by: "@olga", at: 5 }))
+      expect(Option.isSome(yield* leads.findRecent(501, "agency", "clients", 1000))).toBe(true)
+      expect(Option.isNone(yield* leads.findRecent(501, "agency", "clients", 1001))).toBe(true)
+    }).pipe(Effect.provide(stores(tempFile()))))
+
+  it.scoped("the lead and the person's pointer are written together or not at all", () =>
+    Effect.gen(function* () {
+      const leads = yield* LeadStore
+      const followUps = yield* FollowUpState
+      const { atomically } = yield* Transactor
+      yield* atomically(leads.record(lead("ok", 1)).pipe(Effect.zipRight(followUps.attach(501, "ok"))))
+      const failed = yield* Effect.exit(atomically(leads.record(lead("lost", 2)).pipe(Effect.zipRight(Effect.fail("boom")))))
+      expect(Exit.isFailure(failed)).toBe(true)
+      expect(Option.isNone(yield* leads.get("lost"))).toBe(true)
+      expect(yield* followUps.latestLead(501)).toEqual(Option.some("ok"))
+    }).pipe(Effect.provide(stores(tempFile()))))
+
+  it.scoped("follow-ups are numbered per lead, queued until applied, and the edited ones remembered", () =>
+    Effect.gen(function* () {
+      const leads = yield* LeadStore
+      const followUps = yield* FollowUpState
+      yield* leads.record(lead("l", 1))
+      const one = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" })
+      const two = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 11, media: Option.some("photo"), text: "" })
+      expect([one.seq, two.seq]).toEqual([1, 2])
+      yield* followUps.markApplied("l", 1, "edit")
+      expect((yield* followUps.queued("l")).map((f) => f.seq)).toEqual([2])
+      expect(yield* followUps.appliedByEdit("l")).toEqual([one])
+      expect((yield* followUps.queued("l"))[0]!.media).toEqual(Option.some("photo"))
+    }).pipe(Effect.provide(stores(tempFile()))))
+
+  it.scoped("the inbox records each update_id once and returns only what is still to handle", () =>
+    Effect.gen(function* () {
+      const inbox = yield* Inbox
+      const a = tapUpdate({ id: 1, first_name: "A" }, "lead:agency:clients")
+      const b = tapUpdate({ id: 2, first_name: "B" }, "lead:cg:ai_video")
+      expect((yield* inbox.record([a, b])).map((u) => u.update_id)).toEqual([a.update_id, b.update_id])
+      yield* inbox.markHandled(a.update_id)
+      expect((yield* inbox.record([a, b])).map((u) => u.update_id)).toEqual([b.update_id])
+      expect(yield* inbox.unhandled).toEqual([b])
+      expect(yield* inbox.lastRecorded).toEqual(Option.some(b.update_id))
+    }).pipe(Effect.provide(stores(tempFile()))))
+})
+
