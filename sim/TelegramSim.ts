@@ -34,6 +34,8 @@ export interface SimMessage {
   readonly edits: Array<string>
   readonly media: string | undefined
   readonly copyOf: { readonly chatId: number; readonly messageId: number } | undefined
+  /** When the stand-in received it (performance.now()), for latency measurements. */
+  readonly at: number
 }
 
 export type AdminFault =
@@ -67,6 +69,7 @@ export class TelegramSim {
   private queryCounter = 0
   private pollWaiters: Array<() => void> = []
   private changeWaiters: Array<() => void> = []
+  private readonly listeners: Array<(message: SimMessage) => void> = []
 
   private constructor(
     private readonly server: Server,
@@ -136,6 +139,11 @@ export class TelegramSim {
   }
 
   // ---- observation -----------------------------------------------------------------------------
+
+  /** Calls `listener` for every message the bot sends (cheap with many people, unlike one waitFor each). */
+  onBotMessage(listener: (message: SimMessage) => void): void {
+    this.listeners.push(listener)
+  }
 
   chat(chatId: number): ReadonlyArray<SimMessage> {
     return this.chats.get(chatId) ?? []
@@ -299,10 +307,11 @@ export class TelegramSim {
   ): SimMessage {
     const message_id = (this.nextMessageId.get(chatId) ?? 0) + 1
     this.nextMessageId.set(chatId, message_id)
-    const message: SimMessage = { message_id, chatId, fromBot, html, text, keyboard, replyTo: replyToId, edits: [], media, copyOf }
+    const message: SimMessage = { message_id, chatId, fromBot, html, text, keyboard, replyTo: replyToId, edits: [], media, copyOf, at: performance.now() }
     const list = this.chats.get(chatId) ?? []
     list.push(message)
     this.chats.set(chatId, list)
+    if (fromBot) for (const listener of this.listeners) listener(message)
     this.changed()
     return message
   }

@@ -8,7 +8,8 @@ export class Inbox extends Context.Tag("Inbox")<
   {
     /** Records the updates not seen before; returns those still to handle (new, or recorded but unhandled), in order. */
     readonly record: (updates: ReadonlyArray<Update>) => Effect.Effect<ReadonlyArray<Update>, StoreError>
-    readonly markHandled: (updateId: number) => Effect.Effect<void, StoreError>
+    /** One commit for a whole batch: a crash before it replays the batch, which the handlers make harmless. */
+    readonly markHandled: (updateIds: ReadonlyArray<number>) => Effect.Effect<void, StoreError>
     /** Recorded but not yet handled (a previous run stopped in between), in order. */
     readonly unhandled: Effect.Effect<ReadonlyArray<Update>, StoreError>
     readonly lastRecorded: Effect.Effect<Option.Option<number>, StoreError>
@@ -30,10 +31,14 @@ export const MemoryInbox = Layer.effect(
           const ids = new Set(updates.map((u) => u.update_id))
           return [pending(next).filter((u) => ids.has(u.update_id)), next]
         }),
-      markHandled: (updateId) =>
+      markHandled: (updateIds) =>
         Ref.update(seen, (map) => {
-          const entry = map.get(updateId)
-          return entry ? new Map(map).set(updateId, { ...entry, handled: true }) : map
+          const next = new Map(map)
+          for (const id of updateIds) {
+            const entry = next.get(id)
+            if (entry) next.set(id, { ...entry, handled: true })
+          }
+          return next
         }),
       unhandled: Ref.get(seen).pipe(Effect.map(pending)),
       lastRecorded: Ref.get(seen).pipe(

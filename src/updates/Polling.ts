@@ -43,17 +43,16 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
         )
       )
 
-    const handleOne = (update: Update) =>
-      funnel.handle(update).pipe(
-        Effect.zipRight(inbox.markHandled(update.update_id)),
-        Effect.catchAll((e) => Effect.logError(`update ${update.update_id}: ${e.message}`))
-      )
-
+    // Handlers never fail (Funnel.handle logs); a replayed batch is harmless: repeat taps make no second lead
+    // and a follow-up is keyed by its message.
     const handleAll = (updates: ReadonlyArray<Update>) =>
-      Effect.forEach(groupByChat(updates), (group) => Effect.forEach(group, handleOne, { discard: true }), {
+      Effect.forEach(groupByChat(updates), (group) => Effect.forEach(group, funnel.handle, { discard: true }), {
         concurrency: "unbounded",
         discard: true
-      })
+      }).pipe(
+        Effect.zipRight(inbox.markHandled(updates.map((u) => u.update_id))),
+        Effect.catchAll((e) => Effect.logError(`marking ${updates.length} updates handled: ${e.message}`))
+      )
 
     /** One long poll; the batch is recorded before the offset moves past it. */
     const receive = getUpdates(LONG_POLL_SECONDS).pipe(

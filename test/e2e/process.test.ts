@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import { CrmSim } from "../../sim/CrmSim.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
 import { galliard } from "../support/people.js"
-import { spawnBot } from "../support/spawnBot.js"
+import { spawnBot } from "../../sim/spawnBot.js"
 
 describe("the bot as a process", () => {
   const cleanups: Array<() => Promise<void>> = []

@@ -100,6 +100,8 @@ describe("the SQLite store", () => {
       const one = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" })
       const two = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 11, media: Option.some("photo"), text: "" })
       expect([one.seq, two.seq]).toEqual([1, 2])
+      // The same message again (its update replayed after a crash) is the same follow-up.
+      expect(yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" })).toEqual(one)
       yield* followUps.markApplied("l", 1, "edit")
       expect((yield* followUps.queued("l")).map((f) => f.seq)).toEqual([2])
       expect(yield* followUps.appliedByEdit("l")).toEqual([one])
@@ -112,7 +114,7 @@ describe("the SQLite store", () => {
       const a = tapUpdate({ id: 1, first_name: "A" }, "lead:agency:clients")
       const b = tapUpdate({ id: 2, first_name: "B" }, "lead:cg:ai_video")
       expect((yield* inbox.record([a, b])).map((u) => u.update_id)).toEqual([a.update_id, b.update_id])
-      yield* inbox.markHandled(a.update_id)
+      yield* inbox.markHandled([a.update_id])
       expect((yield* inbox.record([a, b])).map((u) => u.update_id)).toEqual([b.update_id])
       expect(yield* inbox.unhandled).toEqual([b])
       expect(yield* inbox.lastRecorded).toEqual(Option.some(b.update_id))

@@ -42,7 +42,8 @@ export const SqliteFollowUpState = Layer.effect(
             SELECT ${input.leadId}, COALESCE(MAX(seq), 0) + 1, ${input.chatId}, ${input.messageId},
                    ${Option.getOrNull(input.media)}, ${input.text}
             FROM follow_ups WHERE lead_id = ${input.leadId}
-            RETURNING *`.pipe(
+            ON CONFLICT (chat_id, message_id) DO NOTHING`.pipe(
+          Effect.zipRight(sql`SELECT * FROM follow_ups WHERE chat_id = ${input.chatId} AND message_id = ${input.messageId}`),
           Effect.flatMap(decodeRows),
           Effect.flatMap((rows) => Arr.head(rows)),
           Effect.map(toFollowUp),

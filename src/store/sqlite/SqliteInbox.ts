@@ -28,8 +28,11 @@ export const SqliteInbox = Layer.effect(
                               AND ${sql.in("update_id", updates.map((u) => u.update_id))} ORDER BY update_id`
           })
         ).pipe(Effect.flatMap(decodePayloads), Effect.map(toUpdates), storeOp("recordUpdates")),
-      markHandled: (updateId) =>
-        sql`UPDATE updates SET handled_at = ${Date.now()} WHERE update_id = ${updateId}`.pipe(Effect.asVoid, storeOp("markHandled")),
+      markHandled: (updateIds) =>
+        updateIds.length === 0 ? Effect.void : sql`UPDATE updates SET handled_at = ${Date.now()} WHERE ${sql.in("update_id", updateIds)}`.pipe(
+          Effect.asVoid,
+          storeOp("markHandled")
+        ),
       unhandled: sql`SELECT payload FROM updates WHERE handled_at IS NULL ORDER BY update_id`.pipe(
         Effect.flatMap(decodePayloads),
         Effect.map(toUpdates),

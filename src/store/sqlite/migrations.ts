@@ -51,5 +51,7 @@ export const migrations = {
       applied_via TEXT CHECK (applied_via IN ('edit', 'message')),
       PRIMARY KEY (lead_id, seq)
     )`
+    // A message is one follow-up, even if its update is handled twice.
+    yield* sql`CREATE UNIQUE INDEX follow_ups_message ON follow_ups (chat_id, message_id)`
   })
 }

@@ -1,0 +1,206 @@
+/**
+ * The project's benchmark. Runs the real bot (its own process, `src/main.ts`) against the local stand-ins on
+ * 127.0.0.1 and measures what a person and a manager would notice. Bounded in people and time.
+ *
+ *   npm run bench                        the three funnel scenarios (300 people CRM ok; 100 CRM 200 ms; 100 CRM hangs)
+ *   npm run bench -- --scenario ok --people 50
+ *   npm run bench -- --store             the store: leads recorded per second, and what durability adds to a tap
+ *   add --json FILE to write the figures as JSON (default bench-results.json)
+ */
+import { Effect, Layer, Option } from "effect"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { parseArgs } from "node:util"
+import { CrmSim, type CrmMode } from "../sim/CrmSim.js"
+import { processStats, spawnBot } from "../sim/spawnBot.js"
+import { TelegramSim } from "../sim/TelegramSim.js"
+import type { Lead } from "../src/lead/Lead.js"
+import { FollowUpState } from "../src/store/FollowUpState.js"
+import { LeadStore } from "../src/store/LeadStore.js"
+import { MemoryFollowUpState } from "../src/store/MemoryFollowUpState.js"
+import { MemoryLeadStore } from "../src/store/MemoryLeadStore.js"
+import { openDatabase } from "../src/store/sqlite/Database.js"
+import { SqliteFollowUpState } from "../src/store/sqlite/SqliteFollowUpState.js"
+import { SqliteLeadStore } from "../src/store/sqlite/SqliteLeadStore.js"
+import { MemoryTransactor, SqlTransactor, Transactor } from "../src/store/Transactor.js"
+import { SqlClient } from "@effect/sql"
+
+interface Scenario {
+  readonly name: string
+  readonly people: number
+  readonly crm: CrmMode
+  readonly env?: Record<string, string>
+}
+
+const SCENARIOS: Record<string, Scenario> = {
+  ok: { name: "CRM ok", people: 300, crm: { kind: "ok" } },
+  slow: { name: "CRM 200 ms", people: 100, crm: { kind: "slow", ms: 200 } },
+  hang: { name: "CRM hangs, 2 s timeout", people: 100, crm: { kind: "hang" }, env: { CRM_TIMEOUT_MS: "2000" } }
+}
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export const runFunnel = async (scenario: Scenario, extraEnv: Record<string, string> = {}) => {
+  const telegram = await TelegramSim.start()
+  const crm = await CrmSim.start()
+  await crm.setMode(scenario.crm)
+  const workDir = mkdtempSync(join(tmpdir(), "leadbot-bench-"))
+  const started = performance.now()
+  const benchCpuStart = process.cpuUsage()
+  const bot = spawnBot({
+    BOT_TOKEN: telegram.token,
+    ADMIN_CHAT_ID: String(telegram.adminChatId),
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    CRM_WEBHOOK_URL_AGENCY: crm.webhookUrl("agency"),
+    LOG_LEVEL: "warn",
+    ...scenario.env,
+    ...extraEnv
+  }, workDir, "bundle")
+  try {
+    await telegram.waitFor("polling", () => telegram.calls.some((c) => c.method === "getUpdates"), 30_000)
+    const startToPolling = performance.now() - started
+    await sleep(1000)
+    const idle = processStats(bot.child.pid!)
+
+    const people = Array.from({ length: scenario.people }, (_, i) => ({ id: 10_000 + i, first_name: `Person ${i}`, username: `person_${i}` }))
+    // One listener instead of a waiter per person: the stand-ins share this process with the measurement.
+    const menus = new Set<number>()
+    const confirmedAt = new Map<number, number>()
+    telegram.onBotMessage((m) => {
+      if (m.keyboard.length > 0) menus.add(m.chatId)
+      if (m.text.startsWith("✅ Принято")) confirmedAt.set(m.chatId, m.at)
+    })
+    for (const p of people) telegram.sendText(p, "/start agency")
+    await telegram.waitFor("every menu", () => menus.size === people.length, 60_000)
+    const tappedAt = new Map<number, number>()
+    const firstTap = performance.now()
+    for (const p of people) {
+      tappedAt.set(p.id, performance.now())
+      telegram.tap(p, "📈 Привлечь клиентов")
+    }
+    await telegram.waitFor("every confirmation", () => confirmedAt.size === people.length, 60_000)
+    const latencies = people.map((p) => confirmedAt.get(p.id)! - tappedAt.get(p.id)!)
+
+    const reached = () => {
+      const ids = new Set<number>()
+      for (const r of crm.accepted) ids.add((r.body as { contact: { telegram_id: number } }).contact.telegram_id)
+      for (const m of telegram.admin) {
+        const id = /Telegram ID: (\d+)/.exec(m.text)?.[1]
+        if (id) ids.add(Number(id))
+      }
+      return ids
+    }
+    let allReachedMs = NaN
+    try {
+      await telegram.waitFor("every lead to reach a human", () => reached().size >= people.length, 60_000)
+      allReachedMs = performance.now() - firstTap
+    } catch {
+      // counted as lost below
+    }
+    const busy = processStats(bot.child.pid!)
+    const benchCpu = process.cpuUsage(benchCpuStart)
+    const sorted = [...latencies].sort((a, b) => a - b)
+    return {
+      scenario: scenario.name,
+      people: people.length,
+      confirmationMs: { p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)!) },
+      allReachedHumanMs: round(allReachedMs, 0),
+      inCrm: crm.accepted.length,
+      inAdminChat: telegram.admin.length,
+      lost: people.length - reached().size,
+      startToPollingMs: round(startToPolling, 0),
+      idleRssMb: round(idle.rssMb),
+      peakRssMb: round(busy.peakRssMb),
+      cpuSeconds: round(busy.cpuSeconds, 2),
+      standInsCpuSeconds: round((benchCpu.user + benchCpu.system) / 1e6, 2)
+    }
+  } finally {
+    bot.child.kill("SIGTERM")
+    await Promise.race([bot.exited, sleep(15_000)])
+    bot.child.kill("SIGKILL")
+    await Promise.all([telegram.close(), crm.close()])
+  }
+}
+
+/** Leads recorded (lead + the person's pointer, one transaction) per second, one after another. */
+const recordLeads = (count: number) =>
+  Effect.gen(function* () {
+    const leads = yield* LeadStore
+    const followUps = yield* FollowUpState
+    const { atomically } = yield* Transactor
+    const times: Array<number> = []
+    const start = performance.now()
+    for (let i = 0; i < count; i++) {
+      const lead: Lead = {
+        id: `bench-${i}`, profile: "agency", brandName: "MONSTER AGENCY", serviceId: "clients", title: "Привлечь клиентов",
+        contact: { telegramId: 20_000 + i, fullName: `Person ${i}`, username: Option.some(`p${i}`) }, createdAt: Date.now()
+      }
+      const t = performance.now()
+      yield* atomically(leads.record(lead).pipe(Effect.zipRight(followUps.attach(lead.contact.telegramId, lead.id))))
+      times.push(performance.now() - t)
+    }
+    const seconds = (performance.now() - start) / 1000
+    times.sort((a, b) => a - b)
+    return { leadsPerSecond: round(count / seconds, 0), p50Ms: round(percentile(times, 50), 3), p99Ms: round(percentile(times, 99), 3) }
+  })
+
+const storeBench = async () => {
+  const count = 2000
+  const file = join(mkdtempSync(join(tmpdir(), "leadbot-store-bench-")), "leads.sqlite")
+  const sqlite = Layer.mergeAll(SqliteLeadStore, SqliteFollowUpState, SqlTransactor).pipe(
+    Layer.provide(Layer.scoped(SqlClient.SqlClient, openDatabase(file).pipe(Effect.orDie)))
+  )
+  const memory = Layer.mergeAll(MemoryLeadStore, MemoryFollowUpState, MemoryTransactor)
+  const durable = await Effect.runPromise(recordLeads(count).pipe(Effect.provide(sqlite), Effect.scoped))
+  const inMemory = await Effect.runPromise(recordLeads(count).pipe(Effect.provide(memory)))
+  const tapFile = await runFunnel(SCENARIOS.ok!)
+  const tapNoFsync = await runFunnel(SCENARIOS.ok!, { DATABASE_URL: "sqlite::memory:" })
+  return {
+    recordSqliteFull: { count, ...durable },
+    recordMemory: { count, ...inMemory },
+    funnelSqliteFile: tapFile.confirmationMs,
+    funnelSqliteInMemory: tapNoFsync.confirmationMs,
+    durabilityAddsMs: {
+      p50: round(tapFile.confirmationMs.p50 - tapNoFsync.confirmationMs.p50),
+      p99: round(tapFile.confirmationMs.p99 - tapNoFsync.confirmationMs.p99)
+    }
+  }
+}
+
+const main = async () => {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: "string" },
+      people: { type: "string" },
+      store: { type: "boolean", default: false },
+      json: { type: "string", default: "bench-results.json" }
+    }
+  })
+  const results: Record<string, unknown> = {}
+  if (values.store) {
+    const store = await storeBench()
+    results.store = store
+    console.log(`store: ${store.recordSqliteFull.leadsPerSecond} leads/s recorded with synchronous=FULL (p50 ${store.recordSqliteFull.p50Ms} ms, p99 ${store.recordSqliteFull.p99Ms} ms per lead); in memory ${store.recordMemory.leadsPerSecond} leads/s`)
+    console.log(`press→confirmation, 300 people: SQLite file p50 ${store.funnelSqliteFile.p50} / p99 ${store.funnelSqliteFile.p99} ms; SQLite in memory p50 ${store.funnelSqliteInMemory.p50} / p99 ${store.funnelSqliteInMemory.p99} ms; durability adds p50 ${store.durabilityAddsMs.p50} / p99 ${store.durabilityAddsMs.p99} ms`)
+  } else {
+    const names = values.scenario ? [values.scenario] : Object.keys(SCENARIOS)
+    for (const name of names) {
+      const scenario = SCENARIOS[name]
+      if (!scenario) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`)
+      const r = await runFunnel(values.people ? { ...scenario, people: Number(values.people) } : scenario)
+      results[name] = r
+      console.log(`${r.scenario}, ${r.people} people: confirmation p50 ${r.confirmationMs.p50} / p95 ${r.confirmationMs.p95} / p99 ${r.confirmationMs.p99} ms; every lead reached a human in ${r.allReachedHumanMs} ms (CRM ${r.inCrm}, admin chat ${r.inAdminChat}, lost ${r.lost}); start→polling ${r.startToPollingMs} ms; RSS idle ${r.idleRssMb} MB, peak ${r.peakRssMb} MB; CPU ${r.cpuSeconds} s`)
+    }
+  }
+  writeFileSync(values.json!, JSON.stringify({ machine: `${process.platform} ${process.arch}, node ${process.version}`, at: new Date().toISOString(), results }, null, 2) + "\n")
+  console.log(`figures written to ${values.json}`)
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+})

@@ -1,0 +1,48 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+
+const root = fileURLToPath(new URL("..", import.meta.url))
+
+export interface BotProcess {
+  readonly child: ChildProcess
+  readonly output: () => { stdout: string; stderr: string }
+  readonly exited: Promise<number | null>
+}
+
+/** The bot as its own process (source under tsx, or the `npm run build` bundle that `npm start` runs), in an empty directory (so no developer's `.env` is read; ./data is its own). */
+export const spawnBot = (
+  env: Record<string, string>,
+  cwd = mkdtempSync(join(tmpdir(), "leadbot-")),
+  entry: "source" | "bundle" = "source"
+): BotProcess => {
+  // node itself (not the tsx CLI, which runs a child): a SIGKILL must hit the bot, not a wrapper.
+  const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href
+  // BOT_NODE_ARGS go to the bot's node only, e.g. "--cpu-prof --cpu-prof-dir=prof" to profile a benchmark run.
+  const nodeArgs = (process.env.BOT_NODE_ARGS ?? "").split(" ").filter(Boolean)
+  const args = [...nodeArgs, ...(entry === "bundle" ? [join(root, "dist/app/main.mjs")] : ["--import", loader, join(root, "src/main.ts")])]
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let stdout = ""
+  let stderr = ""
+  child.stdout!.on("data", (d) => (stdout += d))
+  child.stderr!.on("data", (d) => (stderr += d))
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  return { child, exited, output: () => ({ stdout, stderr }) }
+}
+
+/** The bot process's resident memory now and at its peak (MB), and CPU seconds so far, from /proc. */
+export const processStats = (pid: number): { rssMb: number; peakRssMb: number; cpuSeconds: number } => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8")
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN)
+  // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 per second).
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  const ticks = Number(fields[11]) + Number(fields[12])
+  return { rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024, cpuSeconds: ticks / 100 }
+}
