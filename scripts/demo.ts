@@ -1,0 +1,109 @@
+/**
+ * `npm run demo`: the real bot (the bundle `npm start` runs) against the local stand-ins, playing the seed's
+ * scenarios, with a transcript of what the person, the managers and the CRM saw. No token, no network.
+ */
+import type { SimMessage, SimUser } from "../sim/TelegramSim.js"
+import { startWorld, type World } from "../sim/world.js"
+
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
+/** The prefix on the first line, blanks of its width on the others. */
+const indent = (text: string, prefix: string) =>
+  text.split("\n").map((l, i) => `${i === 0 ? prefix : " ".repeat([...prefix].length + 1)}${l}`).join("\n")
+const buttons = (m: SimMessage) => (m.keyboard.length ? `\n${m.keyboard.flat().map((b) => `[${b.text}]`).join(" ")}` : "")
+
+const section = (title: string) => console.log(`\n${bold(`━━ ${title} `.padEnd(78, "━"))}`)
+
+/** Prints what appeared since the last call: the person's chat, the admin chat (edits shown), the CRM. */
+const seen = new Map<number, number>()
+let crmSeen = 0
+const editsSeen = new Map<number, number>()
+const transcriber = (world: World, person: SimUser) => {
+  return () => {
+    const { telegram, crm } = world
+    const chat = telegram.chat(person.id)
+    for (const m of chat.slice(seen.get(person.id) ?? 0)) {
+      console.log(m.fromBot ? indent(`${m.text}${buttons(m)}`, "  🤖 →👤 ") : `  👤 ${person.first_name}: ${m.media ? `[${m.media}] ` : ""}${m.text}`)
+    }
+    seen.set(person.id, chat.length)
+    for (const m of telegram.admin) {
+      const edits = editsSeen.get(m.message_id)
+      if (edits === undefined) console.log(indent(`${m.media ? `[${m.media}] ` : ""}${m.text}${buttons(m)}`, "  🛎 admin "))
+      else if (m.edits.length > edits) console.log(indent(`(message edited)\n${m.text}${buttons(m)}`, "  🛎 admin "))
+      editsSeen.set(m.message_id, m.edits.length)
+    }
+    for (const r of crm.requests.slice(crmSeen)) {
+      const accepted = crm.accepted.includes(r)
+      console.log(indent(`${accepted ? "accepted" : "received, not accepted"} ${r.path.replace(/[^/]+$/, "…")}\n${JSON.stringify(r.body, null, 2)}`, "  📇 CRM   "))
+    }
+    crmSeen = crm.requests.length
+  }
+}
+
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+const playBrand = async (world: World, person: SimUser, brand: string, button: string) => {
+  const { telegram } = world
+  const show = transcriber(world, person)
+  const before = telegram.botMessages(person.id).length
+  telegram.sendText(person, `/start ${brand}`)
+  await telegram.waitFor("the menu", () => telegram.botMessages(person.id).length > before)
+  telegram.tap(person, button)
+  await telegram.waitFor("the confirmation", () => telegram.botMessages(person.id).some((m) => m.text.startsWith("✅ Принято") && m.message_id > before))
+  show()
+  return show
+}
+
+const main = async () => {
+  console.log("Starting the local Telegram and CRM stand-ins and the real bot (no token, no network)…")
+  const world = await startWorld({ env: { CRM_TIMEOUT_MS: "2000" } })
+  const { telegram, crm } = world
+  try {
+    const people: ReadonlyArray<[SimUser, string, string, string]> = [
+      [{ id: 501, first_name: "Galliard", username: "betterrman" }, "agency", "📈 Привлечь клиентов", "https://mycompany.com"],
+      [{ id: 502, first_name: "Мария", username: "maria_cg" }, "cg", "🤖 AI-видео", "https://youtube.com/watch?v=reference"],
+      [{ id: 503, first_name: "Олег" }, "express", "💻 Сайт / Лендинг", "Нужен лендинг для продажи курсов"]
+    ]
+    for (const [person, brand, button, followUp] of people) {
+      section(`${brand}: the CRM is up`)
+      const show = await playBrand(world, person, brand, button)
+      await telegram.waitFor("the lead in the CRM", () => crm.accepted.length > 0 && crm.requests.at(-1) === crm.accepted.at(-1))
+      const admin = telegram.admin.length
+      telegram.sendText(person, followUp)
+      await telegram.waitFor("the follow-up", () => telegram.admin.length > admin)
+      await settle(100)
+      show()
+    }
+
+    section("agency: the CRM is down → fallback → follow-up → smart edit")
+    await crm.setMode({ kind: "refused" })
+    const boss: SimUser = { id: 504, first_name: "<b>Boss & Co</b>" }
+    const show = await playBrand(world, boss, "agency", "🎯 Таргетированная реклама")
+    const fallback = await telegram.waitFor("the fallback", () => telegram.admin.find((m) => m.text.includes("FALLBACK") && m.text.includes("Boss")))
+    show()
+    telegram.sendText(boss, "https://boss.example")
+    await telegram.waitFor("the smart edit", () => fallback.edits.length === 1)
+    await settle(100)
+    show()
+
+    section("cg: the CRM hangs → timeout (2 s here) → fallback")
+    await crm.setMode({ kind: "hang" })
+    const anna: SimUser = { id: 505, first_name: "Анна", username: "anna_ai" }
+    const showAnna = await playBrand(world, anna, "cg", "🎬 Моушн-дизайн")
+    console.log("  (the person already has the confirmation; the CRM has not answered yet)")
+    await telegram.waitFor("the fallback after the timeout", () => telegram.admin.some((m) => m.text.includes("@anna_ai") && m.text.includes("таймаут")), 10_000)
+    showAnna()
+
+    section("summary")
+    console.log(`  leads in the CRM: ${crm.accepted.length}; fallback messages in the admin chat: ${telegram.admin.filter((m) => m.text.includes("FALLBACK")).length}; messages the bot sent: ${telegram.calls.filter((c) => c.method === "sendMessage").length}`)
+  } finally {
+    await world.stop()
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`demo failed: ${error instanceof Error ? error.message : error}`)
+    process.exit(1)
+  }
+)

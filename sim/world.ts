@@ -1,0 +1,48 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { CrmSim } from "./CrmSim.js"
+import { type BotProcess, spawnBot } from "./spawnBot.js"
+import { TelegramSim } from "./TelegramSim.js"
+
+/** The stand-ins and the real bot (its own process) wired together: what the demo and the sandbox run. */
+export interface World {
+  readonly telegram: TelegramSim
+  readonly crm: CrmSim
+  readonly bot: BotProcess
+  readonly stop: () => Promise<void>
+}
+
+export const startWorld = async (options: { env?: Record<string, string>; entry?: "source" | "bundle" } = {}): Promise<World> => {
+  const telegram = await TelegramSim.start()
+  const crm = await CrmSim.start()
+  const bot = spawnBot({
+    BOT_TOKEN: telegram.token,
+    ADMIN_CHAT_ID: String(telegram.adminChatId),
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    CRM_WEBHOOK_URL_AGENCY: crm.webhookUrl("agency"),
+    CRM_WEBHOOK_URL_CG: crm.webhookUrl("cg"),
+    CRM_WEBHOOK_URL_EXPRESS: crm.webhookUrl("express"),
+    LOG_LEVEL: "warn",
+    ...options.env
+  }, mkdtempSync(join(tmpdir(), "leadbot-world-")), options.entry ?? "bundle")
+  try {
+    await telegram.waitFor("the bot to start polling", () => telegram.calls.some((c) => c.method === "getUpdates") || bot.child.exitCode !== null, 30_000)
+  } catch (error) {
+    bot.child.kill("SIGKILL")
+    throw error
+  }
+  if (bot.child.exitCode !== null) throw new Error(`the bot did not start: ${bot.output().stderr.trim()}`)
+  return {
+    telegram,
+    crm,
+    bot,
+    stop: async () => {
+      bot.child.kill("SIGTERM")
+      const timer = setTimeout(() => bot.child.kill("SIGKILL"), 15_000)
+      await bot.exited
+      clearTimeout(timer)
+      await Promise.all([telegram.close(), crm.close()])
+    }
+  }
+}
