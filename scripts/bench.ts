@@ -15,6 +15,7 @@ import { parseArgs } from "node:util"
 import { CrmSim, type CrmMode } from "../sim/CrmSim.js"
 import { processStats, spawnBot } from "../sim/spawnBot.js"
 import { TelegramSim } from "../sim/TelegramSim.js"
+import { botEnv } from "../sim/world.js"
 import type { Lead } from "../src/lead/Lead.js"
 import { FollowUpState } from "../src/store/FollowUpState.js"
 import { LeadStore } from "../src/store/LeadStore.js"
@@ -52,10 +53,7 @@ export const runFunnel = async (scenario: Scenario, extraEnv: Record<string, str
   const started = performance.now()
   const benchCpuStart = process.cpuUsage()
   const bot = spawnBot({
-    BOT_TOKEN: telegram.token,
-    ADMIN_CHAT_ID: String(telegram.adminChatId),
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    CRM_WEBHOOK_URL_AGENCY: crm.webhookUrl("agency"),
+    ...botEnv(telegram, crm),
     LOG_LEVEL: "warn",
     ...scenario.env,
     ...extraEnv

@@ -13,16 +13,21 @@ export interface World {
   readonly stop: () => Promise<void>
 }
 
+/** The environment that points the bot at the stand-ins: the only difference from production. */
+export const botEnv = (telegram: TelegramSim, crm: CrmSim): Record<string, string> => ({
+  BOT_TOKEN: telegram.token,
+  ADMIN_CHAT_ID: String(telegram.adminChatId),
+  TELEGRAM_API_ROOT: telegram.apiRoot,
+  CRM_WEBHOOK_URL_AGENCY: crm.webhookUrl("agency"),
+  CRM_WEBHOOK_URL_CG: crm.webhookUrl("cg"),
+  CRM_WEBHOOK_URL_EXPRESS: crm.webhookUrl("express")
+})
+
 export const startWorld = async (options: { env?: Record<string, string>; entry?: "source" | "bundle" } = {}): Promise<World> => {
   const telegram = await TelegramSim.start()
   const crm = await CrmSim.start()
   const bot = spawnBot({
-    BOT_TOKEN: telegram.token,
-    ADMIN_CHAT_ID: String(telegram.adminChatId),
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    CRM_WEBHOOK_URL_AGENCY: crm.webhookUrl("agency"),
-    CRM_WEBHOOK_URL_CG: crm.webhookUrl("cg"),
-    CRM_WEBHOOK_URL_EXPRESS: crm.webhookUrl("express"),
+    ...botEnv(telegram, crm),
     LOG_LEVEL: "warn",
     ...options.env
   }, mkdtempSync(join(tmpdir(), "leadbot-world-")), options.entry ?? "bundle")

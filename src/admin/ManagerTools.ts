@@ -7,7 +7,7 @@ import { LeadStore } from "../store/LeadStore.js"
 import { escapeHtml } from "../telegram/html.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 import { AdminChat } from "./AdminChat.js"
-import { contactHtml } from "./render.js"
+import { contactHtml, managerTime } from "./render.js"
 
 const PENDING_LISTED = 20
 
@@ -34,8 +34,7 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
             Effect.flatMap((marked) => answer(queryId, marked ? "✅ Отмечено: лид внесён в CRM." : "Этот лид уже отмечен."))
           )
 
-    const time = (at: number) =>
-      new Intl.DateTimeFormat("ru-RU", { timeZone: adminTimeZone, dateStyle: "short", timeStyle: "short" }).format(at)
+    const time = (at: number) => managerTime(at, adminTimeZone)
 
     const line = (record: LeadRecord) => {
       const last = record.attempts[record.attempts.length - 1]

@@ -50,8 +50,10 @@ export const smartEditHtml = (originalHtml: string, followUps: ReadonlyArray<Fol
 export const followUpHeader = (lead: Lead): string =>
   `📎 FOLLOW-UP от ${contactHtml(lead.contact)} (${escapeHtml(lead.profile.toUpperCase())}):`
 
-/** The line a manager's "✅ Внесено в CRM" adds: who, and when in the managers' time zone. */
-export const handledHtml = (by: string, at: number, timeZone: string): string => {
-  const when = new Intl.DateTimeFormat("ru-RU", { timeZone, dateStyle: "short", timeStyle: "short" }).format(at)
-  return `✅ <b>Внесено в CRM:</b> ${escapeHtml(by)}, ${when}`
-}
+/** A moment as managers read it: "21.11.2026, 04:12" in their time zone. */
+export const managerTime = (at: number, timeZone: string): string =>
+  new Intl.DateTimeFormat("ru-RU", { timeZone, dateStyle: "short", timeStyle: "short" }).format(at)
+
+/** The line a manager's "✅ Внесено в CRM" adds: who, and when. */
+export const handledHtml = (by: string, at: number, timeZone: string): string =>
+  `✅ <b>Внесено в CRM:</b> ${escapeHtml(by)}, ${managerTime(at, timeZone)}`

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest"
 import { CrmSim } from "../../sim/CrmSim.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
+import { botEnv } from "../../sim/world.js"
 import { galliard } from "../support/people.js"
 import { spawnBot } from "../../sim/spawnBot.js"
 import { mkdtempSync } from "node:fs"
@@ -19,10 +20,7 @@ describe("a lead the person saw confirmed survives kill -9", () => {
     cleanups.push(() => telegram.close(), () => crm.close())
     const workDir = mkdtempSync(join(tmpdir(), "leadbot-crash-"))
     const env = {
-      BOT_TOKEN: telegram.token,
-      ADMIN_CHAT_ID: String(telegram.adminChatId),
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-      CRM_WEBHOOK_URL_AGENCY: crm.webhookUrl("agency"),
+      ...botEnv(telegram, crm),
       LOG_LEVEL: "Info"
     }
     await crm.setMode({ kind: "refused" })

@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { CrmSim } from "../../sim/CrmSim.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
+import { botEnv } from "../../sim/world.js"
 import { galliard } from "../support/people.js"
 import { spawnBot } from "../../sim/spawnBot.js"
 
@@ -49,10 +50,7 @@ describe("the bot as a process", () => {
     cleanups.push(() => telegram.close(), () => crm.close())
     await crm.setMode({ kind: "slow", ms: 1500 })
     const bot = spawnBot({
-      BOT_TOKEN: telegram.token,
-      ADMIN_CHAT_ID: String(telegram.adminChatId),
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-      CRM_WEBHOOK_URL_AGENCY: crm.webhookUrl("agency"),
+      ...botEnv(telegram, crm),
       LOG_LEVEL: "Info"
     })
     telegram.sendText(galliard, "/start agency")

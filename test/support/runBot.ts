@@ -5,6 +5,7 @@ import { join } from "node:path"
 import { AppLive } from "../../src/app.js"
 import { CrmSim } from "../../sim/CrmSim.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
+import { botEnv } from "../../sim/world.js"
 
 export interface Harness {
   readonly telegram: TelegramSim
@@ -20,12 +21,7 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   const telegram = await TelegramSim.start()
   const crm = await CrmSim.start()
   const config = new Map<string, string>(Object.entries({
-    BOT_TOKEN: telegram.token,
-    ADMIN_CHAT_ID: String(telegram.adminChatId),
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    CRM_WEBHOOK_URL_AGENCY: crm.webhookUrl("agency"),
-    CRM_WEBHOOK_URL_CG: crm.webhookUrl("cg"),
-    CRM_WEBHOOK_URL_EXPRESS: crm.webhookUrl("express"),
+    ...botEnv(telegram, crm),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "Error",
     DATA_DIR: mkdtempSync(join(tmpdir(), "leadbot-data-")),
     ...env
