@@ -129,8 +129,10 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         return true
       })
 
-    // Leads a previous run recorded but did not deliver (durable stores) are picked up at start.
-    for (const { lead } of yield* leads.undelivered) yield* schedule(lead.id)
+    // What a previous run recorded but did not finish (durable stores) is picked up at start: leads that
+    // reached no human, and follow-ups not yet shown to the managers.
+    const unfinished = new Set([...(yield* leads.undelivered).map((r) => r.lead.id), ...(yield* followUps.leadsWithQueued)])
+    for (const leadId of unfinished) yield* schedule(leadId)
 
     // Finalizers run uninterruptibly: the wait itself is made interruptible so that the timeout can end it.
     yield* Effect.addFinalizer(() =>

@@ -33,6 +33,9 @@ export const MemoryFollowUpState = Layer.effect(
           HashMap.modify(leadId, (list): ReadonlyArray<Entry> =>
             list.map((e) => (e.followUp.seq === seq ? { ...e, applied: Option.some(via) } : e)))
         ),
+      leadsWithQueued: Ref.get(byLead).pipe(
+        Effect.map((m) => [...HashMap.keys(HashMap.filter(m, (list) => list.some((e) => Option.isNone(e.applied))))])
+      ),
       appliedByEdit: (leadId) =>
         entries(leadId).pipe(
           Effect.map(Arr.filterMap((e) => (Option.contains(e.applied, "edit" as AppliedVia) ? Option.some(e.followUp) : Option.none())))

@@ -54,6 +54,21 @@ describe("leads survive restarts, and each intent is one lead", () => {
     expect(h.telegram.admin).toHaveLength(1)
   })
 
+  it("a follow-up queued while the admin chat was down reaches it after a restart", async () => {
+    h = await startHarness()
+    await h.crm.setMode({ kind: "refused" })
+    await tapAgency()
+    const fallback = await h.telegram.waitFor("fallback", () => h.telegram.admin[0])
+    h.telegram.adminFault = { kind: "500", times: 1_000 }
+    h.telegram.sendText(galliard, "https://late.example")
+    await h.telegram.waitFor("the thanks", () => h.telegram.botMessages(galliard.id).some((m) => m.text.includes("Спасибо")))
+    await h.telegram.waitFor("a failed edit", () => h.telegram.calls.some((c) => c.method === "editMessageText"))
+    await h.restart()
+    h.telegram.adminFault = { kind: "ok" }
+    await h.telegram.waitFor("the smart edit after the restart", () => fallback.edits.length === 1, 15_000)
+    expect(fallback.text.endsWith("Сообщение: https://late.example")).toBe(true)
+  })
+
   it("a lead recorded while the admin chat was down is delivered after a restart", async () => {
     h = await startHarness()
     await h.crm.setMode({ kind: "refused" })

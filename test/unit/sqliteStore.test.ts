@@ -102,10 +102,13 @@ describe("the SQLite store", () => {
       expect([one.seq, two.seq]).toEqual([1, 2])
       // The same message again (its update replayed after a crash) is the same follow-up.
       expect(yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" })).toEqual(one)
+      expect(yield* followUps.leadsWithQueued).toEqual(["l"])
       yield* followUps.markApplied("l", 1, "edit")
       expect((yield* followUps.queued("l")).map((f) => f.seq)).toEqual([2])
       expect(yield* followUps.appliedByEdit("l")).toEqual([one])
       expect((yield* followUps.queued("l"))[0]!.media).toEqual(Option.some("photo"))
+      yield* followUps.markApplied("l", 2, "message")
+      expect(yield* followUps.leadsWithQueued).toEqual([])
     }).pipe(Effect.provide(stores(tempFile()))))
 
   it.scoped("the inbox records each update_id once and returns only what is still to handle", () =>

@@ -55,6 +55,11 @@ export const SqliteFollowUpState = Layer.effect(
           Effect.asVoid,
           storeOp("markApplied")
         ),
+      leadsWithQueued: sql`SELECT DISTINCT lead_id FROM follow_ups WHERE applied_via IS NULL`.pipe(
+        Effect.flatMap(decodeLatest),
+        Effect.map(Arr.map((r) => r.lead_id)),
+        storeOp("leadsWithQueued")
+      ),
       appliedByEdit: (leadId) => list(leadId, "edited")
     })
   })
