@@ -87,6 +87,7 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
         Effect.zipRight(Effect.logInfo("polling stopped"))
       ))
     yield* Effect.logInfo("polling for updates")
-    return { nextOffset: Ref.get(offset) } as const
+    // A running loop, not an API: the service is what keeps it alive for the app's lifetime.
+    return {} as const
   })
 }) {}
