@@ -358,7 +358,9 @@ const chatOf = (chatId: number) =>
   chatId < 0 ? { id: chatId, type: "supergroup", title: "Managers" } : { id: chatId, type: "private", first_name: "Person" }
 const replyTo = (body: Record<string, unknown>) => (body.reply_parameters as { message_id?: number } | undefined)?.message_id
 
+/** With a Content-Length, as Telegram answers (not chunked: node-fetch v2 misreads chunked bodies on reused sockets). */
 const send = (res: ServerResponse, status: number, payload: ApiResult | object) => {
-  res.writeHead(status, { "content-type": "application/json" })
-  res.end(JSON.stringify(payload))
+  const body = JSON.stringify(payload)
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+  res.end(body)
 }

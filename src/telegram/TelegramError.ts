@@ -24,7 +24,10 @@ export const toTelegramError = (method: string) => (error: unknown): TelegramErr
       retryAfter: error.parameters.retry_after
     })
   }
-  const description = error instanceof HttpError ? error.message : error instanceof Error ? error.message : String(error)
+  // grammY's HttpError says only "Network request failed"; its cause says why (refused, reset, timed out…).
+  const description = error instanceof HttpError
+    ? `${error.message} (${error.error instanceof Error ? error.error.message : String(error.error)})`
+    : error instanceof Error ? error.message : String(error)
   return new TelegramError({ method, code: undefined, description: redactToken(description), retryAfter: undefined })
 }
 
