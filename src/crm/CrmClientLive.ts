@@ -16,7 +16,9 @@ import { CrmPayload } from "./CrmPayload.js"
 
 const ACCEPTED = new Set([200, 201, 202])
 const CONNECTION_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED", "ETIMEDOUT"
+  "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED", "ETIMEDOUT",
+  // undici's own: the socket closed under the request, or the connection could not be made in time.
+  "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"
 ])
 
 /** Webhook URLs carry a secret in their path: only the origin may appear in errors and logs. */
@@ -73,7 +75,8 @@ const excerpt = (body: string): string => {
 }
 
 export const makeCrmClient = Effect.gen(function* () {
-  const client = yield* HttpClient.HttpClient
+  // No client span or trace headers: nothing collects traces, and the CRM has no use for ours.
+  const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerDisabledWhen(() => true))
   const { crmTimeoutMs } = yield* AppConfig
 
   const post = (url: string, payload: CrmPayload) =>

@@ -3,6 +3,7 @@ import { Context, Effect, Layer, Redacted } from "effect"
 import { type Api, Bot } from "grammy"
 import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
+import { pooledAgent } from "../http/connectionPool.js"
 import { TelegramError, toTelegramError } from "./TelegramError.js"
 
 /** grammY types its signal with the `abort-controller` shim; at run time it is Node's own AbortSignal. */
@@ -20,20 +21,23 @@ export class TelegramBot extends Context.Tag("TelegramBot")<TelegramBot, Telegra
 export const fromBot = (bot: Bot): TelegramBotService => ({
   bot,
   call: (method, f) =>
-    Effect.tryPromise({ try: (signal) => f(bot.api, signal as unknown as ApiSignal), catch: toTelegramError(method) }).pipe(
-      Effect.withSpan(`Telegram.${method}`)
-    )
+    // No span per call: the error names the method, and a burst makes thousands of calls.
+    Effect.tryPromise({ try: (signal) => f(bot.api, signal as unknown as ApiSignal), catch: toTelegramError(method) })
 })
 
 /** 429s are waited out here (bounded); 5xx and network errors surface, so delivery's own backoff owns them. */
 export const rateLimitRetry = () =>
   autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowInternalServerErrors: true, rethrowHttpErrors: true })
 
-export const TelegramBotLive = Layer.effect(
+export const TelegramBotLive = Layer.scoped(
   TelegramBot,
   Effect.gen(function* () {
     const config = yield* AppConfig
-    const bot = new Bot(Redacted.value(config.botToken), { client: { apiRoot: config.telegramApiRoot } })
+    const agent = pooledAgent(config.telegramApiRoot)
+    yield* Effect.addFinalizer(() => Effect.sync(() => agent.destroy()))
+    const bot = new Bot(Redacted.value(config.botToken), {
+      client: { apiRoot: config.telegramApiRoot, baseFetchConfig: { agent, compress: true } }
+    })
     bot.api.config.use(rateLimitRetry())
     const telegram = fromBot(bot)
     // Not `bot.init()`: it retries a failed getMe forever; a wrong root or token should stop start-up.

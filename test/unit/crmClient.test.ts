@@ -1,5 +1,5 @@
 import { HttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import { PooledHttpClient } from "../../src/http/connectionPool.js"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, LogLevel, Redacted, TestClock } from "effect"
 import { createServer, type Server } from "node:http"
@@ -75,7 +75,7 @@ describe("CrmClient live, against a real HTTP server on 127.0.0.1", () => {
     await new Promise<void>((r) => server.close(() => r()))
   })
 
-  const live = Layer.provide(CrmClientLive, Layer.merge(NodeHttpClient.layer, config(500)))
+  const live = Layer.provide(CrmClientLive, Layer.merge(PooledHttpClient, config(500)))
 
   it.live("200/201/202 → success, with the payload and an Idempotency-Key", () =>
     CrmClient.pipe(
