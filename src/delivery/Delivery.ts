@@ -7,8 +7,9 @@ import type { Lead, Outcome } from "../lead/Lead.js"
 import { Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { type Handled, LeadStore } from "../store/LeadStore.js"
+import { Transactor } from "../store/Transactor.js"
 import { deliveryBackoff } from "./backoff.js"
-import { makeKeyedLock } from "./KeyedLock.js"
+import { makeKeyedLock } from "../concurrency/KeyedLock.js"
 
 /** How long shutdown waits for attempts under way before it interrupts them (their leads stay pending). */
 const SHUTDOWN_GRACE = "10 seconds"
@@ -25,7 +26,8 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const leads = yield* LeadStore
     const followUps = yield* FollowUpState
     const profiles = yield* Profiles
-    const withLeadLock = yield* makeKeyedLock
+    const { atomically } = yield* Transactor
+    const withLeadLock = yield* makeKeyedLock()
     const fibers = yield* FiberSet.make()
     // Each attempt at the CRM / admin chat holds one permit; shutdown takes them all, so it waits for attempts
     // under way but not for deliveries asleep in backoff.
@@ -62,7 +64,8 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const deliver = (lead: Lead) =>
       anAttempt(reachHuman(lead)).pipe(
         Effect.retry(deliveryBackoff),
-        Effect.tap((outcome) => leads.setOutcome(lead.id, outcome))
+        // Through the transactor: a burst's outcomes share one commit (one fsync) instead of one each.
+        Effect.tap((outcome) => atomically(leads.setOutcome(lead.id, outcome)))
       )
 
     const flushFollowUps = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
@@ -90,11 +93,15 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         }).pipe(Effect.annotateLogs({ lead: leadId }), Effect.withSpan("Delivery.process", { attributes: { leadId } }))
       )
 
-    /** Starts (or continues) a lead's delivery in the background; returns at once. */
+    /**
+     * Starts (or continues) a lead's delivery in the background; returns at once. The delivery stays
+     * interruptible (shutdown ends its backoff) even when scheduled from an uninterruptible region.
+     */
     const schedule = (leadId: string) =>
-      FiberSet.run(fibers, process(leadId).pipe(Effect.catchAllCause((cause) => Effect.logError("delivery failed", cause)))).pipe(
-        Effect.asVoid
-      )
+      FiberSet.run(
+        fibers,
+        process(leadId).pipe(Effect.catchAllCause((cause) => Effect.logError("delivery failed", cause)), Effect.interruptible)
+      ).pipe(Effect.asVoid)
 
     /** Shows a manager's mark on the fallback message, under the lead's lock (never amid a follow-up's edit). */
     const showHandled = (leadId: string) =>

@@ -35,4 +35,4 @@ export const FollowUpRow = Schema.Struct({
 /** Any SQL or decode failure becomes a StoreError naming the operation. */
 export const storeOp = (operation: string) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, StoreError, R> =>
-    Effect.mapError(effect, (cause) => new StoreError({ operation, cause })).pipe(Effect.withSpan(`Store.${operation}`))
+    Effect.mapError(effect, (cause) => new StoreError({ operation, cause }))
