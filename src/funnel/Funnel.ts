@@ -67,7 +67,6 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
         const now = yield* Clock.currentTimeMillis
         const repeat = yield* leads.findRecent(from.id, profileKey, serviceId, now - Duration.toMillis(REPEAT_TAP_WINDOW))
         if (Option.isSome(repeat)) return yield* user.answerTap(queryId, user.texts.already_accepted)
-        yield* user.answerTap(queryId).pipe(Effect.catchAll((e) => Effect.logWarning(e.message)))
         const lead: Lead = {
           id: randomUUID(),
           profile: profile.value.key,
@@ -80,8 +79,12 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
         // The lead and the person's pointer to it, in one transaction, before they are answered.
         yield* transactor.atomically(leads.record(lead).pipe(Effect.zipRight(followUps.attach(from.id, lead.id))))
         yield* Effect.logInfo(`lead recorded: ${lead.profile}/${serviceId}`).pipe(Effect.annotateLogs({ lead: lead.id }))
-        yield* delivery.schedule(lead.id)
-        yield* user.confirmation(chatId, profile.value, service.value.title)
+        // The person first: the tap's spinner and the confirmation go out together, and the CRM call starts
+        // after them (it runs in the background either way; this keeps a burst's confirmations in front of it).
+        yield* Effect.all([
+          user.answerTap(queryId).pipe(Effect.catchAll((e) => Effect.logWarning(e.message))),
+          user.confirmation(chatId, profile.value, service.value.title)
+        ], { concurrency: 2, discard: true }).pipe(Effect.ensuring(delivery.schedule(lead.id)))
       })
 
     const staleButton = (chatId: number, queryId: string, profile: Option.Option<Profile>) =>

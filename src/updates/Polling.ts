@@ -1,7 +1,9 @@
-import { Effect, Option, Ref, Schedule } from "effect"
+import { Effect, Fiber, FiberSet, Option, Ref, Schedule } from "effect"
 import type { Update } from "grammy/types"
+import { makeKeyedLock } from "../concurrency/KeyedLock.js"
 import { Funnel } from "../funnel/Funnel.js"
 import { Inbox } from "../store/Inbox.js"
+import { Transactor } from "../store/Transactor.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 
 /** Updates of one chat stay in order; different chats run in parallel. */
@@ -9,24 +11,16 @@ export const chatKey = (update: Update): number =>
   update.message?.chat.id ?? update.callback_query?.message?.chat.id ?? update.callback_query?.from.id ??
     update.edited_message?.chat.id ?? -update.update_id
 
-export const groupByChat = (updates: ReadonlyArray<Update>): ReadonlyArray<ReadonlyArray<Update>> => {
-  const groups = new Map<number, Array<Update>>()
-  for (const update of updates) {
-    const key = chatKey(update)
-    const group = groups.get(key)
-    if (group) group.push(update)
-    else groups.set(key, [update])
-  }
-  return [...groups.values()]
-}
-
 const LONG_POLL_SECONDS = 25
+/** Updates being handled at once; past this the loop waits before it asks Telegram for more. */
+const MAX_IN_FLIGHT = 1000
 const pollRetry = Schedule.exponential("500 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))
 
 /**
  * Our own getUpdates loop (not `bot.start()` or the runner): each batch is recorded in the Inbox before the
  * offset moves past it, then handled and marked. A kill between the two loses nothing: recorded-but-unhandled
  * updates are handled at the next start, and an update seen twice is handled once.
+ * Handling does not hold up the next batch: each chat is a queue of its own (in order), chats run in parallel.
  */
 export class Polling extends Effect.Service<Polling>()("Polling", {
   scoped: Effect.gen(function* () {
@@ -43,16 +37,26 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
         )
       )
 
-    // Handlers never fail (Funnel.handle logs); a replayed batch is harmless: repeat taps make no second lead
-    // and a follow-up is keyed by its message.
-    const handleAll = (updates: ReadonlyArray<Update>) =>
-      Effect.forEach(groupByChat(updates), (group) => Effect.forEach(group, funnel.handle, { discard: true }), {
-        concurrency: "unbounded",
-        discard: true
-      }).pipe(
-        Effect.zipRight(inbox.markHandled(updates.map((u) => u.update_id))),
-        Effect.catchAll((e) => Effect.logError(`marking ${updates.length} updates handled: ${e.message}`))
+    const { atomically } = yield* Transactor
+    const withChatLock = yield* makeKeyedLock<number>()
+    const handlers = yield* FiberSet.make()
+    const inFlight = yield* Effect.makeSemaphore(MAX_IN_FLIGHT)
+
+    // Handlers never fail (Funnel.handle logs); a replayed update is harmless: repeat taps make no second lead
+    // and a follow-up is keyed by its message. The mark shares the next group commit with the leads.
+    const handleOne = (update: Update) =>
+      withChatLock(chatKey(update), funnel.handle(update)).pipe(
+        Effect.zipRight(atomically(inbox.markHandled([update.update_id]))),
+        Effect.catchAll((e) => Effect.logError(`marking update ${update.update_id} handled: ${e.message}`)),
+        Effect.ensuring(inFlight.release(1)),
+        Effect.uninterruptible
       )
+
+    /** Starts handling a batch (in order, per chat) and returns; waits first if too many are still in flight. */
+    const dispatch = (updates: ReadonlyArray<Update>) =>
+      Effect.forEach(updates, (update) => inFlight.take(1).pipe(Effect.zipRight(FiberSet.run(handlers, handleOne(update)))), {
+        discard: true
+      })
 
     /** One long poll; the batch is recorded before the offset moves past it. */
     const receive = getUpdates(LONG_POLL_SECONDS).pipe(
@@ -65,24 +69,23 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
       Effect.retry(pollRetry)
     )
 
-    const loop = receive.pipe(
-      Effect.flatMap((fresh) => Effect.uninterruptible(handleAll(fresh))),
-      Effect.forever
-    )
+    const loop = receive.pipe(Effect.flatMap(dispatch), Effect.forever)
 
     const leftOver = yield* inbox.unhandled
     if (leftOver.length > 0) {
       yield* Effect.logInfo(`handling ${leftOver.length} updates recorded before the last stop`)
-      yield* handleAll(leftOver)
+      yield* dispatch(leftOver)
     }
 
     yield* telegram.call("deleteWebhook", (api, signal) => api.deleteWebhook({ drop_pending_updates: false }, signal))
-    yield* Effect.forkScoped(loop)
-    // On shutdown, tell Telegram which updates are done, so a restart does not see them again.
+    const polling = yield* Effect.forkScoped(loop)
+    // On shutdown: no new batch; the updates under way are finished (they are uninterruptible); then Telegram is
+    // told which updates are done, so a restart does not see them again.
     yield* Effect.addFinalizer(() =>
-      Ref.get(offset).pipe(
-        Effect.flatMap((from) => (from === 0 ? Effect.void : getUpdates(0, 1))),
-        Effect.timeout("3 seconds"),
+      Fiber.interrupt(polling).pipe(
+        Effect.zipRight(FiberSet.awaitEmpty(handlers)),
+        Effect.zipRight(Ref.get(offset)),
+        Effect.flatMap((from) => (from === 0 ? Effect.void : getUpdates(0, 1).pipe(Effect.interruptible, Effect.timeout("3 seconds")))),
         Effect.ignore,
         Effect.zipRight(Effect.logInfo("polling stopped"))
       ))
