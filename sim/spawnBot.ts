@@ -12,6 +12,17 @@ export interface BotProcess {
   readonly exited: Promise<number | null>
 }
 
+/**
+ * What `npm start` passes to node (its last command), the script's path made absolute: the benchmark and the
+ * end-to-end tests run the bundle exactly as production does, flags included.
+ */
+export const npmStartNodeArgs = (): Array<string> => {
+  const start: string = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.start
+  const [node, ...args] = start.split("&&").at(-1)!.trim().split(/\s+/)
+  if (node !== "node") throw new Error(`npm start should end with a node command (got: ${start})`)
+  return args.map((arg) => (arg.endsWith(".mjs") ? join(root, arg) : arg))
+}
+
 /** The bot as its own process (source under tsx, or the `npm run build` bundle that `npm start` runs), in an empty directory (so no developer's `.env` is read; ./data is its own). */
 export const spawnBot = (
   env: Record<string, string>,
@@ -22,7 +33,7 @@ export const spawnBot = (
   const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href
   // BOT_NODE_ARGS go to the bot's node only, e.g. "--cpu-prof --cpu-prof-dir=prof" to profile a benchmark run.
   const nodeArgs = (process.env.BOT_NODE_ARGS ?? "").split(" ").filter(Boolean)
-  const args = [...nodeArgs, ...(entry === "bundle" ? [join(root, "dist/app/main.mjs")] : ["--import", loader, join(root, "src/main.ts")])]
+  const args = [...nodeArgs, ...(entry === "bundle" ? npmStartNodeArgs() : ["--import", loader, join(root, "src/main.ts")])]
   const child = spawn(process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH ?? "", ...env },
