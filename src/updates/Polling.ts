@@ -12,8 +12,11 @@ export const chatKey = (update: Update): number =>
     update.edited_message?.chat.id ?? -update.update_id
 
 const LONG_POLL_SECONDS = 25
-/** Updates being handled at once; past this the loop waits before it asks Telegram for more. */
-const MAX_IN_FLIGHT = 1000
+/**
+ * Updates being handled at once (one full getUpdates batch); the next batch starts as permits free up. Measured
+ * against 1000: a 300-person burst is confirmed in arrival order and slightly sooner, with the same memory.
+ */
+const MAX_IN_FLIGHT = 100
 const pollRetry = Schedule.exponential("500 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))
 
 /**

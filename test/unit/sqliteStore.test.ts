@@ -92,6 +92,28 @@ describe("the SQLite store", () => {
       expect(yield* followUps.latestLead(501)).toEqual(Option.some("ok"))
     }).pipe(Effect.provide(stores(tempFile()))))
 
+  it.scoped("units committed together: each is kept or rolled back on its own, and each caller hears its own result", () =>
+    Effect.gen(function* () {
+      const leads = yield* LeadStore
+      const followUps = yield* FollowUpState
+      const { atomically } = yield* Transactor
+      const unit = (id: string, person: number, fail: boolean) =>
+        atomically(leads.record({ ...lead(id, 1), contact: { ...lead(id, 1).contact, telegramId: person } }).pipe(
+          Effect.zipRight(followUps.attach(person, id)),
+          Effect.zipRight(fail ? Effect.fail(`boom ${id}`) : Effect.succeed(id))
+        )).pipe(Effect.exit)
+      // Started together, so they reach the same group commit.
+      const [a, b, c] = yield* Effect.all([unit("a", 601, false), unit("b", 602, true), unit("c", 603, false)], { concurrency: "unbounded" })
+      expect(a).toEqual(Exit.succeed("a"))
+      expect(b).toEqual(Exit.fail("boom b"))
+      expect(c).toEqual(Exit.succeed("c"))
+      expect(Option.isSome(yield* leads.get("a"))).toBe(true)
+      expect(Option.isNone(yield* leads.get("b"))).toBe(true)
+      expect(Option.isSome(yield* leads.get("c"))).toBe(true)
+      expect(yield* followUps.latestLead(602)).toEqual(Option.none())
+      expect(yield* followUps.latestLead(603)).toEqual(Option.some("c"))
+    }).pipe(Effect.provide(stores(tempFile()))))
+
   it.scoped("follow-ups are numbered per lead, queued until applied, and the edited ones remembered", () =>
     Effect.gen(function* () {
       const leads = yield* LeadStore

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Deferred, Effect, Layer } from "effect"
+import { Bot } from "grammy"
+import type { Update } from "grammy/types"
+import { Funnel } from "../../src/funnel/Funnel.js"
+import { Inbox, MemoryInbox } from "../../src/store/Inbox.js"
+import { MemoryTransactor } from "../../src/store/Transactor.js"
+import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
+import { Polling } from "../../src/updates/Polling.js"
+import { textUpdate } from "../support/updates.js"
+
+/** A Bot API whose first getUpdates returns `batch`; later polls wait briefly and return nothing. */
+const telegramWith = (batch: ReadonlyArray<Update>) => {
+  let served = false
+  const bot = new Bot("1:test", { botInfo: { id: 1, is_bot: true, first_name: "Test", username: "test_bot" } as Bot["botInfo"] })
+  bot.api.config.use(async (_prev, method) => {
+    if (method !== "getUpdates") return { ok: true, result: true } as never
+    if (served) await new Promise((resolve) => setTimeout(resolve, 20))
+    const result = served ? [] : batch
+    served = true
+    return { ok: true, result } as never
+  })
+  return Layer.succeed(TelegramBot, fromBot(bot))
+}
+
+const alice = { id: 701, first_name: "Alice" }
+const bob = { id: 702, first_name: "Bob" }
+
+describe("polling", () => {
+  it.live("one chat's updates are handled in order; another chat is not held up by a slow one", () =>
+    Effect.gen(function* () {
+      const [a1, b1, a2] = [textUpdate(alice, "first"), textUpdate(bob, "hello"), textUpdate(alice, "second")]
+      const log: Array<string> = []
+      const bobHandled = yield* Deferred.make<void>()
+      const allHandled = yield* Deferred.make<void>()
+      const text = (u: Update) => `${u.message!.from!.first_name}: ${u.message!.text}`
+      const handle = (update: Update) =>
+        Effect.gen(function* () {
+          log.push(`start ${text(update)}`)
+          // Alice's first update finishes only once Bob's has been handled: Bob must not wait behind Alice.
+          if (update === a1) yield* Deferred.await(bobHandled)
+          log.push(`end ${text(update)}`)
+          if (update === b1) yield* Deferred.succeed(bobHandled, undefined)
+          if (update === a2) yield* Deferred.succeed(allHandled, undefined)
+        })
+      const layer = Polling.Default.pipe(
+        Layer.provideMerge(Layer.mergeAll(
+          Layer.succeed(Funnel, Funnel.make({ handle })),
+          telegramWith([a1, b1, a2]),
+          MemoryInbox,
+          MemoryTransactor
+        ))
+      )
+      yield* Effect.gen(function* () {
+        yield* Deferred.await(allHandled).pipe(Effect.timeout("5 seconds"))
+        // Alice's second update starts only after her first ended; Bob's ran meanwhile.
+        expect(log.indexOf("start Alice: second")).toBeGreaterThan(log.indexOf("end Alice: first"))
+        expect(log.indexOf("end Bob: hello")).toBeLessThan(log.indexOf("end Alice: first"))
+        const inbox = yield* Inbox
+        // Marks land just after the handlers; give them a moment.
+        yield* Effect.sleep("50 millis")
+        expect(yield* inbox.unhandled).toEqual([])
+      }).pipe(Effect.provide(layer), Effect.scoped)
+    }))
+})
