@@ -4,7 +4,7 @@ import { AdminChat } from "./admin/AdminChat.js"
 import { AppConfig } from "./config/AppConfig.js"
 import { CrmClientLive } from "./crm/CrmClientLive.js"
 import { Delivery } from "./delivery/Delivery.js"
-import { PooledHttpClient } from "./http/connectionPool.js"
+import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
 import { Funnel } from "./funnel/Funnel.js"
 import { UserChat } from "./funnel/UserChat.js"
 import { Profiles } from "./profiles/Profiles.js"
@@ -24,7 +24,7 @@ export const StoresLive = Layer.mergeAll(SqliteLeadStore, SqliteFollowUpState, S
 
 /** The ports, live: Telegram, the CRM over HTTP, the stores; config and locales first, so their errors come first. */
 export const PortsLive = Layer.mergeAll(
-  TelegramBotLive,
+  TelegramBotLive.pipe(Layer.provide(DispatcherLive)),
   CrmClientLive.pipe(Layer.provide(PooledHttpClient)),
   StoresLive
 ).pipe(

@@ -1,7 +1,5 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import * as http from "node:http"
-import * as https from "node:https"
 import { Agent } from "undici"
 
 /**
@@ -10,22 +8,17 @@ import { Agent } from "undici"
  */
 export const MAX_CONNECTIONS_PER_ORIGIN = 32
 
-/** For the Bot API (grammY's node-fetch): a keep-alive agent with the cap, for the URL's protocol. */
-export const pooledAgent = (url: string): http.Agent => {
-  const options = { keepAlive: true, maxSockets: MAX_CONNECTIONS_PER_ORIGIN }
-  return url.startsWith("https:") ? new https.Agent(options) : new http.Agent(options)
-}
+/** One undici pool for every outgoing request: the Bot API (grammY) and the CRM webhooks. */
+export const DispatcherLive = Layer.scoped(
+  NodeHttpClient.Dispatcher,
+  Effect.acquireRelease(
+    Effect.sync(() => new Agent({ connections: MAX_CONNECTIONS_PER_ORIGIN })),
+    (agent) => Effect.promise(() => agent.destroy())
+  )
+)
 
 /**
- * For the CRM: `@effect/platform`'s HttpClient on undici, with the cap. Measured against node:http (the
- * default NodeHttpClient) and fetch: about a third of their CPU per request (BENCHMARKS.md).
+ * For the CRM: `@effect/platform`'s HttpClient on that pool. Measured against node:http (the default
+ * NodeHttpClient) and fetch: about a third of their CPU per request (BENCHMARKS.md).
  */
-export const PooledHttpClient = NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
-  Layer.provide(Layer.scoped(
-    NodeHttpClient.Dispatcher,
-    Effect.acquireRelease(
-      Effect.sync(() => new Agent({ connections: MAX_CONNECTIONS_PER_ORIGIN })),
-      (agent) => Effect.promise(() => agent.destroy())
-    )
-  ))
-)
+export const PooledHttpClient = NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(DispatcherLive))

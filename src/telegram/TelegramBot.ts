@@ -1,9 +1,10 @@
+import { NodeHttpClient } from "@effect/platform-node"
 import { autoRetry } from "@grammyjs/auto-retry"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { type Api, Bot } from "grammy"
 import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
-import { pooledAgent } from "../http/connectionPool.js"
+import { undiciFetch } from "../http/undiciFetch.js"
 import { TelegramError, toTelegramError } from "./TelegramError.js"
 
 /** grammY types its signal with the `abort-controller` shim; at run time it is Node's own AbortSignal. */
@@ -29,14 +30,13 @@ export const fromBot = (bot: Bot): TelegramBotService => ({
 export const rateLimitRetry = () =>
   autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowInternalServerErrors: true, rethrowHttpErrors: true })
 
-export const TelegramBotLive = Layer.scoped(
+export const TelegramBotLive = Layer.effect(
   TelegramBot,
   Effect.gen(function* () {
     const config = yield* AppConfig
-    const agent = pooledAgent(config.telegramApiRoot)
-    yield* Effect.addFinalizer(() => Effect.sync(() => agent.destroy()))
+    const dispatcher = yield* NodeHttpClient.Dispatcher
     const bot = new Bot(Redacted.value(config.botToken), {
-      client: { apiRoot: config.telegramApiRoot, baseFetchConfig: { agent, compress: true } }
+      client: { apiRoot: config.telegramApiRoot, fetch: undiciFetch(dispatcher) }
     })
     bot.api.config.use(rateLimitRetry())
     const telegram = fromBot(bot)
