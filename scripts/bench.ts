@@ -47,6 +47,10 @@ const cpuTicks = () => {
   return { total: ticks.slice(0, 8).reduce((a, b) => a + b, 0), steal: ticks[7] ?? 0 }
 }
 
+/** The bot's warning and error lines (it runs with LOG_LEVEL=warn, so that is all it prints). */
+const botProblems = (bot: { output: () => { stdout: string; stderr: string } }) =>
+  (bot.output().stdout + bot.output().stderr).split("\n").filter((line) => /level=(WARN|ERROR|FATAL)|WARN|ERROR/.test(line))
+
 /** Idle RSS is read this long after start-up. */
 const IDLE_SETTLE_MS = 20_000
 
@@ -94,7 +98,9 @@ export const runFunnel = async (scenario: Scenario, extraEnv: Record<string, str
       tappedAt.set(p.id, performance.now())
       telegram.tap(p, "📈 Привлечь клиентов")
     }
-    await telegram.waitFor("every confirmation", () => confirmedAt.size === people.length, 60_000)
+    await telegram.waitFor("every confirmation", () => confirmedAt.size === people.length, 60_000).catch((error) => {
+      throw new Error(`${error.message} (${confirmedAt.size} of ${people.length}); the bot said:\n${botProblems(bot).slice(-20).join("\n")}`)
+    })
     const latencies = people.map((p) => confirmedAt.get(p.id)! - tappedAt.get(p.id)!)
 
     const reached = () => {
@@ -132,6 +138,7 @@ export const runFunnel = async (scenario: Scenario, extraEnv: Record<string, str
       cpuSeconds: round(busy.cpuSeconds, 2),
       standInsCpuSeconds: round((benchCpu.user + benchCpu.system) / 1e6, 2),
       // Above a few per cent, the figures say more about the host than about the bot.
+      botWarningsAndErrors: botProblems(bot).length,
       cpuStolenPercent: round((100 * (ticksAtEnd.steal - ticksAtTap.steal)) / Math.max(1, ticksAtEnd.total - ticksAtTap.total))
     }
   } finally {
@@ -209,7 +216,7 @@ const main = async () => {
       if (!scenario) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`)
       const r = await runFunnel(values.people ? { ...scenario, people: Number(values.people) } : scenario)
       results[name] = r
-      console.log(`${r.scenario}, ${r.people} people: confirmation p50 ${r.confirmationMs.p50} / p95 ${r.confirmationMs.p95} / p99 ${r.confirmationMs.p99} ms; every lead reached a human in ${r.allReachedHumanMs} ms (CRM ${r.inCrm}, admin chat ${r.inAdminChat}, lost ${r.lost}); start→polling ${r.startToPollingMs} ms; RSS 1 s after start ${r.rssAfterStartMb} MB, idle (20 s) ${r.idleRssMb} MB, peak ${r.peakRssMb} MB; CPU ${r.cpuSeconds} s; stolen by the host ${r.cpuStolenPercent} %`)
+      console.log(`${r.scenario}, ${r.people} people: confirmation p50 ${r.confirmationMs.p50} / p95 ${r.confirmationMs.p95} / p99 ${r.confirmationMs.p99} ms; every lead reached a human in ${r.allReachedHumanMs} ms (CRM ${r.inCrm}, admin chat ${r.inAdminChat}, lost ${r.lost}); start→polling ${r.startToPollingMs} ms; RSS 1 s after start ${r.rssAfterStartMb} MB, idle (20 s) ${r.idleRssMb} MB, peak ${r.peakRssMb} MB; CPU ${r.cpuSeconds} s; stolen by the host ${r.cpuStolenPercent} %; bot warnings/errors ${r.botWarningsAndErrors}`)
     }
   }
   writeFileSync(values.json!, JSON.stringify({ machine: `${process.platform} ${process.arch}, node ${process.version}`, at: new Date().toISOString(), results }, null, 2) + "\n")
