@@ -29,7 +29,8 @@ const nextTurnOfEventLoop = Effect.async<void>((resume) => {
 /**
  * Group commit: units that arrive while a commit is under way are committed together, each in its own
  * savepoint (a failing unit rolls back alone). With `synchronous=FULL` a commit costs one fsync, so a burst
- * of 100 leads costs a few fsyncs instead of 100. A caller hears back only after its unit is on disk.
+ * of 100 leads costs a few fsyncs instead of 100. A caller hears back only after its unit is on disk; one
+ * interrupted while it waits does not withdraw its unit (the callers' writes are idempotent or checked).
  */
 export const SqlTransactor = Layer.scoped(
   Transactor,
