@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option, TestClock } from "effect"
+import { Deferred, Effect, Layer, Option, TestClock } from "effect"
 import {
   CrmClientError, CrmConnectionError, type CrmError, CrmHttpStatusError, CrmTimeoutError, CrmUnknownError
 } from "../../src/crm/CrmError.js"
+import { CrmClient } from "../../src/crm/CrmClient.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
 import { FollowUpState } from "../../src/store/FollowUpState.js"
@@ -141,6 +142,31 @@ describe("Follow-ups", () => {
       const fallback = telegram.adminCalls()[0]!
       expect(edits.every((e) => e.payload.message_id === (fallback.result as { message_id: number }).message_id)).toBe(true)
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
+  })
+
+  it.scoped("a follow-up sent while the CRM is still answering: the lead is sent once, the follow-up applied after", () => {
+    const telegram = recordingTelegram()
+    return Effect.gen(function* () {
+      const answer = yield* Deferred.make<void>()
+      let sends = 0
+      const slowCrm = Layer.succeed(CrmClient, CrmClient.of({
+        send: () => Effect.sync(() => sends++).pipe(Effect.zipRight(Deferred.await(answer)), Effect.zipRight(Effect.fail(new CrmConnectionError({ detail: "refused" }))))
+      }))
+      yield* Effect.gen(function* () {
+        const funnel = yield* Funnel
+        const delivery = yield* Delivery
+        yield* funnel.handle(tapUpdate(galliard, AGENCY_LEAD))
+        yield* funnel.handle(textUpdate(galliard, "https://example.com"))
+        expect(telegram.adminCalls()).toHaveLength(0)
+        yield* Deferred.succeed(answer, undefined)
+        yield* delivery.awaitIdle
+        expect(sends).toBe(1)
+        const [fallback, ...rest] = telegram.adminCalls()
+        expect(String(fallback!.payload.text)).toContain("[FALLBACK - CRM НЕДОСТУПНА]")
+        expect(rest.map((c) => c.method)).toEqual(["editMessageText"])
+        expect(String(rest[0]!.payload.text)).toContain("Сообщение: https://example.com")
+      }).pipe(Effect.provide(botServices(telegram.layer, slowCrm)))
+    })
   })
 
   it.scoped("CRM lead → a new admin message naming the person and the brand", () => {
