@@ -5,7 +5,7 @@ import { Delivery } from "../delivery/Delivery.js"
 import type { LeadRecord } from "../store/LeadStore.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { escapeHtml } from "../telegram/html.js"
-import { TelegramBot } from "../telegram/TelegramBot.js"
+import { UserChat } from "../funnel/UserChat.js"
 import { AdminChat } from "./AdminChat.js"
 import { contactHtml, managerTime } from "./render.js"
 
@@ -17,21 +17,18 @@ export const managerName = (user: User): string =>
 /** What managers can do in the admin chat: mark a fallback lead as entered, and ask what has reached no one. */
 export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools", {
   effect: Effect.gen(function* () {
-    const telegram = yield* TelegramBot
+    const userChat = yield* UserChat
     const delivery = yield* Delivery
     const leads = yield* LeadStore
     const admin = yield* AdminChat
     const { adminChatId, adminTimeZone } = yield* AppConfig
 
-    const answer = (queryId: string, text: string) =>
-      telegram.call("answerCallbackQuery", (api, signal) => api.answerCallbackQuery(queryId, { text }, signal))
-
     /** "✅ Внесено в CRM": only from the admin chat; anyone else is refused politely. */
     const pressHandled = (from: User, chatId: number | undefined, queryId: string, leadId: string) =>
       chatId !== adminChatId
-        ? answer(queryId, "Эта кнопка — для менеджеров в рабочем чате.")
+        ? userChat.answerTap(queryId, "Эта кнопка — для менеджеров в рабочем чате.")
         : delivery.markHandled(leadId, managerName(from)).pipe(
-            Effect.flatMap((marked) => answer(queryId, marked ? "✅ Отмечено: лид внесён в CRM." : "Этот лид уже отмечен."))
+            Effect.flatMap((marked) => userChat.answerTap(queryId, marked ? "✅ Отмечено: лид внесён в CRM." : "Этот лид уже отмечен."))
           )
 
     const time = (at: number) => managerTime(at, adminTimeZone)
