@@ -94,14 +94,16 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       )
 
     /**
-     * Starts (or continues) a lead's delivery in the background; returns at once. The delivery stays
-     * interruptible (shutdown ends its backoff) even when scheduled from an uninterruptible region.
+     * Runs `work` in the background and returns at once. It stays interruptible (shutdown ends its backoff)
+     * even when started from an uninterruptible region.
      */
-    const schedule = (leadId: string) =>
-      FiberSet.run(
-        fibers,
-        process(leadId).pipe(Effect.catchAllCause((cause) => Effect.logError("delivery failed", cause)), Effect.interruptible)
-      ).pipe(Effect.asVoid)
+    const inBackground = (what: string, work: Effect.Effect<unknown, unknown>) =>
+      FiberSet.run(fibers, work.pipe(Effect.catchAllCause((cause) => Effect.logError(`${what} failed`, cause)), Effect.interruptible)).pipe(
+        Effect.asVoid
+      )
+
+    /** Starts (or continues) a lead's delivery; returns at once. */
+    const schedule = (leadId: string) => inBackground("delivery", process(leadId))
 
     /** Shows a manager's mark on the fallback message, under the lead's lock (never amid a follow-up's edit). */
     const showHandled = (leadId: string) =>
@@ -132,7 +134,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         const handled: Handled = { by, at: yield* Clock.currentTimeMillis }
         if (!(yield* leads.markHandled(leadId, handled))) return false
         yield* Effect.logInfo(`lead marked as entered by hand by ${by}`).pipe(Effect.annotateLogs({ lead: leadId }))
-        yield* FiberSet.run(fibers, showHandled(leadId).pipe(Effect.catchAllCause((cause) => Effect.logError("handled mark", cause))))
+        yield* inBackground("showing the handled mark", showHandled(leadId))
         return true
       })
 
