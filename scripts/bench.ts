@@ -1,5 +1,5 @@
 /**
- * The project's benchmark. Runs the real bot (its own process, `src/main.ts`) against the local stand-ins on
+ * The project's benchmark. Runs the real bot (its own process, as `npm start` runs it) against the local stand-ins on
  * 127.0.0.1 and measures what a person and a manager would notice. Bounded in people and time.
  *
  *   npm run bench                        the three funnel scenarios (300 people CRM ok; 100 CRM 200 ms; 100 CRM hangs)
@@ -49,7 +49,7 @@ const cpuTicks = () => {
 
 /** The bot's warning and error lines (it runs with LOG_LEVEL=warn, so that is all it prints). */
 const botProblems = (bot: { output: () => { stdout: string; stderr: string } }) =>
-  (bot.output().stdout + bot.output().stderr).split("\n").filter((line) => /level=(WARN|ERROR|FATAL)|WARN|ERROR/.test(line))
+  (bot.output().stdout + bot.output().stderr).split("\n").filter((line) => /\b(WARN|ERROR|FATAL)\b/.test(line))
 
 /** Idle RSS is read this long after start-up. */
 const IDLE_SETTLE_MS = 20_000

@@ -8,7 +8,7 @@ export class Inbox extends Context.Tag("Inbox")<
   {
     /** Records the updates not seen before; returns those still to handle (new, or recorded but unhandled), in order. */
     readonly record: (updates: ReadonlyArray<Update>) => Effect.Effect<ReadonlyArray<Update>, StoreError>
-    /** One commit for a whole batch: a crash before it replays the batch, which the handlers make harmless. */
+    /** After handling; a crash before it replays those updates, which the handlers make harmless. */
     readonly markHandled: (updateIds: ReadonlyArray<number>) => Effect.Effect<void, StoreError>
     /** Recorded but not yet handled (a previous run stopped in between), in order. */
     readonly unhandled: Effect.Effect<ReadonlyArray<Update>, StoreError>
