@@ -4,6 +4,7 @@ import { AdminChat } from "./admin/AdminChat.js"
 import { AppConfig } from "./config/AppConfig.js"
 import { CrmClientLive } from "./crm/CrmClientLive.js"
 import { Delivery } from "./delivery/Delivery.js"
+import { PeopleFirst } from "./concurrency/PeopleFirst.js"
 import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
 import { Funnel } from "./funnel/Funnel.js"
 import { UserChat } from "./funnel/UserChat.js"
@@ -38,7 +39,9 @@ export const BotLive = Polling.Default.pipe(
   Layer.provide(ManagerTools.Default),
   Layer.provide(UserChat.Default),
   Layer.provide(Delivery.Default),
-  Layer.provide(AdminChat.Default)
+  Layer.provide(AdminChat.Default),
+  // One for both: polling counts the people waiting, delivery holds back for them.
+  Layer.provide(PeopleFirst.Default)
 )
 
 /** The whole bot; LOG_LEVEL applies to every log line, the ports' start-up included. */

@@ -10,6 +10,7 @@ import { type Handled, LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
 import { deliveryBackoff } from "./backoff.js"
 import { makeKeyedLock } from "../concurrency/KeyedLock.js"
+import { PeopleFirst } from "../concurrency/PeopleFirst.js"
 
 /** How long shutdown waits for attempts under way before it interrupts them (their leads stay pending). */
 const SHUTDOWN_GRACE = "10 seconds"
@@ -27,6 +28,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const followUps = yield* FollowUpState
     const profiles = yield* Profiles
     const { atomically } = yield* Transactor
+    const { yieldToPeople } = yield* PeopleFirst
     const withLeadLock = yield* makeKeyedLock()
     const fibers = yield* FiberSet.make()
     // Each attempt at the CRM / admin chat holds one permit; shutdown takes them all, so it waits for attempts
@@ -102,8 +104,8 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         Effect.asVoid
       )
 
-    /** Starts (or continues) a lead's delivery; returns at once. */
-    const schedule = (leadId: string) => inBackground("delivery", process(leadId))
+    /** Starts (or continues) a lead's delivery once people waiting for an answer have it; returns at once. */
+    const schedule = (leadId: string) => inBackground("delivery", yieldToPeople.pipe(Effect.zipRight(process(leadId))))
 
     /** Shows a manager's mark on the fallback message, under the lead's lock (never amid a follow-up's edit). */
     const showHandled = (leadId: string) =>

@@ -1,6 +1,7 @@
 import { Effect, Fiber, FiberSet, Option, Ref, Schedule } from "effect"
 import type { Update } from "grammy/types"
 import { makeKeyedLock } from "../concurrency/KeyedLock.js"
+import { PeopleFirst } from "../concurrency/PeopleFirst.js"
 import { Funnel } from "../funnel/Funnel.js"
 import { Inbox } from "../store/Inbox.js"
 import { Transactor } from "../store/Transactor.js"
@@ -30,6 +31,7 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
     const telegram = yield* TelegramBot
     const funnel = yield* Funnel
     const inbox = yield* Inbox
+    const peopleFirst = yield* PeopleFirst
     const offset = yield* Ref.make(Option.match(yield* inbox.lastRecorded, { onNone: () => 0, onSome: (id) => id + 1 }))
 
     const getUpdates = (timeout: number, limit?: number) =>
@@ -49,6 +51,7 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
     // and a follow-up is keyed by its message. The mark shares the next group commit with the leads.
     const handleOne = (update: Update) =>
       withChatLock(chatKey(update), funnel.handle(update)).pipe(
+        Effect.ensuring(peopleFirst.answered),
         Effect.zipRight(atomically(inbox.markHandled([update.update_id]))),
         Effect.catchAll((e) => Effect.logError(`marking update ${update.update_id} handled: ${e.message}`)),
         Effect.ensuring(inFlight.release(1)),
@@ -57,9 +60,10 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
 
     /** Starts handling a batch (in order, per chat) and returns; waits first if too many are still in flight. */
     const dispatch = (updates: ReadonlyArray<Update>) =>
-      Effect.forEach(updates, (update) => inFlight.take(1).pipe(Effect.zipRight(FiberSet.run(handlers, handleOne(update)))), {
+      // Someone waits for each of them from now on, even while the batch waits for room.
+      peopleFirst.arrived(updates.length).pipe(Effect.zipRight(Effect.forEach(updates, (update) => inFlight.take(1).pipe(Effect.zipRight(FiberSet.run(handlers, handleOne(update)))), {
         discard: true
-      })
+      })))
 
     /** One long poll; the batch is recorded before the offset moves past it. */
     const receive = getUpdates(LONG_POLL_SECONDS).pipe(

@@ -6,6 +6,7 @@ import { AppConfig } from "../../src/config/AppConfig.js"
 import { CrmClient } from "../../src/crm/CrmClient.js"
 import type { CrmError } from "../../src/crm/CrmError.js"
 import type { CrmPayload } from "../../src/crm/CrmPayload.js"
+import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
 import { UserChat } from "../../src/funnel/UserChat.js"
@@ -107,6 +108,7 @@ export const botServices = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer
     Layer.provideMerge(UserChat.Default),
     Layer.provideMerge(Delivery.Default),
     Layer.provideMerge(AdminChat.Default),
+    Layer.provideMerge(PeopleFirst.Default),
     Layer.provideMerge(Layer.mergeAll(telegram, crm, MemoryLeadStore, MemoryFollowUpState, MemoryInbox, MemoryTransactor, testProfiles, testConfig)),
     Layer.provide(Logger.minimumLogLevel(LogLevel.None))
   )

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Layer, Schedule } from "effect"
 import { Bot } from "grammy"
 import type { Update } from "grammy/types"
+import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
 import { Inbox, MemoryInbox } from "../../src/store/Inbox.js"
 import { MemoryTransactor } from "../../src/store/Transactor.js"
@@ -48,7 +49,8 @@ describe("polling", () => {
           Layer.succeed(Funnel, Funnel.make({ handle })),
           telegramWith([a1, b1, a2]),
           MemoryInbox,
-          MemoryTransactor
+          MemoryTransactor,
+          PeopleFirst.Default
         ))
       )
       yield* Effect.gen(function* () {
