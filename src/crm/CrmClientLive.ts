@@ -1,7 +1,7 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
 import type { HttpBodyError } from "@effect/platform/HttpBody"
-import { Duration, Effect, Layer, type ParseResult, Redacted } from "effect"
+import { Duration, Effect, Layer, Redacted } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import { CrmClient } from "./CrmClient.js"
 import {
@@ -12,7 +12,7 @@ import {
   CrmTimeoutError,
   CrmUnknownError
 } from "./CrmError.js"
-import { CrmPayload } from "./CrmPayload.js"
+import type { CrmPayload } from "./CrmPayload.js"
 
 const ACCEPTED = new Set([200, 201, 202])
 const CONNECTION_CODES = new Set([
@@ -51,7 +51,7 @@ const errorCode = (cause: unknown): string | undefined => {
 const causeMessage = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
 const classify = (url: string) =>
-  (error: HttpClientError.HttpClientError | HttpBodyError | ParseResult.ParseError): CrmError => {
+  (error: HttpClientError.HttpClientError | HttpBodyError): CrmError => {
     const detail = (cause: unknown) => redact(causeMessage(cause), url)
     switch (error._tag) {
       case "RequestError": {
@@ -62,7 +62,6 @@ const classify = (url: string) =>
           : new CrmClientError({ detail: detail(error.cause ?? error.description) })
       }
       case "HttpBodyError":
-      case "ParseError":
         return new CrmClientError({ detail: `cannot encode the payload: ${detail(error)}` })
       case "ResponseError":
         return new CrmUnknownError({ detail: `${error.reason}: ${detail(error.cause ?? error.description)}`, cause: error.cause })
@@ -83,7 +82,8 @@ export const makeCrmClient = Effect.gen(function* () {
     Effect.gen(function* () {
       const request = yield* HttpClientRequest.post(url).pipe(
         HttpClientRequest.setHeader("Idempotency-Key", payload.lead_id),
-        HttpClientRequest.schemaBodyJson(CrmPayload)(payload)
+        // The payload is typed and built by `crmPayload`; a schema encode on top costs about 0.1 ms per lead.
+        HttpClientRequest.bodyJson(payload)
       )
       const response = yield* client.execute(request)
       const body = yield* response.text
