@@ -1,5 +1,5 @@
-import { Clock, Duration, Effect, Option, Runtime } from "effect"
-import { Composer } from "grammy"
+import { Clock, Duration, Effect, Option } from "effect"
+import { Composer, type Context } from "grammy"
 import type { Message, Update, User } from "grammy/types"
 import { randomUUID } from "node:crypto"
 import type { Contact, FollowUp, Lead } from "../lead/Lead.js"
@@ -44,14 +44,12 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
     const user = yield* UserChat
     const managers = yield* ManagerTools
     const transactor = yield* Transactor
-    const runtime = yield* Effect.runtime<never>()
-    const run = (name: string, program: Effect.Effect<unknown, unknown>) =>
-      Runtime.runPromise(runtime)(
-        program.pipe(
-          Effect.catchAllCause((cause) => Effect.logError(`${name} failed`, cause)),
-          Effect.withSpan(name)
-        )
-      )
+    // grammY only chooses what to do with an update; the chosen Effect then runs in the update's own fiber
+    // (not a second fiber per update started from inside the middleware).
+    const chosen = new WeakMap<Update, { readonly name: string; readonly program: Effect.Effect<unknown, unknown> }>()
+    const run = (ctx: Context, name: string, program: Effect.Effect<unknown, unknown>) => {
+      chosen.set(ctx.update, { name, program })
+    }
 
     const start = (chatId: number, payload: string) =>
       Option.match(profiles.get(payload.trim().toLowerCase()), {
@@ -123,27 +121,35 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
     const composer = new Composer()
     // The admin chat: managers' tools only; nothing there enters the funnel.
     const managersChat = composer.filter((ctx) => managers.isAdminChat(ctx.chat?.id))
-    managersChat.command("pending", () => run("Managers.pending", managers.pending))
+    managersChat.command("pending", (ctx) => run(ctx, "Managers.pending", managers.pending))
     managersChat.callbackQuery(/^done:(.+)$/, (ctx) =>
-      run("Managers.handled", managers.pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, ctx.match[1]!)))
-    managersChat.on("callback_query", (ctx) => run("Managers.answerOnly", user.answerTap(ctx.callbackQuery.id)))
+      run(ctx, "Managers.handled", managers.pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, ctx.match[1]!)))
+    managersChat.on("callback_query", (ctx) => run(ctx, "Managers.answerOnly", user.answerTap(ctx.callbackQuery.id)))
     composer.callbackQuery(/^done:(.+)$/, (ctx) =>
-      run("Managers.refused", managers.pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, ctx.match[1]!)))
+      run(ctx, "Managers.refused", managers.pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, ctx.match[1]!)))
     const people = composer.chatType("private")
-    people.command("start", (ctx) => run("Funnel.start", start(ctx.chat.id, ctx.match)))
+    people.command("start", (ctx) => run(ctx, "Funnel.start", start(ctx.chat.id, ctx.match)))
     people.on("callback_query:data", (ctx) =>
-      run("Funnel.tap", tap(ctx.from, ctx.chat.id, ctx.callbackQuery.id, ctx.callbackQuery.data)))
+      run(ctx, "Funnel.tap", tap(ctx.from, ctx.chat.id, ctx.callbackQuery.id, ctx.callbackQuery.data)))
     people.on(["message:text", "message:photo", "message:document", "message:video", "message:voice"], (ctx) =>
-      run("Funnel.followUp", followUp(ctx.from, ctx.message)))
+      run(ctx, "Funnel.followUp", followUp(ctx.from, ctx.message)))
     // Anything else a person sends (stickers, contacts, …) still gets an answer, never silence.
-    people.on("message", (ctx) => run("Funnel.other", user.brandChooser(ctx.chat.id)))
+    people.on("message", (ctx) => run(ctx, "Funnel.other", user.brandChooser(ctx.chat.id)))
     // A stale button in any other chat is still answered, so the client stops spinning.
-    composer.on("callback_query", (ctx) => run("Funnel.answerOnly", user.answerTap(ctx.callbackQuery.id)))
+    composer.on("callback_query", (ctx) => run(ctx, "Funnel.answerOnly", user.answerTap(ctx.callbackQuery.id)))
     telegram.bot.use(composer)
 
-    /** Routes one update through grammY; never fails. */
+    /** Routes one update through grammY, then runs what it chose; never fails. */
     const handle = (update: Update) =>
       telegram.call("handleUpdate", () => telegram.bot.handleUpdate(update)).pipe(
+        Effect.flatMap(() => {
+          const route = chosen.get(update)
+          chosen.delete(update)
+          return route === undefined ? Effect.void : route.program.pipe(
+            Effect.catchAllCause((cause) => Effect.logError(`${route.name} failed`, cause)),
+            Effect.withSpan(route.name)
+          )
+        }),
         Effect.catchAll((e) => Effect.logError(`update ${update.update_id} not handled: ${e.message}`))
       )
     return { handle } as const
