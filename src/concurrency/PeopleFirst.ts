@@ -33,7 +33,9 @@ export class PeopleFirst extends Effect.Service<PeopleFirst>()("PeopleFirst", {
     })
 
     /** Returns once nobody is waiting for an answer, or after MAX_BACKGROUND_WAIT. */
-    const yieldToPeople = nobodyWaiting.await.pipe(Effect.timeoutOption(MAX_BACKGROUND_WAIT), Effect.asVoid)
+    const yieldToPeople = Effect.suspend(() =>
+      // Nobody waiting (most of the time): no timer and no race to set up.
+      waiting === 0 ? Effect.void : nobodyWaiting.await.pipe(Effect.timeoutOption(MAX_BACKGROUND_WAIT), Effect.asVoid))
 
     return { arrived, answered, yieldToPeople } as const
   })
