@@ -14,10 +14,11 @@ export const chatKey = (update: Update): number =>
 
 const LONG_POLL_SECONDS = 25
 /**
- * Updates being handled at once (one full getUpdates batch); the next batch starts as permits free up. Measured
- * against 1000: a 300-person burst is confirmed in arrival order and slightly sooner, with the same memory.
+ * Updates being handled at once; the rest of a batch waits for room. Measured on a 300-tap burst (BENCHMARKS.md):
+ * 25 answers sooner than 100 (which shares the CPU among so many that each finishes late) with 20 MB less peak
+ * memory, and than 10 (too few to share a commit).
  */
-const MAX_IN_FLIGHT = 100
+const MAX_IN_FLIGHT = 25
 const pollRetry = Schedule.exponential("500 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))
 
 /**
