@@ -5,12 +5,15 @@
  *   npm run bench                        the three funnel scenarios (300 people CRM ok; 100 CRM 200 ms; 100 CRM hangs)
  *   npm run bench -- --scenario ok --people 50
  *   npm run bench -- --store             the store: leads recorded per second, and what durability adds to a tap
+ *   npm run bench -- --warm-up 300       first 300 other people through the funnel (a bot that has been running)
+ *   npm run bench -- --floor             the same funnel on a bare grammY bot (scripts/bench-floor-bot.mjs): the machine's floor
  *   add --json FILE to write the figures as JSON (default bench-results.json)
  */
 import { Effect, Layer, Option } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { CrmSim, type CrmMode } from "../sim/CrmSim.js"
 import { processStats, spawnBot } from "../sim/spawnBot.js"
@@ -59,10 +62,21 @@ const percentile = (sorted: ReadonlyArray<number>, p: number) =>
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-export const runFunnel = async (scenario: Scenario, extraEnv: Record<string, string> = {}) => {
+interface RunOptions {
+  readonly extraEnv?: Record<string, string>
+  /** People through the whole funnel (CRM ok) before the measured ones: the JIT has compiled the hot paths. */
+  readonly warmUp?: number
+  /** Runs the bare floor bot instead of the lead bot. */
+  readonly floor?: boolean
+}
+
+const FLOOR_BOT = fileURLToPath(new URL("./bench-floor-bot.mjs", import.meta.url))
+
+export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) => {
+  const { extraEnv = {}, warmUp = 0, floor = false } = options
+  if (floor && scenario.crm.kind === "hang") throw new Error("the floor bot has no timeout and no fallback: use --scenario ok or slow")
   const telegram = await TelegramSim.start()
   const crm = await CrmSim.start()
-  await crm.setMode(scenario.crm)
   const workDir = mkdtempSync(join(tmpdir(), "leadbot-bench-"))
   const started = performance.now()
   const benchCpuStart = process.cpuUsage()
@@ -71,7 +85,7 @@ export const runFunnel = async (scenario: Scenario, extraEnv: Record<string, str
     LOG_LEVEL: "warn",
     ...scenario.env,
     ...extraEnv
-  }, workDir, "bundle")
+  }, workDir, floor ? { script: FLOOR_BOT } : "bundle")
   try {
     await telegram.waitFor("polling", () => telegram.calls.some((c) => c.method === "getUpdates"), 30_000)
     const startToPolling = performance.now() - started
@@ -81,6 +95,15 @@ export const runFunnel = async (scenario: Scenario, extraEnv: Record<string, str
     await sleep(IDLE_SETTLE_MS - 1000)
     const idle = processStats(bot.child.pid!)
 
+    if (warmUp > 0) {
+      const early = Array.from({ length: warmUp }, (_, i) => ({ id: 90_000 + i, first_name: `Early ${i}` }))
+      for (const p of early) telegram.sendText(p, "/start agency")
+      await telegram.waitFor("the warm-up menus", () => early.every((p) => telegram.botMessages(p.id).length > 0), 60_000)
+      for (const p of early) telegram.tap(p, "📈 Привлечь клиентов")
+      await telegram.waitFor("the warm-up leads in the CRM", () => crm.accepted.length >= warmUp, 60_000)
+      await sleep(2000)
+    }
+    await crm.setMode(scenario.crm)
     const people = Array.from({ length: scenario.people }, (_, i) => ({ id: 10_000 + i, first_name: `Person ${i}`, username: `person_${i}` }))
     // One listener instead of a waiter per person: the stand-ins share this process with the measurement.
     const menus = new Set<number>()
@@ -103,12 +126,14 @@ export const runFunnel = async (scenario: Scenario, extraEnv: Record<string, str
     })
     const latencies = people.map((p) => confirmedAt.get(p.id)! - tappedAt.get(p.id)!)
 
+    const measured = new Set(people.map((p) => p.id))
+    const inCrm = () => crm.accepted.filter((r) => measured.has((r.body as { contact: { telegram_id: number } }).contact.telegram_id))
     const reached = () => {
       const ids = new Set<number>()
-      for (const r of crm.accepted) ids.add((r.body as { contact: { telegram_id: number } }).contact.telegram_id)
+      for (const r of inCrm()) ids.add((r.body as { contact: { telegram_id: number } }).contact.telegram_id)
       for (const m of telegram.admin) {
-        const id = /Telegram ID: (\d+)/.exec(m.text)?.[1]
-        if (id) ids.add(Number(id))
+        const id = Number(/Telegram ID: (\d+)/.exec(m.text)?.[1])
+        if (measured.has(id)) ids.add(id)
       }
       return ids
     }
@@ -124,11 +149,12 @@ export const runFunnel = async (scenario: Scenario, extraEnv: Record<string, str
     const benchCpu = process.cpuUsage(benchCpuStart)
     const sorted = [...latencies].sort((a, b) => a - b)
     return {
-      scenario: scenario.name,
+      scenario: scenario.name + (floor ? " (floor: bare grammY bot)" : ""),
       people: people.length,
+      warmUp,
       confirmationMs: { p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)!) },
       allReachedHumanMs: round(allReachedMs, 0),
-      inCrm: crm.accepted.length,
+      inCrm: inCrm().length,
       inAdminChat: telegram.admin.length,
       lost: people.length - reached().size,
       startToPollingMs: round(startToPolling, 0),
@@ -181,7 +207,7 @@ const storeBench = async () => {
   const durable = await Effect.runPromise(recordLeads(count).pipe(Effect.provide(sqlite), Effect.scoped))
   const inMemory = await Effect.runPromise(recordLeads(count).pipe(Effect.provide(memory)))
   const tapFile = await runFunnel(SCENARIOS.ok!)
-  const tapNoFsync = await runFunnel(SCENARIOS.ok!, { DATABASE_URL: "sqlite::memory:" })
+  const tapNoFsync = await runFunnel(SCENARIOS.ok!, { extraEnv: { DATABASE_URL: "sqlite::memory:" } })
   return {
     recordSqliteFull: { count, ...durable },
     recordMemory: { count, ...inMemory },
@@ -200,6 +226,8 @@ const main = async () => {
       scenario: { type: "string" },
       people: { type: "string" },
       store: { type: "boolean", default: false },
+      "warm-up": { type: "string", default: "0" },
+      floor: { type: "boolean", default: false },
       json: { type: "string", default: "bench-results.json" }
     }
   })
@@ -214,9 +242,12 @@ const main = async () => {
     for (const name of names) {
       const scenario = SCENARIOS[name]
       if (!scenario) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`)
-      const r = await runFunnel(values.people ? { ...scenario, people: Number(values.people) } : scenario)
+      const r = await runFunnel(values.people ? { ...scenario, people: Number(values.people) } : scenario, {
+        warmUp: Number(values["warm-up"]),
+        floor: values.floor
+      })
       results[name] = r
-      console.log(`${r.scenario}, ${r.people} people: confirmation p50 ${r.confirmationMs.p50} / p95 ${r.confirmationMs.p95} / p99 ${r.confirmationMs.p99} ms; every lead reached a human in ${r.allReachedHumanMs} ms (CRM ${r.inCrm}, admin chat ${r.inAdminChat}, lost ${r.lost}); start→polling ${r.startToPollingMs} ms; RSS 1 s after start ${r.rssAfterStartMb} MB, idle (20 s) ${r.idleRssMb} MB, peak ${r.peakRssMb} MB; CPU ${r.cpuSeconds} s; stolen by the host ${r.cpuStolenPercent} %; bot warnings/errors ${r.botWarningsAndErrors}`)
+      console.log(`${r.scenario}, ${r.people} people${r.warmUp > 0 ? ` (after ${r.warmUp} others)` : ""}: confirmation p50 ${r.confirmationMs.p50} / p95 ${r.confirmationMs.p95} / p99 ${r.confirmationMs.p99} ms; every lead reached a human in ${r.allReachedHumanMs} ms (CRM ${r.inCrm}, admin chat ${r.inAdminChat}, lost ${r.lost}); start→polling ${r.startToPollingMs} ms; RSS 1 s after start ${r.rssAfterStartMb} MB, idle (20 s) ${r.idleRssMb} MB, peak ${r.peakRssMb} MB; CPU ${r.cpuSeconds} s; stolen by the host ${r.cpuStolenPercent} %; bot warnings/errors ${r.botWarningsAndErrors}`)
     }
   }
   writeFileSync(values.json!, JSON.stringify({ machine: `${process.platform} ${process.arch}, node ${process.version}`, at: new Date().toISOString(), results }, null, 2) + "\n")

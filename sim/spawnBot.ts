@@ -23,17 +23,23 @@ export const npmStartNodeArgs = (): Array<string> => {
   return args.map((arg) => (arg.endsWith(".mjs") ? join(root, arg) : arg))
 }
 
-/** The bot as its own process (source under tsx, or the `npm run build` bundle that `npm start` runs), in an empty directory (so no developer's `.env` is read; ./data is its own). */
+/**
+ * The bot as its own process (source under tsx, or the `npm run build` bundle that `npm start` runs; or another
+ * script, such as the benchmark's floor), in an empty directory (so no developer's `.env` is read; ./data is its own).
+ */
 export const spawnBot = (
   env: Record<string, string>,
   cwd = mkdtempSync(join(tmpdir(), "leadbot-")),
-  entry: "source" | "bundle" = "source"
+  entry: "source" | "bundle" | { readonly script: string } = "source"
 ): BotProcess => {
   // node itself (not the tsx CLI, which runs a child): a SIGKILL must hit the bot, not a wrapper.
   const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href
   // BOT_NODE_ARGS go to the bot's node only, e.g. "--cpu-prof --cpu-prof-dir=prof" to profile a benchmark run.
   const nodeArgs = (process.env.BOT_NODE_ARGS ?? "").split(" ").filter(Boolean)
-  const args = [...nodeArgs, ...(entry === "bundle" ? npmStartNodeArgs() : ["--import", loader, join(root, "src/main.ts")])]
+  const args = [
+    ...nodeArgs,
+    ...(entry === "bundle" ? npmStartNodeArgs() : entry === "source" ? ["--import", loader, join(root, "src/main.ts")] : [entry.script])
+  ]
   const child = spawn(process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH ?? "", ...env },

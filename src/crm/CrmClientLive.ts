@@ -82,7 +82,7 @@ export const makeCrmClient = Effect.gen(function* () {
     Effect.gen(function* () {
       const request = yield* HttpClientRequest.post(url).pipe(
         HttpClientRequest.setHeader("Idempotency-Key", payload.lead_id),
-        // The payload is typed and built by `crmPayload`; a schema encode on top costs about 0.1 ms per lead.
+        // The payload is typed and built by `crmPayload`: a schema encode on top would only add work per lead.
         HttpClientRequest.bodyJson(payload)
       )
       const response = yield* client.execute(request)
