@@ -47,7 +47,7 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
     // grammY only chooses what to do with an update; the chosen Effect then runs in the update's own fiber
     // (not a second fiber per update started from inside the middleware).
     const chosen = new WeakMap<Update, { readonly name: string; readonly program: Effect.Effect<unknown, unknown> }>()
-    const run = (ctx: Context, name: string, program: Effect.Effect<unknown, unknown>) => {
+    const choose = (ctx: Context, name: string, program: Effect.Effect<unknown, unknown>) => {
       chosen.set(ctx.update, { name, program })
     }
 
@@ -121,22 +121,22 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
     const composer = new Composer()
     // The admin chat: managers' tools only; nothing there enters the funnel.
     const managersChat = composer.filter((ctx) => managers.isAdminChat(ctx.chat?.id))
-    managersChat.command("pending", (ctx) => run(ctx, "Managers.pending", managers.pending))
+    managersChat.command("pending", (ctx) => choose(ctx, "Managers.pending", managers.pending))
     managersChat.callbackQuery(/^done:(.+)$/, (ctx) =>
-      run(ctx, "Managers.handled", managers.pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, ctx.match[1]!)))
-    managersChat.on("callback_query", (ctx) => run(ctx, "Managers.answerOnly", user.answerTap(ctx.callbackQuery.id)))
+      choose(ctx, "Managers.handled", managers.pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, ctx.match[1]!)))
+    managersChat.on("callback_query", (ctx) => choose(ctx, "Managers.answerOnly", user.answerTap(ctx.callbackQuery.id)))
     composer.callbackQuery(/^done:(.+)$/, (ctx) =>
-      run(ctx, "Managers.refused", managers.pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, ctx.match[1]!)))
+      choose(ctx, "Managers.refused", managers.pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, ctx.match[1]!)))
     const people = composer.chatType("private")
-    people.command("start", (ctx) => run(ctx, "Funnel.start", start(ctx.chat.id, ctx.match)))
+    people.command("start", (ctx) => choose(ctx, "Funnel.start", start(ctx.chat.id, ctx.match)))
     people.on("callback_query:data", (ctx) =>
-      run(ctx, "Funnel.tap", tap(ctx.from, ctx.chat.id, ctx.callbackQuery.id, ctx.callbackQuery.data)))
+      choose(ctx, "Funnel.tap", tap(ctx.from, ctx.chat.id, ctx.callbackQuery.id, ctx.callbackQuery.data)))
     people.on(["message:text", "message:photo", "message:document", "message:video", "message:voice"], (ctx) =>
-      run(ctx, "Funnel.followUp", followUp(ctx.from, ctx.message)))
+      choose(ctx, "Funnel.followUp", followUp(ctx.from, ctx.message)))
     // Anything else a person sends (stickers, contacts, …) still gets an answer, never silence.
-    people.on("message", (ctx) => run(ctx, "Funnel.other", user.brandChooser(ctx.chat.id)))
+    people.on("message", (ctx) => choose(ctx, "Funnel.other", user.brandChooser(ctx.chat.id)))
     // A stale button in any other chat is still answered, so the client stops spinning.
-    composer.on("callback_query", (ctx) => run(ctx, "Funnel.answerOnly", user.answerTap(ctx.callbackQuery.id)))
+    composer.on("callback_query", (ctx) => choose(ctx, "Funnel.answerOnly", user.answerTap(ctx.callbackQuery.id)))
     telegram.bot.use(composer)
 
     /** Routes one update through grammY, then runs what it chose; never fails. */
