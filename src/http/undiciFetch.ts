@@ -15,9 +15,10 @@ interface ApiRequest {
 export const undiciFetch = (dispatcher: Dispatcher): typeof fetch =>
   (async (url: string, init: ApiRequest = {}) => {
     const { connection: _, ...headers } = init.headers ?? {}
+    const { origin } = new URL(url)
     const response = await dispatcher.request({
-      origin: new URL(url).origin,
-      path: url.slice(new URL(url).origin.length),
+      origin,
+      path: url.slice(origin.length),
       method: (init.method ?? "GET") as Dispatcher.HttpMethod,
       headers,
       body: init.body,
