@@ -61,10 +61,14 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
 
     /** Starts handling a batch (in order, per chat) and returns; waits first if too many are still in flight. */
     const dispatch = (updates: ReadonlyArray<Update>) =>
-      // Someone waits for each of them from now on, even while the batch waits for room.
-      peopleFirst.arrived(updates.length).pipe(Effect.zipRight(Effect.forEach(updates, (update) => inFlight.take(1).pipe(Effect.zipRight(FiberSet.run(handlers, handleOne(update)))), {
-        discard: true
-      })))
+      Effect.gen(function* () {
+        // Someone waits for each of them from now on, even while the batch waits for room.
+        yield* peopleFirst.arrived(updates.length)
+        for (const update of updates) {
+          yield* inFlight.take(1)
+          yield* FiberSet.run(handlers, handleOne(update))
+        }
+      })
 
     /** One long poll; the batch is recorded before the offset moves past it. */
     const receive = getUpdates(LONG_POLL_SECONDS).pipe(
