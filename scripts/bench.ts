@@ -15,7 +15,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { CrmSim, type CrmMode } from "../sim/CrmSim.js"
+import { CrmSim, type CrmMode, type CrmRequest } from "../sim/CrmSim.js"
 import { processStats, spawnBot } from "../sim/spawnBot.js"
 import { TelegramSim } from "../sim/TelegramSim.js"
 import { botEnv } from "../sim/world.js"
@@ -127,10 +127,10 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
     const latencies = people.map((p) => confirmedAt.get(p.id)! - tappedAt.get(p.id)!)
 
     const measured = new Set(people.map((p) => p.id))
-    const inCrm = () => crm.accepted.filter((r) => measured.has((r.body as { contact: { telegram_id: number } }).contact.telegram_id))
+    const telegramIdOf = (request: CrmRequest) => (request.body as { contact: { telegram_id: number } }).contact.telegram_id
+    const inCrm = () => crm.accepted.filter((r) => measured.has(telegramIdOf(r)))
     const reached = () => {
-      const ids = new Set<number>()
-      for (const r of inCrm()) ids.add((r.body as { contact: { telegram_id: number } }).contact.telegram_id)
+      const ids = new Set<number>(inCrm().map(telegramIdOf))
       for (const m of telegram.admin) {
         const id = Number(/Telegram ID: (\d+)/.exec(m.text)?.[1])
         if (measured.has(id)) ids.add(id)
