@@ -17,17 +17,23 @@ export const SqliteInbox = Layer.effect(
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     return Inbox.of({
+      // One statement for the batch; what is still to handle is read back as ids only: the updates themselves
+      // are in hand (Telegram sends an update_id with the same content each time).
       record: (updates) =>
         updates.length === 0 ? Effect.succeed([]) : sql.withTransaction(
           Effect.gen(function* () {
             const now = Date.now()
-            for (const update of updates) {
-              yield* sql`INSERT OR IGNORE INTO updates ${sql.insert({ update_id: update.update_id, payload: JSON.stringify(update), received_at: now })}`
-            }
-            return yield* sql`SELECT payload FROM updates WHERE handled_at IS NULL
+            yield* sql`INSERT OR IGNORE INTO updates ${sql.insert(updates.map((update) => ({ update_id: update.update_id, payload: JSON.stringify(update), received_at: now })))}`
+            return yield* sql<{ readonly update_id: number }>`SELECT update_id FROM updates WHERE handled_at IS NULL
                               AND ${sql.in("update_id", updates.map((u) => u.update_id))} ORDER BY update_id`
           })
-        ).pipe(Effect.flatMap(decodePayloads), Effect.map(toUpdates), storeOp("recordUpdates")),
+        ).pipe(
+          Effect.map((rows) => {
+            const byId = new Map(updates.map((u) => [u.update_id, u]))
+            return rows.map((row) => byId.get(row.update_id)!)
+          }),
+          storeOp("recordUpdates")
+        ),
       markHandled: (updateIds) =>
         updateIds.length === 0 ? Effect.void : sql`UPDATE updates SET handled_at = ${Date.now()} WHERE ${sql.in("update_id", updateIds)}`.pipe(
           Effect.asVoid,
