@@ -8,9 +8,9 @@ export const MAX_BACKGROUND_WAIT = Duration.seconds(1)
 
 /**
  * People first: while someone is waiting for the bot's answer (an update being handled), background work (the
- * CRM delivery of a lead already recorded) holds back, so the CPU goes to the answers. The two compete for one
- * core: in a burst of taps, deliveries started in between pushed the last confirmations back by about 40 %
- * (BENCHMARKS.md).
+ * CRM delivery of a lead already recorded; marking updates handled) holds back, so the CPU goes to the answers.
+ * They compete for one core: in a burst of taps, deliveries started in between pushed the last confirmations
+ * back by about 40 % (BENCHMARKS.md).
  */
 export class PeopleFirst extends Effect.Service<PeopleFirst>()("PeopleFirst", {
   effect: Effect.gen(function* () {

@@ -1,4 +1,4 @@
-import { Effect, Fiber, FiberSet, Option, Ref, Schedule } from "effect"
+import { Chunk, Effect, Fiber, FiberSet, Option, Queue, Ref, Schedule } from "effect"
 import type { Update } from "grammy/types"
 import { makeKeyedLock } from "../concurrency/KeyedLock.js"
 import { PeopleFirst } from "../concurrency/PeopleFirst.js"
@@ -19,6 +19,7 @@ const LONG_POLL_SECONDS = 25
  * memory, and than 10 (too few to share a commit).
  */
 const MAX_IN_FLIGHT = 25
+const MAX_MARKS_PER_COMMIT = 500
 const pollRetry = Schedule.exponential("500 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))
 
 /**
@@ -48,13 +49,29 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
     const handlers = yield* FiberSet.make()
     const inFlight = yield* Effect.makeSemaphore(MAX_IN_FLIGHT)
 
+    // Handled updates are marked in batches, in the background, once nobody waits for an answer (as deliveries
+    // do): a mark is bookkeeping (a crash before it only replays the update, which the handlers make harmless),
+    // so no handler holds its place in flight, nor a tap its confirmation, while marks commit.
+    const handled = yield* Queue.unbounded<number>()
+    const markHandled = (ids: ReadonlyArray<number>) =>
+      ids.length === 0 ? Effect.void : atomically(inbox.markHandled(ids)).pipe(
+        Effect.catchAll((e) => Effect.logError(`marking updates ${ids.join(", ")} handled: ${e.message}`))
+      )
+    yield* Queue.take(handled).pipe(
+      Effect.zipLeft(peopleFirst.yieldToPeople),
+      Effect.flatMap((id) => Queue.takeUpTo(handled, MAX_MARKS_PER_COMMIT - 1).pipe(Effect.map(Chunk.prepend(id)))),
+      Effect.flatMap((ids) => markHandled(Chunk.toReadonlyArray(ids))),
+      Effect.forever,
+      Effect.interruptible,
+      Effect.forkScoped
+    )
+
     // Handlers never fail (Funnel.handle logs); a replayed update is harmless: repeat taps make no second lead
-    // and a follow-up is keyed by its message. The mark shares the next group commit with the leads.
+    // and a follow-up is keyed by its message.
     const handleOne = (update: Update) =>
       withChatLock(chatKey(update), funnel.handle(update)).pipe(
         Effect.ensuring(peopleFirst.answered),
-        Effect.zipRight(atomically(inbox.markHandled([update.update_id]))),
-        Effect.catchAll((e) => Effect.logError(`marking update ${update.update_id} handled: ${e.message}`)),
+        Effect.zipRight(Queue.offer(handled, update.update_id)),
         Effect.ensuring(inFlight.release(1)),
         Effect.uninterruptible
       )
@@ -91,11 +108,13 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
 
     yield* telegram.call("deleteWebhook", (api, signal) => api.deleteWebhook({ drop_pending_updates: false }, signal))
     const polling = yield* Effect.forkScoped(loop)
-    // On shutdown: no new batch; the updates under way are finished (they are uninterruptible); then Telegram is
-    // told which updates are done, so a restart does not see them again.
+    // On shutdown: no new batch; the updates under way are finished (they are uninterruptible) and marked; then
+    // Telegram is told which updates are done, so a restart does not see them again.
     yield* Effect.addFinalizer(() =>
       Fiber.interrupt(polling).pipe(
         Effect.zipRight(FiberSet.awaitEmpty(handlers)),
+        Effect.zipRight(Queue.takeAll(handled)),
+        Effect.flatMap((ids) => markHandled(Chunk.toReadonlyArray(ids))),
         Effect.zipRight(Ref.get(offset)),
         Effect.flatMap((from) => (from === 0 ? Effect.void : getUpdates(0, 1).pipe(Effect.interruptible, Effect.timeout("3 seconds")))),
         Effect.ignore,

@@ -5,7 +5,7 @@ import type { Update } from "grammy/types"
 import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
 import { Inbox, MemoryInbox } from "../../src/store/Inbox.js"
-import { MemoryTransactor } from "../../src/store/Transactor.js"
+import { MemoryTransactor, Transactor } from "../../src/store/Transactor.js"
 import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 import { Polling } from "../../src/updates/Polling.js"
 import { textUpdate } from "../support/updates.js"
@@ -58,7 +58,7 @@ describe("polling", () => {
         // Alice's second update starts only after her first ended; Bob's ran meanwhile.
         expect(log.indexOf("start Alice: second")).toBeGreaterThan(log.indexOf("end Alice: first"))
         expect(log.indexOf("end Bob: hello")).toBeLessThan(log.indexOf("end Alice: first"))
-        // Each update is marked handled just after its handler: all three, soon.
+        // Each update is marked handled once its handler is done (in the background): all three, soon.
         const inbox = yield* Inbox
         const left = yield* inbox.unhandled.pipe(
           Effect.filterOrFail((updates) => updates.length === 0, (updates) => updates.map((u) => u.update_id)),
@@ -68,4 +68,36 @@ describe("polling", () => {
         expect(left).toEqual([])
       }).pipe(Effect.provide(layer), Effect.scoped)
     }))
+
+  it.live("a stop marks every update handled by then, even while a background mark is still committing", () =>
+    Effect.gen(function* () {
+      const [first, second] = [textUpdate(alice, "first"), textUpdate(bob, "second")]
+      const secondMayEnd = yield* Deferred.make<void>()
+      const secondEnded = yield* Deferred.make<void>()
+      const handle = (update: Update) =>
+        update === second ? Deferred.await(secondMayEnd).pipe(Effect.zipRight(Deferred.succeed(secondEnded, undefined))) : Effect.void
+      // The first mark commits, then holds the background marker, as a slow fsync would.
+      let commits = 0
+      const slowFirstCommit = Layer.succeed(Transactor, Transactor.of({
+        atomically: (effect) => Effect.tap(effect, () => (commits++ === 0 ? Effect.sleep("3 seconds") : Effect.void))
+      }))
+      const polling = Polling.Default.pipe(Layer.provide(Layer.mergeAll(
+        Layer.succeed(Funnel, Funnel.make({ handle })),
+        telegramWith([first, second]),
+        slowFirstCommit,
+        PeopleFirst.Default
+      )))
+      const inbox = yield* Inbox
+      const unhandledIds = inbox.unhandled.pipe(Effect.map((updates) => updates.map((u) => u.update_id)))
+      yield* Effect.gen(function* () {
+        yield* unhandledIds.pipe(
+          Effect.filterOrFail((ids) => ids.length === 1, (ids) => `still unhandled: ${ids}`),
+          Effect.retry({ schedule: Schedule.spaced("10 millis"), times: 200 })
+        )
+        yield* Deferred.succeed(secondMayEnd, undefined)
+        yield* Deferred.await(secondEnded)
+      }).pipe(Effect.provide(polling), Effect.scoped)
+      // Stopped while the marker was busy with the first: the stop itself marked the second.
+      expect(yield* unhandledIds).toEqual([])
+    }).pipe(Effect.provide(MemoryInbox)))
 })
