@@ -92,7 +92,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
           const { lead, outcome, handled } = record.value
           const known = Option.isSome(outcome) ? outcome.value : yield* deliver(lead)
           yield* flushFollowUps(lead, known, handled)
-        }).pipe(Effect.annotateLogs({ lead: leadId }), Effect.withSpan("Delivery.process", { attributes: { leadId } }))
+        }).pipe(Effect.annotateLogs({ lead: leadId }), Effect.withSpan("Delivery.process", { attributes: { leadId }, captureStackTrace: false }))
       )
 
     /**

@@ -147,7 +147,8 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
           chosen.delete(update)
           return route === undefined ? Effect.void : route.program.pipe(
             Effect.catchAllCause((cause) => Effect.logError(`${route.name} failed`, cause)),
-            Effect.withSpan(route.name)
+            // Its stack trace would always point here; capturing one cost ~50 µs an update (profile, BENCHMARKS.md).
+            Effect.withSpan(route.name, { captureStackTrace: false })
           )
         }),
         Effect.catchAll((e) => Effect.logError(`update ${update.update_id} not handled: ${e.message}`))
