@@ -197,6 +197,28 @@ const recordLeads = (count: number) =>
     return { leadsPerSecond: round(count / seconds, 0), p50Ms: round(percentile(times, 50), 3), p99Ms: round(percentile(times, 99), 3) }
   })
 
+/** Groups of `size` leads recorded at once (as a burst of taps does), sharing a group commit: ms per group. */
+const recordGroups = (groups: number, size: number) =>
+  Effect.gen(function* () {
+    const leads = yield* LeadStore
+    const followUps = yield* FollowUpState
+    const { atomically } = yield* Transactor
+    const times: Array<number> = []
+    for (let g = 0; g < groups; g++) {
+      const t = performance.now()
+      yield* Effect.all(Array.from({ length: size }, (_, i) => {
+        const lead: Lead = {
+          id: `group-${g}-${i}`, profile: "agency", brandName: "MONSTER AGENCY", serviceId: "clients", title: "Привлечь клиентов",
+          contact: { telegramId: 30_000 + g * size + i, fullName: `Person ${i}`, username: Option.none() }, createdAt: Date.now()
+        }
+        return atomically(leads.record(lead).pipe(Effect.zipRight(followUps.attach(lead.contact.telegramId, lead.id))))
+      }), { concurrency: "unbounded", discard: true })
+      times.push(performance.now() - t)
+    }
+    times.sort((a, b) => a - b)
+    return { groups, size, p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2) }
+  })
+
 const storeBench = async () => {
   const count = 2000
   const file = join(mkdtempSync(join(tmpdir(), "leadbot-store-bench-")), "leads.sqlite")
@@ -205,12 +227,14 @@ const storeBench = async () => {
   )
   const memory = Layer.mergeAll(MemoryLeadStore, MemoryFollowUpState, MemoryTransactor)
   const durable = await Effect.runPromise(recordLeads(count).pipe(Effect.provide(sqlite), Effect.scoped))
+  const grouped = await Effect.runPromise(recordGroups(80, 25).pipe(Effect.provide(sqlite), Effect.scoped))
   const inMemory = await Effect.runPromise(recordLeads(count).pipe(Effect.provide(memory)))
   const tapFile = await runFunnel(SCENARIOS.ok!)
   const tapNoFsync = await runFunnel(SCENARIOS.ok!, { extraEnv: { DATABASE_URL: "sqlite::memory:" } })
   return {
     recordSqliteFull: { count, ...durable },
     recordMemory: { count, ...inMemory },
+    groupCommit: grouped,
     funnelSqliteFile: tapFile.confirmationMs,
     funnelSqliteInMemory: tapNoFsync.confirmationMs,
     durabilityAddsMs: {
@@ -236,6 +260,7 @@ const main = async () => {
     const store = await storeBench()
     results.store = store
     console.log(`store: ${store.recordSqliteFull.leadsPerSecond} leads/s recorded with synchronous=FULL (p50 ${store.recordSqliteFull.p50Ms} ms, p99 ${store.recordSqliteFull.p99Ms} ms per lead); in memory ${store.recordMemory.leadsPerSecond} leads/s`)
+    console.log(`group commit: ${store.groupCommit.size} leads at once, ${store.groupCommit.groups} times: p50 ${store.groupCommit.p50Ms} ms, p99 ${store.groupCommit.p99Ms} ms per group`)
     console.log(`press→confirmation, 300 people: SQLite file p50 ${store.funnelSqliteFile.p50} / p99 ${store.funnelSqliteFile.p99} ms; SQLite in memory p50 ${store.funnelSqliteInMemory.p50} / p99 ${store.funnelSqliteInMemory.p99} ms; durability adds p50 ${store.durabilityAddsMs.p50} / p99 ${store.durabilityAddsMs.p99} ms`)
   } else {
     const names = values.scenario ? [values.scenario] : Object.keys(SCENARIOS)

@@ -147,7 +147,7 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
           chosen.delete(update)
           return route === undefined ? Effect.void : route.program.pipe(
             Effect.catchAllCause((cause) => Effect.logError(`${route.name} failed`, cause)),
-            // Its stack trace would always point here; capturing one cost ~50 µs an update (profile, BENCHMARKS.md).
+            // Its stack trace would always point here; capturing one cost about 80 µs an update (BENCHMARKS.md).
             Effect.withSpan(route.name, { captureStackTrace: false })
           )
         }),
