@@ -45,8 +45,8 @@ export const SqlTransactor = Layer.scoped(
     // Each unit alone in a savepoint, so a failing one rolls back alone.
     const commitEachOnItsOwn = (units: ReadonlyArray<Unit>) =>
       sql.withTransaction(Effect.forEach(units, (unit) => unit.attempt, { discard: true })).pipe(Effect.mapError(toStoreError))
-    // Optimistic first: the group with no savepoints (two statements fewer a unit: 25 leads commit in 3.1–3.8 ms
-    // instead of 5.2–6.3 ms); units almost never fail, and if one does the group is rolled back and run again.
+    // Optimistic first: the group with no savepoints (two statements fewer a unit; `npm run bench -- --store`
+    // measures a group of 25); units almost never fail, and if one does the group is rolled back and run again.
     const commitGroup = (units: ReadonlyArray<Unit>) =>
       sql.withTransaction(Effect.forEach(units, (unit) => unit.run, { discard: true })).pipe(
         Effect.catchAllCause(() => commitEachOnItsOwn(units)),
