@@ -175,21 +175,27 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
   }
 }
 
-/** Leads recorded (lead + the person's pointer, one transaction) per second, one after another. */
-const recordLeads = (count: number) =>
+/** One tap's writes, as the funnel makes them: the lead and the person's pointer to it, in one unit. */
+const recordTap = (id: string, telegramId: number) =>
   Effect.gen(function* () {
     const leads = yield* LeadStore
     const followUps = yield* FollowUpState
     const { atomically } = yield* Transactor
+    const lead: Lead = {
+      id, profile: "agency", brandName: "MONSTER AGENCY", serviceId: "clients", title: "Привлечь клиентов",
+      contact: { telegramId, fullName: `Person ${telegramId}`, username: Option.some(`p${telegramId}`) }, createdAt: Date.now()
+    }
+    yield* atomically(leads.record(lead).pipe(Effect.zipRight(followUps.attach(telegramId, lead.id))))
+  })
+
+/** Leads recorded (lead + the person's pointer, one transaction) per second, one after another. */
+const recordLeads = (count: number) =>
+  Effect.gen(function* () {
     const times: Array<number> = []
     const start = performance.now()
     for (let i = 0; i < count; i++) {
-      const lead: Lead = {
-        id: `bench-${i}`, profile: "agency", brandName: "MONSTER AGENCY", serviceId: "clients", title: "Привлечь клиентов",
-        contact: { telegramId: 20_000 + i, fullName: `Person ${i}`, username: Option.some(`p${i}`) }, createdAt: Date.now()
-      }
       const t = performance.now()
-      yield* atomically(leads.record(lead).pipe(Effect.zipRight(followUps.attach(lead.contact.telegramId, lead.id))))
+      yield* recordTap(`bench-${i}`, 20_000 + i)
       times.push(performance.now() - t)
     }
     const seconds = (performance.now() - start) / 1000
@@ -200,19 +206,13 @@ const recordLeads = (count: number) =>
 /** Groups of `size` leads recorded at once (as a burst of taps does), sharing a group commit: ms per group. */
 const recordGroups = (groups: number, size: number) =>
   Effect.gen(function* () {
-    const leads = yield* LeadStore
-    const followUps = yield* FollowUpState
-    const { atomically } = yield* Transactor
     const times: Array<number> = []
     for (let g = 0; g < groups; g++) {
       const t = performance.now()
-      yield* Effect.all(Array.from({ length: size }, (_, i) => {
-        const lead: Lead = {
-          id: `group-${g}-${i}`, profile: "agency", brandName: "MONSTER AGENCY", serviceId: "clients", title: "Привлечь клиентов",
-          contact: { telegramId: 30_000 + g * size + i, fullName: `Person ${i}`, username: Option.none() }, createdAt: Date.now()
-        }
-        return atomically(leads.record(lead).pipe(Effect.zipRight(followUps.attach(lead.contact.telegramId, lead.id))))
-      }), { concurrency: "unbounded", discard: true })
+      yield* Effect.all(Array.from({ length: size }, (_, i) => recordTap(`group-${g}-${i}`, 30_000 + g * size + i)), {
+        concurrency: "unbounded",
+        discard: true
+      })
       times.push(performance.now() - t)
     }
     times.sort((a, b) => a - b)
