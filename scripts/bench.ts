@@ -9,7 +9,7 @@
  *   npm run bench -- --floor             the same funnel on a bare grammY bot (scripts/bench-floor-bot.mjs): the machine's floor
  *   add --json FILE to write the figures as JSON (default bench-results.json)
  */
-import { Effect, Layer, Option } from "effect"
+import { Duration, Effect, Layer, Option } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -19,6 +19,7 @@ import { CrmSim, type CrmMode, type CrmRequest } from "../sim/CrmSim.js"
 import { processStats, spawnBot } from "../sim/spawnBot.js"
 import { TelegramSim } from "../sim/TelegramSim.js"
 import { botEnv } from "../sim/world.js"
+import { REPEAT_TAP_WINDOW } from "../src/funnel/Funnel.js"
 import type { Lead } from "../src/lead/Lead.js"
 import { FollowUpState } from "../src/store/FollowUpState.js"
 import { LeadStore } from "../src/store/LeadStore.js"
@@ -185,7 +186,8 @@ const recordTap = (id: string, telegramId: number) =>
       id, profile: "agency", brandName: "MONSTER AGENCY", serviceId: "clients", title: "Привлечь клиентов",
       contact: { telegramId, fullName: `Person ${telegramId}`, username: Option.some(`p${telegramId}`) }, createdAt: Date.now()
     }
-    yield* atomically(leads.record(lead).pipe(Effect.zipRight(followUps.attach(telegramId, lead.id))))
+    const repeatSince = lead.createdAt - Duration.toMillis(REPEAT_TAP_WINDOW)
+    yield* atomically(leads.record(lead, repeatSince).pipe(Effect.tap((fresh) => (fresh ? followUps.attach(telegramId, lead.id) : Effect.void))))
   })
 
 /** Leads recorded (lead + the person's pointer, one transaction) per second, one after another. */

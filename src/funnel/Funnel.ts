@@ -63,8 +63,6 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
         const service = Option.flatMap(profile, (p) => Option.fromNullable(p.services.find((s) => s.id === serviceId)))
         if (Option.isNone(profile) || Option.isNone(service)) return yield* staleButton(chatId, queryId, profile)
         const now = yield* Clock.currentTimeMillis
-        const repeat = yield* leads.findRecent(from.id, profileKey, serviceId, now - Duration.toMillis(REPEAT_TAP_WINDOW))
-        if (Option.isSome(repeat)) return yield* user.answerTap(queryId, user.texts.already_accepted)
         const lead: Lead = {
           id: randomUUID(),
           profile: profile.value.key,
@@ -74,8 +72,12 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
           contact: contactOf(from),
           createdAt: now
         }
-        // The lead and the person's pointer to it, in one transaction, before they are answered.
-        yield* transactor.atomically(leads.record(lead).pipe(Effect.zipRight(followUps.attach(from.id, lead.id))))
+        // The lead (unless the person tapped this service within the window) and the person's pointer to it, in
+        // one transaction, before they are answered.
+        const recorded = yield* transactor.atomically(leads.record(lead, now - Duration.toMillis(REPEAT_TAP_WINDOW)).pipe(
+          Effect.tap((fresh) => (fresh ? followUps.attach(from.id, lead.id) : Effect.void))
+        ))
+        if (!recorded) return yield* user.answerTap(queryId, user.texts.already_accepted)
         yield* Effect.logInfo(`lead recorded: ${lead.profile}/${serviceId}`).pipe(Effect.annotateLogs({ lead: lead.id }))
         // The person first: the tap's spinner and the confirmation go out together, and the CRM call starts
         // after them (it runs in the background either way; this keeps a burst's confirmations in front of it).

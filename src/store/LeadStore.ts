@@ -25,14 +25,11 @@ export interface DeliveryAttempt {
 export class LeadStore extends Context.Tag("LeadStore")<
   LeadStore,
   {
-    readonly record: (lead: Lead) => Effect.Effect<void, StoreError>
-    /** The person's lead for this service created at or after `since`, for repeat taps. */
-    readonly findRecent: (
-      telegramId: number,
-      profile: string,
-      serviceId: string,
-      since: number
-    ) => Effect.Effect<Option.Option<Lead>, StoreError>
+    /**
+     * Records the lead unless it repeats one: the same person's lead for the same service, created at or after
+     * `repeatSince` (a second tap). True when recorded; the check and the write are one statement.
+     */
+    readonly record: (lead: Lead, repeatSince: number) => Effect.Effect<boolean, StoreError>
     readonly get: (leadId: string) => Effect.Effect<Option.Option<LeadRecord>, StoreError>
     readonly setOutcome: (leadId: string, outcome: Outcome) => Effect.Effect<void, StoreError>
     readonly recordAttempt: (leadId: string, attempt: DeliveryAttempt) => Effect.Effect<void, StoreError>

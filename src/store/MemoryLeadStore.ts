@@ -1,24 +1,28 @@
 import { Array as Arr, Effect, HashMap, Layer, Option, Order, Ref } from "effect"
+import type { Lead } from "../lead/Lead.js"
 import { LeadStore, type LeadRecord } from "./LeadStore.js"
+
+const tapKey = (lead: Lead) => `${lead.contact.telegramId}:${lead.profile}:${lead.serviceId}`
 
 /** In-memory outbox for unit tests and the demo; a restart forgets it (the SQLite store does not). */
 export const MemoryLeadStore = Layer.effect(
   LeadStore,
   Effect.gen(function* () {
     const leads = yield* Ref.make(HashMap.empty<string, LeadRecord>())
+    // The newest lead's time per person and service, so a repeat tap is found without a scan.
+    const latestTaps = yield* Ref.make(HashMap.empty<string, number>())
     const update = (leadId: string, f: (r: LeadRecord) => LeadRecord) =>
       Ref.update(leads, HashMap.modify(leadId, f))
     return LeadStore.of({
-      record: (lead) =>
-        Ref.update(leads, HashMap.set<string, LeadRecord>(lead.id, { lead, outcome: Option.none(), attempts: [], handled: Option.none() })),
-      findRecent: (telegramId, profile, serviceId, since) =>
-        Ref.get(leads).pipe(
-          Effect.map((all) =>
-            Arr.findFirst(HashMap.values(all), ({ lead }) =>
-              lead.contact.telegramId === telegramId && lead.profile === profile &&
-              lead.serviceId === serviceId && lead.createdAt >= since
-            ).pipe(Option.map((r) => r.lead))
-          )
+      record: (lead, repeatSince) =>
+        Ref.modify(latestTaps, (latest) => {
+          const key = tapKey(lead)
+          const previous = Option.getOrElse(HashMap.get(latest, key), () => -Infinity)
+          if (previous >= repeatSince) return [false, latest]
+          return [true, HashMap.set(latest, key, Math.max(previous, lead.createdAt))]
+        }).pipe(
+          Effect.tap((fresh) =>
+            fresh ? Ref.update(leads, HashMap.set<string, LeadRecord>(lead.id, { lead, outcome: Option.none(), attempts: [], handled: Option.none() })) : Effect.void)
         ),
       get: (leadId) => Ref.get(leads).pipe(Effect.map(HashMap.get(leadId))),
       setOutcome: (leadId, outcome) => update(leadId, (r) => ({ ...r, outcome: Option.some(outcome) })),

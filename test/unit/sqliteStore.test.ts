@@ -8,6 +8,7 @@ import type { Lead } from "../../src/lead/Lead.js"
 import { FollowUpState } from "../../src/store/FollowUpState.js"
 import { Inbox } from "../../src/store/Inbox.js"
 import { LeadStore } from "../../src/store/LeadStore.js"
+import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
 import { openDatabase, runMigrations } from "../../src/store/sqlite/Database.js"
 import { SqliteFollowUpState } from "../../src/store/sqlite/SqliteFollowUpState.js"
 import { SqliteInbox } from "../../src/store/sqlite/SqliteInbox.js"
@@ -28,7 +29,28 @@ const lead = (id: string, createdAt: number, serviceId = "clients"): Lead => ({
   contact: { telegramId: 501, fullName: "Galliard", username: Option.none() }, createdAt
 })
 
+/** Repeat taps, for both stores: a lead repeats one of the same person and service created at or after `repeatSince`. */
+const repeatTaps = Effect.gen(function* () {
+  const leads = yield* LeadStore
+  const someoneElse = (id: string, createdAt: number): Lead => ({ ...lead(id, createdAt), contact: { ...lead(id, createdAt).contact, telegramId: 502 } })
+  expect(yield* leads.record(lead("first", 1000), 0)).toBe(true)
+  expect(yield* leads.record(lead("again", 1500), 1000)).toBe(false)
+  expect(yield* leads.record(lead("other service", 1500, "ai_video"), 1000)).toBe(true)
+  expect(yield* leads.record(someoneElse("other person", 1500), 1000)).toBe(true)
+  expect(yield* leads.record(lead("after the window", 2000), 1001)).toBe(true)
+  expect(Option.isNone(yield* leads.get("again"))).toBe(true)
+  expect((yield* leads.undelivered).map((r) => r.lead.id).sort()).toEqual(["after the window", "first", "other person", "other service"])
+})
+
+describe("the in-memory store", () => {
+  it.effect("a second tap within the window makes no second lead; another service, person or a later tap does", () =>
+    repeatTaps.pipe(Effect.provide(MemoryLeadStore)))
+})
+
 describe("the SQLite store", () => {
+  it.scoped("a second tap within the window makes no second lead; another service, person or a later tap does", () =>
+    repeatTaps.pipe(Effect.provide(stores(tempFile()))))
+
   it.scoped("migrations run on an empty file and are idempotent on a migrated one; WAL + synchronous=FULL", () =>
     Effect.gen(function* () {
       const file = tempFile()
@@ -62,7 +84,7 @@ describe("the SQLite store", () => {
   it.scoped("a lead's outcome is recorded once; its attempts are kept in order; handled once", () =>
     Effect.gen(function* () {
       const leads = yield* LeadStore
-      yield* leads.record(lead("a", 1000))
+      expect(yield* leads.record(lead("a", 1000), 0)).toBe(true)
       yield* leads.recordAttempt("a", { at: 1100, error: "CrmTimeoutError" })
       yield* leads.recordAttempt("a", { at: 1200, error: "TelegramError 500" })
       expect((yield* leads.undelivered).map((r) => r.lead.id)).toEqual(["a"])
@@ -76,8 +98,6 @@ describe("the SQLite store", () => {
       expect(yield* leads.markHandled("a", { by: "@olga", at: 5 })).toBe(true)
       expect(yield* leads.markHandled("a", { by: "@ivan", at: 6 })).toBe(false)
       expect(Option.getOrThrow(yield* leads.get("a")).handled).toEqual(Option.some({ by: "@olga", at: 5 }))
-      expect(Option.isSome(yield* leads.findRecent(501, "agency", "clients", 1000))).toBe(true)
-      expect(Option.isNone(yield* leads.findRecent(501, "agency", "clients", 1001))).toBe(true)
     }).pipe(Effect.provide(stores(tempFile()))))
 
   it.scoped("the lead and the person's pointer are written together or not at all", () =>
@@ -85,8 +105,8 @@ describe("the SQLite store", () => {
       const leads = yield* LeadStore
       const followUps = yield* FollowUpState
       const { atomically } = yield* Transactor
-      yield* atomically(leads.record(lead("ok", 1)).pipe(Effect.zipRight(followUps.attach(501, "ok"))))
-      const failed = yield* Effect.exit(atomically(leads.record(lead("lost", 2)).pipe(Effect.zipRight(Effect.fail("boom")))))
+      yield* atomically(leads.record(lead("ok", 1), 0).pipe(Effect.zipRight(followUps.attach(501, "ok"))))
+      const failed = yield* Effect.exit(atomically(leads.record(lead("lost", 2, "ai_video"), 0).pipe(Effect.zipRight(Effect.fail("boom")))))
       expect(Exit.isFailure(failed)).toBe(true)
       expect(Option.isNone(yield* leads.get("lost"))).toBe(true)
       expect(yield* followUps.latestLead(501)).toEqual(Option.some("ok"))
@@ -98,7 +118,7 @@ describe("the SQLite store", () => {
       const followUps = yield* FollowUpState
       const { atomically } = yield* Transactor
       const unit = (id: string, person: number, fail: boolean) =>
-        atomically(leads.record({ ...lead(id, 1), contact: { ...lead(id, 1).contact, telegramId: person } }).pipe(
+        atomically(leads.record({ ...lead(id, 1), contact: { ...lead(id, 1).contact, telegramId: person } }, 0).pipe(
           Effect.zipRight(followUps.attach(person, id)),
           Effect.zipRight(fail ? Effect.fail(`boom ${id}`) : Effect.succeed(id))
         )).pipe(Effect.exit)
@@ -118,7 +138,7 @@ describe("the SQLite store", () => {
     Effect.gen(function* () {
       const leads = yield* LeadStore
       const followUps = yield* FollowUpState
-      yield* leads.record(lead("l", 1))
+      yield* leads.record(lead("l", 1), 0)
       const one = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" })
       const two = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 11, media: Option.some("photo"), text: "" })
       expect([one.seq, two.seq]).toEqual([1, 2])

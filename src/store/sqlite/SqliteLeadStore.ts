@@ -44,24 +44,17 @@ export const SqliteLeadStore = Layer.effect(
       })
 
     return LeadStore.of({
-      record: (lead) =>
-        sql`INSERT INTO leads ${sql.insert({
-          id: lead.id,
-          profile: lead.profile,
-          brand_name: lead.brandName,
-          service_id: lead.serviceId,
-          title: lead.title,
-          telegram_id: lead.contact.telegramId,
-          full_name: lead.contact.fullName,
-          username: Option.getOrNull(lead.contact.username),
-          created_at: lead.createdAt
-        })}`.pipe(Effect.asVoid, storeOp("record")),
-      findRecent: (telegramId, profile, serviceId, since) =>
-        sql`SELECT * FROM leads WHERE telegram_id = ${telegramId} AND profile = ${profile}
-            AND service_id = ${serviceId} AND created_at >= ${since} ORDER BY created_at DESC LIMIT 1`.pipe(
-          Effect.flatMap(decodeLeads),
-          Effect.map((rows) => Option.map(Arr.head(rows), toLead)),
-          storeOp("findRecent")
+      // INSERT … SELECT … WHERE NOT EXISTS: the repeat-tap check costs no statement of its own (and uses the
+      // leads_repeat_taps index).
+      record: (lead, repeatSince) =>
+        sql`INSERT INTO leads (id, profile, brand_name, service_id, title, telegram_id, full_name, username, created_at)
+            SELECT ${lead.id}, ${lead.profile}, ${lead.brandName}, ${lead.serviceId}, ${lead.title}, ${lead.contact.telegramId},
+              ${lead.contact.fullName}, ${Option.getOrNull(lead.contact.username)}, ${lead.createdAt}
+            WHERE NOT EXISTS (SELECT 1 FROM leads WHERE telegram_id = ${lead.contact.telegramId} AND profile = ${lead.profile}
+              AND service_id = ${lead.serviceId} AND created_at >= ${repeatSince})
+            RETURNING id`.pipe(
+          Effect.map((rows) => rows.length > 0),
+          storeOp("record")
         ),
       get: (leadId) =>
         sql`SELECT * FROM leads WHERE id = ${leadId}`.pipe(
