@@ -106,6 +106,7 @@ describe("the SQLite store", () => {
       const followUps = yield* FollowUpState
       const { atomically } = yield* Transactor
       yield* atomically(leads.record(lead("ok", 1), 0).pipe(Effect.zipRight(followUps.attach(501, "ok"))))
+      // Another service, so not a repeat of "ok": only the rollback can keep it out.
       const failed = yield* Effect.exit(atomically(leads.record(lead("lost", 2, "ai_video"), 0).pipe(Effect.zipRight(Effect.fail("boom")))))
       expect(Exit.isFailure(failed)).toBe(true)
       expect(Option.isNone(yield* leads.get("lost"))).toBe(true)
