@@ -27,7 +27,7 @@ export class LeadStore extends Context.Tag("LeadStore")<
   {
     /**
      * Records the lead unless it repeats one: the same person's lead for the same service, created at or after
-     * `repeatSince` (a second tap). True when recorded; the check and the write are one statement.
+     * `repeatSince` (a second tap). True when recorded. The check is part of the write, so a unit cannot split them.
      */
     readonly record: (lead: Lead, repeatSince: number) => Effect.Effect<boolean, StoreError>
     readonly get: (leadId: string) => Effect.Effect<Option.Option<LeadRecord>, StoreError>
