@@ -24,19 +24,18 @@ const database = (filename: string) =>
 const stores = (filename: string) =>
   Layer.mergeAll(SqliteLeadStore, SqliteFollowUpState, SqliteInbox, SqlTransactor).pipe(Layer.provideMerge(database(filename)))
 
-const lead = (id: string, createdAt: number, serviceId = "clients"): Lead => ({
+const lead = (id: string, createdAt: number, serviceId = "clients", telegramId = 501): Lead => ({
   id, profile: "agency", brandName: "MONSTER AGENCY", serviceId, title: "Привлечь клиентов",
-  contact: { telegramId: 501, fullName: "Galliard", username: Option.none() }, createdAt
+  contact: { telegramId, fullName: "Galliard", username: Option.none() }, createdAt
 })
 
 /** Repeat taps, for both stores: a lead repeats one of the same person and service created at or after `repeatSince`. */
 const repeatTaps = Effect.gen(function* () {
   const leads = yield* LeadStore
-  const someoneElse = (id: string, createdAt: number): Lead => ({ ...lead(id, createdAt), contact: { ...lead(id, createdAt).contact, telegramId: 502 } })
   expect(yield* leads.record(lead("first", 1000), 0)).toBe(true)
   expect(yield* leads.record(lead("again", 1500), 1000)).toBe(false)
   expect(yield* leads.record(lead("other service", 1500, "ai_video"), 1000)).toBe(true)
-  expect(yield* leads.record(someoneElse("other person", 1500), 1000)).toBe(true)
+  expect(yield* leads.record(lead("other person", 1500, "clients", 502), 1000)).toBe(true)
   expect(yield* leads.record(lead("after the window", 2000), 1001)).toBe(true)
   expect(Option.isNone(yield* leads.get("again"))).toBe(true)
   expect((yield* leads.undelivered).map((r) => r.lead.id).sort()).toEqual(["after the window", "first", "other person", "other service"])
@@ -119,7 +118,7 @@ describe("the SQLite store", () => {
       const followUps = yield* FollowUpState
       const { atomically } = yield* Transactor
       const unit = (id: string, person: number, fail: boolean) =>
-        atomically(leads.record({ ...lead(id, 1), contact: { ...lead(id, 1).contact, telegramId: person } }, 0).pipe(
+        atomically(leads.record(lead(id, 1, "clients", person), 0).pipe(
           Effect.zipRight(followUps.attach(person, id)),
           Effect.zipRight(fail ? Effect.fail(`boom ${id}`) : Effect.succeed(id))
         )).pipe(Effect.exit)
