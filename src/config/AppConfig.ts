@@ -14,9 +14,10 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.withDefault(10_000)
     )
     const logLevel = yield* Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
+    // Validated before the default applies: a check on the defaulted config would lose the variable's name.
     const adminTimeZone = yield* Config.string("ADMIN_TIMEZONE").pipe(
-      Config.withDefault("Europe/Moscow"),
-      Config.validate({ message: "must be an IANA time zone such as Europe/Moscow", validation: isTimeZone })
+      Config.validate({ message: "must be an IANA time zone such as Europe/Moscow", validation: isTimeZone }),
+      Config.withDefault("Europe/Moscow")
     )
     return { botToken, adminChatId, telegramApiRoot, crmTimeoutMs, logLevel, adminTimeZone } as const
   })

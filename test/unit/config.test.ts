@@ -32,7 +32,9 @@ describe("AppConfig", () => {
     [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "admins" }, "ADMIN_CHAT_ID"],
     [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", CRM_TIMEOUT_MS: "-5" }, "CRM_TIMEOUT_MS"],
     [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", TELEGRAM_API_ROOT: "not a url" }, "TELEGRAM_API_ROOT"],
-    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", LOG_LEVEL: "loud" }, "LOG_LEVEL"]
+    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", ADMIN_TIMEZONE: "Moscow" }, "ADMIN_TIMEZONE"],
+    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", CRM_TIMEOUT_MS: "soon" }, "CRM_TIMEOUT_MS"]
   ] as const)("%o → one line naming %s", ([env, variable]) =>
     Effect.gen(function* () {
       const exit = yield* load(env)
