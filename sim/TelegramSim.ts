@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { parseTelegramHtml } from "./telegramHtml.js"
+import { parseTelegramHtml } from "../src/telegram/telegramHtml.js"
 
 /**
  * A local stand-in for the Telegram Bot API on 127.0.0.1, strict where Telegram is strict: HTML entities,

@@ -27,7 +27,7 @@ export class UserChat extends Effect.Service<UserChat>()("UserChat", {
       send(chatId, texts.choose_brand, profiles.all.map((p) => [{ text: p.name, callback_data: brandButton(p.key) }]))
 
     const confirmation = (chatId: number, profile: Profile, title: string) =>
-      send(chatId, [escapeHtml(texts.accepted.replace("{title}", title)), texts.strategist, profile.followUpAsk].join("\n\n"))
+      send(chatId, [texts.accepted.replace("{title}", () => escapeHtml(title)), texts.strategist, profile.followUpAsk].join("\n\n"))
 
     const answerTap = (callbackQueryId: string, text?: string) =>
       telegram.call("answerCallbackQuery", (api, signal) =>

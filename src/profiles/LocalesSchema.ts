@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { parseTelegramHtml } from "../telegram/telegramHtml.js"
 
 /** A key that is safe in callback data and in an environment variable name. */
 export const Slug = Schema.String.pipe(
@@ -7,25 +8,45 @@ export const Slug = Schema.String.pipe(
 
 const Text = Schema.String.pipe(Schema.nonEmptyString({ message: () => "expected a non-empty text" }))
 
+/** Telegram's limit on one message's text, after entity parsing. */
+const MESSAGE_LIMIT = 4096
+/** A pop-up (answerCallbackQuery) is plain text of at most 200 characters. */
+const POPUP_LIMIT = 200
+
+/** A text sent as a message: Telegram HTML as Telegram parses it, so a broken one stops start-up, not a person's answer. */
+const HtmlText = Text.pipe(Schema.filter((html) => {
+  const parsed = parseTelegramHtml(html)
+  if (!parsed.ok) return `not valid Telegram HTML: ${parsed.error.replace(/^Bad Request: can't parse entities: /, "")}`
+  return parsed.text.length <= MESSAGE_LIMIT || `longer than Telegram's ${MESSAGE_LIMIT} characters`
+}))
+
+/** A text shown as a tap's pop-up: plain text (tags would show literally), at most 200 characters. */
+const PopupText = Text.pipe(Schema.filter((text) =>
+  text.length > POPUP_LIMIT ? `a pop-up is at most ${POPUP_LIMIT} characters`
+  : /<\/?[a-z-]+[^>]*>|&[a-z#0-9]+;/i.test(text) ? "a pop-up is plain text: Telegram shows tags and entities literally"
+  : true
+))
+
+/** Titles are plain text: they are button labels, and escaped wherever they meet HTML. */
 export const ServiceSchema = Schema.Struct({ id: Slug, icon: Schema.String, title: Text })
 
 export const ProfileSchema = Schema.Struct({
   name: Text,
   webhook_url: Schema.optional(Schema.String),
-  welcome: Text,
+  welcome: HtmlText,
   services: Schema.NonEmptyArray(ServiceSchema).pipe(
     Schema.filter((services) => new Set(services.map((s) => s.id)).size === services.length || "service ids must be unique")
   ),
-  follow_up_ask: Text
+  follow_up_ask: HtmlText
 })
 
 export const TextsSchema = Schema.Struct({
-  accepted: Text.pipe(Schema.includes("{title}", { message: () => "expected a text containing {title}" })),
-  strategist: Text,
-  choose_brand: Text,
-  stale_menu: Text,
-  already_accepted: Text,
-  follow_up_thanks: Text
+  accepted: HtmlText.pipe(Schema.includes("{title}", { message: () => "expected a text containing {title}" })),
+  strategist: HtmlText,
+  choose_brand: HtmlText,
+  stale_menu: PopupText,
+  already_accepted: PopupText,
+  follow_up_thanks: HtmlText
 })
 
 export const LocalesSchema = Schema.Struct({

@@ -34,9 +34,22 @@ export const formatParseError = (error: ParseResult.ParseError): string => {
   return path === "" ? issue.message : `${path}: ${issue.message}`
 }
 
+/** A JSON syntax error's "at position N" as the line and column an editor shows. */
+export const withLineAndColumn = (message: string, json: string): string => {
+  const at = (offset: number) => {
+    const before = json.slice(0, offset).split("\n")
+    return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`
+  }
+  const position = / in JSON at position (\d+)/.exec(message)
+  if (position) return message.replace(position[0], ` at ${at(Number(position[1]))}`)
+  return /^Unexpected end of JSON input$/.test(message) ? `${message} at ${at(json.length)}` : message
+}
+
 /** Strict: an unknown key (a typo such as "follow_up_aks") is an error naming its path, not silently ignored. */
 export const decodeLocales = (json: string): Either.Either<Locales, string> =>
-  Schema.decodeUnknownEither(LocalesFromJson, { onExcessProperty: "error" })(json).pipe(Either.mapLeft(formatParseError))
+  Schema.decodeUnknownEither(LocalesFromJson, { onExcessProperty: "error" })(json).pipe(
+    Either.mapLeft((error) => withLineAndColumn(formatParseError(error), json))
+  )
 
 /** `CRM_WEBHOOK_URL_AGENCY` overrides `profiles.agency.webhook_url`. */
 const webhookFor = (key: string, fromFile: string | undefined) =>

@@ -3,7 +3,7 @@ import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 import { readFileSync } from "node:fs"
 import { leadButton } from "../../src/funnel/buttons.js"
 import { decodeLocales, makeProfiles } from "../../src/profiles/Profiles.js"
-import { parseTelegramHtml } from "../../sim/telegramHtml.js"
+import { parseTelegramHtml } from "../../src/telegram/telegramHtml.js"
 
 const shipped = readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8")
 const withChange = (change: (json: any) => void): string => {
@@ -35,7 +35,16 @@ describe("locales.json", () => {
   })
 
   it.each<readonly [string, () => string, RegExp]>([
-    ["not JSON", () => "{ oops", /^Unexpected token|JSON/],
+    ["not JSON", () => "{ oops", / at line 1, column 3$/],
+    ["a JSON syntax error", () => '{\n  "texts": {\n    "accepted": "x",\n  }\n}', / at line 4, column 3$/],
+    ["a cut-off file", () => '{\n  "texts": ', /^Unexpected end of JSON input at line 2, column 12$/],
+    ["an unclosed tag", () => withChange((j) => (j.profiles.cg.welcome = "<b>unclosed")), /^profiles\.cg\.welcome: not valid Telegram HTML: Can't find end tag corresponding to start tag "b"/],
+    ["a stray &", () => withChange((j) => (j.texts.strategist = "Tom & Jerry")), /^texts\.strategist: not valid Telegram HTML: Character entity expected/],
+    ["a tag Telegram does not know", () => withChange((j) => (j.profiles.agency.follow_up_ask = "<h1>Hi</h1>")), /^profiles\.agency\.follow_up_ask: not valid Telegram HTML: Unsupported start tag "h1"/],
+    ["a broken confirmation", () => withChange((j) => (j.texts.accepted = "<i>{title}")), /^texts\.accepted: not valid Telegram HTML/],
+    ["HTML in a pop-up", () => withChange((j) => (j.texts.already_accepted = "<b>Уже</b>")), /^texts\.already_accepted: a pop-up is plain text/],
+    ["a pop-up too long", () => withChange((j) => (j.texts.stale_menu = "x".repeat(201))), /^texts\.stale_menu: a pop-up is at most 200 characters$/],
+    ["a welcome too long", () => withChange((j) => (j.profiles.express.welcome = "x".repeat(4097))), /^profiles\.express\.welcome: longer than Telegram's 4096 characters$/],
     ["a missing text", () => withChange((j) => delete j.texts.strategist), /^texts\.strategist: is missing$/],
     ["a wrong type deep inside", () => withChange((j) => (j.profiles.cg.services[1].title = 5)), /^profiles\.cg\.services\[1\]\.title: Expected string, actual 5$/],
     ["a bad profile key", () => withChange((j) => (j.profiles["Bad Key"] = j.profiles.cg)), /^profiles\.Bad Key: /],

@@ -4,7 +4,7 @@ import { fallbackHtml, followUpHeader, smartEditHtml } from "../../src/admin/ren
 import { CrmConnectionError, CrmHttpStatusError, CrmUnknownError } from "../../src/crm/CrmError.js"
 import type { FollowUp, Lead } from "../../src/lead/Lead.js"
 import { escapeHtml, splitText, visibleText } from "../../src/telegram/html.js"
-import { parseTelegramHtml } from "../../sim/telegramHtml.js"
+import { parseTelegramHtml } from "../../src/telegram/telegramHtml.js"
 
 const anyText = fc.string({ unit: fc.oneof(fc.constantFrom("<", ">", "&", '"', "'", "&amp;", "<b>", "</i>", "\n"), fc.fullUnicode()), maxLength: 60 })
 
