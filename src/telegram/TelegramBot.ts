@@ -1,6 +1,6 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { autoRetry } from "@grammyjs/auto-retry"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Context, Duration, Effect, Layer, Redacted } from "effect"
 import { type Api, Bot } from "grammy"
 import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
@@ -30,6 +30,11 @@ export const fromBot = (bot: Bot): TelegramBotService => ({
 export const rateLimitRetry = () =>
   autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowInternalServerErrors: true, rethrowHttpErrors: true })
 
+/** A Bot API call at start-up that does not answer in this time stops start-up (a supervisor sees why). */
+export const STARTUP_CALL_TIMEOUT = Duration.seconds(30)
+const noAnswer = (method: string) =>
+  new TelegramError({ method, code: undefined, description: `no answer in ${Duration.format(STARTUP_CALL_TIMEOUT)}`, retryAfter: undefined })
+
 export const TelegramBotLive = Layer.effect(
   TelegramBot,
   Effect.gen(function* () {
@@ -42,6 +47,7 @@ export const TelegramBotLive = Layer.effect(
     const telegram = fromBot(bot)
     // Not `bot.init()`: it retries a failed getMe forever; a wrong root or token should stop start-up.
     bot.botInfo = yield* telegram.call("getMe", (api, signal) => api.getMe(signal)).pipe(
+      Effect.timeoutFail({ duration: STARTUP_CALL_TIMEOUT, onTimeout: () => noAnswer("getMe") }),
       Effect.mapError((e: TelegramError) =>
         new StartupError({
           message: e.code === 401 || e.code === 404

@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
@@ -6,7 +7,20 @@ import { CrmSim } from "../../sim/CrmSim.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
 import { botEnv } from "../../sim/world.js"
 import { galliard } from "../support/people.js"
-import { spawnBot } from "../../sim/spawnBot.js"
+import { type BotProcess, spawnBot } from "../../sim/spawnBot.js"
+
+/** The exit code, or "still running" (then killed) after `ms`: a hang fails the test instead of timing it out. */
+const exitWithin = async (bot: BotProcess, ms: number): Promise<number | null | "still running"> => {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<"still running">((resolve) => (timer = setTimeout(() => resolve("still running"), ms)))
+  const result = await Promise.race([bot.exited, late])
+  clearTimeout(timer)
+  if (result === "still running") bot.child.kill("SIGKILL")
+  return result
+}
+
+/** Its stderr, less the warnings about brands without a CRM webhook. */
+const errorLines = (bot: BotProcess) => bot.output().stderr.trim().split("\n").filter((l) => l !== "" && !l.includes("WARN"))
 
 describe("the bot as a process", () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -42,6 +56,54 @@ describe("the bot as a process", () => {
     const { stdout, stderr } = bot.output()
     expect(stderr.trim()).toMatch(/^Cannot start: Telegram rejected BOT_TOKEN \(401/)
     expect(stdout + stderr).not.toContain("wrong-secret")
+  })
+
+  it("DATA_DIR where no folder can be made (under /proc) → exit 1 at once, one line naming DATA_DIR", async () => {
+    const telegram = await TelegramSim.start()
+    cleanups.push(() => telegram.close())
+    const bot = spawnBot({ ...botEnv(telegram, { webhookUrl: () => "" } as never), DATA_DIR: "/proc/leadbot-nowhere" })
+    expect(await exitWithin(bot, 15_000)).toBe(1)
+    expect(errorLines(bot)).toEqual([expect.stringMatching(/^Cannot start: DATA_DIR: cannot make the folder .*\/proc\/leadbot-nowhere/)])
+  })
+
+  it("a signal during start-up stops the process (here while Telegram does not answer getMe)", async () => {
+    const sockets: Array<import("node:net").Socket> = []
+    const silent = createServer((socket) => void sockets.push(socket))
+    const connected = new Promise<void>((resolve) => silent.once("connection", () => resolve()))
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve))
+    cleanups.push(() => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy()
+      silent.close(() => resolve())
+    }))
+    const port = (silent.address() as { port: number }).port
+    const bot = spawnBot({ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", TELEGRAM_API_ROOT: `http://127.0.0.1:${port}` })
+    cleanups.push(async () => void bot.child.kill("SIGKILL"))
+    await connected
+    bot.child.kill("SIGTERM")
+    expect(await exitWithin(bot, 5_000)).not.toBe("still running")
+  })
+
+  it("a second bot on the same DATA_DIR refuses to start with one line; the first keeps working", async () => {
+    const telegram = await TelegramSim.start()
+    const crm = await CrmSim.start()
+    cleanups.push(() => telegram.close(), () => crm.close())
+    const dataDir = mkdtempSync(join(tmpdir(), "leadbot-shared-"))
+    const env = { ...botEnv(telegram, crm), DATA_DIR: dataDir }
+    const first = spawnBot(env)
+    cleanups.push(async () => {
+      first.child.kill("SIGTERM")
+      await first.exited
+    })
+    await telegram.waitFor("the first bot polling", () => telegram.calls.some((c) => c.method === "getUpdates"), 20_000)
+    const second = spawnBot(env)
+    expect(await exitWithin(second, 15_000)).toBe(1)
+    expect(errorLines(second)).toEqual([expect.stringMatching(/^Cannot start: DATA_DIR: the lead store .*leads\.sqlite is in use by another running bot/)])
+    telegram.sendText(galliard, "/start agency")
+    const menus = await telegram.waitFor("the menu", () => telegram.botMessages(galliard.id)[0], 10_000)
+    expect(menus.text).toContain("MONSTER AGENCY")
+    expect(first.child.exitCode).toBe(null)
+    // Only one welcome: the second bot never polled.
+    expect(telegram.botMessages(galliard.id)).toHaveLength(1)
   })
 
   it("SIGTERM: stops taking updates, finishes the delivery under way, exits 0", async () => {

@@ -2,26 +2,64 @@ import { Reactivity } from "@effect/experimental"
 import { Migrator, SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Cause, Config, Context, Effect, Layer } from "effect"
-import { mkdirSync } from "node:fs"
-import { dirname, join, resolve } from "node:path"
+import { join, resolve } from "node:path"
 import { StartupError } from "../../config/StartupError.js"
+import { makeDirectories } from "./makeDirectories.js"
 import { migrations } from "./migrations.js"
 
+/** Where the store lives, and the variable that said so (start-up errors name it). */
+export interface StoreLocation {
+  readonly filename: string
+  readonly variable: "DATA_DIR" | "DATABASE_URL"
+}
+
 /** `DATABASE_URL=sqlite:<path>` wins; else `<DATA_DIR>/leads.sqlite` (DATA_DIR defaults to ./data). */
-export const databaseFile = Effect.gen(function* () {
+export const storeLocation = Effect.gen(function* () {
   const url = yield* Config.option(Config.string("DATABASE_URL"))
   if (url._tag === "Some") {
     if (!url.value.startsWith("sqlite:")) {
       return yield* new StartupError({ message: `DATABASE_URL must look like sqlite:<path> (got a ${url.value.split(":")[0]}: URL)` })
     }
     const path = url.value.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "")
-    return path === ":memory:" ? path : resolve(path)
+    return { filename: path === ":memory:" ? path : resolve(path), variable: "DATABASE_URL" } satisfies StoreLocation
   }
   const dir = yield* Config.string("DATA_DIR").pipe(Config.withDefault("./data"))
-  return resolve(join(dir, "leads.sqlite"))
+  return { filename: resolve(join(dir, "leads.sqlite")), variable: "DATA_DIR" } satisfies StoreLocation
 })
 
 export const runMigrations = Migrator.make({})({ loader: Migrator.fromRecord(migrations) })
+
+const reasonOf = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  return error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
+}
+
+const isBusy = (cause: Cause.Cause<unknown>): boolean => {
+  const error = Cause.squash(cause)
+  const code = (error instanceof Error ? (error.cause as { code?: unknown } | undefined)?.code : undefined)
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY")
+}
+
+/**
+ * One bot per store: an exclusive SQLite lock on `<file>.lock`, held for the bot's lifetime. The operating system
+ * drops it when the process ends, however it ends, so a crash cannot leave it behind. The store itself stays
+ * readable by other processes (a backup while the bot runs).
+ */
+export const lockStore = (filename: string) =>
+  Effect.gen(function* () {
+    const lock = yield* SqliteClient.make({ filename: `${filename}.lock`, disableWAL: true })
+    yield* lock`PRAGMA busy_timeout = 0`
+    yield* lock`PRAGMA locking_mode = EXCLUSIVE`
+    yield* lock`BEGIN EXCLUSIVE`
+  }).pipe(
+    Effect.provide(Reactivity.layer),
+    Effect.catchAllCause((cause) =>
+      Effect.fail(new StartupError({
+        message: isBusy(cause)
+          ? `the lead store ${filename} is in use by another running bot (one bot per store: stop the other one first)`
+          : `cannot lock the lead store ${filename}: ${reasonOf(cause)}`
+      })))
+  )
 
 /**
  * Opens the SQLite file: WAL with synchronous=FULL (a confirmed lead survives a power cut), then migrations.
@@ -29,7 +67,6 @@ export const runMigrations = Migrator.make({})({ loader: Migrator.fromRecord(mig
  */
 export const openDatabase = (filename: string) =>
   Effect.gen(function* () {
-    if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true })
     const sql = yield* SqliteClient.make({ filename })
     yield* sql`PRAGMA synchronous = FULL`
     yield* sql`PRAGMA foreign_keys = ON`
@@ -38,20 +75,28 @@ export const openDatabase = (filename: string) =>
     return sql
   }).pipe(
     Effect.provide(Reactivity.layer),
-    Effect.catchAllCause((cause) => {
-      const error = Cause.squash(cause)
-      const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
-      return Effect.fail(new StartupError({ message: `cannot open the lead store ${filename}: ${reason}` }))
-    })
+    Effect.catchAllCause((cause) => Effect.fail(new StartupError({ message: `cannot open the lead store ${filename}: ${reasonOf(cause)}` })))
+  )
+
+/** Makes the store's folder, locks the store against a second bot, opens it. Errors name the variable. */
+export const openStore = ({ filename, variable }: StoreLocation) =>
+  Effect.gen(function* () {
+    if (filename === ":memory:") return yield* openDatabase(filename)
+    yield* makeDirectories(resolve(filename, "..")).pipe(
+      Effect.mapError((reason) => new StartupError({ message: `${variable}: cannot make the folder of the lead store ${filename}: ${reason}` }))
+    )
+    yield* lockStore(filename)
+    return yield* openDatabase(filename)
+  }).pipe(
+    Effect.mapError((e) => (e.message.startsWith(variable) ? e : new StartupError({ message: `${variable}: ${e.message}` })))
   )
 
 /** The embedded store as SqlClient (and SqliteClient), open for the app's lifetime. */
 export const DatabaseLive = Layer.scopedContext(
   Effect.gen(function* () {
-    const filename = yield* databaseFile
-    const sql = yield* openDatabase(filename)
-    yield* Effect.logInfo(`lead store: ${filename}`)
+    const location = yield* storeLocation
+    const sql = yield* openStore(location)
+    yield* Effect.logInfo(`lead store: ${location.filename}`)
     return Context.make(SqliteClient.SqliteClient, sql).pipe(Context.add(SqlClient.SqlClient, sql))
   })
 )
-
