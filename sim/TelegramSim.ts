@@ -43,6 +43,9 @@ export type AdminFault =
   | { readonly kind: "429"; readonly retryAfter: number; times: number }
   | { readonly kind: "500"; times: number }
 
+/** The admin chat gone for good: the id is wrong, or the bot was removed. Every call on it fails, getChat included. */
+export type AdminChatGone = "not found" | "kicked"
+
 export interface ApiCall {
   readonly method: string
   readonly body: Record<string, unknown>
@@ -58,6 +61,7 @@ export class TelegramSim {
   readonly calls: Array<ApiCall> = []
   readonly answeredQueries = new Map<string, string | undefined>()
   adminFault: AdminFault = { kind: "ok" }
+  adminChatGone: AdminChatGone | undefined = undefined
   private readonly chats = new Map<number, Array<SimMessage>>()
   private readonly nextMessageId = new Map<number, number>()
   private readonly updates: Array<{ update_id: number } & Record<string, unknown>> = []
@@ -196,11 +200,24 @@ export class TelegramSim {
 
   private call(method: string, body: Record<string, unknown>): ApiResult {
     const chatId = Number(body.chat_id)
-    const fault = chatId === this.adminChatId && method !== "getChat" ? this.takeAdminFault() : undefined
+    if (chatId === this.adminChatId && this.adminChatGone !== undefined) {
+      return this.adminChatGone === "not found"
+        ? badRequest("chat not found")
+        : { ok: false, error_code: 403, description: "Forbidden: bot was kicked from the supergroup chat" }
+    }
+    const fault = chatId === this.adminChatId && !method.startsWith("getChat") ? this.takeAdminFault() : undefined
     if (fault) return fault
     switch (method) {
       case "getMe":
         return { ok: true, result: BOT }
+      case "getChat":
+        return chatId === this.adminChatId || this.chats.has(chatId)
+          ? { ok: true, result: { ...chatOf(chatId), accent_color_id: 0, max_reaction_count: 11, accepted_gift_types: {} } }
+          : badRequest("chat not found")
+      case "getChatMember":
+        return Number(body.user_id) === BOT.id && chatId === this.adminChatId
+          ? { ok: true, result: { status: "administrator", user: BOT, can_be_edited: false, can_post_messages: true } }
+          : badRequest("user not found")
       case "deleteWebhook":
         return { ok: true, result: true }
       case "answerCallbackQuery":

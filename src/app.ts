@@ -1,6 +1,7 @@
 import { NodeFileSystem } from "@effect/platform-node"
 import { Effect, Layer, Logger } from "effect"
 import { AdminChat } from "./admin/AdminChat.js"
+import { AdminChatChecked } from "./admin/checkAdminChat.js"
 import { AppConfig } from "./config/AppConfig.js"
 import { CrmClientLive } from "./crm/CrmClientLive.js"
 import { Delivery } from "./delivery/Delivery.js"
@@ -44,8 +45,11 @@ export const BotLive = Polling.Default.pipe(
   Layer.provide(PeopleFirst.Default)
 )
 
+/** The ports once the start-up checks that need them passed (the admin chat is there and takes the bot's posts). */
+export const CheckedPortsLive = AdminChatChecked.pipe(Layer.provideMerge(PortsLive))
+
 /** The whole bot; LOG_LEVEL applies to every log line, the ports' start-up included. */
 export const AppLive = Layer.unwrapEffect(
   Effect.map(AppConfig, (config) =>
-    BotLive.pipe(Layer.provide(PortsLive), Layer.provide(Logger.minimumLogLevel(config.logLevel))))
+    BotLive.pipe(Layer.provide(CheckedPortsLive), Layer.provide(Logger.minimumLogLevel(config.logLevel))))
 ).pipe(Layer.provide(AppConfig.Default))

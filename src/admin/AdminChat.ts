@@ -6,7 +6,7 @@ import type { AppliedVia, FollowUp, Lead, Outcome } from "../lead/Lead.js"
 import type { Handled } from "../store/LeadStore.js"
 import { CAPTION_LIMIT, escapeHtml, MESSAGE_LIMIT, splitText, visibleLength } from "../telegram/html.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
-import { isEditTargetGone, isNotModified } from "../telegram/TelegramError.js"
+import { isChatGone, isEditTargetGone, isNotModified, type TelegramError } from "../telegram/TelegramError.js"
 import { fallbackHtml, followUpHeader, handledHtml, smartEditHtml } from "./render.js"
 
 export type FallbackOutcome = Extract<Outcome, { _tag: "Fallback" }>
@@ -123,6 +123,12 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
       )
     })
 
-    return { postFallback, applyFollowUp, showHandled, send } as const
+    /** A failure as the log line says it: when the chat is gone, what an operator must do about it. */
+    const explain = (e: TelegramError): string =>
+      isChatGone(e)
+        ? `${e.message}: the admin chat ADMIN_CHAT_ID=${adminChatId} refuses the bot; add the bot back to it (or set ADMIN_CHAT_ID to a chat it is in, and restart)`
+        : e.message
+
+    return { postFallback, applyFollowUp, showHandled, send, explain } as const
   })
 }) {}

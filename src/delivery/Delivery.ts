@@ -8,6 +8,7 @@ import { Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { type Handled, LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
+import { isChatGone } from "../telegram/TelegramError.js"
 import { deliveryBackoff } from "./backoff.js"
 import { makeKeyedLock } from "../concurrency/KeyedLock.js"
 import { PeopleFirst } from "../concurrency/PeopleFirst.js"
@@ -58,7 +59,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
           )
         ),
         Effect.tapErrorTag("TelegramError", (e) =>
-          Effect.logError(`fallback failed too, the lead stays pending and will be retried: ${e.message}`).pipe(
+          Effect.logError(`fallback failed too, the lead stays pending and will be retried: ${admin.explain(e)}`).pipe(
             Effect.zipRight(failedAttempt(lead.id, `TelegramError ${e.code ?? "network"}`))
           ))
       )
@@ -75,7 +76,10 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         for (const followUp of yield* followUps.queued(lead.id)) {
           const edited = yield* followUps.appliedByEdit(lead.id)
           const via = yield* anAttempt(admin.applyFollowUp(lead, outcome, followUp, edited, handled)).pipe(
-            Effect.tapError((e) => Effect.logWarning(`follow-up not delivered yet, retrying: ${e.message}`)),
+            Effect.tapError((e) =>
+              isChatGone(e)
+                ? Effect.logError(`follow-up not delivered yet, retrying: ${admin.explain(e)}`)
+                : Effect.logWarning(`follow-up not delivered yet, retrying: ${e.message}`)),
             Effect.retry(deliveryBackoff)
           )
           yield* followUps.markApplied(lead.id, followUp.seq, via)

@@ -35,3 +35,6 @@ export const toTelegramError = (method: string) => (error: unknown): TelegramErr
 export const isNotModified = (e: TelegramError) => e.code === 400 && /message is not modified/i.test(e.description)
 export const isEditTargetGone = (e: TelegramError) =>
   e.code === 400 && /message to edit not found|message can't be edited|MESSAGE_ID_INVALID/i.test(e.description)
+
+/** The chat is gone for the bot, for good until someone acts: a wrong id (400 chat not found) or the bot removed (403). */
+export const isChatGone = (e: TelegramError) => e.code === 403 || (e.code === 400 && /chat not found/i.test(e.description))

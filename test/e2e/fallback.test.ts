@@ -97,6 +97,27 @@ describe("CRM failures fall back to the admin chat; the person sees the same con
     const fallback = await h.telegram.waitFor("fallback after retries", () => h.telegram.admin[0], 15_000)
     expect(fallback.text).toContain("FALLBACK")
     expect(h.telegram.admin).toHaveLength(1)
+    const failures = h.logs.filter((l) => l.includes("level=ERROR"))
+    expect(failures).toHaveLength(2)
+    expect(failures.every((l) => l.includes("fallback failed too, the lead stays pending and will be retried: sendMessage failed: 500"))).toBe(true)
+  })
+
+  it("the admin chat gone while running (bot removed): ERROR each time with what to do; delivered once it is back", async () => {
+    h = await startHarness()
+    await h.crm.setMode({ kind: "refused" })
+    h.telegram.adminChatGone = "kicked"
+    await tapAgency()
+    await h.telegram.waitFor("two failed fallbacks", () => h.logs.filter((l) => l.includes("refuses the bot")).length >= 2, 10_000)
+    const failures = h.logs.filter((l) => l.includes("level=ERROR"))
+    expect(failures.length).toBeGreaterThanOrEqual(2)
+    for (const line of failures) {
+      expect(line).toContain("403 Forbidden: bot was kicked")
+      expect(line).toContain(`ADMIN_CHAT_ID=${h.telegram.adminChatId} refuses the bot; add the bot back to it`)
+    }
+    expect(h.telegram.admin).toHaveLength(0)
+    h.telegram.adminChatGone = undefined
+    const fallback = await h.telegram.waitFor("the fallback once the bot is back", () => h.telegram.admin[0], 15_000)
+    expect(fallback.text).toContain("FALLBACK")
   })
 
   it("a follow-up sent before delivery finished is applied after it", async () => {

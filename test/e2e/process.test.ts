@@ -19,6 +19,10 @@ const exitWithin = async (bot: BotProcess, ms: number): Promise<number | null | 
   return result
 }
 
+/** Enough to start against the Telegram stand-in (brands without a CRM webhook only warn). */
+const telegramEnv = (telegram: TelegramSim) =>
+  ({ BOT_TOKEN: telegram.token, ADMIN_CHAT_ID: String(telegram.adminChatId), TELEGRAM_API_ROOT: telegram.apiRoot })
+
 /** Its stderr, less the warnings about brands without a CRM webhook. */
 const errorLines = (bot: BotProcess) => bot.output().stderr.trim().split("\n").filter((l) => l !== "" && !l.includes("WARN"))
 
@@ -61,9 +65,19 @@ describe("the bot as a process", () => {
   it("DATA_DIR where no folder can be made (under /proc) → exit 1 at once, one line naming DATA_DIR", async () => {
     const telegram = await TelegramSim.start()
     cleanups.push(() => telegram.close())
-    const bot = spawnBot({ ...botEnv(telegram, { webhookUrl: () => "" } as never), DATA_DIR: "/proc/leadbot-nowhere" })
+    const bot = spawnBot({ ...telegramEnv(telegram), DATA_DIR: "/proc/leadbot-nowhere" })
     expect(await exitWithin(bot, 15_000)).toBe(1)
     expect(errorLines(bot)).toEqual([expect.stringMatching(/^Cannot start: DATA_DIR: cannot make the folder .*\/proc\/leadbot-nowhere/)])
+  })
+
+  it.each(["not found", "kicked"] as const)("an admin chat that is %s → exit 1, one line naming ADMIN_CHAT_ID", async (gone) => {
+    const telegram = await TelegramSim.start()
+    cleanups.push(() => telegram.close())
+    telegram.adminChatGone = gone
+    const bot = spawnBot({ ...telegramEnv(telegram) })
+    expect(await exitWithin(bot, 15_000)).toBe(1)
+    expect(errorLines(bot)).toEqual([expect.stringMatching(new RegExp(`^Cannot start: ADMIN_CHAT_ID=${telegram.adminChatId}: Telegram says`))])
+    expect(telegram.calls.some((c) => c.method === "getUpdates")).toBe(false)
   })
 
   it("a signal during start-up stops the process (here while Telegram does not answer getMe)", async () => {

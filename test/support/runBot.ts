@@ -1,4 +1,4 @@
-import { ConfigProvider, Effect, Fiber, Layer } from "effect"
+import { ConfigProvider, Effect, Fiber, Layer, Logger } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -11,6 +11,8 @@ export interface Harness {
   readonly telegram: TelegramSim
   readonly crm: CrmSim
   readonly dataDir: string
+  /** Every log line of the bot (logfmt), kept for assertions instead of printed; TEST_LOG_LEVEL prints them too. */
+  readonly logs: Array<string>
   /** Stops the bot (as SIGTERM would) and starts it again on the same store and stand-ins. */
   readonly restart: () => Promise<void>
   readonly stop: () => Promise<void>
@@ -22,13 +24,24 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   const crm = await CrmSim.start()
   const config = new Map<string, string>(Object.entries({
     ...botEnv(telegram, crm),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "Error",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "Info",
     DATA_DIR: mkdtempSync(join(tmpdir(), "leadbot-data-")),
     ...env
   }))
+  const logs: Array<string> = []
+  const keepLogs = Logger.replace(
+    Logger.defaultLogger,
+    Logger.map(Logger.logfmtLogger, (line) => {
+      logs.push(line)
+      if (process.env.TEST_LOG_LEVEL) console.log(line)
+    })
+  )
   const launch = async () => {
     const polls = telegram.calls.filter((c) => c.method === "getUpdates").length
-    const fiber = Effect.runFork(Layer.launch(AppLive).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(config))))
+    const fiber = Effect.runFork(Layer.launch(AppLive).pipe(
+      Effect.withConfigProvider(ConfigProvider.fromMap(config)),
+      Effect.provide(keepLogs)
+    ))
     await telegram.waitFor("the bot to start polling", () => telegram.calls.filter((c) => c.method === "getUpdates").length > polls)
     return fiber
   }
@@ -37,6 +50,7 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     telegram,
     crm,
     dataDir: config.get("DATA_DIR")!,
+    logs,
     restart: async () => {
       await Effect.runPromise(Fiber.interrupt(fiber))
       fiber = await launch()

@@ -77,6 +77,8 @@ export const recordingTelegram = (fault?: (call: ApiCall) => Fault | undefined) 
     const result = method === "sendMessage" || method === "editMessageText"
       ? { message_id: method === "sendMessage" ? ++nextId : call.payload.message_id, date: 0, chat, text: call.payload.text }
       : method === "copyMessage" ? { message_id: ++nextId }
+      : method === "getChat" ? { id: Number(call.payload.chat_id), type: "supergroup", title: "Managers" }
+      : method === "getChatMember" ? { status: "administrator", user: bot.botInfo, can_post_messages: true }
       : true
     call.result = result
     return { ok: true, result } as never

@@ -1,0 +1,59 @@
+import { Effect, Layer } from "effect"
+import type { Api } from "grammy"
+import type { ChatFullInfo, ChatMember } from "grammy/types"
+import { AppConfig } from "../config/AppConfig.js"
+import { StartupError } from "../config/StartupError.js"
+import { type ApiSignal, STARTUP_CALL_TIMEOUT, TelegramBot } from "../telegram/TelegramBot.js"
+import { TelegramError } from "../telegram/TelegramError.js"
+
+/** Why the bot may not post in the chat, or undefined when it may. */
+export const refusalOf = (chat: ChatFullInfo, me: ChatMember | undefined): string | undefined => {
+  if (chat.type === "private" || me === undefined) return undefined
+  switch (me.status) {
+    case "left":
+      return "the bot is not a member of that chat: add it"
+    case "kicked":
+      return "the bot was removed from that chat: add it back"
+    case "restricted":
+      return me.can_send_messages ? undefined : "the bot may not send messages there: allow it"
+    case "administrator":
+      return chat.type === "channel" && !me.can_post_messages ? "the bot may not post in that channel: allow it" : undefined
+    case "member":
+      return chat.type === "channel" ? "in a channel the bot must be an administrator that may post" : undefined
+    case "creator":
+      return undefined
+  }
+}
+
+/**
+ * At start: the admin chat exists, the bot is in it and may post there. Otherwise every fallback lead would be
+ * retried into nowhere while people were told "Принято", so start-up stops with one line naming ADMIN_CHAT_ID.
+ */
+export const checkAdminChat = Effect.gen(function* () {
+  const telegram = yield* TelegramBot
+  const { adminChatId } = yield* AppConfig
+  const bounded = <A>(method: string, f: (api: Api, signal: ApiSignal) => Promise<A>) =>
+    telegram.call(method, f).pipe(Effect.timeoutFail({
+      duration: STARTUP_CALL_TIMEOUT,
+      onTimeout: () => new TelegramError({ method, code: undefined, description: "no answer", retryAfter: undefined })
+    }))
+  const chat = yield* bounded("getChat", (api, signal) => api.getChat(adminChatId, signal))
+  const me = chat.type === "private" ? undefined : yield* bounded(
+    "getChatMember",
+    (api, signal) => api.getChatMember(adminChatId, telegram.bot.botInfo.id, signal)
+  )
+  const refusal = refusalOf(chat, me)
+  if (refusal !== undefined) return yield* new StartupError({ message: `ADMIN_CHAT_ID=${adminChatId}: ${refusal}` })
+  yield* Effect.logInfo(`admin chat: ${chat.type === "private" ? "a private chat" : `"${chat.title}" (${chat.type})`}`)
+}).pipe(
+  Effect.catchTag("TelegramError", (e) =>
+    Effect.flatMap(AppConfig, ({ adminChatId }) =>
+      Effect.fail(new StartupError({
+        message: e.code === 400 || e.code === 403
+          ? `ADMIN_CHAT_ID=${adminChatId}: Telegram says "${e.description}": check the id, and that the bot is in that chat (a person must have started the bot)`
+          : `cannot check ADMIN_CHAT_ID=${adminChatId}: ${e.message}`
+      }))))
+)
+
+/** The check as a start-up step of the app. */
+export const AdminChatChecked = Layer.effectDiscard(checkAdminChat)
