@@ -13,13 +13,14 @@ export interface BotProcess {
 }
 
 /**
- * What `npm start` passes to node (its last command), the script's path made absolute: the benchmark and the
- * end-to-end tests run the bundle exactly as production does, flags included.
+ * What `npm start` passes to node, the script's path made absolute: the benchmark and the end-to-end tests run
+ * the bundle exactly as production does, flags included.
  */
 export const npmStartNodeArgs = (): Array<string> => {
   const start: string = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.start
-  const [node, ...args] = start.split("&&").at(-1)!.trim().split(/\s+/)
-  if (node !== "node") throw new Error(`npm start should end with a node command (got: ${start})`)
+  const [exec, node, ...args] = start.trim().split(/\s+/)
+  // `exec`: the shell npm runs becomes node, so a supervisor's signal (forwarded by npm) reaches the bot.
+  if (exec !== "exec" || node !== "node") throw new Error(`npm start should be "exec node …" (got: ${start})`)
   return args.map((arg) => (arg.endsWith(".mjs") ? join(root, arg) : arg))
 }
 

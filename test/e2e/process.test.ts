@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { spawn } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -7,7 +8,10 @@ import { CrmSim } from "../../sim/CrmSim.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
 import { botEnv } from "../../sim/world.js"
 import { galliard } from "../support/people.js"
+import { fileURLToPath } from "node:url"
 import { type BotProcess, spawnBot } from "../../sim/spawnBot.js"
+
+const root = fileURLToPath(new URL("../..", import.meta.url))
 
 /** The exit code, or "still running" (then killed) after `ms`: a hang fails the test instead of timing it out. */
 const exitWithin = async (bot: BotProcess, ms: number): Promise<number | null | "still running"> => {
@@ -119,6 +123,32 @@ describe("the bot as a process", () => {
     // Only one welcome: the second bot never polled.
     expect(telegram.botMessages(galliard.id)).toHaveLength(1)
   })
+
+  it("kill <pid of npm start>: the signal reaches the bot, which stops gracefully; nothing is left running", async () => {
+    const telegram = await TelegramSim.start()
+    cleanups.push(() => telegram.close())
+    const npm = spawn("npm", ["start"], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...telegramEnv(telegram), DATA_DIR: mkdtempSync(join(tmpdir(), "leadbot-npm-")), LOG_LEVEL: "Info" },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let output = ""
+    npm.stdout!.on("data", (d) => (output += d))
+    npm.stderr!.on("data", (d) => (output += d))
+    const npmExited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)))
+    const children = () => readFileSync(`/proc/${npm.pid}/task/${npm.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number)
+    cleanups.push(async () => {
+      for (const pid of existsSync(`/proc/${npm.pid}`) ? children() : []) process.kill(pid, "SIGKILL")
+      npm.kill("SIGKILL")
+    })
+    await telegram.waitFor("the bot polling", () => telegram.calls.some((c) => c.method === "getUpdates"), 30_000)
+    const [bot] = children()
+    expect(readFileSync(`/proc/${bot}/cmdline`, "utf8").split("\0")).toContain("dist/app/main.mjs")
+    npm.kill("SIGTERM")
+    expect(await Promise.race([npmExited, new Promise((resolve) => setTimeout(() => resolve("still running"), 10_000))])).toBe(0)
+    expect(output).toContain("polling stopped")
+    expect(existsSync(`/proc/${bot}`)).toBe(false)
+  }, 60_000)
 
   it("SIGTERM: stops taking updates, finishes the delivery under way, exits 0", async () => {
     const telegram = await TelegramSim.start()
