@@ -72,6 +72,7 @@ export class TelegramSim {
   private lastUpdateId = 0
   private queryCounter = 0
   private pollWaiters: Array<() => void> = []
+  private cutOffPoller: (() => void) | undefined = undefined
   private changeWaiters: Array<() => void> = []
   private readonly listeners: Array<(message: SimMessage) => void> = []
 
@@ -304,13 +305,21 @@ export class TelegramSim {
     const timeout = Number(body.timeout ?? 0)
     // Confirmed updates are forgotten, as Telegram does.
     while (this.updates.length > 0 && this.updates[0]!.update_id < offset) this.updates.shift()
+    // Two pollers with one token: the one already waiting is cut off with a 409, as Telegram does.
+    this.cutOffPoller?.()
+    let cutOff = false
     if (this.updates.length === 0 && this.redelivered.length === 0 && timeout > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeout * 1000)
         const wake = () => (clearTimeout(timer), resolve())
         this.pollWaiters.push(wake)
+        this.cutOffPoller = () => ((cutOff = true), wake())
         req.once("close", wake)
       })
+      this.cutOffPoller = undefined
+    }
+    if (cutOff) {
+      return { ok: false, error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" }
     }
     while (this.updates.length > 0 && this.updates[0]!.update_id < offset) this.updates.shift()
     return { ok: true, result: [...this.redelivered.splice(0), ...this.updates].slice(0, limit) }

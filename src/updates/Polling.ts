@@ -94,7 +94,12 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
           Effect.tap(() => Ref.set(offset, updates[updates.length - 1]!.update_id + 1)),
           Effect.uninterruptible
         )),
-      Effect.tapError((e) => Effect.logWarning(`receiving updates failed, retrying: ${e.message}`)),
+      Effect.tapError((e) =>
+        e._tag === "TelegramError" && e.code === 409
+          ? Effect.logError(
+            `another bot instance is receiving updates with this BOT_TOKEN (Telegram: ${e.code} ${e.description}); only one may poll: stop the other one. Retrying`
+          )
+          : Effect.logWarning(`receiving updates failed, retrying: ${e.message}`)),
       Effect.retry(pollRetry)
     )
 

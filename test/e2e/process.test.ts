@@ -124,6 +124,19 @@ describe("the bot as a process", () => {
     expect(telegram.botMessages(galliard.id)).toHaveLength(1)
   })
 
+  it("two bots with one token (different stores): Telegram's 409 is reported as another instance polling", async () => {
+    const telegram = await TelegramSim.start()
+    cleanups.push(() => telegram.close())
+    const bots = [0, 1].map(() => spawnBot({ ...telegramEnv(telegram), LOG_LEVEL: "Info" }))
+    cleanups.push(async () => {
+      for (const bot of bots) bot.child.kill("SIGTERM")
+      await Promise.all(bots.map((bot) => bot.exited))
+    })
+    const logs = () => bots.map((bot) => bot.output().stdout + bot.output().stderr).join("\n")
+    await telegram.waitFor("a 409 reported", () => logs().includes("another bot instance is receiving updates with this BOT_TOKEN"), 20_000)
+    expect(logs()).toMatch(/ERROR.*another bot instance.*409 Conflict: terminated by other getUpdates request/)
+  })
+
   it("kill <pid of npm start>: the signal reaches the bot, which stops gracefully; nothing is left running", async () => {
     const telegram = await TelegramSim.start()
     cleanups.push(() => telegram.close())
