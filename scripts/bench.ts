@@ -184,7 +184,8 @@ const recordTap = (id: string, telegramId: number) =>
     const { atomically } = yield* Transactor
     const lead: Lead = {
       id, profile: "agency", brandName: "MONSTER AGENCY", serviceId: "clients", title: "Привлечь клиентов",
-      contact: { telegramId, fullName: `Person ${telegramId}`, username: Option.some(`p${telegramId}`) }, createdAt: Date.now()
+      contact: { telegramId, fullName: `Person ${telegramId}`, username: Option.some(`p${telegramId}`) }, createdAt: Date.now(),
+      tapId: `q-${id}`
     }
     const repeatSince = lead.createdAt - Duration.toMillis(REPEAT_TAP_WINDOW)
     yield* atomically(leads.record(lead, repeatSince).pipe(Effect.tap((fresh) => (fresh ? followUps.attach(telegramId, lead.id) : Effect.void))))

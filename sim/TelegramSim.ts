@@ -62,6 +62,8 @@ export class TelegramSim {
   readonly answeredQueries = new Map<string, string | undefined>()
   adminFault: AdminFault = { kind: "ok" }
   adminChatGone: AdminChatGone | undefined = undefined
+  /** A call for which this says true is never answered nor carried out (the bot is about to be killed mid-call). */
+  hold: ((method: string, body: Record<string, unknown>) => boolean) | undefined = undefined
   private readonly chats = new Map<number, Array<SimMessage>>()
   private readonly nextMessageId = new Map<number, number>()
   private readonly updates: Array<{ update_id: number } & Record<string, unknown>> = []
@@ -194,6 +196,7 @@ export class TelegramSim {
     if (match[1] !== this.token) return send(res, 401, { ok: false, error_code: 401, description: "Unauthorized" })
     const method = match[2]!
     this.calls.push({ method, body, at: Date.now() })
+    if (this.hold?.(method, body)) return this.changed()
     const result = method === "getUpdates" ? await this.getUpdates(body, req) : this.call(method, body)
     send(res, result.ok ? 200 : result.error_code, result)
     this.changed()

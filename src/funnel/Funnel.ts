@@ -63,28 +63,37 @@ export class Funnel extends Effect.Service<Funnel>()("Funnel", {
         const service = Option.flatMap(profile, (p) => Option.fromNullable(p.services.find((s) => s.id === serviceId)))
         if (Option.isNone(profile) || Option.isNone(service)) return yield* staleButton(chatId, queryId, profile)
         const now = yield* Clock.currentTimeMillis
-        const lead: Lead = {
+        const fresh: Lead = {
           id: randomUUID(),
           profile: profile.value.key,
           brandName: profile.value.name,
           serviceId,
           title: service.value.title,
           contact: contactOf(from),
-          createdAt: now
+          createdAt: now,
+          tapId: queryId
         }
         // The lead (unless the person tapped this service within the window) and the person's pointer to it, in
         // one transaction, before they are answered.
-        const recorded = yield* transactor.atomically(leads.record(lead, now - Duration.toMillis(REPEAT_TAP_WINDOW)).pipe(
-          Effect.tap((fresh) => (fresh ? followUps.attach(from.id, lead.id) : Effect.void))
+        const recorded = yield* transactor.atomically(leads.record(fresh, now - Duration.toMillis(REPEAT_TAP_WINDOW)).pipe(
+          Effect.tap((isNew) => (isNew ? followUps.attach(from.id, fresh.id) : Effect.void))
         ))
-        if (!recorded) return yield* user.answerTap(queryId, user.texts.already_accepted)
-        yield* Effect.logInfo(`lead recorded: ${lead.profile}/${serviceId}`).pipe(Effect.annotateLogs({ lead: lead.id }))
+        // Not recorded: a second tap (a pop-up), or this very tap replayed after the process stopped before the
+        // person saw the confirmation, which is still owed to them.
+        const lead = recorded ? fresh : Option.getOrUndefined(yield* leads.owedConfirmation(queryId))
+        if (lead === undefined) return yield* user.answerTap(queryId, user.texts.already_accepted)
+        yield* Effect.logInfo(recorded ? `lead recorded: ${lead.profile}/${serviceId}` : "confirmation owed from before a restart").pipe(
+          Effect.annotateLogs({ lead: lead.id })
+        )
         // The person first: the tap's spinner and the confirmation go out together, and the CRM call starts
         // after them (it runs in the background either way; this keeps a burst's confirmations in front of it).
         yield* Effect.all([
           user.answerTap(queryId).pipe(Effect.catchAll((e) => Effect.logWarning(e.message))),
-          user.confirmation(chatId, profile.value, service.value.title)
-        ], { concurrency: 2, discard: true }).pipe(Effect.ensuring(delivery.schedule(lead.id)))
+          user.confirmation(chatId, profile.value, lead.title)
+        ], { concurrency: 2, discard: true }).pipe(
+          Effect.zipRight(Clock.currentTimeMillis.pipe(Effect.flatMap((at) => transactor.atomically(leads.markConfirmed(lead.id, at))))),
+          Effect.ensuring(delivery.schedule(lead.id))
+        )
       })
 
     const staleButton = (chatId: number, queryId: string, profile: Option.Option<Profile>) =>

@@ -16,6 +16,8 @@ export interface Lead {
   readonly title: string
   readonly contact: Contact
   readonly createdAt: number
+  /** The callback query (the tap) that created it: a replay of that update after a crash finds this lead. */
+  readonly tapId: string
 }
 
 /** Where a lead reached a human. Absent while it is still pending. */

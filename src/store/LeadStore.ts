@@ -31,6 +31,13 @@ export class LeadStore extends Context.Tag("LeadStore")<
      */
     readonly record: (lead: Lead, repeatSince: number) => Effect.Effect<boolean, StoreError>
     readonly get: (leadId: string) => Effect.Effect<Option.Option<LeadRecord>, StoreError>
+    /** The person has seen the lead's confirmation. */
+    readonly markConfirmed: (leadId: string, at: number) => Effect.Effect<void, StoreError>
+    /**
+     * The lead this tap created, if its person was never confirmed (the process stopped in between): a replay of the
+     * tap's update owes them the confirmation. None for any other tap.
+     */
+    readonly owedConfirmation: (tapId: string) => Effect.Effect<Option.Option<Lead>, StoreError>
     readonly setOutcome: (leadId: string, outcome: Outcome) => Effect.Effect<void, StoreError>
     readonly recordAttempt: (leadId: string, attempt: DeliveryAttempt) => Effect.Effect<void, StoreError>
     /** Marks a fallback lead as entered by hand; false when it already was. */

@@ -1,4 +1,4 @@
-import { Array as Arr, Effect, HashMap, Layer, Option, Order, Ref } from "effect"
+import { Array as Arr, Effect, HashMap, HashSet, Layer, Option, Order, Ref } from "effect"
 import type { Lead } from "../lead/Lead.js"
 import { LeadStore, type LeadRecord } from "./LeadStore.js"
 
@@ -11,6 +11,7 @@ export const MemoryLeadStore = Layer.effect(
     const leads = yield* Ref.make(HashMap.empty<string, LeadRecord>())
     // The newest lead's time per person and service, so a repeat tap is found without a scan.
     const latestTaps = yield* Ref.make(HashMap.empty<string, number>())
+    const confirmed = yield* Ref.make(HashSet.empty<string>())
     const update = (leadId: string, f: (r: LeadRecord) => LeadRecord) =>
       Ref.update(leads, HashMap.modify(leadId, f))
     return LeadStore.of({
@@ -25,6 +26,13 @@ export const MemoryLeadStore = Layer.effect(
             fresh ? Ref.update(leads, HashMap.set<string, LeadRecord>(lead.id, { lead, outcome: Option.none(), attempts: [], handled: Option.none() })) : Effect.void)
         ),
       get: (leadId) => Ref.get(leads).pipe(Effect.map(HashMap.get(leadId))),
+      markConfirmed: (leadId) => Ref.update(confirmed, HashSet.add(leadId)),
+      owedConfirmation: (tapId) =>
+        Effect.all([Ref.get(leads), Ref.get(confirmed)]).pipe(Effect.map(([all, done]) =>
+          Option.map(
+            Arr.findFirst(HashMap.values(all), (r) => r.lead.tapId === tapId && !HashSet.has(done, r.lead.id)),
+            (r) => r.lead
+          ))),
       setOutcome: (leadId, outcome) => update(leadId, (r) => ({ ...r, outcome: Option.some(outcome) })),
       recordAttempt: (leadId, attempt) => update(leadId, (r) => ({ ...r, attempts: [...r.attempts, attempt] })),
       markHandled: (leadId, handled) =>

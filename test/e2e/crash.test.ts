@@ -14,6 +14,43 @@ describe("a lead the person saw confirmed survives kill -9", () => {
     for (const cleanup of cleanups.splice(0)) await cleanup()
   })
 
+  it("killed between recording the lead and the person's confirmation; restarted → exactly one confirmation, one lead", async () => {
+    const telegram = await TelegramSim.start()
+    const crm = await CrmSim.start()
+    cleanups.push(() => telegram.close(), () => crm.close())
+    const workDir = mkdtempSync(join(tmpdir(), "leadbot-crash-"))
+    const env = { ...botEnv(telegram, crm), LOG_LEVEL: "Info" }
+    const isConfirmation = (method: string, body: Record<string, unknown>) =>
+      method === "sendMessage" && Number(body.chat_id) === galliard.id && String(body.text).startsWith("✅ Принято")
+    // The confirmation's request reaches Telegram but is never carried out: the bot dies with it in flight.
+    telegram.hold = isConfirmation
+
+    const first = spawnBot(env, workDir)
+    cleanups.push(async () => void first.child.kill("SIGKILL"))
+    telegram.sendText(galliard, "/start agency")
+    await telegram.waitFor("menu", () => telegram.botMessages(galliard.id)[0], 20_000)
+    telegram.tap(galliard, "📈 Привлечь клиентов")
+    await telegram.waitFor("the confirmation in flight", () => telegram.calls.some((c) => isConfirmation(c.method, c.body)))
+    first.child.kill("SIGKILL")
+    expect(await first.exited).toBe(null)
+    expect(telegram.botMessages(galliard.id)).toHaveLength(1)
+
+    telegram.hold = undefined
+    const second = spawnBot(env, workDir)
+    cleanups.push(async () => {
+      second.child.kill("SIGTERM")
+      await second.exited
+    })
+    const confirmation = await telegram.waitFor("the owed confirmation", () => telegram.botMessages(galliard.id)[1], 20_000)
+    expect(confirmation.text).toMatch(/^✅ Принято: Привлечь клиентов\./)
+    expect(confirmation.text).toContain("Чтобы ускорить процесс")
+    await telegram.waitFor("the lead in the CRM", () => crm.accepted[0], 10_000)
+    telegram.sendText(galliard, "/start cg") // a marker: once answered, the restarted bot is past the replay
+    await telegram.waitFor("the marker", () => telegram.botMessages(galliard.id).some((m) => m.text.includes("MONSTER CG")))
+    expect(telegram.botMessages(galliard.id).filter((m) => m.text.startsWith("✅ Принято"))).toHaveLength(1)
+    expect(crm.accepted).toHaveLength(1)
+  })
+
   it("CRM down and admin chat 500; SIGKILL; restart with the CRM up → the CRM gets the lead exactly once", async () => {
     const telegram = await TelegramSim.start()
     const crm = await CrmSim.start()

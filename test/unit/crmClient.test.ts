@@ -18,7 +18,8 @@ const lead: Lead = {
   serviceId: "clients",
   title: "Привлечь клиентов",
   contact: { telegramId: 501, fullName: "Galliard", username: Option.some("betterrman") },
-  createdAt: 0
+  createdAt: 0,
+  tapId: "q1"
 }
 const payload = crmPayload(lead)
 

@@ -5,7 +5,7 @@ import type { Lead } from "../../src/lead/Lead.js"
 
 const lead = (username: Option.Option<string>): Lead => ({
   id: "3f1c", profile: "agency", brandName: "MONSTER AGENCY", serviceId: "clients", title: "Привлечь клиентов",
-  contact: { telegramId: 501, fullName: "Galliard", username }, createdAt: 0
+  contact: { telegramId: 501, fullName: "Galliard", username }, createdAt: 0, tapId: "q1"
 })
 
 describe("the CRM payload", () => {

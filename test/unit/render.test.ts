@@ -10,7 +10,7 @@ const anyText = fc.string({ unit: fc.oneof(fc.constantFrom("<", ">", "&", '"', "
 
 const leadFor = (fullName: string, username: Option.Option<string>, title = "Привлечь клиентов"): Lead => ({
   id: "l1", profile: "agency", brandName: "MONSTER AGENCY", serviceId: "clients", title,
-  contact: { telegramId: 42, fullName, username }, createdAt: 0
+  contact: { telegramId: 42, fullName, username }, createdAt: 0, tapId: "q1"
 })
 const followUpOf = (text: string): FollowUp => ({ leadId: "l1", seq: 1, chatId: 42, messageId: 7, media: Option.none(), text })
 

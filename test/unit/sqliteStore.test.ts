@@ -26,7 +26,7 @@ const stores = (filename: string) =>
 
 const lead = (id: string, createdAt: number, serviceId = "clients", telegramId = 501): Lead => ({
   id, profile: "agency", brandName: "MONSTER AGENCY", serviceId, title: "Привлечь клиентов",
-  contact: { telegramId, fullName: "Galliard", username: Option.none() }, createdAt
+  contact: { telegramId, fullName: "Galliard", username: Option.none() }, createdAt, tapId: `q-${id}`
 })
 
 /** Repeat taps, for both stores: a lead repeats one of the same person and service created at or after `repeatSince`. */
@@ -41,14 +41,33 @@ const repeatTaps = Effect.gen(function* () {
   expect((yield* leads.undelivered).map((r) => r.lead.id).sort()).toEqual(["after the window", "first", "other person", "other service"])
 })
 
+/** For both stores: a lead is owed its confirmation, by the tap that created it only, until it is marked confirmed. */
+const owedConfirmations = Effect.gen(function* () {
+  const leads = yield* LeadStore
+  expect(yield* leads.record(lead("a", 1000), 0)).toBe(true)
+  expect(yield* leads.record(lead("b", 1000, "ai_video"), 0)).toBe(true)
+  expect(Option.map(yield* leads.owedConfirmation("q-a"), (l) => l.id)).toEqual(Option.some("a"))
+  expect(Option.getOrThrow(yield* leads.owedConfirmation("q-a"))).toEqual(lead("a", 1000))
+  expect(yield* leads.owedConfirmation("q-unknown")).toEqual(Option.none())
+  yield* leads.markConfirmed("a", 1001)
+  expect(yield* leads.owedConfirmation("q-a")).toEqual(Option.none())
+  expect(Option.map(yield* leads.owedConfirmation("q-b"), (l) => l.id)).toEqual(Option.some("b"))
+})
+
 describe("the in-memory store", () => {
   it.effect("a second tap within the window makes no second lead; another service, person or a later tap does", () =>
     repeatTaps.pipe(Effect.provide(MemoryLeadStore)))
+
+  it.effect("a confirmation is owed to the tap that created the lead until it is marked sent", () =>
+    owedConfirmations.pipe(Effect.provide(MemoryLeadStore)))
 })
 
 describe("the SQLite store", () => {
   it.scoped("a second tap within the window makes no second lead; another service, person or a later tap does", () =>
     repeatTaps.pipe(Effect.provide(stores(tempFile()))))
+
+  it.scoped("a confirmation is owed to the tap that created the lead until it is marked sent", () =>
+    owedConfirmations.pipe(Effect.provide(stores(tempFile()))))
 
   it.scoped("migrations run on an empty file and are idempotent on a migrated one; WAL + synchronous=FULL", () =>
     Effect.gen(function* () {
@@ -61,7 +80,7 @@ describe("the SQLite store", () => {
       const again = yield* runMigrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))
       expect(again).toEqual([])
       const reopened = yield* openDatabase(file)
-      expect(yield* reopened`SELECT COUNT(*) AS n FROM effect_sql_migrations`).toEqual([{ n: 1 }])
+      expect(yield* reopened`SELECT COUNT(*) AS n FROM effect_sql_migrations`).toEqual([{ n: 2 }])
     }))
 
   it.scoped("a corrupt file, or a folder that cannot be made, stops start-up with a line naming it", () =>

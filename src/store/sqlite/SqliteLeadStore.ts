@@ -14,7 +14,8 @@ const toLead = (row: LeadRow): Lead => ({
   serviceId: row.service_id,
   title: row.title,
   contact: { telegramId: row.telegram_id, fullName: row.full_name, username: Option.fromNullable(row.username) },
-  createdAt: row.created_at
+  createdAt: row.created_at,
+  tapId: row.tap_id ?? ""
 })
 
 const toOutcome = (row: LeadRow): Option.Option<Outcome> =>
@@ -47,9 +48,9 @@ export const SqliteLeadStore = Layer.effect(
       // INSERT … SELECT … WHERE NOT EXISTS: the repeat-tap check costs no statement of its own (and uses the
       // leads_repeat_taps index).
       record: (lead, repeatSince) =>
-        sql`INSERT INTO leads (id, profile, brand_name, service_id, title, telegram_id, full_name, username, created_at)
+        sql`INSERT INTO leads (id, profile, brand_name, service_id, title, telegram_id, full_name, username, created_at, tap_id)
             SELECT ${lead.id}, ${lead.profile}, ${lead.brandName}, ${lead.serviceId}, ${lead.title}, ${lead.contact.telegramId},
-              ${lead.contact.fullName}, ${Option.getOrNull(lead.contact.username)}, ${lead.createdAt}
+              ${lead.contact.fullName}, ${Option.getOrNull(lead.contact.username)}, ${lead.createdAt}, ${lead.tapId}
             WHERE NOT EXISTS (SELECT 1 FROM leads WHERE telegram_id = ${lead.contact.telegramId} AND profile = ${lead.profile}
               AND service_id = ${lead.serviceId} AND created_at >= ${repeatSince})
             RETURNING id`.pipe(
@@ -62,6 +63,14 @@ export const SqliteLeadStore = Layer.effect(
           Effect.flatMap(withAttempts),
           Effect.map(Arr.head),
           storeOp("get")
+        ),
+      markConfirmed: (leadId, at) =>
+        sql`UPDATE leads SET confirmed_at = ${at} WHERE id = ${leadId} AND confirmed_at IS NULL`.pipe(Effect.asVoid, storeOp("markConfirmed")),
+      owedConfirmation: (tapId) =>
+        sql`SELECT * FROM leads WHERE tap_id = ${tapId} AND confirmed_at IS NULL`.pipe(
+          Effect.flatMap(decodeLeads),
+          Effect.map((rows) => Option.map(Arr.head(rows), toLead)),
+          storeOp("owedConfirmation")
         ),
       setOutcome: (leadId, outcome) =>
         (outcome._tag === "Crm"

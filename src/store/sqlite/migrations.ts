@@ -53,5 +53,14 @@ export const migrations = {
     )`
     // A message is one follow-up, even if its update is handled twice.
     yield* sql`CREATE UNIQUE INDEX follow_ups_message ON follow_ups (chat_id, message_id)`
+  }),
+  "0002_confirmation_owed": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE leads ADD COLUMN tap_id TEXT`
+    yield* sql`ALTER TABLE leads ADD COLUMN confirmed_at INTEGER`
+    // Leads from before this migration were confirmed as they were recorded (or the chance has passed).
+    yield* sql`UPDATE leads SET confirmed_at = created_at`
+    // Only the unconfirmed: a lead leaves the index once its person has seen the confirmation.
+    yield* sql`CREATE INDEX leads_unconfirmed ON leads (tap_id) WHERE confirmed_at IS NULL`
   })
 }

@@ -16,7 +16,8 @@ export const LeadRow = Schema.Struct({
   admin_message_id: Schema.NullOr(Schema.Number),
   admin_html: Schema.NullOr(Schema.String),
   handled_by: Schema.NullOr(Schema.String),
-  handled_at: Schema.NullOr(Schema.Number)
+  handled_at: Schema.NullOr(Schema.Number),
+  tap_id: Schema.NullOr(Schema.String)
 })
 export type LeadRow = typeof LeadRow.Type
 
