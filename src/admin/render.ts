@@ -57,3 +57,12 @@ export const managerTime = (at: number, timeZone: string): string =>
 /** The line a manager's "✅ Внесено в CRM" adds: who, and when. */
 export const handledHtml = (by: string, at: number, timeZone: string): string =>
   `✅ <b>Внесено в CRM:</b> ${escapeHtml(by)}, ${managerTime(at, timeZone)}`
+
+/**
+ * A link that opens a message of the admin chat, where Telegram has one: in a supergroup or channel
+ * (`-100…` ids), for its members. None for a basic group or a private chat.
+ */
+export const adminMessageLink = (chatId: number, messageId: number): string | undefined => {
+  const id = String(chatId)
+  return id.startsWith("-100") && id.length > 4 ? `https://t.me/c/${id.slice(4)}/${messageId}` : undefined
+}

@@ -44,5 +44,7 @@ export class LeadStore extends Context.Tag("LeadStore")<
     readonly markHandled: (leadId: string, handled: Handled) => Effect.Effect<boolean, StoreError>
     /** Leads that have reached no human yet, oldest first. */
     readonly undelivered: Effect.Effect<ReadonlyArray<LeadRecord>, StoreError>
+    /** Fallback leads no manager has marked "✅ Внесено в CRM" yet, oldest first. */
+    readonly awaitingEntry: Effect.Effect<ReadonlyArray<LeadRecord>, StoreError>
   }
 >() {}

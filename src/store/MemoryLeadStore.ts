@@ -14,6 +14,8 @@ export const MemoryLeadStore = Layer.effect(
     const confirmed = yield* Ref.make(HashSet.empty<string>())
     const update = (leadId: string, f: (r: LeadRecord) => LeadRecord) =>
       Ref.update(leads, HashMap.modify(leadId, f))
+    const oldestFirst = (keep: (r: LeadRecord) => boolean) =>
+      Ref.get(leads).pipe(Effect.map((all) => Arr.sort(Arr.filter(Arr.fromIterable(HashMap.values(all)), keep), byCreatedAt)))
     return LeadStore.of({
       record: (lead, repeatSince) =>
         Ref.modify(latestTaps, (latest) => {
@@ -41,14 +43,8 @@ export const MemoryLeadStore = Layer.effect(
           if (Option.isNone(record) || Option.isSome(record.value.handled)) return [false, all]
           return [true, HashMap.set(all, leadId, { ...record.value, handled: Option.some(handled) })]
         }),
-      undelivered: Ref.get(leads).pipe(
-        Effect.map((all) =>
-          Arr.sort(
-            Arr.filter(Arr.fromIterable(HashMap.values(all)), (r) => Option.isNone(r.outcome)),
-            byCreatedAt
-          )
-        )
-      )
+      undelivered: oldestFirst((r) => Option.isNone(r.outcome)),
+      awaitingEntry: oldestFirst((r) => Option.isSome(r.outcome) && r.outcome.value._tag === "Fallback" && Option.isNone(r.handled))
     })
   })
 )

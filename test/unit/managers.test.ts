@@ -41,6 +41,56 @@ describe("/pending", () => {
   })
 })
 
+describe("/pending: fallback leads not yet entered into the CRM", () => {
+  it.scoped("are listed after the undelivered ones, oldest first, each with a link to its message; a marked one is not", () => {
+    const telegram = recordingTelegram()
+    const crm = scriptedCrm(Array.from({ length: 3 }, () => new CrmConnectionError({ detail: "refused" })))
+    return Effect.gen(function* () {
+      const funnel = yield* Funnel
+      const delivery = yield* Delivery
+      yield* funnel.handle(tapUpdate(person, "lead:agency:clients"))
+      yield* TestClock.adjust("4 minutes")
+      yield* funnel.handle(tapUpdate({ ...person, id: 502, username: "second" }, "lead:cg:ai_video"))
+      yield* TestClock.adjust("1 minute")
+      yield* funnel.handle(tapUpdate({ ...person, id: 503, username: "third" }, "lead:express:shop"))
+      yield* delivery.awaitIdle
+      const fallbacks = telegram.adminCalls().filter((c) => String(c.payload.text).includes("FALLBACK"))
+      expect(fallbacks).toHaveLength(3)
+      const done = (fallbacks[1]!.payload.reply_markup as any).inline_keyboard[0][0].callback_data
+      yield* funnel.handle(inAdminChat(tapUpdate(manager, done)))
+      yield* delivery.awaitIdle
+
+      yield* funnel.handle(inAdminChat(textUpdate(manager, "/pending")))
+      const text = String(telegram.adminCalls().at(-1)!.payload.text)
+      expect(text).toContain("✅ Все лиды дошли до людей.")
+      expect(text).toContain("📝 <b>Ждут внесения в CRM вручную: 2</b>\nСамый старый ждёт 5 мин.")
+      const lines = text.split("\n").filter((l) => l.startsWith("• "))
+      expect(lines).toHaveLength(2)
+      expect(lines[0]).toContain("MONSTER AGENCY — Привлечь клиентов — @betterrman")
+      expect(lines[0]).toContain(`<a href="https://t.me/c/500/${(fallbacks[0]!.result as any).message_id}">сообщение</a>`)
+      expect(lines[1]).toContain("MONSTER EXPRESS — Интернет-магазин — @third")
+    }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
+  })
+
+  it.scoped("asked while the admin chat fails: answered once it works again", () => {
+    let down = true
+    const telegram = recordingTelegram((call) =>
+      down && Number(call.payload.chat_id) === ADMIN ? { error_code: 500, description: "Internal Server Error" } : undefined)
+    const crm = scriptedCrm()
+    return Effect.gen(function* () {
+      const funnel = yield* Funnel
+      yield* funnel.handle(inAdminChat(textUpdate(manager, "/pending")))
+      yield* funnel.handle(inAdminChat(textUpdate(manager, "/pending"))) // asked twice: answered once
+      const answers = () => telegram.adminCalls().filter((c) => c.result !== undefined)
+      yield* TestClock.adjust("10 seconds")
+      expect(answers()).toHaveLength(0)
+      down = false
+      yield* TestClock.adjust("1 minute")
+      expect(answers().map((c) => c.payload.text)).toEqual(["✅ Все лиды дошли до людей: ожидающих нет."])
+    }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
+  })
+})
+
 describe("“✅ Внесено в CRM”", () => {
   it.scoped("allowed in the admin chat (once), refused from anywhere else", () => {
     const telegram = recordingTelegram()

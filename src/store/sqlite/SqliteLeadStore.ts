@@ -93,6 +93,11 @@ export const SqliteLeadStore = Layer.effect(
         Effect.flatMap(decodeLeads),
         Effect.flatMap(withAttempts),
         storeOp("undelivered")
+      ),
+      awaitingEntry: sql`SELECT * FROM leads WHERE outcome = 'fallback' AND handled_at IS NULL ORDER BY created_at`.pipe(
+        Effect.flatMap(decodeLeads),
+        Effect.flatMap(withAttempts),
+        storeOp("awaitingEntry")
       )
     })
   })
