@@ -17,6 +17,7 @@ import { SqliteInbox } from "./store/sqlite/SqliteInbox.js"
 import { SqliteLeadStore } from "./store/sqlite/SqliteLeadStore.js"
 import { SqlTransactor } from "./store/Transactor.js"
 import { TelegramBotLive } from "./telegram/TelegramBot.js"
+import { InboxRetention } from "./updates/InboxRetention.js"
 import { Polling } from "./updates/Polling.js"
 
 /** The durable stores: one embedded SQLite file (DATA_DIR or DATABASE_URL). */
@@ -35,7 +36,7 @@ export const PortsLive = Layer.mergeAll(
 )
 
 /** The bot: polling feeds the funnel, the funnel records leads, delivery reaches a human. */
-export const BotLive = Polling.Default.pipe(
+export const BotLive = Layer.merge(Polling.Default, InboxRetention).pipe(
   Layer.provide(Funnel.Default),
   Layer.provide(ManagerTools.Default),
   Layer.provide(UserChat.Default),

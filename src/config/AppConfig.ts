@@ -19,7 +19,11 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.validate({ message: "must be an IANA time zone such as Europe/Moscow", validation: isTimeZone }),
       Config.withDefault("Europe/Moscow")
     )
-    return { botToken, adminChatId, telegramApiRoot, crmTimeoutMs, logLevel, adminTimeZone } as const
+    const updatesRetentionDays = yield* Config.number("UPDATES_RETENTION_DAYS").pipe(
+      Config.validate({ message: "must be a positive number of days", validation: (days) => days > 0 }),
+      Config.withDefault(7)
+    )
+    return { botToken, adminChatId, telegramApiRoot, crmTimeoutMs, logLevel, adminTimeZone, updatesRetentionDays } as const
   })
 }) {}
 

@@ -20,17 +20,23 @@ import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 
 export const ADMIN = -100500
 
-export const testConfig = Layer.succeed(
-  AppConfig,
-  AppConfig.make({
-    botToken: Redacted.make("1:test"),
-    adminChatId: ADMIN,
-    telegramApiRoot: "http://127.0.0.1:1",
-    crmTimeoutMs: 10_000,
-    logLevel: LogLevel.None,
-    adminTimeZone: "UTC"
-  })
-)
+/** The configuration of unit tests, with any setting changed. */
+export const testConfigWith = (changes: Partial<AppConfig> = {}) =>
+  Layer.succeed(
+    AppConfig,
+    AppConfig.make({
+      botToken: Redacted.make("1:test"),
+      adminChatId: ADMIN,
+      telegramApiRoot: "http://127.0.0.1:1",
+      crmTimeoutMs: 10_000,
+      logLevel: LogLevel.None,
+      adminTimeZone: "UTC",
+      updatesRetentionDays: 7,
+      ...changes
+    })
+  )
+
+export const testConfig = testConfigWith()
 
 const shippedLocales = () => {
   const decoded = decodeLocales(readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8"))

@@ -34,7 +34,9 @@ describe("AppConfig", () => {
     [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", TELEGRAM_API_ROOT: "not a url" }, "TELEGRAM_API_ROOT"],
     [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", ADMIN_TIMEZONE: "Moscow" }, "ADMIN_TIMEZONE"],
-    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", CRM_TIMEOUT_MS: "soon" }, "CRM_TIMEOUT_MS"]
+    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", CRM_TIMEOUT_MS: "soon" }, "CRM_TIMEOUT_MS"],
+    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", UPDATES_RETENTION_DAYS: "0" }, "UPDATES_RETENTION_DAYS"],
+    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", UPDATES_RETENTION_DAYS: "a week" }, "UPDATES_RETENTION_DAYS"]
   ] as const)("%o → one line naming %s", ([env, variable]) =>
     Effect.gen(function* () {
       const exit = yield* load(env)

@@ -1,15 +1,15 @@
 import { HttpClient } from "@effect/platform"
 import { PooledHttpClient } from "../../src/http/connectionPool.js"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, LogLevel, Redacted, TestClock } from "effect"
+import { Effect, Fiber, Layer, Redacted, TestClock } from "effect"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { AppConfig } from "../../src/config/AppConfig.js"
 import { CrmClient } from "../../src/crm/CrmClient.js"
 import { CrmClientLive } from "../../src/crm/CrmClientLive.js"
 import { crmPayload } from "../../src/crm/CrmPayload.js"
 import type { Lead } from "../../src/lead/Lead.js"
 import { Option } from "effect"
+import { testConfigWith } from "../support/testLayers.js"
 
 const lead: Lead = {
   id: "lead-1",
@@ -23,10 +23,7 @@ const lead: Lead = {
 }
 const payload = crmPayload(lead)
 
-const config = (crmTimeoutMs: number) =>
-  Layer.succeed(AppConfig, AppConfig.make({
-    botToken: Redacted.make("1:x"), adminChatId: -1, telegramApiRoot: "http://127.0.0.1:1", crmTimeoutMs, logLevel: LogLevel.None, adminTimeZone: "UTC"
-  }))
+const config = (crmTimeoutMs: number) => testConfigWith({ crmTimeoutMs })
 
 const send = (url: string) => CrmClient.pipe(Effect.flatMap((crm) => crm.send(Redacted.make(url), payload)), Effect.flip)
 

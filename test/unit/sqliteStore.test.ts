@@ -1,12 +1,14 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Layer, Option } from "effect"
+import { Effect, Exit, Layer, Option, TestClock } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Lead } from "../../src/lead/Lead.js"
 import { FollowUpState } from "../../src/store/FollowUpState.js"
-import { Inbox } from "../../src/store/Inbox.js"
+import { Inbox, MemoryInbox } from "../../src/store/Inbox.js"
+import { InboxRetention } from "../../src/updates/InboxRetention.js"
+import { testConfigWith } from "../support/testLayers.js"
 import { LeadStore } from "../../src/store/LeadStore.js"
 import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
 import { openDatabase, runMigrations } from "../../src/store/sqlite/Database.js"
@@ -54,7 +56,44 @@ const owedConfirmations = Effect.gen(function* () {
   expect(Option.map(yield* leads.owedConfirmation("q-b"), (l) => l.id)).toEqual(Option.some("b"))
 })
 
+/** For both inboxes: handled updates older than the cutoff are forgotten; unhandled ones and the newest stay. */
+const forgetting = Effect.gen(function* () {
+  const inbox = yield* Inbox
+  const [a, b, c, d] = [1, 2, 3, 4].map(() => tapUpdate({ id: 501, first_name: "G" }, "lead:agency:clients"))
+  yield* inbox.record([a!, b!, c!, d!])
+  yield* inbox.markHandled([a!.update_id, c!.update_id, d!.update_id])
+  const later = Date.now() + 60_000
+  expect(yield* inbox.forgetHandled(0)).toBe(0)
+  expect(yield* inbox.forgetHandled(later)).toBe(2)
+  expect(yield* inbox.unhandled).toEqual([b])
+  expect(yield* inbox.lastRecorded).toEqual(Option.some(d!.update_id))
+  // A forgotten update is recorded as new if it ever came again; the newest is still recognised.
+  expect((yield* inbox.record([d!])).length).toBe(0)
+})
+
 describe("the in-memory store", () => {
+  it.effect("handled updates are forgotten after the retention; unhandled ones and the newest stay", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(Date.now())
+      yield* forgetting
+    }).pipe(Effect.provide(MemoryInbox)))
+
+  it.scoped("InboxRetention forgets at start and hourly what was handled UPDATES_RETENTION_DAYS ago", () =>
+    Effect.gen(function* () {
+      const inbox = yield* Inbox
+      const old = tapUpdate({ id: 501, first_name: "G" }, "lead:agency:clients")
+      const newest = tapUpdate({ id: 502, first_name: "H" }, "lead:agency:clients")
+      yield* inbox.record([old, newest])
+      yield* inbox.markHandled([old.update_id, newest.update_id])
+      yield* Layer.build(InboxRetention)
+      yield* TestClock.adjust("2 days")
+      expect(yield* inbox.record([old])).toEqual([])
+      yield* TestClock.adjust("1 day")
+      // Handled 3 days ago: forgotten at the next hourly run, so it would count as new.
+      expect(yield* inbox.record([old])).toEqual([old])
+      expect(yield* inbox.lastRecorded).toEqual(Option.some(newest.update_id))
+    }).pipe(Effect.provide(Layer.merge(MemoryInbox, testConfigWith({ updatesRetentionDays: 2 })))))
+
   it.effect("a second tap within the window makes no second lead; another service, person or a later tap does", () =>
     repeatTaps.pipe(Effect.provide(MemoryLeadStore)))
 
@@ -171,6 +210,9 @@ describe("the SQLite store", () => {
       yield* followUps.markApplied("l", 2, "message")
       expect(yield* followUps.leadsWithQueued).toEqual([])
     }).pipe(Effect.provide(stores(tempFile()))))
+
+  it.scoped("handled updates are forgotten after the retention; unhandled ones and the newest stay", () =>
+    forgetting.pipe(Effect.provide(stores(tempFile()))))
 
   it.scoped("the inbox records each update_id once and returns only what is still to handle", () =>
     Effect.gen(function* () {

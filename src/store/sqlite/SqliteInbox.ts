@@ -44,6 +44,12 @@ export const SqliteInbox = Layer.effect(
         Effect.map(toUpdates),
         storeOp("unhandledUpdates")
       ),
+      forgetHandled: (before) =>
+        sql`DELETE FROM updates WHERE handled_at < ${before}
+            AND update_id < (SELECT MAX(update_id) FROM updates) RETURNING update_id`.pipe(
+          Effect.map((rows) => rows.length),
+          storeOp("forgetHandled")
+        ),
       lastRecorded: sql`SELECT MAX(update_id) AS last FROM updates`.pipe(
         Effect.flatMap(Schema.decodeUnknown(Schema.Array(Schema.Struct({ last: Schema.NullOr(Schema.Number) })))),
         Effect.map((rows) => Option.fromNullable(rows[0]?.last)),
