@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { galliard, maria } from "../support/people.js"
 import { type Harness, startHarness } from "../support/runBot.js"
@@ -67,6 +71,21 @@ describe("leads survive restarts, and each intent is one lead", () => {
     h.telegram.adminFault = { kind: "ok" }
     await h.telegram.waitFor("the smart edit after the restart", () => fallback.edits.length === 1, 15_000)
     expect(fallback.text.endsWith("Сообщение: https://late.example")).toBe(true)
+  })
+
+  it("a backup while the bot runs (sqlite3's VACUUM INTO, as the README says) holds the leads; the bot is not held up", async () => {
+    h = await startHarness()
+    await tapAgency()
+    await h.telegram.waitFor("the lead in the CRM", () => h.crm.accepted.length === 1)
+    const backup = join(mkdtempSync(join(tmpdir(), "leadbot-backup-")), "backup.sqlite")
+    const sqlite3 = spawnSync("sqlite3", [join(h.dataDir, "leads.sqlite"), `VACUUM INTO '${backup}'`], { encoding: "utf8" })
+    expect(sqlite3.error).toBeUndefined()
+    expect(sqlite3.stderr).toBe("")
+    const count = spawnSync("sqlite3", [backup, "SELECT COUNT(*), MAX(outcome) FROM leads"], { encoding: "utf8" })
+    expect(count.stdout.trim()).toBe("1|crm")
+    rmSync(dirname(backup), { recursive: true })
+    h.telegram.sendText(maria, "/start cg")
+    await h.telegram.waitFor("the bot still answering", () => h.telegram.botMessages(maria.id)[0])
   })
 
   it("a lead recorded while the admin chat was down is delivered after a restart", async () => {

@@ -15,6 +15,7 @@ import { openDatabase, runMigrations } from "../../src/store/sqlite/Database.js"
 import { SqliteFollowUpState } from "../../src/store/sqlite/SqliteFollowUpState.js"
 import { SqliteInbox } from "../../src/store/sqlite/SqliteInbox.js"
 import { SqliteLeadStore } from "../../src/store/sqlite/SqliteLeadStore.js"
+import { forgetPerson } from "../../src/store/sqlite/forgetPerson.js"
 import { SqlTransactor, Transactor } from "../../src/store/Transactor.js"
 import { tapUpdate } from "../support/updates.js"
 
@@ -209,6 +210,27 @@ describe("the SQLite store", () => {
       expect((yield* followUps.queued("l"))[0]!.media).toEqual(Option.some("photo"))
       yield* followUps.markApplied("l", 2, "message")
       expect(yield* followUps.leadsWithQueued).toEqual([])
+    }).pipe(Effect.provide(stores(tempFile()))))
+
+  it.scoped("forgetPerson deletes one person's leads, attempts, follow-ups, pointer and updates; nobody else's", () =>
+    Effect.gen(function* () {
+      const leads = yield* LeadStore
+      const followUps = yield* FollowUpState
+      const inbox = yield* Inbox
+      for (const [id, person] of [["theirs", 501], ["other", 502]] as const) {
+        yield* leads.record(lead(id, 1000, "clients", person), 0)
+        yield* leads.recordAttempt(id, { at: 1100, error: "CrmTimeoutError" })
+        yield* followUps.attach(person, id)
+        yield* followUps.add({ leadId: id, chatId: person, messageId: 7, media: Option.none(), text: "my brief" })
+        yield* inbox.record([tapUpdate({ id: person, first_name: "P" }, "lead:agency:clients")])
+      }
+      const forgotten = yield* forgetPerson(501)
+      expect(forgotten).toEqual({ leads: 1, followUps: 1, updates: 1 })
+      expect(yield* leads.get("theirs")).toEqual(Option.none())
+      expect(yield* followUps.latestLead(501)).toEqual(Option.none())
+      expect(Option.isSome(yield* leads.get("other"))).toBe(true)
+      expect(yield* followUps.latestLead(502)).toEqual(Option.some("other"))
+      expect((yield* inbox.unhandled).map((u) => u.callback_query?.from.id)).toEqual([502])
     }).pipe(Effect.provide(stores(tempFile()))))
 
   it.scoped("handled updates are forgotten after the retention; unhandled ones and the newest stay", () =>

@@ -1,0 +1,31 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { storeOp } from "./rows.js"
+
+/** What was deleted for one person, table by table. */
+export interface Forgotten {
+  readonly leads: number
+  readonly followUps: number
+  readonly updates: number
+}
+
+/**
+ * Deletes everything the store keeps about one person (a request to delete their data): their leads with their
+ * attempts and follow-ups, the pointer to their latest lead, and the raw updates they sent. One transaction.
+ */
+export const forgetPerson = (telegramId: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const theirLeads = sql`SELECT id FROM leads WHERE telegram_id = ${telegramId}`
+    return yield* sql.withTransaction(Effect.gen(function* () {
+      const followUps = yield* sql`DELETE FROM follow_ups WHERE lead_id IN (${theirLeads}) RETURNING seq`
+      yield* sql`DELETE FROM delivery_attempts WHERE lead_id IN (${theirLeads})`
+      yield* sql`DELETE FROM latest_leads WHERE telegram_id = ${telegramId}`
+      const leads = yield* sql`DELETE FROM leads WHERE telegram_id = ${telegramId} RETURNING id`
+      const updates = yield* sql`DELETE FROM updates WHERE ${telegramId} IN (
+        json_extract(payload, '$.message.from.id'), json_extract(payload, '$.message.chat.id'),
+        json_extract(payload, '$.callback_query.from.id'), json_extract(payload, '$.edited_message.from.id')
+      ) RETURNING update_id`
+      return { leads: leads.length, followUps: followUps.length, updates: updates.length } satisfies Forgotten
+    }))
+  }).pipe(storeOp("forgetPerson"))
