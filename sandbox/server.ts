@@ -1,8 +1,11 @@
-import { readFileSync } from "node:fs"
+import { Reactivity } from "@effect/experimental"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Effect, Schema } from "effect"
+import { existsSync, readFileSync } from "node:fs"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { CrmMode } from "../sim/CrmSim.js"
-import type { AdminFault, SimMessage, SimUser } from "../sim/TelegramSim.js"
+import type { AdminChatGone, AdminFault, SimMessage, SimUser } from "../sim/TelegramSim.js"
 import { startWorld, type World } from "../sim/world.js"
 
 /** The person you play in the sandbox, and the manager who presses buttons in the admin chat. */
@@ -15,6 +18,8 @@ const view = (m: SimMessage) => ({
   id: m.message_id,
   fromBot: m.fromBot,
   text: m.text,
+  // The bot's messages are Telegram HTML (the stand-in checked it); the page renders its tags as Telegram does.
+  html: m.fromBot ? m.html : null,
   media: m.media ?? null,
   edited: m.edits.length,
   replyTo: m.replyTo ?? null,
@@ -40,11 +45,44 @@ const crmModes: Record<string, CrmMode> = {
   refused: { kind: "refused" },
   reset: { kind: "reset" }
 }
-const adminFaults: Record<string, () => AdminFault> = {
-  ok: () => ({ kind: "ok" }),
-  "429": () => ({ kind: "429", retryAfter: 3, times: 1 }),
-  "500": () => ({ kind: "500", times: Number.MAX_SAFE_INTEGER })
+const adminFaults: Record<string, () => { fault: AdminFault; gone?: AdminChatGone }> = {
+  ok: () => ({ fault: { kind: "ok" } }),
+  "429": () => ({ fault: { kind: "429", retryAfter: 3, times: 1 } }),
+  "500": () => ({ fault: { kind: "500", times: Number.MAX_SAFE_INTEGER } }),
+  "403": () => ({ fault: { kind: "ok" }, gone: "kicked" })
 }
+
+const OutboxRow = Schema.Struct({
+  brand: Schema.String,
+  title: Schema.String,
+  created_at: Schema.Number,
+  attempts: Schema.Number,
+  last_error: Schema.NullOr(Schema.String)
+})
+
+/** The leads waiting in the bot's outbox (no human has them yet), read from its store as it runs. */
+const readOutbox = (storeFile: string) =>
+  !existsSync(storeFile) ? Promise.resolve([]) : Effect.runPromise(Effect.gen(function* () {
+    const sql = yield* SqliteClient.make({ filename: storeFile, readonly: true, disableWAL: true })
+    const rows = yield* sql`SELECT brand_name AS brand, title, created_at,
+        (SELECT COUNT(*) FROM delivery_attempts a WHERE a.lead_id = leads.id) AS attempts,
+        (SELECT error FROM delivery_attempts a WHERE a.lead_id = leads.id ORDER BY rowid DESC LIMIT 1) AS last_error
+      FROM leads WHERE outcome IS NULL ORDER BY created_at`
+    return yield* Schema.decodeUnknown(Schema.Array(OutboxRow))(rows)
+  }).pipe(Effect.scoped, Effect.provide(Reactivity.layer), Effect.orElseSucceed(() => [])))
+
+/** The sandbox could not start: one line for the person who ran it. */
+export class SandboxStartError extends Error {}
+
+/** Binds the page's port first, so a busy port is said before any bot starts. */
+const listen = (server: Server, port: number) =>
+  new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new SandboxStartError(error.code === "EADDRINUSE"
+        ? `--port ${port} is in use (another sandbox?): choose another, e.g. npm run sandbox -- --port ${port + 1}`
+        : `--port ${port}: ${error.message}`)))
+    server.listen(port, "127.0.0.1", resolve)
+  })
 
 export interface Sandbox {
   readonly url: string
@@ -54,10 +92,37 @@ export interface Sandbox {
 
 /** The sandbox: the real bot and the stand-ins, and a page on 127.0.0.1 to use them like Telegram. */
 export const startSandbox = async (port = 0, options: { entry?: "source" | "bundle" } = {}): Promise<Sandbox> => {
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new SandboxStartError(`--port must be a port number (got ${port})`)
+  let handle: (req: IncomingMessage, res: ServerResponse) => Promise<unknown> = async (_, res) => res.writeHead(503).end()
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      res.writeHead(500, { "content-type": "application/json" })
+      res.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }))
+    })
+  })
+  await listen(server, port)
+  const closeServer = () => {
+    server.closeAllConnections()
+    return new Promise<void>((resolve) => server.close(() => resolve()))
+  }
   const world = await startWorld({ env: { CRM_TIMEOUT_MS: "5000", ADMIN_TIMEZONE: "Europe/Moscow" }, entry: options.entry ?? "bundle" })
+    .catch(async (error) => {
+      await closeServer()
+      throw error
+    })
   const { telegram, crm } = world
   let crmMode = "ok"
   let adminFault = "ok"
+  // The taps made from the page, so each chat can show the pop-up its latest tap got (a repeat tap's, say).
+  const taps = { person: [] as Array<string>, admin: [] as Array<string> }
+  const lastPopUp = (queries: ReadonlyArray<string>) => {
+    for (const id of [...queries].reverse()) {
+      if (!telegram.answeredQueries.has(id)) continue
+      const text = telegram.answeredQueries.get(id)
+      return text === undefined ? null : { id, text }
+    }
+    return null
+  }
 
   const api = async (req: IncomingMessage, res: ServerResponse) => {
     const json = (status: number, body: unknown) => {
@@ -75,7 +140,9 @@ export const startSandbox = async (port = 0, options: { entry?: "source" | "bund
         admin: telegram.chat(telegram.adminChatId).map(view),
         crm: crm.requests.map((r) => ({ path: r.path.replace(/[^/]+$/, "…"), body: r.body, accepted: crm.accepted.includes(r) })),
         crmMode,
-        adminFault
+        adminFault,
+        popUps: { person: lastPopUp(taps.person), admin: lastPopUp(taps.admin) },
+        outbox: await readOutbox(world.storeFile)
       })
     }
     if (req.method !== "POST") return json(404, { error: "not found" })
@@ -97,8 +164,8 @@ export const startSandbox = async (port = 0, options: { entry?: "source" | "bund
         const inAdmin = body.chat === "admin"
         const messageId = Number(body.messageId)
         const data = String(body.data ?? "")
-        if (inAdmin) telegram.tapData(MANAGER, messageId, data, telegram.adminChatId)
-        else telegram.tapData(PERSON, messageId, data)
+        if (inAdmin) taps.admin.push(telegram.tapData(MANAGER, messageId, data, telegram.adminChatId))
+        else taps.person.push(telegram.tapData(PERSON, messageId, data))
         return json(200, { ok: true })
       }
       case "/api/crm": {
@@ -111,7 +178,9 @@ export const startSandbox = async (port = 0, options: { entry?: "source" | "bund
       case "/api/admin-fault": {
         const fault = adminFaults[String(body.mode)]
         if (!fault) return json(400, { error: `admin chat mode is one of ${Object.keys(adminFaults).join(", ")}` })
-        telegram.adminFault = fault()
+        const { fault: next, gone } = fault()
+        telegram.adminFault = next
+        telegram.adminChatGone = gone
         adminFault = String(body.mode)
         return json(200, { ok: true })
       }
@@ -120,19 +189,12 @@ export const startSandbox = async (port = 0, options: { entry?: "source" | "bund
     }
   }
 
-  const server: Server = createServer((req, res) => {
-    api(req, res).catch((error) => {
-      res.writeHead(500, { "content-type": "application/json" })
-      res.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve))
+  handle = api
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     world,
     stop: async () => {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await closeServer()
       await world.stop()
     }
   }

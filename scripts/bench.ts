@@ -10,13 +10,13 @@
  *   add --json FILE to write the figures as JSON (default bench-results.json)
  */
 import { Duration, Effect, Layer, Option } from "effect"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { CrmSim, type CrmMode, type CrmRequest } from "../sim/CrmSim.js"
 import { processStats, spawnBot } from "../sim/spawnBot.js"
+import { makeTempDir, removeTempDirs } from "../sim/tempDirs.js"
 import { TelegramSim } from "../sim/TelegramSim.js"
 import { botEnv } from "../sim/world.js"
 import { REPEAT_TAP_WINDOW } from "../src/funnel/Funnel.js"
@@ -78,7 +78,7 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
   if (floor && scenario.crm.kind === "hang") throw new Error("the floor bot has no timeout and no fallback: use --scenario ok or slow")
   const telegram = await TelegramSim.start()
   const crm = await CrmSim.start()
-  const workDir = mkdtempSync(join(tmpdir(), "leadbot-bench-"))
+  const workDir = makeTempDir("bench")
   const started = performance.now()
   const benchCpuStart = process.cpuUsage()
   const bot = spawnBot({
@@ -224,7 +224,7 @@ const recordGroups = (groups: number, size: number) =>
 
 const storeBench = async () => {
   const count = 2000
-  const file = join(mkdtempSync(join(tmpdir(), "leadbot-store-bench-")), "leads.sqlite")
+  const file = join(makeTempDir("store-bench"), "leads.sqlite")
   const sqlite = Layer.mergeAll(SqliteLeadStore, SqliteFollowUpState, SqlTransactor).pipe(
     Layer.provide(Layer.scoped(SqlClient.SqlClient, openDatabase(file).pipe(Effect.orDie)))
   )
@@ -282,7 +282,8 @@ const main = async () => {
   console.log(`figures written to ${values.json}`)
 }
 
-main().catch((error) => {
+main().then(removeTempDirs, (error) => {
+  removeTempDirs()
   console.error(error instanceof Error ? error.message : error)
   process.exit(1)
 })

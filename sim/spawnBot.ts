@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, readFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { makeTempDir, removeTempDir } from "./tempDirs.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 
@@ -27,12 +27,14 @@ export const npmStartNodeArgs = (): Array<string> => {
 /**
  * The bot as its own process (source under tsx, or the `npm run build` bundle that `npm start` runs; or another
  * script, such as the benchmark's floor), in an empty directory (so no developer's `.env` is read; ./data is its own).
+ * A directory made here is removed when the bot exits; one passed in (kept across restarts) is the caller's.
  */
 export const spawnBot = (
   env: Record<string, string>,
-  cwd = mkdtempSync(join(tmpdir(), "leadbot-")),
+  workDir?: string,
   entry: "source" | "bundle" | { readonly script: string } = "source"
 ): BotProcess => {
+  const cwd = workDir ?? makeTempDir("bot")
   // node itself (not the tsx CLI, which runs a child): a SIGKILL must hit the bot, not a wrapper.
   const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href
   // BOT_NODE_ARGS go to the bot's node only, e.g. "--cpu-prof --cpu-prof-dir=prof" to profile a benchmark run.
@@ -50,7 +52,11 @@ export const spawnBot = (
   let stderr = ""
   child.stdout!.on("data", (d) => (stdout += d))
   child.stderr!.on("data", (d) => (stderr += d))
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      if (workDir === undefined) removeTempDir(cwd)
+      resolve(code)
+    }))
   return { child, exited, output: () => ({ stdout, stderr }) }
 }
 

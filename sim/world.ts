@@ -1,8 +1,7 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { CrmSim } from "./CrmSim.js"
 import { type BotProcess, spawnBot } from "./spawnBot.js"
+import { makeTempDir, removeTempDir } from "./tempDirs.js"
 import { TelegramSim } from "./TelegramSim.js"
 
 /** The stand-ins and the real bot (its own process) wired together: what the demo and the sandbox run. */
@@ -10,6 +9,8 @@ export interface World {
   readonly telegram: TelegramSim
   readonly crm: CrmSim
   readonly bot: BotProcess
+  /** The bot's lead store (its DATA_DIR is ./data in its own working folder). */
+  readonly storeFile: string
   readonly stop: () => Promise<void>
 }
 
@@ -26,28 +27,30 @@ export const botEnv = (telegram: TelegramSim, crm: CrmSim): Record<string, strin
 export const startWorld = async (options: { env?: Record<string, string>; entry?: "source" | "bundle" } = {}): Promise<World> => {
   const telegram = await TelegramSim.start()
   const crm = await CrmSim.start()
+  const workDir = makeTempDir("world")
   const bot = spawnBot({
     ...botEnv(telegram, crm),
     LOG_LEVEL: "warn",
     ...options.env
-  }, mkdtempSync(join(tmpdir(), "leadbot-world-")), options.entry ?? "bundle")
+  }, workDir, options.entry ?? "bundle")
+  const stop = async () => {
+    bot.child.kill("SIGTERM")
+    const timer = setTimeout(() => bot.child.kill("SIGKILL"), 15_000)
+    await bot.exited
+    clearTimeout(timer)
+    await Promise.all([telegram.close(), crm.close()])
+    removeTempDir(workDir)
+  }
   try {
     await telegram.waitFor("the bot to start polling", () => telegram.calls.some((c) => c.method === "getUpdates") || bot.child.exitCode !== null, 30_000)
   } catch (error) {
-    bot.child.kill("SIGKILL")
+    await stop()
     throw error
   }
-  if (bot.child.exitCode !== null) throw new Error(`the bot did not start: ${bot.output().stderr.trim()}`)
-  return {
-    telegram,
-    crm,
-    bot,
-    stop: async () => {
-      bot.child.kill("SIGTERM")
-      const timer = setTimeout(() => bot.child.kill("SIGKILL"), 15_000)
-      await bot.exited
-      clearTimeout(timer)
-      await Promise.all([telegram.close(), crm.close()])
-    }
+  if (bot.child.exitCode !== null) {
+    const reason = bot.output().stderr.trim()
+    await stop()
+    throw new Error(`the bot did not start: ${reason}`)
   }
+  return { telegram, crm, bot, storeFile: join(workDir, "data", "leads.sqlite"), stop }
 }

@@ -4,9 +4,7 @@ import { TelegramSim } from "../../sim/TelegramSim.js"
 import { botEnv } from "../../sim/world.js"
 import { galliard } from "../support/people.js"
 import { spawnBot } from "../../sim/spawnBot.js"
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { makeTempDir } from "../../sim/tempDirs.js"
 
 describe("a lead the person saw confirmed survives kill -9", () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -18,7 +16,7 @@ describe("a lead the person saw confirmed survives kill -9", () => {
     const telegram = await TelegramSim.start()
     const crm = await CrmSim.start()
     cleanups.push(() => telegram.close(), () => crm.close())
-    const workDir = mkdtempSync(join(tmpdir(), "leadbot-crash-"))
+    const workDir = makeTempDir("crash")
     const env = { ...botEnv(telegram, crm), LOG_LEVEL: "Info" }
     const isConfirmation = (method: string, body: Record<string, unknown>) =>
       method === "sendMessage" && Number(body.chat_id) === galliard.id && String(body.text).startsWith("✅ Принято")
@@ -55,7 +53,7 @@ describe("a lead the person saw confirmed survives kill -9", () => {
     const telegram = await TelegramSim.start()
     const crm = await CrmSim.start()
     cleanups.push(() => telegram.close(), () => crm.close())
-    const workDir = mkdtempSync(join(tmpdir(), "leadbot-crash-"))
+    const workDir = makeTempDir("crash")
     const env = {
       ...botEnv(telegram, crm),
       LOG_LEVEL: "Info"

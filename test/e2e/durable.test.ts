@@ -1,7 +1,6 @@
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
+import { join } from "node:path"
+import { makeTempDir } from "../../sim/tempDirs.js"
 import { afterEach, describe, expect, it } from "vitest"
 import { galliard, maria } from "../support/people.js"
 import { type Harness, startHarness } from "../support/runBot.js"
@@ -77,13 +76,12 @@ describe("leads survive restarts, and each intent is one lead", () => {
     h = await startHarness()
     await tapAgency()
     await h.telegram.waitFor("the lead in the CRM", () => h.crm.accepted.length === 1)
-    const backup = join(mkdtempSync(join(tmpdir(), "leadbot-backup-")), "backup.sqlite")
+    const backup = join(makeTempDir("backup"), "backup.sqlite")
     const sqlite3 = spawnSync("sqlite3", [join(h.dataDir, "leads.sqlite"), `VACUUM INTO '${backup}'`], { encoding: "utf8" })
     expect(sqlite3.error).toBeUndefined()
     expect(sqlite3.stderr).toBe("")
     const count = spawnSync("sqlite3", [backup, "SELECT COUNT(*), MAX(outcome) FROM leads"], { encoding: "utf8" })
     expect(count.stdout.trim()).toBe("1|crm")
-    rmSync(dirname(backup), { recursive: true })
     h.telegram.sendText(maria, "/start cg")
     await h.telegram.waitFor("the bot still answering", () => h.telegram.botMessages(maria.id)[0])
   })

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -10,6 +10,7 @@ import { botEnv } from "../../sim/world.js"
 import { galliard } from "../support/people.js"
 import { fileURLToPath } from "node:url"
 import { type BotProcess, spawnBot } from "../../sim/spawnBot.js"
+import { makeTempDir } from "../../sim/tempDirs.js"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 
@@ -44,7 +45,7 @@ describe("the bot as a process", () => {
     if (env.LOCALES_PATH) {
       const broken = JSON.parse(await import("node:fs").then((fs) => fs.readFileSync("locales/locales.json", "utf8")))
       broken.profiles.cg.services[0].title = 5
-      env.LOCALES_PATH = join(tmpdir(), `broken-${process.pid}-locales.json`)
+      env.LOCALES_PATH = join(makeTempDir("locales"), "locales.json")
       writeFileSync(env.LOCALES_PATH, JSON.stringify(broken))
     }
     const bot = spawnBot(env)
@@ -105,7 +106,7 @@ describe("the bot as a process", () => {
     const telegram = await TelegramSim.start()
     const crm = await CrmSim.start()
     cleanups.push(() => telegram.close(), () => crm.close())
-    const dataDir = mkdtempSync(join(tmpdir(), "leadbot-shared-"))
+    const dataDir = makeTempDir("shared")
     const env = { ...botEnv(telegram, crm), DATA_DIR: dataDir }
     const first = spawnBot(env)
     cleanups.push(async () => {
@@ -142,7 +143,7 @@ describe("the bot as a process", () => {
     cleanups.push(() => telegram.close())
     const npm = spawn("npm", ["start"], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...telegramEnv(telegram), DATA_DIR: mkdtempSync(join(tmpdir(), "leadbot-npm-")), LOG_LEVEL: "Info" },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...telegramEnv(telegram), DATA_DIR: makeTempDir("npm"), LOG_LEVEL: "Info" },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""

@@ -1,9 +1,7 @@
 import { ConfigProvider, Effect, Fiber, Layer, Logger } from "effect"
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { AppLive } from "../../src/app.js"
 import { CrmSim } from "../../sim/CrmSim.js"
+import { makeTempDir, removeTempDir } from "../../sim/tempDirs.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
 import { botEnv } from "../../sim/world.js"
 
@@ -25,7 +23,7 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   const config = new Map<string, string>(Object.entries({
     ...botEnv(telegram, crm),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "Info",
-    DATA_DIR: mkdtempSync(join(tmpdir(), "leadbot-data-")),
+    DATA_DIR: makeTempDir("data"),
     ...env
   }))
   const logs: Array<string> = []
@@ -58,6 +56,7 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     stop: async () => {
       await Effect.runPromise(Fiber.interrupt(fiber))
       await Promise.all([telegram.close(), crm.close()])
+      removeTempDir(config.get("DATA_DIR")!)
     }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Layer, Schedule } from "effect"
+import { Deferred, Effect, Layer, Logger, LogLevel, Schedule } from "effect"
 import { Bot } from "grammy"
 import type { Update } from "grammy/types"
 import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
@@ -26,6 +26,9 @@ const telegramWith = (batch: ReadonlyArray<Update>) => {
 
 const alice = { id: 701, first_name: "Alice" }
 const bob = { id: 702, first_name: "Bob" }
+
+/** Polling's start and stop lines are noise here; a warning or an error would say something went wrong. */
+const quietUnlessWrong = Effect.provide(Logger.minimumLogLevel(LogLevel.Warning))
 
 describe("polling", () => {
   it.live("one chat's updates are handled in order; another chat is not held up by a slow one", () =>
@@ -67,7 +70,7 @@ describe("polling", () => {
         )
         expect(left).toEqual([])
       }).pipe(Effect.provide(layer), Effect.scoped)
-    }))
+    }).pipe(quietUnlessWrong))
 
   it.live("a stop marks every update handled by then, even while a background mark is still committing", () =>
     Effect.gen(function* () {
@@ -99,5 +102,5 @@ describe("polling", () => {
       }).pipe(Effect.provide(polling), Effect.scoped)
       // Stopped while the marker was busy with the first: the stop itself marked the second.
       expect(yield* unhandledIds).toEqual([])
-    }).pipe(Effect.provide(MemoryInbox)))
+    }).pipe(Effect.provide(MemoryInbox), quietUnlessWrong))
 })

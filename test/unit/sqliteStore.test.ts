@@ -1,11 +1,11 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Option, TestClock } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { Lead } from "../../src/lead/Lead.js"
 import { FollowUpState } from "../../src/store/FollowUpState.js"
+import { makeTempDir } from "../../sim/tempDirs.js"
 import { Inbox, MemoryInbox } from "../../src/store/Inbox.js"
 import { InboxRetention } from "../../src/updates/InboxRetention.js"
 import { testConfigWith } from "../support/testLayers.js"
@@ -19,7 +19,7 @@ import { forgetPerson } from "../../src/store/sqlite/forgetPerson.js"
 import { SqlTransactor, Transactor } from "../../src/store/Transactor.js"
 import { tapUpdate } from "../support/updates.js"
 
-const tempFile = () => join(mkdtempSync(join(tmpdir(), "leadbot-store-")), "leads.sqlite")
+const tempFile = () => join(makeTempDir("store"), "leads.sqlite")
 
 const database = (filename: string) =>
   Layer.scoped(SqlClient.SqlClient, openDatabase(filename).pipe(Effect.orDie))
