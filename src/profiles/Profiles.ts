@@ -51,11 +51,31 @@ export const decodeLocales = (json: string): Either.Either<Locales, string> =>
     Either.mapLeft((error) => withLineAndColumn(formatParseError(error), json))
   )
 
-/** `CRM_WEBHOOK_URL_AGENCY` overrides `profiles.agency.webhook_url`. */
+const isHttpUrl = (url: string) => {
+  try {
+    return ["http:", "https:"].includes(new URL(url).protocol)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * `CRM_WEBHOOK_URL_AGENCY` overrides `profiles.agency.webhook_url`. Either must be an http(s) URL: a typo stops
+ * start-up naming where it came from (never the URL itself: its path is a secret), instead of sending every lead
+ * to the fallback later.
+ */
 const webhookFor = (key: string, fromFile: string | undefined) =>
-  Config.option(Config.redacted(`CRM_WEBHOOK_URL_${key.toUpperCase()}`)).pipe(
-    Effect.map(Option.orElse(() => Option.map(Option.fromNullable(fromFile), Redacted.make)))
-  )
+  Effect.gen(function* () {
+    const variable = `CRM_WEBHOOK_URL_${key.toUpperCase()}`
+    const fromEnv = yield* Config.option(Config.redacted(variable))
+    const [url, source] = Option.isSome(fromEnv)
+      ? [Option.some(fromEnv.value), variable]
+      : [Option.map(Option.fromNullable(fromFile), Redacted.make), `profiles.${key}.webhook_url`]
+    if (Option.isSome(url) && !isHttpUrl(Redacted.value(url.value))) {
+      return yield* new StartupError({ message: `${source}: expected an http(s) URL` })
+    }
+    return url
+  })
 
 export const makeProfiles = (locales: Locales) =>
   Effect.gen(function* () {
@@ -78,10 +98,11 @@ export const makeProfiles = (locales: Locales) =>
 export class Profiles extends Effect.Service<Profiles>()("Profiles", {
   effect: Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
-    const path = yield* Config.string("LOCALES_PATH").pipe(Config.withDefault(defaultLocalesPath))
-    const json = yield* fs
-      .readFileString(path)
-      .pipe(Effect.mapError((e) => new StartupError({ message: `cannot read ${path}: ${e.message}` })))
+    const fromEnv = yield* Config.option(Config.string("LOCALES_PATH"))
+    const path = Option.getOrElse(fromEnv, () => defaultLocalesPath)
+    const json = yield* fs.readFileString(path).pipe(Effect.mapError((e) =>
+      new StartupError({ message: `${Option.isSome(fromEnv) ? "LOCALES_PATH: " : ""}cannot read ${path}: ${e.message}` })
+    ))
     const locales = yield* Either.match(decodeLocales(json), {
       onLeft: (reason) => Effect.fail(new StartupError({ message: `${path}: ${reason}` })),
       onRight: Effect.succeed

@@ -40,9 +40,11 @@ describe("the bot as a process", () => {
   it.each<[Record<string, string>, RegExp]>([
     [{ ADMIN_CHAT_ID: "-1" }, /^Cannot start: configuration: .*BOT_TOKEN/],
     [{ BOT_TOKEN: "1:abc" }, /^Cannot start: configuration: .*ADMIN_CHAT_ID/],
-    [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOCALES_PATH: "BROKEN" }, /^Cannot start: .*locales\.json: profiles\.cg\.services\[0\]\.title: Expected string, actual 5$/]
+    [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOCALES_PATH: "BROKEN" }, /^Cannot start: .*locales\.json: profiles\.cg\.services\[0\]\.title: Expected string, actual 5$/],
+    [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOCALES_PATH: "/nowhere/locales.json" }, /^Cannot start: LOCALES_PATH: cannot read \/nowhere\/locales\.json/],
+    [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", CRM_WEBHOOK_URL_AGENCY: "not a url" }, /^Cannot start: CRM_WEBHOOK_URL_AGENCY: expected an http\(s\) URL$/]
   ])("bad configuration %o → exit 1 with one clear line, no stack trace", async (env, expected) => {
-    if (env.LOCALES_PATH) {
+    if (env.LOCALES_PATH === "BROKEN") {
       const broken = JSON.parse(await import("node:fs").then((fs) => fs.readFileSync("locales/locales.json", "utf8")))
       broken.profiles.cg.services[0].title = 5
       env.LOCALES_PATH = join(makeTempDir("locales"), "locales.json")

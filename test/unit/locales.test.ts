@@ -60,6 +60,22 @@ describe("locales.json", () => {
     }
   })
 
+  it.effect.each([
+    [{ CRM_WEBHOOK_URL_CG: "crm.example/api/webhook/secret-path" }, {}, "CRM_WEBHOOK_URL_CG: expected an http(s) URL"],
+    [{}, { express: "ftp://crm.example/secret-path" }, "profiles.express.webhook_url: expected an http(s) URL"]
+  ] as const)("a webhook URL that is not http(s) stops start-up naming where it came from, not the URL: %o %o", ([env, file, line]) =>
+    Effect.gen(function* () {
+      const json = withChange((j) => {
+        for (const [key, url] of Object.entries(file)) j.profiles[key].webhook_url = url
+      })
+      const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(json))).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+        Effect.flip
+      )
+      expect(error.message).toBe(line)
+      expect(error.message).not.toContain("secret-path")
+    }))
+
   it.effect("CRM_WEBHOOK_URL_<PROFILE> overrides webhook_url from the file", () =>
     Effect.gen(function* () {
       const json = withChange((j) => {
