@@ -2,17 +2,13 @@ import { Effect, Option } from "effect"
 import type { InlineKeyboardMarkup } from "grammy/types"
 import { AppConfig } from "../config/AppConfig.js"
 import type { CrmError } from "../crm/CrmError.js"
-import type { AppliedVia, FollowUp, Lead, Outcome } from "../lead/Lead.js"
-import type { Handled } from "../store/LeadStore.js"
+import type { AppliedVia, FallbackOutcome, FollowUp, Handled, Lead, Outcome } from "../lead/Lead.js"
 import { CAPTION_LIMIT, escapeHtml, MESSAGE_LIMIT, splitText, visibleLength } from "../telegram/html.js"
+import { HANDLED_BUTTON_TEXT, handledButton } from "../telegram/buttons.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 import { isChatGone, isEditTargetGone, isNotModified, type TelegramError } from "../telegram/TelegramError.js"
 import { fallbackHtml, followUpHeader, handledHtml, smartEditHtml } from "./render.js"
 
-export type FallbackOutcome = Extract<Outcome, { _tag: "Fallback" }>
-
-export const HANDLED_BUTTON = "✅ Внесено в CRM"
-export const handledButton = (leadId: string) => `done:${leadId}`
 
 /** Everything the managers see: fallback leads, smart edits, follow-ups, the handled mark. Only Telegram errors escape. */
 export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
@@ -43,7 +39,10 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
     const fallbackView = (lead: Lead, original: string, edited: ReadonlyArray<FollowUp>, handled: Option.Option<Handled>) => {
       const body = edited.length === 0 ? original : smartEditHtml(original, edited)
       return Option.match(handled, {
-        onNone: () => ({ text: body, markup: { inline_keyboard: [[{ text: HANDLED_BUTTON, callback_data: handledButton(lead.id) }]] } }),
+        onNone: () => ({
+          text: body,
+          markup: { inline_keyboard: [[{ text: HANDLED_BUTTON_TEXT, callback_data: handledButton(lead.id) }]] }
+        }),
         onSome: (h) => ({ text: `${body}\n\n${handledHtml(h.by, h.at, adminTimeZone)}`, markup: { inline_keyboard: [] } })
       })
     }

@@ -1,7 +1,18 @@
-import { Option } from "effect"
-import { type CrmError, reasonRu } from "../crm/CrmError.js"
+import { Match, Option } from "effect"
+import type { CrmError } from "../crm/CrmError.js"
 import type { Contact, FollowUp, Lead } from "../lead/Lead.js"
 import { escapeHtml, userLink } from "../telegram/html.js"
+
+/** The "Причина:" line of the fallback message, in plain Russian, one wording per error. Plain text: escape before HTML. */
+export const reasonRu: (error: CrmError) => string = Match.type<CrmError>().pipe(
+  Match.tagsExhaustive({
+    CrmConnectionError: (e) => `CRM-сервер недоступен (ошибка соединения): ${e.detail}`,
+    CrmHttpStatusError: (e) => `CRM ответила ошибкой: HTTP ${e.status}${e.bodyExcerpt ? ` — ${e.bodyExcerpt}` : ""}`,
+    CrmTimeoutError: (e) => `CRM не ответила за ${e.timeoutMs / 1000} с (таймаут)`,
+    CrmClientError: (e) => `ошибка HTTP-клиента: ${e.detail}`,
+    CrmUnknownError: (e) => `непредвиденная ошибка: ${e.detail}`
+  })
+)
 
 /** How managers reach the person: the @handle when there is one, else a profile link (never "@None"). */
 export const contactHtml = (contact: Contact): string =>

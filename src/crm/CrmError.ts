@@ -23,17 +23,6 @@ export class CrmUnknownError extends Data.TaggedError("CrmUnknownError")<{
 
 export type CrmError = CrmConnectionError | CrmHttpStatusError | CrmTimeoutError | CrmClientError | CrmUnknownError
 
-/** The "Причина:" line of the fallback message, in plain Russian. Plain text: escape before HTML. */
-export const reasonRu: (error: CrmError) => string = Match.type<CrmError>().pipe(
-  Match.tagsExhaustive({
-    CrmConnectionError: (e) => `CRM-сервер недоступен (ошибка соединения): ${e.detail}`,
-    CrmHttpStatusError: (e) => `CRM ответила ошибкой: HTTP ${e.status}${e.bodyExcerpt ? ` — ${e.bodyExcerpt}` : ""}`,
-    CrmTimeoutError: (e) => `CRM не ответила за ${e.timeoutMs / 1000} с (таймаут)`,
-    CrmClientError: (e) => `ошибка HTTP-клиента: ${e.detail}`,
-    CrmUnknownError: (e) => `непредвиденная ошибка: ${e.detail}`
-  })
-)
-
 /** The log line for a failed delivery, worded per error type. Never contains a webhook path. */
 export const logLine: (error: CrmError) => string = Match.type<CrmError>().pipe(
   Match.tagsExhaustive({

@@ -3,10 +3,10 @@ import { AdminChat } from "../admin/AdminChat.js"
 import { CrmClient } from "../crm/CrmClient.js"
 import { CrmClientError, logLine } from "../crm/CrmError.js"
 import { crmPayload } from "../crm/CrmPayload.js"
-import type { Lead, Outcome } from "../lead/Lead.js"
+import type { Handled, Lead, Outcome } from "../lead/Lead.js"
 import { Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
-import { type Handled, LeadStore } from "../store/LeadStore.js"
+import { LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
 import { isChatGone } from "../telegram/TelegramError.js"
 import { deliveryBackoff } from "./backoff.js"
@@ -160,6 +160,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       ))
 
     return { schedule, markHandled, awaitIdle: FiberSet.awaitEmpty(fibers) } as const
-  })
+  }),
+  dependencies: [AdminChat.Default, PeopleFirst.Default]
 }) {}
 

@@ -25,6 +25,29 @@ export type Outcome =
   | { readonly _tag: "Crm" }
   | { readonly _tag: "Fallback"; readonly messageId: number; readonly html: string }
 
+/** A lead that reached the admin chat: the message managers see, and its original text. */
+export type FallbackOutcome = Extract<Outcome, { _tag: "Fallback" }>
+
+/** A manager pressed "✅ Внесено в CRM" on the fallback message: who, and when. */
+export interface Handled {
+  readonly by: string
+  readonly at: number
+}
+
+/** One failed try at reaching a human: the error's tag and when. */
+export interface DeliveryAttempt {
+  readonly at: number
+  readonly error: string
+}
+
+/** A lead as the outbox holds it: where it stands on its way to a human. */
+export interface LeadRecord {
+  readonly lead: Lead
+  readonly outcome: Option.Option<Outcome>
+  readonly attempts: ReadonlyArray<DeliveryAttempt>
+  readonly handled: Option.Option<Handled>
+}
+
 /** Something the person sent after their lead: text, or media (copied to the admin chat) with its caption. */
 export interface FollowUp {
   readonly leadId: string

@@ -1,4 +1,5 @@
 import { FileSystem } from "@effect/platform"
+import { NodeFileSystem } from "@effect/platform-node"
 import { Array as Arr, Config, Effect, Either, Option, ParseResult, Redacted, Schema } from "effect"
 import { fileURLToPath } from "node:url"
 import { StartupError } from "../config/StartupError.js"
@@ -108,5 +109,6 @@ export class Profiles extends Effect.Service<Profiles>()("Profiles", {
       onRight: Effect.succeed
     })
     return yield* makeProfiles(locales)
-  })
+  }),
+  dependencies: [NodeFileSystem.layer]
 }) {}

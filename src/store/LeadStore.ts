@@ -1,25 +1,6 @@
 import { Context, type Effect, type Option } from "effect"
-import type { Lead, Outcome } from "../lead/Lead.js"
+import type { DeliveryAttempt, Handled, Lead, LeadRecord, Outcome } from "../lead/Lead.js"
 import type { StoreError } from "./StoreError.js"
-
-export interface LeadRecord {
-  readonly lead: Lead
-  readonly outcome: Option.Option<Outcome>
-  readonly attempts: ReadonlyArray<DeliveryAttempt>
-  /** A manager pressed "✅ Внесено в CRM" on the fallback message. */
-  readonly handled: Option.Option<Handled>
-}
-
-export interface Handled {
-  readonly by: string
-  readonly at: number
-}
-
-/** One failed try at reaching a human: the error's tag and when. */
-export interface DeliveryAttempt {
-  readonly at: number
-  readonly error: string
-}
 
 /** The outbox: leads are recorded before the person is answered and leave it once a human can see them. */
 export class LeadStore extends Context.Tag("LeadStore")<

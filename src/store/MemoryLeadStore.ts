@@ -1,6 +1,6 @@
 import { Array as Arr, Effect, HashMap, HashSet, Layer, Option, Order, Ref } from "effect"
-import type { Lead } from "../lead/Lead.js"
-import { LeadStore, type LeadRecord } from "./LeadStore.js"
+import type { Lead, LeadRecord } from "../lead/Lead.js"
+import { LeadStore } from "./LeadStore.js"
 
 const tapKey = (lead: Lead) => `${lead.contact.telegramId}:${lead.profile}:${lead.serviceId}`
 

@@ -1,4 +1,4 @@
-import { Chunk, Effect, Fiber, FiberSet, Option, Queue, Ref, Schedule } from "effect"
+import { Chunk, Effect, Fiber, FiberSet, Layer, Option, Queue, Ref, Schedule } from "effect"
 import type { Update } from "grammy/types"
 import { makeKeyedLock } from "../concurrency/KeyedLock.js"
 import { PeopleFirst } from "../concurrency/PeopleFirst.js"
@@ -28,8 +28,8 @@ const pollRetry = Schedule.exponential("500 millis").pipe(Schedule.union(Schedul
  * updates are handled at the next start, and an update seen twice is handled once.
  * Handling does not hold up the next batch: each chat is a queue of its own (in order), chats run in parallel.
  */
-export class Polling extends Effect.Service<Polling>()("Polling", {
-  scoped: Effect.gen(function* () {
+export const Polling = Layer.scopedDiscard(
+  Effect.gen(function*() {
     const telegram = yield* TelegramBot
     const funnel = yield* Funnel
     const inbox = yield* Inbox
@@ -126,7 +126,8 @@ export class Polling extends Effect.Service<Polling>()("Polling", {
         Effect.zipRight(Effect.logInfo("polling stopped"))
       ))
     yield* Effect.logInfo("polling for updates")
-    // A running loop, not an API: the service is what keeps it alive for the app's lifetime.
-    return {} as const
   })
-}) {}
+)
+
+/** Polling with the funnel it feeds (and the people-first signal it shares with delivery). */
+export const PollingLive = Polling.pipe(Layer.provide(Funnel.Default), Layer.provide(PeopleFirst.Default))

@@ -1,20 +1,16 @@
 import { ConfigProvider, Effect, Layer, LogLevel, Logger, Redacted } from "effect"
 import { Bot } from "grammy"
 import { readFileSync } from "node:fs"
-import { AdminChat } from "../../src/admin/AdminChat.js"
 import { AppConfig } from "../../src/config/AppConfig.js"
 import { CrmClient } from "../../src/crm/CrmClient.js"
 import type { CrmError } from "../../src/crm/CrmError.js"
 import type { CrmPayload } from "../../src/crm/CrmPayload.js"
-import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
-import { UserChat } from "../../src/funnel/UserChat.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
-import { ManagerTools } from "../../src/admin/ManagerTools.js"
-import { MemoryInbox } from "../../src/store/Inbox.js"
+import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryFollowUpState } from "../../src/store/MemoryFollowUpState.js"
-import { MemoryTransactor } from "../../src/store/Transactor.js"
+import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
 import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
 import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 
@@ -109,14 +105,13 @@ export const scriptedCrm = (script: Array<CrmError | "ok"> = []) => {
   return { sent, layer }
 }
 
-/** The bot's services over mock ports: recording Telegram, scripted CRM, in-memory stores. */
+/** The test ports: recording Telegram, scripted CRM, in-memory stores, the shipped locales, the test config. */
+export const testPorts = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<CrmClient>) =>
+  Layer.mergeAll(telegram, crm, MemoryLeadStore, MemoryFollowUpState, MemoryInbox, MemoryTransactor, testProfiles, testConfig)
+
+/** The bot's services (each bringing the services it needs, as in the app) over the test ports. */
 export const botServices = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<CrmClient>) =>
-  Funnel.Default.pipe(
-    Layer.provideMerge(ManagerTools.Default),
-    Layer.provideMerge(UserChat.Default),
-    Layer.provideMerge(Delivery.Default),
-    Layer.provideMerge(AdminChat.Default),
-    Layer.provideMerge(PeopleFirst.Default),
-    Layer.provideMerge(Layer.mergeAll(telegram, crm, MemoryLeadStore, MemoryFollowUpState, MemoryInbox, MemoryTransactor, testProfiles, testConfig)),
+  Layer.mergeAll(Funnel.Default, Delivery.Default).pipe(
+    Layer.provideMerge(testPorts(telegram, crm)),
     Layer.provide(Logger.minimumLogLevel(LogLevel.None))
   )

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 import { readFileSync } from "node:fs"
-import { leadButton } from "../../src/funnel/buttons.js"
+import { leadButton } from "../../src/telegram/buttons.js"
 import { decodeLocales, makeProfiles } from "../../src/profiles/Profiles.js"
 import { parseTelegramHtml } from "../../src/telegram/telegramHtml.js"
 

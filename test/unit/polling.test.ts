@@ -4,8 +4,10 @@ import { Bot } from "grammy"
 import type { Update } from "grammy/types"
 import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
-import { Inbox, MemoryInbox } from "../../src/store/Inbox.js"
-import { MemoryTransactor, Transactor } from "../../src/store/Transactor.js"
+import { Inbox } from "../../src/store/Inbox.js"
+import { MemoryInbox } from "../../src/store/MemoryInbox.js"
+import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
+import { Transactor } from "../../src/store/Transactor.js"
 import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 import { Polling } from "../../src/updates/Polling.js"
 import { textUpdate } from "../support/updates.js"
@@ -47,7 +49,7 @@ describe("polling", () => {
           if (update === b1) yield* Deferred.succeed(bobHandled, undefined)
           if (update === a2) yield* Deferred.succeed(allHandled, undefined)
         })
-      const layer = Polling.Default.pipe(
+      const layer = Polling.pipe(
         Layer.provideMerge(Layer.mergeAll(
           Layer.succeed(Funnel, Funnel.make({ handle })),
           telegramWith([a1, b1, a2]),
@@ -84,7 +86,7 @@ describe("polling", () => {
       const slowFirstCommit = Layer.succeed(Transactor, Transactor.of({
         atomically: (effect) => Effect.tap(effect, () => (commits++ === 0 ? Effect.sleep("3 seconds") : Effect.void))
       }))
-      const polling = Polling.Default.pipe(Layer.provide(Layer.mergeAll(
+      const polling = Polling.pipe(Layer.provide(Layer.mergeAll(
         Layer.succeed(Funnel, Funnel.make({ handle })),
         telegramWith([first, second]),
         slowFirstCommit,

@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
-import { Effect, Layer, Option, Schema } from "effect"
+import { SqlClient, SqlSchema } from "@effect/sql"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
 import type { Update } from "grammy/types"
 import { Inbox } from "../Inbox.js"
 import { storeOp } from "./rows.js"
@@ -8,26 +8,52 @@ import { storeOp } from "./rows.js"
 const UpdateJson = Schema.parseJson(
   Schema.Struct({ update_id: Schema.Int }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 )
-const decodePayloads = Schema.decodeUnknown(Schema.Array(Schema.Struct({ payload: UpdateJson })))
-const toUpdates = (rows: ReadonlyArray<{ readonly payload: { readonly update_id: number } }>) =>
-  rows.map((r) => r.payload as unknown as Update)
+const UpdateId = Schema.Struct({ update_id: Schema.Int })
 
 export const SqliteInbox = Layer.effect(
   Inbox,
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+
+    const stillToHandle = SqlSchema.findAll({
+      Request: Schema.Array(Schema.Int),
+      Result: UpdateId,
+      execute: (ids) =>
+        sql`SELECT update_id FROM updates WHERE handled_at IS NULL AND ${sql.in("update_id", ids)} ORDER BY update_id`
+    })
+    const unhandled = SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: Schema.Struct({ payload: UpdateJson }),
+      execute: () => sql`SELECT payload FROM updates WHERE handled_at IS NULL ORDER BY update_id`
+    })
+    const last = SqlSchema.single({
+      Request: Schema.Void,
+      Result: Schema.Struct({ last: Schema.NullOr(Schema.Int) }),
+      execute: () => sql`SELECT MAX(update_id) AS last FROM updates`
+    })
+    const forget = SqlSchema.findAll({
+      Request: Schema.Number,
+      Result: UpdateId,
+      execute: (before) =>
+        sql`DELETE FROM updates WHERE handled_at < ${before}
+            AND update_id < (SELECT MAX(update_id) FROM updates) RETURNING update_id`
+    })
+
     return Inbox.of({
       // One statement for the batch; what is still to handle is read back as ids only: the updates themselves
       // are in hand (Telegram sends an update_id with the same content each time).
       record: (updates) =>
-        updates.length === 0 ? Effect.succeed([]) : sql.withTransaction(
-          Effect.gen(function* () {
-            const now = Date.now()
-            yield* sql`INSERT OR IGNORE INTO updates ${sql.insert(updates.map((update) => ({ update_id: update.update_id, payload: JSON.stringify(update), received_at: now })))}`
-            return yield* sql<{ readonly update_id: number }>`SELECT update_id FROM updates WHERE handled_at IS NULL
-                              AND ${sql.in("update_id", updates.map((u) => u.update_id))} ORDER BY update_id`
-          })
-        ).pipe(
+        updates.length === 0 ? Effect.succeed([]) : Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          const rows = updates.map((update) => ({
+            update_id: update.update_id,
+            payload: JSON.stringify(update),
+            received_at: now
+          }))
+          yield* sql`INSERT OR IGNORE INTO updates ${sql.insert(rows)}`
+          return yield* stillToHandle(updates.map((u) => u.update_id))
+        }).pipe(
+          sql.withTransaction,
           Effect.map((rows) => {
             const byId = new Map(updates.map((u) => [u.update_id, u]))
             return rows.map((row) => byId.get(row.update_id)!)
@@ -35,26 +61,15 @@ export const SqliteInbox = Layer.effect(
           storeOp("recordUpdates")
         ),
       markHandled: (updateIds) =>
-        updateIds.length === 0 ? Effect.void : sql`UPDATE updates SET handled_at = ${Date.now()} WHERE ${sql.in("update_id", updateIds)}`.pipe(
+        updateIds.length === 0 ? Effect.void : Clock.currentTimeMillis.pipe(
+          Effect.flatMap((now) => sql`UPDATE updates SET handled_at = ${now} WHERE ${sql.in("update_id", updateIds)}`),
           Effect.asVoid,
           storeOp("markHandled")
         ),
-      unhandled: sql`SELECT payload FROM updates WHERE handled_at IS NULL ORDER BY update_id`.pipe(
-        Effect.flatMap(decodePayloads),
-        Effect.map(toUpdates),
-        storeOp("unhandledUpdates")
-      ),
-      forgetHandled: (before) =>
-        sql`DELETE FROM updates WHERE handled_at < ${before}
-            AND update_id < (SELECT MAX(update_id) FROM updates) RETURNING update_id`.pipe(
-          Effect.map((rows) => rows.length),
-          storeOp("forgetHandled")
-        ),
-      lastRecorded: sql`SELECT MAX(update_id) AS last FROM updates`.pipe(
-        Effect.flatMap(Schema.decodeUnknown(Schema.Array(Schema.Struct({ last: Schema.NullOr(Schema.Number) })))),
-        Effect.map((rows) => Option.fromNullable(rows[0]?.last)),
-        storeOp("lastRecorded")
-      )
+      // The payload keeps every field as Telegram sent it; only update_id is checked.
+      unhandled: unhandled(undefined).pipe(Effect.map((rows) => rows.map((r) => r.payload as unknown as Update)), storeOp("unhandledUpdates")),
+      lastRecorded: last(undefined).pipe(Effect.map((row) => Option.fromNullable(row.last)), storeOp("lastRecorded")),
+      forgetHandled: (before) => forget(before).pipe(Effect.map((rows) => rows.length), storeOp("forgetHandled"))
     })
   })
 )

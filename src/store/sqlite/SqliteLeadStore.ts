@@ -1,11 +1,8 @@
-import { SqlClient } from "@effect/sql"
-import { Array as Arr, Effect, Layer, Option, Schema } from "effect"
-import type { Lead, Outcome } from "../../lead/Lead.js"
-import { LeadStore, type LeadRecord } from "../LeadStore.js"
+import { SqlClient, SqlSchema } from "@effect/sql"
+import { Array as Arr, Clock, Effect, Layer, Option, Schema } from "effect"
+import type { Lead, LeadRecord, Outcome } from "../../lead/Lead.js"
+import { LeadStore } from "../LeadStore.js"
 import { AttemptRow, LeadRow, storeOp } from "./rows.js"
-
-const decodeLeads = Schema.decodeUnknown(Schema.Array(LeadRow))
-const decodeAttempts = Schema.decodeUnknown(Schema.Array(AttemptRow))
 
 const toLead = (row: LeadRow): Lead => ({
   id: row.id,
@@ -19,28 +16,57 @@ const toLead = (row: LeadRow): Lead => ({
 })
 
 const toOutcome = (row: LeadRow): Option.Option<Outcome> =>
-  row.outcome === "crm" ? Option.some({ _tag: "Crm" })
-  : row.outcome === "fallback" && row.admin_message_id !== null && row.admin_html !== null
+  row.outcome === "crm"
+    ? Option.some({ _tag: "Crm" })
+    : row.outcome === "fallback" && row.admin_message_id !== null && row.admin_html !== null
     ? Option.some({ _tag: "Fallback", messageId: row.admin_message_id, html: row.admin_html })
-  : Option.none()
+    : Option.none()
+
+const Returned = Schema.Struct({ id: Schema.String })
 
 /** The outbox on SQLite: a lead row with no outcome is pending. */
 export const SqliteLeadStore = Layer.effect(
   LeadStore,
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
+    const findLead = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: LeadRow,
+      execute: (id) => sql`SELECT * FROM leads WHERE id = ${id}`
+    })
+    const findUndelivered = SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: LeadRow,
+      execute: () => sql`SELECT * FROM leads WHERE outcome IS NULL ORDER BY created_at`
+    })
+    const findAwaitingEntry = SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: LeadRow,
+      execute: () => sql`SELECT * FROM leads WHERE outcome = 'fallback' AND handled_at IS NULL ORDER BY created_at`
+    })
+    const findUnconfirmed = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: LeadRow,
+      execute: (tapId) => sql`SELECT * FROM leads WHERE tap_id = ${tapId} AND confirmed_at IS NULL`
+    })
+    const findAttempts = SqlSchema.findAll({
+      Request: Schema.Array(Schema.String),
+      Result: AttemptRow,
+      execute: (ids) => sql`SELECT lead_id, at, error FROM delivery_attempts WHERE ${sql.in("lead_id", ids)} ORDER BY rowid`
+    })
+
     const withAttempts = (rows: ReadonlyArray<LeadRow>) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         if (rows.length === 0) return []
-        const attempts = yield* sql`SELECT lead_id, at, error FROM delivery_attempts WHERE ${sql.in("lead_id", rows.map((r) => r.id))} ORDER BY rowid`.pipe(
-          Effect.flatMap(decodeAttempts)
-        )
+        const attempts = yield* findAttempts(rows.map((r) => r.id))
         return rows.map((row): LeadRecord => ({
           lead: toLead(row),
           outcome: toOutcome(row),
           attempts: attempts.filter((a) => a.lead_id === row.id).map(({ at, error }) => ({ at, error })),
-          handled: row.handled_by !== null && row.handled_at !== null ? Option.some({ by: row.handled_by, at: row.handled_at }) : Option.none()
+          handled: row.handled_by !== null && row.handled_at !== null
+            ? Option.some({ by: row.handled_by, at: row.handled_at })
+            : Option.none()
         }))
       })
 
@@ -49,35 +75,39 @@ export const SqliteLeadStore = Layer.effect(
       // leads_repeat_taps index).
       record: (lead, repeatSince) =>
         sql`INSERT INTO leads (id, profile, brand_name, service_id, title, telegram_id, full_name, username, created_at, tap_id)
-            SELECT ${lead.id}, ${lead.profile}, ${lead.brandName}, ${lead.serviceId}, ${lead.title}, ${lead.contact.telegramId},
-              ${lead.contact.fullName}, ${Option.getOrNull(lead.contact.username)}, ${lead.createdAt}, ${lead.tapId}
-            WHERE NOT EXISTS (SELECT 1 FROM leads WHERE telegram_id = ${lead.contact.telegramId} AND profile = ${lead.profile}
-              AND service_id = ${lead.serviceId} AND created_at >= ${repeatSince})
+            SELECT ${lead.id}, ${lead.profile}, ${lead.brandName}, ${lead.serviceId}, ${lead.title},
+              ${lead.contact.telegramId}, ${lead.contact.fullName}, ${Option.getOrNull(lead.contact.username)},
+              ${lead.createdAt}, ${lead.tapId}
+            WHERE NOT EXISTS (SELECT 1 FROM leads WHERE telegram_id = ${lead.contact.telegramId}
+              AND profile = ${lead.profile} AND service_id = ${lead.serviceId} AND created_at >= ${repeatSince})
             RETURNING id`.pipe(
+          Effect.flatMap(Schema.decodeUnknown(Schema.Array(Returned))),
           Effect.map((rows) => rows.length > 0),
           storeOp("record")
         ),
       get: (leadId) =>
-        sql`SELECT * FROM leads WHERE id = ${leadId}`.pipe(
-          Effect.flatMap(decodeLeads),
-          Effect.flatMap(withAttempts),
+        findLead(leadId).pipe(
+          Effect.flatMap((row) => withAttempts(Option.toArray(row))),
           Effect.map(Arr.head),
           storeOp("get")
         ),
       markConfirmed: (leadId, at) =>
-        sql`UPDATE leads SET confirmed_at = ${at} WHERE id = ${leadId} AND confirmed_at IS NULL`.pipe(Effect.asVoid, storeOp("markConfirmed")),
-      owedConfirmation: (tapId) =>
-        sql`SELECT * FROM leads WHERE tap_id = ${tapId} AND confirmed_at IS NULL`.pipe(
-          Effect.flatMap(decodeLeads),
-          Effect.map((rows) => Option.map(Arr.head(rows), toLead)),
-          storeOp("owedConfirmation")
+        sql`UPDATE leads SET confirmed_at = ${at} WHERE id = ${leadId} AND confirmed_at IS NULL`.pipe(
+          Effect.asVoid,
+          storeOp("markConfirmed")
         ),
+      owedConfirmation: (tapId) => findUnconfirmed(tapId).pipe(Effect.map(Option.map(toLead)), storeOp("owedConfirmation")),
       setOutcome: (leadId, outcome) =>
-        (outcome._tag === "Crm"
-          ? sql`UPDATE leads SET outcome = 'crm', delivered_at = ${Date.now()} WHERE id = ${leadId} AND outcome IS NULL`
-          : sql`UPDATE leads SET outcome = 'fallback', admin_message_id = ${outcome.messageId}, admin_html = ${outcome.html},
-                delivered_at = ${Date.now()} WHERE id = ${leadId} AND outcome IS NULL`
-        ).pipe(Effect.asVoid, storeOp("setOutcome")),
+        Clock.currentTimeMillis.pipe(
+          Effect.flatMap((now) =>
+            outcome._tag === "Crm"
+              ? sql`UPDATE leads SET outcome = 'crm', delivered_at = ${now} WHERE id = ${leadId} AND outcome IS NULL`
+              : sql`UPDATE leads SET outcome = 'fallback', admin_message_id = ${outcome.messageId},
+                  admin_html = ${outcome.html}, delivered_at = ${now} WHERE id = ${leadId} AND outcome IS NULL`
+          ),
+          Effect.asVoid,
+          storeOp("setOutcome")
+        ),
       recordAttempt: (leadId, attempt) =>
         sql`INSERT INTO delivery_attempts ${sql.insert({ lead_id: leadId, at: attempt.at, error: attempt.error })}`.pipe(
           Effect.asVoid,
@@ -89,16 +119,8 @@ export const SqliteLeadStore = Layer.effect(
           Effect.map((rows) => rows.length > 0),
           storeOp("markHandled")
         ),
-      undelivered: sql`SELECT * FROM leads WHERE outcome IS NULL ORDER BY created_at`.pipe(
-        Effect.flatMap(decodeLeads),
-        Effect.flatMap(withAttempts),
-        storeOp("undelivered")
-      ),
-      awaitingEntry: sql`SELECT * FROM leads WHERE outcome = 'fallback' AND handled_at IS NULL ORDER BY created_at`.pipe(
-        Effect.flatMap(decodeLeads),
-        Effect.flatMap(withAttempts),
-        storeOp("awaitingEntry")
-      )
+      undelivered: findUndelivered(undefined).pipe(Effect.flatMap(withAttempts), storeOp("undelivered")),
+      awaitingEntry: findAwaitingEntry(undefined).pipe(Effect.flatMap(withAttempts), storeOp("awaitingEntry"))
     })
   })
 )

@@ -3,7 +3,8 @@ import type { InlineKeyboardButton } from "grammy/types"
 import { type Profile, Profiles } from "../profiles/Profiles.js"
 import { escapeHtml } from "../telegram/html.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
-import { brandButton, leadButton } from "./buttons.js"
+import { answerTap } from "../telegram/answerTap.js"
+import { brandButton, leadButton } from "../telegram/buttons.js"
 
 /** What the person sees. Locale texts are trusted HTML; anything else is escaped. */
 export class UserChat extends Effect.Service<UserChat>()("UserChat", {
@@ -29,10 +30,13 @@ export class UserChat extends Effect.Service<UserChat>()("UserChat", {
     const confirmation = (chatId: number, profile: Profile, title: string) =>
       send(chatId, [texts.accepted.replace("{title}", () => escapeHtml(title)), texts.strategist, profile.followUpAsk].join("\n\n"))
 
-    const answerTap = (callbackQueryId: string, text?: string) =>
-      telegram.call("answerCallbackQuery", (api, signal) =>
-        api.answerCallbackQuery(callbackQueryId, text === undefined ? {} : { text }, signal))
-
-    return { send, brandMenu, brandChooser, confirmation, answerTap, texts } as const
+    return {
+      send,
+      brandMenu,
+      brandChooser,
+      confirmation,
+      answerTap: (callbackQueryId: string, text?: string) => answerTap(telegram, callbackQueryId, text),
+      texts
+    } as const
   })
 }) {}

@@ -1,0 +1,64 @@
+import type { LeadRecord } from "../lead/Lead.js"
+import { adminMessageLink, contactHtml, managerTime } from "../admin/render.js"
+import { escapeHtml } from "../telegram/html.js"
+
+const LISTED = 20
+
+/** Where the report is read: the admin chat (for message links) and the managers' time zone. */
+export interface ReportContext {
+  readonly adminChatId: number
+  readonly timeZone: string
+  readonly now: number
+}
+
+const minutesWaited = (record: LeadRecord, now: number) => Math.max(0, Math.round((now - record.lead.createdAt) / 60_000))
+
+const head = (record: LeadRecord, time: (at: number) => string) =>
+  `• ${escapeHtml(record.lead.brandName)} — ${escapeHtml(record.lead.title)} — ${contactHtml(record.lead.contact)} — с ${
+    time(record.lead.createdAt)
+  }`
+
+/** A lead that reached no human: its attempts and last error. */
+const undeliveredLine = (record: LeadRecord, time: (at: number) => string) => {
+  const last = record.attempts[record.attempts.length - 1]
+  const tries = last
+    ? `попыток: ${record.attempts.length}, последняя ошибка: ${escapeHtml(last.error)} (${time(last.at)})`
+    : "ещё не пробовали"
+  return `${head(record, time)}; ${tries}`
+}
+
+/** A fallback lead no manager has marked entered: a link to its message where Telegram has one. */
+const awaitingLine = (record: LeadRecord, time: (at: number) => string, adminChatId: number) => {
+  const link = record.outcome._tag === "Some" && record.outcome.value._tag === "Fallback"
+    ? adminMessageLink(adminChatId, record.outcome.value.messageId)
+    : undefined
+  return `${head(record, time)}${link === undefined ? "" : ` — <a href="${link}">сообщение</a>`}`
+}
+
+/** One list: its heading with the count and the oldest wait, the oldest first, the rest counted. */
+const section = (heading: string, records: ReadonlyArray<LeadRecord>, now: number, line: (r: LeadRecord) => string) => [
+  `${heading}: ${records.length}</b>`,
+  `Самый старый ждёт ${minutesWaited(records[0]!, now)} мин.`,
+  ``,
+  ...records.slice(0, LISTED).map(line),
+  ...(records.length > LISTED ? [`… и ещё ${records.length - LISTED}`] : [])
+]
+
+/** `/pending`: leads that reached no human yet, then fallback leads not yet entered into the CRM (both oldest first). */
+export const pendingReportHtml = (
+  undelivered: ReadonlyArray<LeadRecord>,
+  awaiting: ReadonlyArray<LeadRecord>,
+  { adminChatId, now, timeZone }: ReportContext
+): string => {
+  if (undelivered.length === 0 && awaiting.length === 0) return "✅ Все лиды дошли до людей: ожидающих нет."
+  const time = (at: number) => managerTime(at, timeZone)
+  return [
+    ...(undelivered.length === 0
+      ? ["✅ Все лиды дошли до людей."]
+      : section("⏳ <b>Лидов, не дошедших до людей", undelivered, now, (r) => undeliveredLine(r, time))),
+    ``,
+    ...(awaiting.length === 0
+      ? ["✅ Все лиды из запасного канала внесены в CRM."]
+      : section("📝 <b>Ждут внесения в CRM вручную", awaiting, now, (r) => awaitingLine(r, time, adminChatId)))
+  ].join("\n")
+}

@@ -1,0 +1,39 @@
+import { Either, Schema } from "effect"
+
+/**
+ * The callback data of every inline button the bot shows, built and parsed here only. `callback_data` is at most
+ * 64 bytes, so keys are short slugs and lead ids.
+ */
+const LeadButton = Schema.TemplateLiteralParser("lead:", Schema.String, ":", Schema.String)
+const BrandButton = Schema.TemplateLiteralParser("brand:", Schema.String)
+const HandledButton = Schema.TemplateLiteralParser("done:", Schema.String)
+
+export type Button =
+  | { readonly _tag: "Lead"; readonly profile: string; readonly serviceId: string }
+  | { readonly _tag: "Brand"; readonly profile: string }
+  | { readonly _tag: "Handled"; readonly leadId: string }
+  | { readonly _tag: "Unknown" }
+
+const decodeLead = Schema.decodeUnknownEither(LeadButton)
+const decodeBrand = Schema.decodeUnknownEither(BrandButton)
+const decodeHandled = Schema.decodeUnknownEither(HandledButton)
+
+export const parseButton = (data: string): Button => {
+  const lead = decodeLead(data)
+  if (Either.isRight(lead) && !lead.right[3].includes(":")) {
+    return { _tag: "Lead", profile: lead.right[1], serviceId: lead.right[3] }
+  }
+  const brand = decodeBrand(data)
+  if (Either.isRight(brand)) return { _tag: "Brand", profile: brand.right[1] }
+  const handled = decodeHandled(data)
+  if (Either.isRight(handled) && handled.right[1] !== "") return { _tag: "Handled", leadId: handled.right[1] }
+  return { _tag: "Unknown" }
+}
+
+/** A service of a brand: a tap makes a lead. */
+export const leadButton = (profile: string, serviceId: string) => `lead:${profile}:${serviceId}`
+/** A brand in the chooser: a tap shows its services. */
+export const brandButton = (profile: string) => `brand:${profile}`
+/** "✅ Внесено в CRM" on a fallback message: a manager entered the lead by hand. */
+export const handledButton = (leadId: string) => `done:${leadId}`
+export const HANDLED_BUTTON_TEXT = "✅ Внесено в CRM"
