@@ -1,9 +1,11 @@
-import { Reactivity } from "@effect/experimental"
-import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Effect, Schema } from "effect"
 import { existsSync, readFileSync } from "node:fs"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+
+import { Reactivity } from "@effect/experimental"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Effect, Schema } from "effect"
+
 import type { CrmMode } from "../sim/CrmSim.js"
 import type { AdminChatGone, AdminFault, SimMessage, SimUser } from "../sim/TelegramSim.js"
 import { startWorld, type World } from "../sim/world.js"
@@ -62,14 +64,16 @@ const OutboxRow = Schema.Struct({
 
 /** The leads waiting in the bot's outbox (no human has them yet), read from its store as it runs. */
 const readOutbox = (storeFile: string) =>
-  !existsSync(storeFile) ? Promise.resolve([]) : Effect.runPromise(Effect.gen(function* () {
-    const sql = yield* SqliteClient.make({ filename: storeFile, readonly: true, disableWAL: true })
-    const rows = yield* sql`SELECT brand_name AS brand, title, created_at,
+  !existsSync(storeFile) ? Promise.resolve([]) : Effect.runPromise(
+    Effect.gen(function*() {
+      const sql = yield* SqliteClient.make({ filename: storeFile, readonly: true, disableWAL: true })
+      const rows = yield* sql`SELECT brand_name AS brand, title, created_at,
         (SELECT COUNT(*) FROM delivery_attempts a WHERE a.lead_id = leads.id) AS attempts,
         (SELECT error FROM delivery_attempts a WHERE a.lead_id = leads.id ORDER BY rowid DESC LIMIT 1) AS last_error
       FROM leads WHERE outcome IS NULL ORDER BY created_at`
-    return yield* Schema.decodeUnknown(Schema.Array(OutboxRow))(rows)
-  }).pipe(Effect.scoped, Effect.provide(Reactivity.layer), Effect.orElseSucceed(() => [])))
+      return yield* Schema.decodeUnknown(Schema.Array(OutboxRow))(rows)
+    }).pipe(Effect.scoped, Effect.provide(Reactivity.layer), Effect.orElseSucceed(() => []))
+  )
 
 /** The sandbox could not start: one line for the person who ran it. */
 export class SandboxStartError extends Error {}
@@ -78,9 +82,13 @@ export class SandboxStartError extends Error {}
 const listen = (server: Server, port: number) =>
   new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(new SandboxStartError(error.code === "EADDRINUSE"
-        ? `--port ${port} is in use (another sandbox?): choose another, e.g. npm run sandbox -- --port ${port + 1}`
-        : `--port ${port}: ${error.message}`)))
+      reject(
+        new SandboxStartError(
+          error.code === "EADDRINUSE"
+            ? `--port ${port} is in use (another sandbox?): choose another, e.g. npm run sandbox -- --port ${port + 1}`
+            : `--port ${port}: ${error.message}`
+        )
+      ))
     server.listen(port, "127.0.0.1", resolve)
   })
 
@@ -92,8 +100,11 @@ export interface Sandbox {
 
 /** The sandbox: the real bot and the stand-ins, and a page on 127.0.0.1 to use them like Telegram. */
 export const startSandbox = async (port = 0, options: { entry?: "source" | "bundle" } = {}): Promise<Sandbox> => {
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new SandboxStartError(`--port must be a port number (got ${port})`)
-  let handle: (req: IncomingMessage, res: ServerResponse) => Promise<unknown> = async (_, res) => res.writeHead(503).end()
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new SandboxStartError(`--port must be a port number (got ${port})`)
+  }
+  let handle: (req: IncomingMessage, res: ServerResponse) => Promise<unknown> = async (_, res) =>
+    res.writeHead(503).end()
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error) => {
       res.writeHead(500, { "content-type": "application/json" })
@@ -105,7 +116,10 @@ export const startSandbox = async (port = 0, options: { entry?: "source" | "bund
     server.closeAllConnections()
     return new Promise<void>((resolve) => server.close(() => resolve()))
   }
-  const world = await startWorld({ env: { CRM_TIMEOUT_MS: "5000", ADMIN_TIMEZONE: "Europe/Moscow" }, entry: options.entry ?? "bundle" })
+  const world = await startWorld({
+    env: { CRM_TIMEOUT_MS: "5000", ADMIN_TIMEZONE: "Europe/Moscow" },
+    entry: options.entry ?? "bundle"
+  })
     .catch(async (error) => {
       await closeServer()
       throw error
@@ -138,7 +152,11 @@ export const startSandbox = async (port = 0, options: { entry?: "source" | "bund
       return json(200, {
         person: telegram.chat(PERSON.id).map(view),
         admin: telegram.chat(telegram.adminChatId).map(view),
-        crm: crm.requests.map((r) => ({ path: r.path.replace(/[^/]+$/, "…"), body: r.body, accepted: crm.accepted.includes(r) })),
+        crm: crm.requests.map((r) => ({
+          path: r.path.replace(/[^/]+$/, "…"),
+          body: r.body,
+          accepted: crm.accepted.includes(r)
+        })),
         crmMode,
         adminFault,
         popUps: { person: lastPopUp(taps.person), admin: lastPopUp(taps.admin) },

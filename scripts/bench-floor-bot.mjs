@@ -10,14 +10,27 @@ import { Agent } from "undici"
 const agent = new Agent({ connections: 32 })
 const post = async (url, body) => {
   const { origin, pathname } = new URL(url)
-  const response = await agent.request({ origin, path: pathname, method: "POST", headers: { "content-type": "application/json" }, body })
+  const response = await agent.request({
+    origin,
+    path: pathname,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body
+  })
   await response.body.text()
 }
 /** grammY's requests on the same undici pool the bot uses (its `connection` header is undici's business). */
 const fetchViaUndici = async (url, init = {}) => {
   const { connection: _, ...headers } = init.headers ?? {}
   const { origin } = new URL(url)
-  const response = await agent.request({ origin, path: url.slice(origin.length), method: init.method ?? "GET", headers, body: init.body, signal: init.signal })
+  const response = await agent.request({
+    origin,
+    path: url.slice(origin.length),
+    method: init.method ?? "GET",
+    headers,
+    body: init.body,
+    signal: init.signal
+  })
   return { status: response.statusCode, ok: response.statusCode < 300, json: () => response.body.json() }
 }
 
@@ -28,13 +41,16 @@ bot.command("start", (ctx) => ctx.reply("Меню", { reply_markup: { inline_key
 bot.on("callback_query:data", async (ctx) => {
   await Promise.all([ctx.answerCallbackQuery(), ctx.reply("✅ Принято: Привлечь клиентов")])
   const { id, first_name, username } = ctx.from
-  await post(env.CRM_WEBHOOK_URL_AGENCY, JSON.stringify({
-    lead_name: "Новый лид с Telegram: MONSTER AGENCY",
-    contact: { name: first_name, username: username ? `@${username}` : "", telegram_id: id },
-    source: "Telegram Bot",
-    request_details: "Привлечь клиентов",
-    lead_id: ctx.callbackQuery.id
-  }))
+  await post(
+    env.CRM_WEBHOOK_URL_AGENCY,
+    JSON.stringify({
+      lead_name: "Новый лид с Telegram: MONSTER AGENCY",
+      contact: { name: first_name, username: username ? `@${username}` : "", telegram_id: id },
+      source: "Telegram Bot",
+      request_details: "Привлечь клиентов",
+      lead_id: ctx.callbackQuery.id
+    })
+  )
 })
 bot.botInfo = await bot.api.getMe()
 let offset = 0

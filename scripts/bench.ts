@@ -6,32 +6,35 @@
  *   npm run bench -- --scenario ok --people 50
  *   npm run bench -- --store             the store: leads recorded per second, and what durability adds to a tap
  *   npm run bench -- --warm-up 300       first 300 other people through the funnel (a bot that has been running)
- *   npm run bench -- --floor             the same funnel on a bare grammY bot (scripts/bench-floor-bot.mjs): the machine's floor
+ *   npm run bench -- --floor             the same funnel on a bare grammY bot (scripts/bench-floor-bot.mjs):
+ *                                        the machine's floor
  *   add --json FILE to write the figures as JSON (default bench-results.json)
  */
-import { Duration, Effect, Layer, Option } from "effect"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { CrmSim, type CrmMode, type CrmRequest } from "../sim/CrmSim.js"
+
+import { SqlClient } from "@effect/sql"
+import { Duration, Effect, Layer, Option } from "effect"
+
+import { type CrmMode, type CrmRequest, CrmSim } from "../sim/CrmSim.js"
 import { processStats, spawnBot } from "../sim/spawnBot.js"
-import { makeTempDir, removeTempDirs } from "../sim/tempDirs.js"
 import { TelegramSim } from "../sim/TelegramSim.js"
+import { makeTempDir, removeTempDirs } from "../sim/tempDirs.js"
 import { botEnv } from "../sim/world.js"
-import { REPEAT_TAP_WINDOW } from "../src/people/PeopleFunnel.js"
 import type { Lead } from "../src/lead/Lead.js"
+import { REPEAT_TAP_WINDOW } from "../src/people/PeopleFunnel.js"
 import { FollowUpState } from "../src/store/FollowUpState.js"
 import { LeadStore } from "../src/store/LeadStore.js"
 import { MemoryFollowUpState } from "../src/store/MemoryFollowUpState.js"
 import { MemoryLeadStore } from "../src/store/MemoryLeadStore.js"
+import { MemoryTransactor } from "../src/store/MemoryTransactor.js"
 import { openDatabase } from "../src/store/sqlite/Database.js"
 import { SqliteFollowUpState } from "../src/store/sqlite/SqliteFollowUpState.js"
 import { SqliteLeadStore } from "../src/store/sqlite/SqliteLeadStore.js"
-import { MemoryTransactor } from "../src/store/MemoryTransactor.js"
 import { SqlTransactor } from "../src/store/sqlite/SqlTransactor.js"
 import { Transactor } from "../src/store/Transactor.js"
-import { SqlClient } from "@effect/sql"
 
 interface Scenario {
   readonly name: string
@@ -77,18 +80,24 @@ const FLOOR_BOT = fileURLToPath(new URL("./bench-floor-bot.mjs", import.meta.url
 
 export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) => {
   const { extraEnv = {}, warmUp = 0, floor = false } = options
-  if (floor && scenario.crm.kind === "hang") throw new Error("the floor bot has no timeout and no fallback: use --scenario ok or slow")
+  if (floor && scenario.crm.kind === "hang") {
+    throw new Error("the floor bot has no timeout and no fallback: use --scenario ok or slow")
+  }
   const telegram = await TelegramSim.start()
   const crm = await CrmSim.start()
   const workDir = makeTempDir("bench")
   const started = performance.now()
   const benchCpuStart = process.cpuUsage()
-  const bot = spawnBot({
-    ...botEnv(telegram, crm),
-    LOG_LEVEL: "warn",
-    ...scenario.env,
-    ...extraEnv
-  }, workDir, floor ? { script: FLOOR_BOT } : "bundle")
+  const bot = spawnBot(
+    {
+      ...botEnv(telegram, crm),
+      LOG_LEVEL: "warn",
+      ...scenario.env,
+      ...extraEnv
+    },
+    workDir,
+    floor ? { script: FLOOR_BOT } : "bundle"
+  )
   try {
     await telegram.waitFor("polling", () => telegram.calls.some((c) => c.method === "getUpdates"), 30_000)
     const startToPolling = performance.now() - started
@@ -101,13 +110,20 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
     if (warmUp > 0) {
       const early = Array.from({ length: warmUp }, (_, i) => ({ id: 90_000 + i, first_name: `Early ${i}` }))
       for (const p of early) telegram.sendText(p, "/start agency")
-      await telegram.waitFor("the warm-up menus", () => early.every((p) => telegram.botMessages(p.id).length > 0), 60_000)
+      await telegram.waitFor(
+        "the warm-up menus",
+        () => early.every((p) => telegram.botMessages(p.id).length > 0),
+        60_000
+      )
       for (const p of early) telegram.tap(p, "📈 Привлечь клиентов")
       await telegram.waitFor("the warm-up leads in the CRM", () => crm.accepted.length >= warmUp, 60_000)
       await sleep(2000)
     }
     await crm.setMode(scenario.crm)
-    const people = Array.from({ length: scenario.people }, (_, i) => ({ id: 10_000 + i, first_name: `Person ${i}`, username: `person_${i}` }))
+    const people = Array.from(
+      { length: scenario.people },
+      (_, i) => ({ id: 10_000 + i, first_name: `Person ${i}`, username: `person_${i}` })
+    )
     // One listener instead of a waiter per person: the stand-ins share this process with the measurement.
     const menus = new Set<number>()
     const confirmedAt = new Map<number, number>()
@@ -125,12 +141,17 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
       telegram.tap(p, "📈 Привлечь клиентов")
     }
     await telegram.waitFor("every confirmation", () => confirmedAt.size === people.length, 60_000).catch((error) => {
-      throw new Error(`${error.message} (${confirmedAt.size} of ${people.length}); the bot said:\n${botProblems(bot).slice(-20).join("\n")}`)
+      throw new Error(
+        `${error.message} (${confirmedAt.size} of ${people.length}); the bot said:\n${
+          botProblems(bot).slice(-20).join("\n")
+        }`
+      )
     })
     const latencies = people.map((p) => confirmedAt.get(p.id)! - tappedAt.get(p.id)!)
 
     const measured = new Set(people.map((p) => p.id))
-    const telegramIdOf = (request: CrmRequest) => (request.body as { contact: { telegram_id: number } }).contact.telegram_id
+    const telegramIdOf = (request: CrmRequest) =>
+      (request.body as { contact: { telegram_id: number } }).contact.telegram_id
     const inCrm = () => crm.accepted.filter((r) => measured.has(telegramIdOf(r)))
     const reached = () => {
       const ids = new Set<number>(inCrm().map(telegramIdOf))
@@ -155,7 +176,12 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
       scenario: scenario.name + (floor ? " (floor: bare grammY bot)" : ""),
       people: people.length,
       warmUp,
-      confirmationMs: { p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)!) },
+      confirmationMs: {
+        p50: round(percentile(sorted, 50)),
+        p95: round(percentile(sorted, 95)),
+        p99: round(percentile(sorted, 99)),
+        max: round(sorted.at(-1)!)
+      },
       allReachedHumanMs: round(allReachedMs, 0),
       inCrm: inCrm().length,
       inAdminChat: telegram.admin.length,
@@ -168,7 +194,9 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
       standInsCpuSeconds: round((benchCpu.user + benchCpu.system) / 1e6, 2),
       // Above a few per cent, the figures say more about the host than about the bot.
       botWarningsAndErrors: botProblems(bot).length,
-      cpuStolenPercent: round((100 * (ticksAtEnd.steal - ticksAtTap.steal)) / Math.max(1, ticksAtEnd.total - ticksAtTap.total))
+      cpuStolenPercent: round(
+        (100 * (ticksAtEnd.steal - ticksAtTap.steal)) / Math.max(1, ticksAtEnd.total - ticksAtTap.total)
+      )
     }
   } finally {
     bot.child.kill("SIGTERM")
@@ -180,22 +208,31 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
 
 /** One tap's writes, as the funnel makes them: the lead and the person's pointer to it, in one unit. */
 const recordTap = (id: string, telegramId: number) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const leads = yield* LeadStore
     const followUps = yield* FollowUpState
     const { atomically } = yield* Transactor
     const lead: Lead = {
-      id, profile: "agency", brandName: "MONSTER AGENCY", serviceId: "clients", title: "Привлечь клиентов",
-      contact: { telegramId, fullName: `Person ${telegramId}`, username: Option.some(`p${telegramId}`) }, createdAt: Date.now(),
+      id,
+      profile: "agency",
+      brandName: "MONSTER AGENCY",
+      serviceId: "clients",
+      title: "Привлечь клиентов",
+      contact: { telegramId, fullName: `Person ${telegramId}`, username: Option.some(`p${telegramId}`) },
+      createdAt: Date.now(),
       tapId: `q-${id}`
     }
     const repeatSince = lead.createdAt - Duration.toMillis(REPEAT_TAP_WINDOW)
-    yield* atomically(leads.record(lead, repeatSince).pipe(Effect.tap((fresh) => (fresh ? followUps.attach(telegramId, lead.id) : Effect.void))))
+    yield* atomically(
+      leads.record(lead, repeatSince).pipe(
+        Effect.tap((fresh) => (fresh ? followUps.attach(telegramId, lead.id) : Effect.void))
+      )
+    )
   })
 
 /** Leads recorded (lead + the person's pointer, one transaction) per second, one after another. */
 const recordLeads = (count: number) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const times: Array<number> = []
     const start = performance.now()
     for (let i = 0; i < count; i++) {
@@ -205,12 +242,16 @@ const recordLeads = (count: number) =>
     }
     const seconds = (performance.now() - start) / 1000
     times.sort((a, b) => a - b)
-    return { leadsPerSecond: round(count / seconds, 0), p50Ms: round(percentile(times, 50), 3), p99Ms: round(percentile(times, 99), 3) }
+    return {
+      leadsPerSecond: round(count / seconds, 0),
+      p50Ms: round(percentile(times, 50), 3),
+      p99Ms: round(percentile(times, 99), 3)
+    }
   })
 
 /** Groups of `size` leads recorded at once (as a burst of taps does), sharing a group commit: ms per group. */
 const recordGroups = (groups: number, size: number) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const times: Array<number> = []
     for (let g = 0; g < groups; g++) {
       const t = performance.now()
@@ -264,9 +305,22 @@ const main = async () => {
   if (values.store) {
     const store = await storeBench()
     results.store = store
-    console.log(`store: ${store.recordSqliteFull.leadsPerSecond} leads/s recorded with synchronous=FULL (p50 ${store.recordSqliteFull.p50Ms} ms, p99 ${store.recordSqliteFull.p99Ms} ms per lead); in memory ${store.recordMemory.leadsPerSecond} leads/s`)
-    console.log(`group commit: ${store.groupCommit.size} leads at once, ${store.groupCommit.groups} times: p50 ${store.groupCommit.p50Ms} ms, p99 ${store.groupCommit.p99Ms} ms per group`)
-    console.log(`press→confirmation, 300 people: SQLite file p50 ${store.funnelSqliteFile.p50} / p99 ${store.funnelSqliteFile.p99} ms; SQLite in memory p50 ${store.funnelSqliteInMemory.p50} / p99 ${store.funnelSqliteInMemory.p99} ms; durability adds p50 ${store.durabilityAddsMs.p50} / p99 ${store.durabilityAddsMs.p99} ms`)
+    const { durabilityAddsMs: fsync, funnelSqliteFile: file, funnelSqliteInMemory: memory, groupCommit: group } = store
+    const full = store.recordSqliteFull
+    console.log([
+      `store: ${full.leadsPerSecond} leads/s recorded with synchronous=FULL`,
+      `(p50 ${full.p50Ms} ms, p99 ${full.p99Ms} ms per lead); in memory ${store.recordMemory.leadsPerSecond} leads/s`
+    ].join(" "))
+    console.log(
+      `group commit: ${group.size} leads at once, ${group.groups} times:`,
+      `p50 ${group.p50Ms} ms,`,
+      `p99 ${group.p99Ms} ms per group`
+    )
+    console.log([
+      `press→confirmation, 300 people: SQLite file p50 ${file.p50} / p99 ${file.p99} ms;`,
+      `SQLite in memory p50 ${memory.p50} / p99 ${memory.p99} ms;`,
+      `durability adds p50 ${fsync.p50} / p99 ${fsync.p99} ms`
+    ].join(" "))
   } else {
     const names = values.scenario ? [values.scenario] : Object.keys(SCENARIOS)
     for (const name of names) {
@@ -277,10 +331,30 @@ const main = async () => {
         floor: values.floor
       })
       results[name] = r
-      console.log(`${r.scenario}, ${r.people} people${r.warmUp > 0 ? ` (after ${r.warmUp} others)` : ""}: confirmation p50 ${r.confirmationMs.p50} / p95 ${r.confirmationMs.p95} / p99 ${r.confirmationMs.p99} ms; every lead reached a human in ${r.allReachedHumanMs} ms (CRM ${r.inCrm}, admin chat ${r.inAdminChat}, lost ${r.lost}); start→polling ${r.startToPollingMs} ms; RSS 1 s after start ${r.rssAfterStartMb} MB, idle (20 s) ${r.idleRssMb} MB, peak ${r.peakRssMb} MB; CPU ${r.cpuSeconds} s; stolen by the host ${r.cpuStolenPercent} %; bot warnings/errors ${r.botWarningsAndErrors}`)
+      const { confirmationMs: ms } = r
+      console.log([
+        `${r.scenario}, ${r.people} people${r.warmUp > 0 ? ` (after ${r.warmUp} others)` : ""}:`,
+        `confirmation p50 ${ms.p50} / p95 ${ms.p95} / p99 ${ms.p99} ms;`,
+        `every lead reached a human in ${r.allReachedHumanMs} ms`,
+        `(CRM ${r.inCrm}, admin chat ${r.inAdminChat}, lost ${r.lost});`,
+        `start→polling ${r.startToPollingMs} ms; RSS 1 s after start ${r.rssAfterStartMb} MB,`,
+        `idle (20 s) ${r.idleRssMb} MB, peak ${r.peakRssMb} MB; CPU ${r.cpuSeconds} s;`,
+        `stolen by the host ${r.cpuStolenPercent} %; bot warnings/errors ${r.botWarningsAndErrors}`
+      ].join(" "))
     }
   }
-  writeFileSync(values.json!, JSON.stringify({ machine: `${process.platform} ${process.arch}, node ${process.version}`, at: new Date().toISOString(), results }, null, 2) + "\n")
+  writeFileSync(
+    values.json!,
+    JSON.stringify(
+      {
+        machine: `${process.platform} ${process.arch}, node ${process.version}`,
+        at: new Date().toISOString(),
+        results
+      },
+      null,
+      2
+    ) + "\n"
+  )
   console.log(`figures written to ${values.json}`)
 }
 

@@ -9,7 +9,9 @@ const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
 /** The prefix on the first line, blanks of its width on the others. */
 const indent = (text: string, prefix: string) =>
   text.split("\n").map((l, i) => `${i === 0 ? prefix : " ".repeat([...prefix].length + 1)}${l}`).join("\n")
-const buttons = (m: SimMessage) => (m.keyboard.length ? `\n${m.keyboard.flat().map((b) => `[${b.text}]`).join(" ")}` : "")
+const buttons = (
+  m: SimMessage
+) => (m.keyboard.length ? `\n${m.keyboard.flat().map((b) => `[${b.text}]`).join(" ")}` : "")
 
 const section = (title: string) => console.log(`\n${bold(`━━ ${title} `.padEnd(78, "━"))}`)
 
@@ -22,18 +24,30 @@ const transcriber = (world: World, person: SimUser) => {
     const { telegram, crm } = world
     const chat = telegram.chat(person.id)
     for (const m of chat.slice(seen.get(person.id) ?? 0)) {
-      console.log(m.fromBot ? indent(`${m.text}${buttons(m)}`, "  🤖 →👤 ") : `  👤 ${person.first_name}: ${m.media ? `[${m.media}] ` : ""}${m.text}`)
+      console.log(
+        m.fromBot
+          ? indent(`${m.text}${buttons(m)}`, "  🤖 →👤 ")
+          : `  👤 ${person.first_name}: ${m.media ? `[${m.media}] ` : ""}${m.text}`
+      )
     }
     seen.set(person.id, chat.length)
     for (const m of telegram.admin) {
       const edits = editsSeen.get(m.message_id)
-      if (edits === undefined) console.log(indent(`${m.media ? `[${m.media}] ` : ""}${m.text}${buttons(m)}`, "  🛎 admin "))
-      else if (m.edits.length > edits) console.log(indent(`(message edited)\n${m.text}${buttons(m)}`, "  🛎 admin "))
+      if (edits === undefined) {
+        console.log(indent(`${m.media ? `[${m.media}] ` : ""}${m.text}${buttons(m)}`, "  🛎 admin "))
+      } else if (m.edits.length > edits) console.log(indent(`(message edited)\n${m.text}${buttons(m)}`, "  🛎 admin "))
       editsSeen.set(m.message_id, m.edits.length)
     }
     for (const r of crm.requests.slice(crmSeen)) {
       const accepted = crm.accepted.includes(r)
-      console.log(indent(`${accepted ? "accepted" : "received, not accepted"} ${r.path.replace(/[^/]+$/, "…")}\n${JSON.stringify(r.body, null, 2)}`, "  📇 CRM   "))
+      console.log(
+        indent(
+          `${accepted ? "accepted" : "received, not accepted"} ${r.path.replace(/[^/]+$/, "…")}\n${
+            JSON.stringify(r.body, null, 2)
+          }`,
+          "  📇 CRM   "
+        )
+      )
     }
     crmSeen = crm.requests.length
   }
@@ -48,7 +62,10 @@ const playBrand = async (world: World, person: SimUser, brand: string, button: s
   telegram.sendText(person, `/start ${brand}`)
   await telegram.waitFor("the menu", () => telegram.botMessages(person.id).length > before)
   telegram.tap(person, button)
-  await telegram.waitFor("the confirmation", () => telegram.botMessages(person.id).some((m) => m.text.startsWith("✅ Принято") && m.message_id > before))
+  await telegram.waitFor(
+    "the confirmation",
+    () => telegram.botMessages(person.id).some((m) => m.text.startsWith("✅ Принято") && m.message_id > before)
+  )
   show()
   return show
 }
@@ -59,14 +76,27 @@ const main = async () => {
   const { telegram, crm } = world
   try {
     const people: ReadonlyArray<[SimUser, string, string, string]> = [
-      [{ id: 501, first_name: "Galliard", username: "betterrman" }, "agency", "📈 Привлечь клиентов", "https://mycompany.com"],
-      [{ id: 502, first_name: "Мария", username: "maria_cg" }, "cg", "🤖 AI-видео", "https://youtube.com/watch?v=reference"],
+      [
+        { id: 501, first_name: "Galliard", username: "betterrman" },
+        "agency",
+        "📈 Привлечь клиентов",
+        "https://mycompany.com"
+      ],
+      [
+        { id: 502, first_name: "Мария", username: "maria_cg" },
+        "cg",
+        "🤖 AI-видео",
+        "https://youtube.com/watch?v=reference"
+      ],
       [{ id: 503, first_name: "Олег" }, "express", "💻 Сайт / Лендинг", "Нужен лендинг для продажи курсов"]
     ]
     for (const [person, brand, button, followUp] of people) {
       section(`${brand}: the CRM is up`)
       const show = await playBrand(world, person, brand, button)
-      await telegram.waitFor("the lead in the CRM", () => crm.accepted.length > 0 && crm.requests.at(-1) === crm.accepted.at(-1))
+      await telegram.waitFor(
+        "the lead in the CRM",
+        () => crm.accepted.length > 0 && crm.requests.at(-1) === crm.accepted.at(-1)
+      )
       const admin = telegram.admin.length
       telegram.sendText(person, followUp)
       await telegram.waitFor("the follow-up", () => telegram.admin.length > admin)
@@ -78,7 +108,10 @@ const main = async () => {
     await crm.setMode({ kind: "refused" })
     const boss: SimUser = { id: 504, first_name: "<b>Boss & Co</b>" }
     const show = await playBrand(world, boss, "agency", "🎯 Таргетированная реклама")
-    const fallback = await telegram.waitFor("the fallback", () => telegram.admin.find((m) => m.text.includes("FALLBACK") && m.text.includes("Boss")))
+    const fallback = await telegram.waitFor(
+      "the fallback",
+      () => telegram.admin.find((m) => m.text.includes("FALLBACK") && m.text.includes("Boss"))
+    )
     show()
     telegram.sendText(boss, "https://boss.example")
     await telegram.waitFor("the smart edit", () => fallback.edits.length === 1)
@@ -90,11 +123,19 @@ const main = async () => {
     const anna: SimUser = { id: 505, first_name: "Анна", username: "anna_ai" }
     const showAnna = await playBrand(world, anna, "cg", "🎬 Моушн-дизайн")
     console.log("  (the person already has the confirmation; the CRM has not answered yet)")
-    await telegram.waitFor("the fallback after the timeout", () => telegram.admin.some((m) => m.text.includes("@anna_ai") && m.text.includes("таймаут")), 10_000)
+    await telegram.waitFor(
+      "the fallback after the timeout",
+      () => telegram.admin.some((m) => m.text.includes("@anna_ai") && m.text.includes("таймаут")),
+      10_000
+    )
     showAnna()
 
     section("summary")
-    console.log(`  leads in the CRM: ${crm.accepted.length}; fallback messages in the admin chat: ${telegram.admin.filter((m) => m.text.includes("FALLBACK")).length}; messages the bot sent: ${telegram.calls.filter((c) => c.method === "sendMessage").length}`)
+    console.log(
+      `  leads in the CRM: ${crm.accepted.length}; fallback messages in the admin chat: ${
+        telegram.admin.filter((m) => m.text.includes("FALLBACK")).length
+      }; messages the bot sent: ${telegram.calls.filter((c) => c.method === "sendMessage").length}`
+    )
   } finally {
     await world.stop()
   }

@@ -2,10 +2,12 @@
  * `npm run forget-person -- <telegram id>`: deletes what the lead store keeps about one person (their request to
  * delete their data). Safe while the bot runs (SQLite WAL); it reads DATA_DIR / DATABASE_URL like the bot.
  */
+import { existsSync } from "node:fs"
+
 import { NodeRuntime } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { Console, Effect } from "effect"
-import { existsSync } from "node:fs"
+
 import { openDatabase, storeLocation } from "../src/store/sqlite/Database.js"
 import { forgetPerson } from "../src/store/sqlite/forgetPerson.js"
 
@@ -16,12 +18,15 @@ if (!Number.isSafeInteger(telegramId) || telegramId <= 0) {
   process.exit(2)
 }
 
-Effect.gen(function* () {
+Effect.gen(function*() {
   const { filename } = yield* storeLocation
   if (!existsSync(filename)) return yield* Console.error(`no lead store at ${filename} (set DATA_DIR or DATABASE_URL)`)
   const sql = yield* openDatabase(filename)
   const forgotten = yield* forgetPerson(telegramId).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-  yield* Console.log(`${filename}: deleted ${forgotten.leads} leads, ${forgotten.followUps} follow-ups, ${forgotten.updates} updates of ${telegramId}`)
+  const { followUps, leads, updates } = forgotten
+  yield* Console.log(
+    `${filename}: deleted ${leads} leads, ${followUps} follow-ups, ${updates} updates of ${telegramId}`
+  )
 }).pipe(
   Effect.scoped,
   Effect.tapErrorCause((cause) => Console.error(`forget-person failed: ${cause}`)),

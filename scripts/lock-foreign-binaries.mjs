@@ -7,9 +7,16 @@ import { readFileSync, writeFileSync } from "node:fs"
 const lock = JSON.parse(readFileSync("package-lock.json", "utf8"))
 const packages = lock.packages
 const platform = (name) => {
-  const os = ["darwin", "win32", "linux", "android", "freebsd", "openbsd", "openharmony", "sunos", "netbsd", "aix"].find((o) => name.includes(`-${o}-`))
-  const cpu = ["arm64", "x64", "ia32", "arm", "loong64", "ppc64", "riscv64", "s390x", "mips64el"].find((c) => new RegExp(`-${c}(-|$)`).test(name))
-  const libc = name.endsWith("-musl") || name.includes("-musleabihf") ? ["musl"] : name.includes("linux") && /-gnu/.test(name) ? ["glibc"] : undefined
+  const os = ["darwin", "win32", "linux", "android", "freebsd", "openbsd", "openharmony", "sunos", "netbsd", "aix"]
+    .find((o) => name.includes(`-${o}-`))
+  const cpu = ["arm64", "x64", "ia32", "arm", "loong64", "ppc64", "riscv64", "s390x", "mips64el"].find((c) =>
+    new RegExp(`-${c}(-|$)`).test(name)
+  )
+  const libc = name.endsWith("-musl") || name.includes("-musleabihf")
+    ? ["musl"]
+    : name.includes("linux") && /-gnu/.test(name)
+    ? ["glibc"]
+    : undefined
   return { os, cpu, libc }
 }
 let added = 0
@@ -20,7 +27,13 @@ for (const [path, entry] of Object.entries(packages)) {
     if (packages[target] || packages[`node_modules/${dep}`]) continue
     const { os, cpu, libc } = platform(dep)
     if (!os || !cpu) continue
-    packages[`node_modules/${dep}`] = { version: version.replace(/^[\^~]/, ""), optional: true, os: [os], cpu: [cpu], ...(libc ? { libc } : {}) }
+    packages[`node_modules/${dep}`] = {
+      version: version.replace(/^[\^~]/, ""),
+      optional: true,
+      os: [os],
+      cpu: [cpu],
+      ...(libc ? { libc } : {})
+    }
     added++
   }
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 
 /** How the CRM stand-in answers the next requests. */
@@ -63,7 +63,7 @@ export class CrmSim {
     return this.listening ? new Promise((resolve) => this.server.close(() => resolve())) : Promise.resolve()
   }
 
-  private async onRequest(req: IncomingMessage, res: import("node:http").ServerResponse) {
+  private async onRequest(req: IncomingMessage, res: ServerResponse) {
     const chunks: Array<Buffer> = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     let body: unknown

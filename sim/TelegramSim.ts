@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+
 import { parseTelegramHtml } from "../src/telegram/telegramHtml.js"
 
 /**
@@ -52,10 +53,19 @@ export interface ApiCall {
   readonly at: number
 }
 
-type ApiResult = { ok: true; result: unknown } | { ok: false; error_code: number; description: string; parameters?: object }
+type ApiResult = { ok: true; result: unknown } | {
+  ok: false
+  error_code: number
+  description: string
+  parameters?: object
+}
 
 const BOT = { id: 7000001, is_bot: true, first_name: "Lead Bot", username: "lead_test_bot" }
-const badRequest = (description: string): ApiResult => ({ ok: false, error_code: 400, description: `Bad Request: ${description}` })
+const badRequest = (description: string): ApiResult => ({
+  ok: false,
+  error_code: 400,
+  description: `Bad Request: ${description}`
+})
 
 export class TelegramSim {
   readonly calls: Array<ApiCall> = []
@@ -106,7 +116,9 @@ export class TelegramSim {
 
   /** The person sends text (a command like "/start agency" included), in their chat or another (the admin chat). */
   sendText(user: SimUser, text: string, chatId = user.id): SimMessage {
-    const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] : undefined
+    const entities = text.startsWith("/")
+      ? [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }]
+      : undefined
     const message = this.store(chatId, false, text, text, [], undefined, undefined, undefined)
     this.push({ message: { ...this.wire(user, message), text, ...(entities ? { entities } : {}) } })
     return message
@@ -116,14 +128,22 @@ export class TelegramSim {
   sendMedia(user: SimUser, kind: "photo" | "document" | "video" | "voice", caption?: string): SimMessage {
     const message = this.store(user.id, false, caption ?? "", caption ?? "", [], undefined, kind, undefined)
     const file = { file_id: `file-${message.message_id}`, file_unique_id: `u${message.message_id}` }
-    const media = kind === "photo" ? [{ ...file, width: 10, height: 10 }] : kind === "voice" ? { ...file, duration: 1 } : kind === "video" ? { ...file, width: 10, height: 10, duration: 1 } : file
+    const media = kind === "photo"
+      ? [{ ...file, width: 10, height: 10 }]
+      : kind === "voice"
+      ? { ...file, duration: 1 }
+      : kind === "video"
+      ? { ...file, width: 10, height: 10, duration: 1 }
+      : file
     this.push({ message: { ...this.wire(user, message), [kind]: media, ...(caption ? { caption } : {}) } })
     return message
   }
 
   /** The person taps a button, found by its text on the bot's latest message in their chat that has it. */
   tap(user: SimUser, buttonText: string, chatId = user.id): string {
-    const message = [...this.chat(chatId)].reverse().find((m) => m.fromBot && m.keyboard.flat().some((b) => b.text === buttonText))
+    const message = [...this.chat(chatId)].reverse().find((m) =>
+      m.fromBot && m.keyboard.flat().some((b) => b.text === buttonText)
+    )
     if (!message) throw new Error(`no button "${buttonText}" in chat ${chatId}`)
     const data = message.keyboard.flat().find((b) => b.text === buttonText)!.callback_data!
     return this.tapData(user, message.message_id, data, chatId)
@@ -216,7 +236,10 @@ export class TelegramSim {
         return { ok: true, result: BOT }
       case "getChat":
         return chatId === this.adminChatId || this.chats.has(chatId)
-          ? { ok: true, result: { ...chatOf(chatId), accent_color_id: 0, max_reaction_count: 11, accepted_gift_types: {} } }
+          ? {
+            ok: true,
+            result: { ...chatOf(chatId), accent_color_id: 0, max_reaction_count: 11, accepted_gift_types: {} }
+          }
           : badRequest("chat not found")
       case "getChatMember":
         return Number(body.user_id) === BOT.id && chatId === this.adminChatId
@@ -244,15 +267,27 @@ export class TelegramSim {
     if (fault.times <= 0) return undefined
     fault.times--
     return fault.kind === "429"
-      ? { ok: false, error_code: 429, description: `Too Many Requests: retry after ${fault.retryAfter}`, parameters: { retry_after: fault.retryAfter } }
+      ? {
+        ok: false,
+        error_code: 429,
+        description: `Too Many Requests: retry after ${fault.retryAfter}`,
+        parameters: { retry_after: fault.retryAfter }
+      }
       : { ok: false, error_code: 500, description: "Internal Server Error" }
   }
 
-  private render(html: unknown, parseMode: unknown, limit: number, what: string): { html: string; text: string } | ApiResult {
+  private render(
+    html: unknown,
+    parseMode: unknown,
+    limit: number,
+    what: string
+  ): { html: string; text: string } | ApiResult {
     if (typeof html !== "string") return badRequest(`${what} must be a string`)
     const parsed = parseMode === "HTML" ? parseTelegramHtml(html) : ({ ok: true, text: html } as const)
     if (!parsed.ok) return { ok: false, error_code: 400, description: parsed.error }
-    if (parsed.text.length > limit) return badRequest(what === "text" ? "message is too long" : "message caption is too long")
+    if (parsed.text.length > limit) {
+      return badRequest(what === "text" ? "message is too long" : "message caption is too long")
+    }
     return { html, text: parsed.text }
   }
 
@@ -260,7 +295,9 @@ export class TelegramSim {
     const markup = body.reply_markup as { inline_keyboard?: Array<Array<InlineButton>> } | undefined
     const rows = markup?.inline_keyboard ?? []
     for (const button of rows.flat()) {
-      if (button.callback_data !== undefined && Buffer.byteLength(button.callback_data) > 64) return badRequest("BUTTON_DATA_INVALID")
+      if (button.callback_data !== undefined && Buffer.byteLength(button.callback_data) > 64) {
+        return badRequest("BUTTON_DATA_INVALID")
+      }
     }
     return rows
   }
@@ -271,7 +308,16 @@ export class TelegramSim {
     if (rendered.text.trim() === "") return badRequest("message text is empty")
     const keyboard = this.keyboard(body)
     if ("ok" in keyboard) return keyboard
-    const message = this.store(chatId, true, rendered.html, rendered.text, keyboard, replyTo(body), undefined, undefined)
+    const message = this.store(
+      chatId,
+      true,
+      rendered.html,
+      rendered.text,
+      keyboard,
+      replyTo(body),
+      undefined,
+      undefined
+    )
     return { ok: true, result: this.wire(BOT, message) }
   }
 
@@ -283,7 +329,10 @@ export class TelegramSim {
     const keyboard = this.keyboard(body)
     if ("ok" in keyboard) return keyboard
     if (rendered.html === message.html && JSON.stringify(keyboard) === JSON.stringify(message.keyboard)) {
-      return badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+      return badRequest([
+        "message is not modified: specified new message content and reply markup are exactly the same",
+        "as a current content and reply markup of the message"
+      ].join(" "))
     }
     message.edits.push(message.text)
     message.html = rendered.html
@@ -296,9 +345,14 @@ export class TelegramSim {
     const fromChat = Number(body.from_chat_id)
     const source = this.chat(fromChat).find((m) => m.message_id === Number(body.message_id))
     if (!source) return badRequest("message to copy not found")
-    const caption = body.caption === undefined ? { html: source.html, text: source.text } : this.render(body.caption, body.parse_mode, 1024, "caption")
+    const caption = body.caption === undefined
+      ? { html: source.html, text: source.text }
+      : this.render(body.caption, body.parse_mode, 1024, "caption")
     if ("ok" in caption) return caption
-    const copy = this.store(chatId, true, caption.html, caption.text, [], replyTo(body), source.media, { chatId: fromChat, messageId: source.message_id })
+    const copy = this.store(chatId, true, caption.html, caption.text, [], replyTo(body), source.media, {
+      chatId: fromChat,
+      messageId: source.message_id
+    })
     return { ok: true, result: { message_id: copy.message_id } }
   }
 
@@ -322,7 +376,11 @@ export class TelegramSim {
       this.cutOffPoller = undefined
     }
     if (cutOff) {
-      return { ok: false, error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" }
+      return {
+        ok: false,
+        error_code: 409,
+        description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+      }
     }
     while (this.updates.length > 0 && this.updates[0]!.update_id < offset) this.updates.shift()
     return { ok: true, result: [...this.redelivered.splice(0), ...this.updates].slice(0, limit) }
@@ -331,22 +389,46 @@ export class TelegramSim {
   // ---- bookkeeping -----------------------------------------------------------------------------
 
   private store(
-    chatId: number, fromBot: boolean, html: string, text: string, keyboard: ReadonlyArray<ReadonlyArray<InlineButton>>,
-    replyToId: number | undefined, media: string | undefined, copyOf: SimMessage["copyOf"]
+    chatId: number,
+    fromBot: boolean,
+    html: string,
+    text: string,
+    keyboard: ReadonlyArray<ReadonlyArray<InlineButton>>,
+    replyToId: number | undefined,
+    media: string | undefined,
+    copyOf: SimMessage["copyOf"]
   ): SimMessage {
     const message_id = (this.nextMessageId.get(chatId) ?? 0) + 1
     this.nextMessageId.set(chatId, message_id)
-    const message: SimMessage = { message_id, chatId, fromBot, html, text, keyboard, replyTo: replyToId, edits: [], media, copyOf, at: performance.now() }
+    const message: SimMessage = {
+      message_id,
+      chatId,
+      fromBot,
+      html,
+      text,
+      keyboard,
+      replyTo: replyToId,
+      edits: [],
+      media,
+      copyOf,
+      at: performance.now()
+    }
     const list = this.chats.get(chatId) ?? []
     list.push(message)
     this.chats.set(chatId, list)
-    if (fromBot) for (const listener of this.listeners) listener(message)
+    if (fromBot) { for (const listener of this.listeners) listener(message) }
     this.changed()
     return message
   }
 
   private wire(from: object, message: SimMessage) {
-    return { message_id: message.message_id, date: now(), chat: chatOf(message.chatId), from: { is_bot: false, ...from }, ...(message.fromBot ? { text: message.text } : {}) }
+    return {
+      message_id: message.message_id,
+      date: now(),
+      chat: chatOf(message.chatId),
+      from: { is_bot: false, ...from },
+      ...(message.fromBot ? { text: message.text } : {})
+    }
   }
 
   /** Delivers an update again, as Telegram does when it did not see it confirmed. */
@@ -384,10 +466,13 @@ export class TelegramSim {
 
 const now = () => Math.floor(Date.now() / 1000)
 const chatOf = (chatId: number) =>
-  chatId < 0 ? { id: chatId, type: "supergroup", title: "Managers" } : { id: chatId, type: "private", first_name: "Person" }
-const replyTo = (body: Record<string, unknown>) => (body.reply_parameters as { message_id?: number } | undefined)?.message_id
+  chatId < 0
+    ? { id: chatId, type: "supergroup", title: "Managers" }
+    : { id: chatId, type: "private", first_name: "Person" }
+const replyTo = (body: Record<string, unknown>) =>
+  (body.reply_parameters as { message_id?: number } | undefined)?.message_id
 
-/** With a Content-Length, as Telegram answers (not chunked: node-fetch v2 misreads chunked bodies on reused sockets). */
+/** With a Content-Length, as Telegram answers (not chunked: node-fetch v2 misreads chunked bodies on reused sockets) */
 const send = (res: ServerResponse, status: number, payload: ApiResult | object) => {
   const body = JSON.stringify(payload)
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })

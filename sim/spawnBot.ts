@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+
 import { makeTempDir, removeTempDir } from "./tempDirs.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -41,7 +42,11 @@ export const spawnBot = (
   const nodeArgs = (process.env.BOT_NODE_ARGS ?? "").split(" ").filter(Boolean)
   const args = [
     ...nodeArgs,
-    ...(entry === "bundle" ? npmStartNodeArgs() : entry === "source" ? ["--import", loader, join(root, "src/main.ts")] : [entry.script])
+    ...(entry === "bundle"
+      ? npmStartNodeArgs()
+      : entry === "source"
+      ? ["--import", loader, join(root, "src/main.ts")]
+      : [entry.script])
   ]
   const child = spawn(process.execPath, args, {
     cwd,
@@ -56,7 +61,8 @@ export const spawnBot = (
     child.on("exit", (code) => {
       if (workDir === undefined) removeTempDir(cwd)
       resolve(code)
-    }))
+    })
+  )
   return { child, exited, output: () => ({ stdout, stderr }) }
 }
 

@@ -1,8 +1,9 @@
 import { join } from "node:path"
+
 import { CrmSim } from "./CrmSim.js"
 import { type BotProcess, spawnBot } from "./spawnBot.js"
-import { makeTempDir, removeTempDir } from "./tempDirs.js"
 import { TelegramSim } from "./TelegramSim.js"
+import { makeTempDir, removeTempDir } from "./tempDirs.js"
 
 /** The stand-ins and the real bot (its own process) wired together: what the demo and the sandbox run. */
 export interface World {
@@ -24,15 +25,21 @@ export const botEnv = (telegram: TelegramSim, crm: CrmSim): Record<string, strin
   CRM_WEBHOOK_URL_EXPRESS: crm.webhookUrl("express")
 })
 
-export const startWorld = async (options: { env?: Record<string, string>; entry?: "source" | "bundle" } = {}): Promise<World> => {
+export const startWorld = async (
+  options: { env?: Record<string, string>; entry?: "source" | "bundle" } = {}
+): Promise<World> => {
   const telegram = await TelegramSim.start()
   const crm = await CrmSim.start()
   const workDir = makeTempDir("world")
-  const bot = spawnBot({
-    ...botEnv(telegram, crm),
-    LOG_LEVEL: "warn",
-    ...options.env
-  }, workDir, options.entry ?? "bundle")
+  const bot = spawnBot(
+    {
+      ...botEnv(telegram, crm),
+      LOG_LEVEL: "warn",
+      ...options.env
+    },
+    workDir,
+    options.entry ?? "bundle"
+  )
   const stop = async () => {
     bot.child.kill("SIGTERM")
     const timer = setTimeout(() => bot.child.kill("SIGKILL"), 15_000)
@@ -42,7 +49,11 @@ export const startWorld = async (options: { env?: Record<string, string>; entry?
     removeTempDir(workDir)
   }
   try {
-    await telegram.waitFor("the bot to start polling", () => telegram.calls.some((c) => c.method === "getUpdates") || bot.child.exitCode !== null, 30_000)
+    await telegram.waitFor(
+      "the bot to start polling",
+      () => telegram.calls.some((c) => c.method === "getUpdates") || bot.child.exitCode !== null,
+      30_000
+    )
   } catch (error) {
     await stop()
     throw error

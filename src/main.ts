@@ -1,6 +1,8 @@
+import { existsSync } from "node:fs"
+
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import { existsSync } from "node:fs"
+
 import { AppLive } from "./app.js"
 import { startupFailureLine } from "./config/startupFailure.js"
 

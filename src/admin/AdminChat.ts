@@ -1,18 +1,21 @@
 import { Effect, Option } from "effect"
 import type { InlineKeyboardMarkup } from "grammy/types"
+
 import { AppConfig } from "../config/AppConfig.js"
 import type { CrmError } from "../crm/CrmError.js"
 import type { AppliedVia, FallbackOutcome, FollowUp, Handled, Lead, Outcome } from "../lead/Lead.js"
-import { CAPTION_LIMIT, escapeHtml, MESSAGE_LIMIT, splitText, visibleLength } from "../telegram/html.js"
 import { HANDLED_BUTTON_TEXT, handledButton } from "../telegram/buttons.js"
+import { CAPTION_LIMIT, escapeHtml, MESSAGE_LIMIT, splitText, visibleLength } from "../telegram/html.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 import { isChatGone, isEditTargetGone, isNotModified, type TelegramError } from "../telegram/TelegramError.js"
 import { fallbackHtml, followUpHeader, handledHtml, smartEditHtml } from "./render.js"
 
-
-/** Everything the managers see: fallback leads, smart edits, follow-ups, the handled mark. Only Telegram errors escape. */
+/**
+ * Everything the managers see: fallback leads, smart edits, follow-ups, the handled mark. Only Telegram errors
+ * escape.
+ */
 export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
-  effect: Effect.gen(function* () {
+  effect: Effect.gen(function*() {
     const telegram = yield* TelegramBot
     const { adminChatId, adminTimeZone } = yield* AppConfig
     const html = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const
@@ -31,30 +34,44 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
     const sendInParts = (header: string, text: string, reply?: number) => {
       const budget = MESSAGE_LIMIT - visibleLength(header) - 16
       const parts = splitText(text, budget)
-      return Effect.forEach(parts, (part, i) =>
-        send(`${header}${parts.length > 1 ? ` (${i + 1}/${parts.length})` : ""}\n\n${escapeHtml(part)}`, { reply }))
+      return Effect.forEach(
+        parts,
+        (part, i) =>
+          send(`${header}${parts.length > 1 ? ` (${i + 1}/${parts.length})` : ""}\n\n${escapeHtml(part)}`, { reply })
+      )
     }
 
     /** The fallback message as it should look now: original, follow-ups edited in, the handled mark or its button. */
-    const fallbackView = (lead: Lead, original: string, edited: ReadonlyArray<FollowUp>, handled: Option.Option<Handled>) => {
+    const fallbackView = (
+      lead: Lead,
+      original: string,
+      edited: ReadonlyArray<FollowUp>,
+      handled: Option.Option<Handled>
+    ) => {
       const body = edited.length === 0 ? original : smartEditHtml(original, edited)
       return Option.match(handled, {
         onNone: () => ({
           text: body,
           markup: { inline_keyboard: [[{ text: HANDLED_BUTTON_TEXT, callback_data: handledButton(lead.id) }]] }
         }),
-        onSome: (h) => ({ text: `${body}\n\n${handledHtml(h.by, h.at, adminTimeZone)}`, markup: { inline_keyboard: [] } })
+        onSome: (h) => ({
+          text: `${body}\n\n${handledHtml(h.by, h.at, adminTimeZone)}`,
+          markup: { inline_keyboard: [] }
+        })
       })
     }
 
     const edit = (messageId: number, view: { text: string; markup: InlineKeyboardMarkup }) =>
-      telegram.call("editMessageText", (api, signal) =>
-        api.editMessageText(adminChatId, messageId, view.text, { ...html, reply_markup: view.markup }, signal)).pipe(
-          Effect.asVoid,
-          Effect.catchIf(isNotModified, () => Effect.void)
-        )
+      telegram.call(
+        "editMessageText",
+        (api, signal) =>
+          api.editMessageText(adminChatId, messageId, view.text, { ...html, reply_markup: view.markup }, signal)
+      ).pipe(
+        Effect.asVoid,
+        Effect.catchIf(isNotModified, () => Effect.void)
+      )
 
-    const postFallback = Effect.fn("AdminChat.postFallback")(function* (lead: Lead, error: CrmError) {
+    const postFallback = Effect.fn("AdminChat.postFallback")(function*(lead: Lead, error: CrmError) {
       const original = fallbackHtml(lead, error)
       const view = fallbackView(lead, original, [], Option.none())
       const message = yield* send(view.text, { markup: view.markup })
@@ -76,9 +93,17 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
         .pipe(Effect.tap(({ message_id }) => (fits ? Effect.void : sendInParts(header, caption, message_id))))
     }
 
-    /** A fallback lead's follow-up: edit the message in place; past 4096 characters, or if it is gone, reply instead. */
-    const smartEdit = (lead: Lead, outcome: FallbackOutcome, followUp: FollowUp, edited: ReadonlyArray<FollowUp>, handled: Option.Option<Handled>) => {
-      const asReply = sendInParts(followUpHeader(lead), followUp.text, outcome.messageId).pipe(Effect.as<AppliedVia>("message"))
+    /** A fallback lead's follow-up: edit the message in place; past 4096 characters, or if it is gone, reply. */
+    const smartEdit = (
+      lead: Lead,
+      outcome: FallbackOutcome,
+      followUp: FollowUp,
+      edited: ReadonlyArray<FollowUp>,
+      handled: Option.Option<Handled>
+    ) => {
+      const asReply = sendInParts(followUpHeader(lead), followUp.text, outcome.messageId).pipe(
+        Effect.as<AppliedVia>("message")
+      )
       const view = fallbackView(lead, outcome.html, [...edited, followUp], handled)
       if (visibleLength(view.text) > MESSAGE_LIMIT) return asReply
       return edit(outcome.messageId, view).pipe(
@@ -87,7 +112,7 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
       )
     }
 
-    const applyFollowUp = Effect.fn("AdminChat.applyFollowUp")(function* (
+    const applyFollowUp = Effect.fn("AdminChat.applyFollowUp")(function*(
       lead: Lead,
       outcome: Outcome,
       followUp: FollowUp,
@@ -105,7 +130,7 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
     })
 
     /** Shows on the fallback message who entered the lead and when, and removes the button. */
-    const showHandled = Effect.fn("AdminChat.showHandled")(function* (
+    const showHandled = Effect.fn("AdminChat.showHandled")(function*(
       lead: Lead,
       outcome: FallbackOutcome,
       edited: ReadonlyArray<FollowUp>,
@@ -114,7 +139,10 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
       const view = fallbackView(lead, outcome.html, edited, Option.some(handled))
       const mark = handledHtml(handled.by, handled.at, adminTimeZone)
       if (visibleLength(view.text) > MESSAGE_LIMIT) {
-        yield* edit(outcome.messageId, { ...fallbackView(lead, outcome.html, edited, Option.none()), markup: { inline_keyboard: [] } })
+        yield* edit(outcome.messageId, {
+          ...fallbackView(lead, outcome.html, edited, Option.none()),
+          markup: { inline_keyboard: [] }
+        })
         return yield* send(mark, { reply: outcome.messageId }).pipe(Effect.asVoid)
       }
       yield* edit(outcome.messageId, view).pipe(
@@ -125,7 +153,8 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
     /** A failure as the log line says it: when the chat is gone, what an operator must do about it. */
     const explain = (e: TelegramError): string =>
       isChatGone(e)
-        ? `${e.message}: the admin chat ADMIN_CHAT_ID=${adminChatId} refuses the bot; add the bot back to it (or set ADMIN_CHAT_ID to a chat it is in, and restart)`
+        ? `${e.message}: the admin chat ADMIN_CHAT_ID=${adminChatId} refuses the bot; add the bot back to it ` +
+          "(or set ADMIN_CHAT_ID to a chat it is in, and restart)"
         : e.message
 
     return { postFallback, applyFollowUp, showHandled, send, explain } as const

@@ -1,6 +1,7 @@
 import { Effect, Layer } from "effect"
 import type { Api } from "grammy"
 import type { ChatFullInfo, ChatMember } from "grammy/types"
+
 import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
 import { type ApiSignal, STARTUP_CALL_TIMEOUT, TelegramBot } from "../telegram/TelegramBot.js"
@@ -17,7 +18,9 @@ export const refusalOf = (chat: ChatFullInfo, me: ChatMember | undefined): strin
     case "restricted":
       return me.can_send_messages ? undefined : "the bot may not send messages there: allow it"
     case "administrator":
-      return chat.type === "channel" && !me.can_post_messages ? "the bot may not post in that channel: allow it" : undefined
+      return chat.type === "channel" && !me.can_post_messages
+        ? "the bot may not post in that channel: allow it"
+        : undefined
     case "member":
       return chat.type === "channel" ? "in a channel the bot must be an administrator that may post" : undefined
     case "creator":
@@ -29,7 +32,7 @@ export const refusalOf = (chat: ChatFullInfo, me: ChatMember | undefined): strin
  * At start: the admin chat exists, the bot is in it and may post there. Otherwise every fallback lead would be
  * retried into nowhere while people were told "Принято", so start-up stops with one line naming ADMIN_CHAT_ID.
  */
-export const checkAdminChat = Effect.gen(function* () {
+export const checkAdminChat = Effect.gen(function*() {
   const telegram = yield* TelegramBot
   const { adminChatId } = yield* AppConfig
   const bounded = <A>(method: string, f: (api: Api, signal: ApiSignal) => Promise<A>) =>
@@ -48,11 +51,14 @@ export const checkAdminChat = Effect.gen(function* () {
 }).pipe(
   Effect.catchTag("TelegramError", (e) =>
     Effect.flatMap(AppConfig, ({ adminChatId }) =>
-      Effect.fail(new StartupError({
-        message: e.code === 400 || e.code === 403
-          ? `ADMIN_CHAT_ID=${adminChatId}: Telegram says "${e.description}": check the id, and that the bot is in that chat (a person must have started the bot)`
-          : `cannot check ADMIN_CHAT_ID=${adminChatId}: ${e.message}`
-      }))))
+      Effect.fail(
+        new StartupError({
+          message: e.code === 400 || e.code === 403
+            ? `ADMIN_CHAT_ID=${adminChatId}: Telegram says "${e.description}": check the id, and that the bot ` +
+              "is in that chat (a person must have started the bot)"
+            : `cannot check ADMIN_CHAT_ID=${adminChatId}: ${e.message}`
+        })
+      )))
 )
 
 /** The check as a start-up step of the app. */

@@ -1,9 +1,10 @@
 import { Match, Option } from "effect"
+
 import type { CrmError } from "../crm/CrmError.js"
 import type { Contact, FollowUp, Lead } from "../lead/Lead.js"
 import { escapeHtml, userLink } from "../telegram/html.js"
 
-/** The "Причина:" line of the fallback message, in plain Russian, one wording per error. Plain text: escape before HTML. */
+/** The "Причина:" line of the fallback message, in plain Russian, one per error. Plain text: escape before HTML. */
 export const reasonRu: (error: CrmError) => string = Match.type<CrmError>().pipe(
   Match.tagsExhaustive({
     CrmConnectionError: (e) => `CRM-сервер недоступен (ошибка соединения): ${e.detail}`,
@@ -55,7 +56,14 @@ export const followUpLine = (followUp: FollowUp): string => {
 
 /** The fallback message after follow-ups: marked updated, original kept, follow-ups appended in order. */
 export const smartEditHtml = (originalHtml: string, followUps: ReadonlyArray<FollowUp>): string =>
-  [`✅ <b>ОБНОВЛЕНО: ССЫЛКА ПОЛУЧЕНА!</b>`, ``, originalHtml, ``, `📎 <b>FOLLOW-UP:</b>`, ...followUps.map(followUpLine)].join("\n")
+  [
+    `✅ <b>ОБНОВЛЕНО: ССЫЛКА ПОЛУЧЕНА!</b>`,
+    ``,
+    originalHtml,
+    ``,
+    `📎 <b>FOLLOW-UP:</b>`,
+    ...followUps.map(followUpLine)
+  ].join("\n")
 
 /** The header of a follow-up sent as its own admin message (CRM lead, or overflow of a fallback). */
 export const followUpHeader = (lead: Lead): string =>

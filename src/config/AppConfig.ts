@@ -2,7 +2,7 @@ import { Config, Effect, LogLevel, Redacted } from "effect"
 
 /** The bot's environment. Secrets stay `Redacted` until the call into a library. */
 export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
-  effect: Effect.gen(function* () {
+  effect: Effect.gen(function*() {
     const botToken = yield* Config.nonEmptyString("BOT_TOKEN").pipe(Config.map(Redacted.make))
     const adminChatId = yield* Config.integer("ADMIN_CHAT_ID")
     const telegramApiRoot = yield* Config.url("TELEGRAM_API_ROOT").pipe(
@@ -23,7 +23,15 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.validate({ message: "must be a positive number of days", validation: (days) => days > 0 }),
       Config.withDefault(7)
     )
-    return { botToken, adminChatId, telegramApiRoot, crmTimeoutMs, logLevel, adminTimeZone, updatesRetentionDays } as const
+    return {
+      botToken,
+      adminChatId,
+      telegramApiRoot,
+      crmTimeoutMs,
+      logLevel,
+      adminTimeZone,
+      updatesRetentionDays
+    } as const
   })
 }) {}
 

@@ -1,4 +1,5 @@
 import { Context, type Effect, type Redacted } from "effect"
+
 import type { CrmError } from "./CrmError.js"
 import type { CrmPayload } from "./CrmPayload.js"
 

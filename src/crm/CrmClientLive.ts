@@ -1,7 +1,8 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
+import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpBodyError } from "@effect/platform/HttpBody"
 import { Duration, Effect, Layer, Redacted } from "effect"
+
 import { AppConfig } from "../config/AppConfig.js"
 import { CrmClient } from "./CrmClient.js"
 import {
@@ -16,9 +17,18 @@ import type { CrmPayload } from "./CrmPayload.js"
 
 const ACCEPTED = new Set([200, 201, 202])
 const CONNECTION_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED", "ETIMEDOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ECONNABORTED",
+  "ETIMEDOUT",
   // undici's own: the socket closed under the request, or the connection could not be made in time.
-  "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT"
 ])
 
 /** Webhook URLs carry a secret in their path: only the origin may appear in errors and logs. */
@@ -50,36 +60,40 @@ const errorCode = (cause: unknown): string | undefined => {
 
 const causeMessage = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
-const classify = (url: string) =>
-  (error: HttpClientError.HttpClientError | HttpBodyError): CrmError => {
-    const detail = (cause: unknown) => redact(causeMessage(cause), url)
-    switch (error._tag) {
-      case "RequestError": {
-        if (error.reason !== "Transport") return new CrmClientError({ detail: `${error.reason}: ${detail(error.cause ?? error.description)}` })
-        const code = errorCode(error.cause)
-        return code !== undefined && CONNECTION_CODES.has(code)
-          ? new CrmConnectionError({ detail: detail(error.cause) })
-          : new CrmClientError({ detail: detail(error.cause ?? error.description) })
+const classify = (url: string) => (error: HttpClientError.HttpClientError | HttpBodyError): CrmError => {
+  const detail = (cause: unknown) => redact(causeMessage(cause), url)
+  switch (error._tag) {
+    case "RequestError": {
+      if (error.reason !== "Transport") {
+        return new CrmClientError({ detail: `${error.reason}: ${detail(error.cause ?? error.description)}` })
       }
-      case "HttpBodyError":
-        return new CrmClientError({ detail: `cannot encode the payload: ${detail(error)}` })
-      case "ResponseError":
-        return new CrmUnknownError({ detail: `${error.reason}: ${detail(error.cause ?? error.description)}`, cause: error.cause })
+      const code = errorCode(error.cause)
+      return code !== undefined && CONNECTION_CODES.has(code)
+        ? new CrmConnectionError({ detail: detail(error.cause) })
+        : new CrmClientError({ detail: detail(error.cause ?? error.description) })
     }
+    case "HttpBodyError":
+      return new CrmClientError({ detail: `cannot encode the payload: ${detail(error)}` })
+    case "ResponseError":
+      return new CrmUnknownError({
+        detail: `${error.reason}: ${detail(error.cause ?? error.description)}`,
+        cause: error.cause
+      })
   }
+}
 
 const excerpt = (body: string): string => {
   const flat = body.replace(/\s+/g, " ").trim()
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat
 }
 
-export const makeCrmClient = Effect.gen(function* () {
+export const makeCrmClient = Effect.gen(function*() {
   // No client span or trace headers: nothing collects traces, and the CRM has no use for ours.
   const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerDisabledWhen(() => true))
   const { crmTimeoutMs } = yield* AppConfig
 
   const post = (url: string, payload: CrmPayload) =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const request = yield* HttpClientRequest.post(url).pipe(
         HttpClientRequest.setHeader("Idempotency-Key", payload.lead_id),
         // The payload is typed and built by `crmPayload`: a schema encode on top would only add work per lead.
@@ -92,7 +106,7 @@ export const makeCrmClient = Effect.gen(function* () {
       }
     }).pipe(Effect.catchIf((e) => e._tag !== "CrmHttpStatusError", (e) => Effect.fail(classify(url)(e))))
 
-  const send = Effect.fn("CrmClient.send")(function* (webhookUrl: Redacted.Redacted<string>, payload: CrmPayload) {
+  const send = Effect.fn("CrmClient.send")(function*(webhookUrl: Redacted.Redacted<string>, payload: CrmPayload) {
     const url = Redacted.value(webhookUrl)
     yield* Effect.annotateCurrentSpan("crm.url", safeUrl(url))
     return yield* post(url, payload).pipe(

@@ -1,4 +1,5 @@
 import { Option, Schema } from "effect"
+
 import type { Lead } from "../lead/Lead.js"
 
 /** The JSON the CRM widget expects: the seed's fields, plus `telegram_id` and `lead_id`. */

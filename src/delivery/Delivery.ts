@@ -1,5 +1,8 @@
 import { Clock, Effect, FiberSet, Option } from "effect"
+
 import { AdminChat } from "../admin/AdminChat.js"
+import { makeKeyedLock } from "../concurrency/KeyedLock.js"
+import { PeopleFirst } from "../concurrency/PeopleFirst.js"
 import { CrmClient } from "../crm/CrmClient.js"
 import { CrmClientError, logLine } from "../crm/CrmError.js"
 import { crmPayload } from "../crm/CrmPayload.js"
@@ -10,8 +13,6 @@ import { LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
 import { isChatGone } from "../telegram/TelegramError.js"
 import { deliveryBackoff } from "./backoff.js"
-import { makeKeyedLock } from "../concurrency/KeyedLock.js"
-import { PeopleFirst } from "../concurrency/PeopleFirst.js"
 
 /** How long shutdown waits for attempts under way before it interrupts them (their leads stay pending). */
 const SHUTDOWN_GRACE = "10 seconds"
@@ -22,7 +23,7 @@ const MAX_ATTEMPTS_AT_ONCE = 1_000_000
  * too it stays pending and is retried with backoff. Follow-ups are applied after their lead's outcome is known.
  */
 export class Delivery extends Effect.Service<Delivery>()("Delivery", {
-  scoped: Effect.gen(function* () {
+  scoped: Effect.gen(function*() {
     const crm = yield* CrmClient
     const admin = yield* AdminChat
     const leads = yield* LeadStore
@@ -72,14 +73,15 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       )
 
     const flushFollowUps = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         for (const followUp of yield* followUps.queued(lead.id)) {
           const edited = yield* followUps.appliedByEdit(lead.id)
           const via = yield* anAttempt(admin.applyFollowUp(lead, outcome, followUp, edited, handled)).pipe(
             Effect.tapError((e) =>
               isChatGone(e)
                 ? Effect.logError(`follow-up not delivered yet, retrying: ${admin.explain(e)}`)
-                : Effect.logWarning(`follow-up not delivered yet, retrying: ${e.message}`)),
+                : Effect.logWarning(`follow-up not delivered yet, retrying: ${e.message}`)
+            ),
             Effect.retry(deliveryBackoff)
           )
           yield* followUps.markApplied(lead.id, followUp.seq, via)
@@ -87,24 +89,24 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         }
       })
 
-    const process = (leadId: string) =>
-      withLeadLock(
-        leadId,
-        Effect.gen(function* () {
-          const record = yield* leads.get(leadId)
-          if (Option.isNone(record)) return yield* Effect.logError(`lead ${leadId} is not in the store`)
-          const { lead, outcome, handled } = record.value
-          const known = Option.isSome(outcome) ? outcome.value : yield* deliver(lead)
-          yield* flushFollowUps(lead, known, handled)
-        }).pipe(Effect.annotateLogs({ lead: leadId }), Effect.withSpan("Delivery.process", { attributes: { leadId }, captureStackTrace: false }))
-      )
+    const process = Effect.fn("Delivery.process")(function*(leadId: string) {
+      yield* Effect.annotateCurrentSpan("leadId", leadId)
+      const record = yield* leads.get(leadId)
+      if (Option.isNone(record)) return yield* Effect.logError(`lead ${leadId} is not in the store`)
+      const { handled, lead, outcome } = record.value
+      const known = Option.isSome(outcome) ? outcome.value : yield* deliver(lead)
+      yield* flushFollowUps(lead, known, handled)
+    }, (effect, leadId) => withLeadLock(leadId, effect.pipe(Effect.annotateLogs({ lead: leadId }))))
 
     /**
      * Runs `work` in the background and returns at once. It stays interruptible (shutdown ends its backoff)
      * even when started from an uninterruptible region.
      */
     const inBackground = (what: string, work: Effect.Effect<unknown, unknown>) =>
-      FiberSet.run(fibers, work.pipe(Effect.catchAllCause((cause) => Effect.logError(`${what} failed`, cause)), Effect.interruptible)).pipe(
+      FiberSet.run(
+        fibers,
+        work.pipe(Effect.catchAllCause((cause) => Effect.logError(`${what} failed`, cause)), Effect.interruptible)
+      ).pipe(
         Effect.asVoid
       )
 
@@ -115,12 +117,14 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const showHandled = (leadId: string) =>
       withLeadLock(
         leadId,
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const record = yield* leads.get(leadId)
           if (Option.isNone(record)) return
           const { lead, outcome, handled } = record.value
           if (Option.isNone(outcome) || outcome.value._tag !== "Fallback" || Option.isNone(handled)) return
-          yield* anAttempt(admin.showHandled(lead, outcome.value, yield* followUps.appliedByEdit(leadId), handled.value))
+          yield* anAttempt(
+            admin.showHandled(lead, outcome.value, yield* followUps.appliedByEdit(leadId), handled.value)
+          )
         })
       ).pipe(
         Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)),
@@ -133,7 +137,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
      * shown on the message in the background. `false` when there is nothing to mark or it already was.
      */
     const markHandled = (leadId: string, by: string) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const record = yield* leads.get(leadId)
         const outcome = Option.flatMap(record, (r) => r.outcome)
         if (Option.isNone(outcome) || outcome.value._tag !== "Fallback") return false
@@ -146,7 +150,10 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
 
     // What a previous run recorded but did not finish (durable stores) is picked up at start: leads that
     // reached no human, and follow-ups not yet shown to the managers.
-    const unfinished = new Set([...(yield* leads.undelivered).map((r) => r.lead.id), ...(yield* followUps.leadsWithQueued)])
+    const unfinished = new Set([
+      ...(yield* leads.undelivered).map((r) => r.lead.id),
+      ...(yield* followUps.leadsWithQueued)
+    ])
     for (const leadId of unfinished) yield* schedule(leadId)
 
     // Finalizers run uninterruptibly: the wait itself is made interruptible so that the timeout can end it.
@@ -154,13 +161,15 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       attempts.withPermits(MAX_ATTEMPTS_AT_ONCE)(Effect.void).pipe(
         Effect.interruptible,
         Effect.timeout(SHUTDOWN_GRACE),
-        Effect.tapError(() => Effect.logWarning("shutdown: attempts still under way were interrupted; their leads stay pending")),
+        Effect.tapError(() =>
+          Effect.logWarning("shutdown: attempts still under way were interrupted; their leads stay pending")
+        ),
         Effect.ignore,
         Effect.zipRight(Effect.logInfo("delivery stopped"))
-      ))
+      )
+    )
 
     return { schedule, markHandled, awaitIdle: FiberSet.awaitEmpty(fibers) } as const
   }),
   dependencies: [AdminChat.Default, PeopleFirst.Default]
 }) {}
-

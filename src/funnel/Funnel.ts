@@ -1,6 +1,7 @@
 import { Data, Effect } from "effect"
 import { Composer, type Context } from "grammy"
 import type { Update } from "grammy/types"
+
 import { ManagerTools } from "../managers/ManagerTools.js"
 import { PeopleFunnel } from "../people/PeopleFunnel.js"
 import { answerTap } from "../telegram/answerTap.js"
@@ -8,9 +9,13 @@ import type { Choose } from "../telegram/routes.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 
 /** grammY's routing itself threw: a bug in a handler, not a failed Bot API call. */
-export class RoutingError extends Data.TaggedError("RoutingError")<{ readonly updateId: number; readonly cause: unknown }> {
+export class RoutingError
+  extends Data.TaggedError("RoutingError")<{ readonly updateId: number; readonly cause: unknown }>
+{
   override get message() {
-    return `routing update ${this.updateId} failed: ${this.cause instanceof Error ? this.cause.message : String(this.cause)}`
+    return `routing update ${this.updateId} failed: ${
+      this.cause instanceof Error ? this.cause.message : String(this.cause)
+    }`
   }
 }
 

@@ -18,7 +18,7 @@ export const DispatcherLive = Layer.scoped(
 )
 
 /**
- * For the CRM: `@effect/platform`'s HttpClient on that pool. Measured against node:http (the default
- * NodeHttpClient) and fetch: about a third of their CPU per request (BENCHMARKS.md).
+ * For the CRM: `@effect/platform`'s HttpClient on that pool, rather than node:http (the default NodeHttpClient)
+ * or fetch, which cost more CPU per request (BENCHMARKS.md).
  */
 export const PooledHttpClient = NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(DispatcherLive))

@@ -8,8 +8,8 @@ interface ApiRequest {
 }
 
 /**
- * The `fetch` grammY calls for each Bot API request, on undici's pooled `request` instead of node-fetch:
- * about half the CPU per call (BENCHMARKS.md). grammY only reads the JSON of the response; its own
+ * The `fetch` grammY calls for each Bot API request, on undici's pooled `request` instead of node-fetch, which
+ * costs more CPU per call (BENCHMARKS.md). grammY only reads the JSON of the response; its own
  * `connection: keep-alive` header is dropped (undici keeps connections alive itself and rejects that header).
  */
 export const undiciFetch = (dispatcher: Dispatcher): typeof fetch =>

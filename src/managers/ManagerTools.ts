@@ -1,6 +1,7 @@
 import { Clock, Effect, FiberSet } from "effect"
 import { Composer, type Context, type Filter } from "grammy"
 import type { User } from "grammy/types"
+
 import { AdminChat } from "../admin/AdminChat.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { deliveryBackoff } from "../delivery/backoff.js"
@@ -28,7 +29,9 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
     /** "✅ Внесено в CRM": only from the admin chat; anyone else is refused politely. */
     const pressHandled = Effect.fn("ManagerTools.pressHandled")(
       function*(from: User, chatId: number | undefined, queryId: string, leadId: string) {
-        if (!isAdminChat(chatId)) return yield* answerTap(telegram, queryId, "Эта кнопка — для менеджеров в рабочем чате.")
+        if (!isAdminChat(chatId)) {
+          return yield* answerTap(telegram, queryId, "Эта кнопка — для менеджеров в рабочем чате.")
+        }
         const marked = yield* delivery.markHandled(leadId, managerName(from))
         return yield* answerTap(telegram, queryId, marked ? "✅ Отмечено: лид внесён в CRM." : "Этот лид уже отмечен.")
       }
@@ -41,7 +44,7 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
       return pendingReportHtml(undelivered, awaiting, { adminChatId, now, timeZone: adminTimeZone })
     })
 
-    // A /pending asked while the admin chat fails is answered (as things stand then) once it works again; one at a time.
+    // A /pending asked while the admin chat fails is answered (as things stand then) once it works; one at a time.
     const retries = yield* FiberSet.make()
     const answerLater = report.pipe(
       Effect.flatMap(admin.send),
@@ -58,13 +61,16 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
     const pending = Effect.fn("ManagerTools.pending")(function*() {
       yield* report.pipe(
         Effect.flatMap(admin.send),
-        Effect.catchTag("TelegramError", (e) =>
-          Effect.logWarning(`/pending not answered yet, retrying in the background: ${admin.explain(e)}`).pipe(
-            Effect.zipRight(FiberSet.size(retries)),
-            Effect.flatMap((running) =>
-              running > 0 ? Effect.void : FiberSet.run(retries, answerLater, { propagateInterruption: false })
+        Effect.catchTag(
+          "TelegramError",
+          (e) =>
+            Effect.logWarning(`/pending not answered yet, retrying in the background: ${admin.explain(e)}`).pipe(
+              Effect.zipRight(FiberSet.size(retries)),
+              Effect.flatMap((running) =>
+                running > 0 ? Effect.void : FiberSet.run(retries, answerLater, { propagateInterruption: false })
+              )
             )
-          ))
+        )
       )
     })
 
@@ -77,12 +83,19 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
       const handledPress = (ctx: Filter<Context, "callback_query:data">, next: () => Promise<void>) => {
         const button = parseButton(ctx.callbackQuery.data)
         if (button._tag !== "Handled") return next()
-        choose(ctx, "ManagerTools.pressHandled", pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, button.leadId))
+        choose(
+          ctx,
+          "ManagerTools.pressHandled",
+          pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, button.leadId)
+        )
       }
       const managersChat = composer.filter((ctx) => isAdminChat(ctx.chat?.id))
       managersChat.command("pending", (ctx) => choose(ctx, "ManagerTools.pending", pending()))
       managersChat.on("callback_query:data", handledPress)
-      managersChat.on("callback_query", (ctx) => choose(ctx, "ManagerTools.answerOnly", answerTap(telegram, ctx.callbackQuery.id)))
+      managersChat.on(
+        "callback_query",
+        (ctx) => choose(ctx, "ManagerTools.answerOnly", answerTap(telegram, ctx.callbackQuery.id))
+      )
       composer.on("callback_query:data", handledPress)
       return composer
     }

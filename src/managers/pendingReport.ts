@@ -1,5 +1,5 @@
-import type { LeadRecord } from "../lead/Lead.js"
 import { adminMessageLink, contactHtml, managerTime } from "../admin/render.js"
+import type { LeadRecord } from "../lead/Lead.js"
 import { escapeHtml } from "../telegram/html.js"
 
 const LISTED = 20
@@ -11,12 +11,13 @@ export interface ReportContext {
   readonly now: number
 }
 
-const minutesWaited = (record: LeadRecord, now: number) => Math.max(0, Math.round((now - record.lead.createdAt) / 60_000))
+const minutesWaited = (record: LeadRecord, now: number) =>
+  Math.max(0, Math.round((now - record.lead.createdAt) / 60_000))
 
 const head = (record: LeadRecord, time: (at: number) => string) =>
-  `• ${escapeHtml(record.lead.brandName)} — ${escapeHtml(record.lead.title)} — ${contactHtml(record.lead.contact)} — с ${
-    time(record.lead.createdAt)
-  }`
+  `• ${escapeHtml(record.lead.brandName)} — ${escapeHtml(record.lead.title)} — ${
+    contactHtml(record.lead.contact)
+  } — с ${time(record.lead.createdAt)}`
 
 /** A lead that reached no human: its attempts and last error. */
 const undeliveredLine = (record: LeadRecord, time: (at: number) => string) => {
@@ -44,7 +45,7 @@ const section = (heading: string, records: ReadonlyArray<LeadRecord>, now: numbe
   ...(records.length > LISTED ? [`… и ещё ${records.length - LISTED}`] : [])
 ]
 
-/** `/pending`: leads that reached no human yet, then fallback leads not yet entered into the CRM (both oldest first). */
+/** `/pending`: leads that reached no human yet, then fallback leads not entered into the CRM yet (oldest first). */
 export const pendingReportHtml = (
   undelivered: ReadonlyArray<LeadRecord>,
   awaiting: ReadonlyArray<LeadRecord>,

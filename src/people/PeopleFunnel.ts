@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto"
+
 import { Clock, Duration, Effect, Option } from "effect"
 import { Composer, type Context } from "grammy"
 import type { Message, User } from "grammy/types"
-import { randomUUID } from "node:crypto"
+
 import { Delivery } from "../delivery/Delivery.js"
 import type { Contact, FollowUp, Lead } from "../lead/Lead.js"
 import { type Profile, Profiles } from "../profiles/Profiles.js"
@@ -99,7 +101,9 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
           user.confirmation(chatId, profile.value, lead.title)
         ], { concurrency: 2, discard: true }).pipe(
           Effect.zipRight(
-            Clock.currentTimeMillis.pipe(Effect.flatMap((at) => transactor.atomically(leads.markConfirmed(lead.id, at))))
+            Clock.currentTimeMillis.pipe(
+              Effect.flatMap((at) => transactor.atomically(leads.markConfirmed(lead.id, at)))
+            )
           ),
           Effect.ensuring(delivery.schedule(lead.id))
         )

@@ -1,14 +1,15 @@
 import { Effect } from "effect"
 import type { InlineKeyboardButton } from "grammy/types"
+
 import { type Profile, Profiles } from "../profiles/Profiles.js"
-import { escapeHtml } from "../telegram/html.js"
-import { TelegramBot } from "../telegram/TelegramBot.js"
 import { answerTap } from "../telegram/answerTap.js"
 import { brandButton, leadButton } from "../telegram/buttons.js"
+import { escapeHtml } from "../telegram/html.js"
+import { TelegramBot } from "../telegram/TelegramBot.js"
 
 /** What the person sees. Locale texts are trusted HTML; anything else is escaped. */
 export class UserChat extends Effect.Service<UserChat>()("UserChat", {
-  effect: Effect.gen(function* () {
+  effect: Effect.gen(function*() {
     const telegram = yield* TelegramBot
     const profiles = yield* Profiles
     const { texts } = profiles
@@ -22,13 +23,20 @@ export class UserChat extends Effect.Service<UserChat>()("UserChat", {
         }, signal))
 
     const brandMenu = (chatId: number, profile: Profile) =>
-      send(chatId, profile.welcome, profile.services.map((s) => [{ text: `${s.icon} ${s.title}`, callback_data: leadButton(profile.key, s.id) }]))
+      send(
+        chatId,
+        profile.welcome,
+        profile.services.map((s) => [{ text: `${s.icon} ${s.title}`, callback_data: leadButton(profile.key, s.id) }])
+      )
 
     const brandChooser = (chatId: number) =>
       send(chatId, texts.choose_brand, profiles.all.map((p) => [{ text: p.name, callback_data: brandButton(p.key) }]))
 
     const confirmation = (chatId: number, profile: Profile, title: string) =>
-      send(chatId, [texts.accepted.replace("{title}", () => escapeHtml(title)), texts.strategist, profile.followUpAsk].join("\n\n"))
+      send(
+        chatId,
+        [texts.accepted.replace("{title}", () => escapeHtml(title)), texts.strategist, profile.followUpAsk].join("\n\n")
+      )
 
     return {
       send,

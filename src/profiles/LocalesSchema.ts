@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+
 import { parseTelegramHtml } from "../telegram/telegramHtml.js"
 
 /** A key that is safe in callback data and in an environment variable name. */
@@ -13,7 +14,7 @@ const MESSAGE_LIMIT = 4096
 /** A pop-up (answerCallbackQuery) is plain text of at most 200 characters. */
 const POPUP_LIMIT = 200
 
-/** A text sent as a message: Telegram HTML as Telegram parses it, so a broken one stops start-up, not a person's answer. */
+/** A text sent as a message: Telegram HTML as Telegram parses it, so a broken one stops start-up, not an answer. */
 const HtmlText = Text.pipe(Schema.filter((html) => {
   const parsed = parseTelegramHtml(html)
   if (!parsed.ok) return `not valid Telegram HTML: ${parsed.error.replace(/^Bad Request: can't parse entities: /, "")}`
@@ -22,9 +23,11 @@ const HtmlText = Text.pipe(Schema.filter((html) => {
 
 /** A text shown as a tap's pop-up: plain text (tags would show literally), at most 200 characters. */
 const PopupText = Text.pipe(Schema.filter((text) =>
-  text.length > POPUP_LIMIT ? `a pop-up is at most ${POPUP_LIMIT} characters`
-  : /<\/?[a-z-]+[^>]*>|&[a-z#0-9]+;/i.test(text) ? "a pop-up is plain text: Telegram shows tags and entities literally"
-  : true
+  text.length > POPUP_LIMIT ?
+    `a pop-up is at most ${POPUP_LIMIT} characters`
+    : /<\/?[a-z-]+[^>]*>|&[a-z#0-9]+;/i.test(text) ?
+    "a pop-up is plain text: Telegram shows tags and entities literally"
+    : true
 ))
 
 /** Titles are plain text: they are button labels, and escaped wherever they meet HTML. */
@@ -35,7 +38,9 @@ export const ProfileSchema = Schema.Struct({
   webhook_url: Schema.optional(Schema.String),
   welcome: HtmlText,
   services: Schema.NonEmptyArray(ServiceSchema).pipe(
-    Schema.filter((services) => new Set(services.map((s) => s.id)).size === services.length || "service ids must be unique")
+    Schema.filter((services) =>
+      new Set(services.map((s) => s.id)).size === services.length || "service ids must be unique"
+    )
   ),
   follow_up_ask: HtmlText
 })

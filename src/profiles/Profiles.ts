@@ -1,7 +1,9 @@
+import { fileURLToPath } from "node:url"
+
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { Array as Arr, Config, Effect, Either, Option, ParseResult, Redacted, Schema } from "effect"
-import { fileURLToPath } from "node:url"
+
 import { StartupError } from "../config/StartupError.js"
 import { type Locales, LocalesFromJson } from "./LocalesSchema.js"
 
@@ -66,7 +68,7 @@ const isHttpUrl = (url: string) => {
  * to the fallback later.
  */
 const webhookFor = (key: string, fromFile: string | undefined) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const variable = `CRM_WEBHOOK_URL_${key.toUpperCase()}`
     const fromEnv = yield* Config.option(Config.redacted(variable))
     const [url, source] = Option.isSome(fromEnv)
@@ -79,14 +81,23 @@ const webhookFor = (key: string, fromFile: string | undefined) =>
   })
 
 export const makeProfiles = (locales: Locales) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const profiles: Array<Profile> = []
     for (const [key, p] of Object.entries(locales.profiles)) {
       const webhookUrl = yield* webhookFor(key, p.webhook_url)
       if (Option.isNone(webhookUrl)) {
-        yield* Effect.logWarning(`profile ${key} has no CRM webhook (CRM_WEBHOOK_URL_${key.toUpperCase()}); its leads go to the admin chat`)
+        yield* Effect.logWarning(
+          `profile ${key} has no CRM webhook (CRM_WEBHOOK_URL_${key.toUpperCase()}); its leads go to the admin chat`
+        )
       }
-      profiles.push({ key, name: p.name, webhookUrl, welcome: p.welcome, services: p.services, followUpAsk: p.follow_up_ask })
+      profiles.push({
+        key,
+        name: p.name,
+        webhookUrl,
+        welcome: p.welcome,
+        services: p.services,
+        followUpAsk: p.follow_up_ask
+      })
     }
     return {
       texts: locales.texts,
@@ -97,13 +108,17 @@ export const makeProfiles = (locales: Locales) =>
 
 /** The brands, their services and the texts the bot speaks: `locales.json` plus webhook URLs from the environment. */
 export class Profiles extends Effect.Service<Profiles>()("Profiles", {
-  effect: Effect.gen(function* () {
+  effect: Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const fromEnv = yield* Config.option(Config.string("LOCALES_PATH"))
     const path = Option.getOrElse(fromEnv, () => defaultLocalesPath)
-    const json = yield* fs.readFileString(path).pipe(Effect.mapError((e) =>
-      new StartupError({ message: `${Option.isSome(fromEnv) ? "LOCALES_PATH: " : ""}cannot read ${path}: ${e.message}` })
-    ))
+    const json = yield* fs.readFileString(path).pipe(
+      Effect.mapError((e) =>
+        new StartupError({
+          message: `${Option.isSome(fromEnv) ? "LOCALES_PATH: " : ""}cannot read ${path}: ${e.message}`
+        })
+      )
+    )
     const locales = yield* Either.match(decodeLocales(json), {
       onLeft: (reason) => Effect.fail(new StartupError({ message: `${path}: ${reason}` })),
       onRight: Effect.succeed

@@ -1,4 +1,5 @@
 import { Context, type Effect, type Option } from "effect"
+
 import type { AppliedVia, FollowUp } from "../lead/Lead.js"
 import type { StoreError } from "./StoreError.js"
 

@@ -1,12 +1,13 @@
 import { Context, type Effect, type Option } from "effect"
 import type { Update } from "grammy/types"
+
 import type { StoreError } from "./StoreError.js"
 
 /** Every update is recorded (keyed by update_id) before the polling offset moves past it. */
 export class Inbox extends Context.Tag("Inbox")<
   Inbox,
   {
-    /** Records the updates not seen before; returns those still to handle (new, or recorded but unhandled), in order. */
+    /** Records the updates not seen before; returns those still to handle (new, or recorded but unhandled). */
     readonly record: (updates: ReadonlyArray<Update>) => Effect.Effect<ReadonlyArray<Update>, StoreError>
     /** After handling; a crash before it replays those updates, which the handlers make harmless. */
     readonly markHandled: (updateIds: ReadonlyArray<number>) => Effect.Effect<void, StoreError>

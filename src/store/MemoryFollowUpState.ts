@@ -1,4 +1,5 @@
 import { Array as Arr, Effect, HashMap, Layer, Option, Ref } from "effect"
+
 import type { AppliedVia, FollowUp } from "../lead/Lead.js"
 import { FollowUpState } from "./FollowUpState.js"
 
@@ -10,11 +11,13 @@ interface Entry {
 /** In-memory follow-up state for unit tests and the demo. */
 export const MemoryFollowUpState = Layer.effect(
   FollowUpState,
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const latest = yield* Ref.make(HashMap.empty<number, string>())
     const byLead = yield* Ref.make(HashMap.empty<string, ReadonlyArray<Entry>>())
     const entries = (leadId: string) =>
-      Ref.get(byLead).pipe(Effect.map((m) => Option.getOrElse(HashMap.get(m, leadId), () => [] as ReadonlyArray<Entry>)))
+      Ref.get(byLead).pipe(
+        Effect.map((m) => Option.getOrElse(HashMap.get(m, leadId), () => [] as ReadonlyArray<Entry>))
+      )
     return FollowUpState.of({
       attach: (telegramId, leadId) => Ref.update(latest, HashMap.set(telegramId, leadId)),
       latestLead: (telegramId) => Ref.get(latest).pipe(Effect.map(HashMap.get(telegramId))),
@@ -26,7 +29,9 @@ export const MemoryFollowUpState = Layer.effect(
           return [followUp, HashMap.set(m, input.leadId, next)] as const
         }),
       queued: (leadId) =>
-        entries(leadId).pipe(Effect.map(Arr.filterMap((e) => (Option.isNone(e.applied) ? Option.some(e.followUp) : Option.none())))),
+        entries(leadId).pipe(
+          Effect.map(Arr.filterMap((e) => (Option.isNone(e.applied) ? Option.some(e.followUp) : Option.none())))
+        ),
       markApplied: (leadId, seq, via) =>
         Ref.update(
           byLead,
@@ -38,7 +43,11 @@ export const MemoryFollowUpState = Layer.effect(
       ),
       appliedByEdit: (leadId) =>
         entries(leadId).pipe(
-          Effect.map(Arr.filterMap((e) => (Option.contains(e.applied, "edit" as AppliedVia) ? Option.some(e.followUp) : Option.none())))
+          Effect.map(
+            Arr.filterMap((
+              e
+            ) => (Option.contains(e.applied, "edit" as AppliedVia) ? Option.some(e.followUp) : Option.none()))
+          )
         )
     })
   })

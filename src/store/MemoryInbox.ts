@@ -1,5 +1,6 @@
 import { Clock, Effect, Layer, Option, Ref } from "effect"
 import type { Update } from "grammy/types"
+
 import { Inbox } from "./Inbox.js"
 
 interface Entry {
@@ -10,15 +11,19 @@ interface Entry {
 /** In-memory inbox for unit tests: dedupes within one run. */
 export const MemoryInbox = Layer.effect(
   Inbox,
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const seen = yield* Ref.make(new Map<number, Entry>())
     const pending = (map: Map<number, Entry>) =>
-      [...map.values()].filter((e) => e.handledAt === undefined).map((e) => e.update).sort((a, b) => a.update_id - b.update_id)
+      [...map.values()].filter((e) => e.handledAt === undefined).map((e) => e.update).sort((a, b) =>
+        a.update_id - b.update_id
+      )
     return Inbox.of({
       record: (updates) =>
         Ref.modify(seen, (map) => {
           const next = new Map(map)
-          for (const update of updates) if (!next.has(update.update_id)) next.set(update.update_id, { update, handledAt: undefined })
+          for (const update of updates) {
+            if (!next.has(update.update_id)) next.set(update.update_id, { update, handledAt: undefined })
+          }
           const ids = new Set(updates.map((u) => u.update_id))
           return [pending(next).filter((u) => ids.has(u.update_id)), next]
         }),
@@ -31,7 +36,8 @@ export const MemoryInbox = Layer.effect(
               if (entry) next.set(id, { ...entry, handledAt: at })
             }
             return next
-          }))),
+          })
+        )),
       unhandled: Ref.get(seen).pipe(Effect.map(pending)),
       lastRecorded: Ref.get(seen).pipe(
         Effect.map((map) => (map.size === 0 ? Option.none() : Option.some(Math.max(...map.keys()))))
@@ -39,7 +45,9 @@ export const MemoryInbox = Layer.effect(
       forgetHandled: (before) =>
         Ref.modify(seen, (map) => {
           const newest = Math.max(...map.keys())
-          const next = new Map([...map].filter(([id, e]) => id === newest || e.handledAt === undefined || e.handledAt >= before))
+          const next = new Map(
+            [...map].filter(([id, e]) => id === newest || e.handledAt === undefined || e.handledAt >= before)
+          )
           return [map.size - next.size, next]
         })
     })

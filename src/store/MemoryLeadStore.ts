@@ -1,4 +1,5 @@
 import { Array as Arr, Effect, HashMap, HashSet, Layer, Option, Order, Ref } from "effect"
+
 import type { Lead, LeadRecord } from "../lead/Lead.js"
 import { LeadStore } from "./LeadStore.js"
 
@@ -7,15 +8,16 @@ const tapKey = (lead: Lead) => `${lead.contact.telegramId}:${lead.profile}:${lea
 /** In-memory outbox for unit tests and the demo; a restart forgets it (the SQLite store does not). */
 export const MemoryLeadStore = Layer.effect(
   LeadStore,
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const leads = yield* Ref.make(HashMap.empty<string, LeadRecord>())
     // The newest lead's time per person and service, so a repeat tap is found without a scan.
     const latestTaps = yield* Ref.make(HashMap.empty<string, number>())
     const confirmed = yield* Ref.make(HashSet.empty<string>())
-    const update = (leadId: string, f: (r: LeadRecord) => LeadRecord) =>
-      Ref.update(leads, HashMap.modify(leadId, f))
+    const update = (leadId: string, f: (r: LeadRecord) => LeadRecord) => Ref.update(leads, HashMap.modify(leadId, f))
     const oldestFirst = (keep: (r: LeadRecord) => boolean) =>
-      Ref.get(leads).pipe(Effect.map((all) => Arr.sort(Arr.filter(Arr.fromIterable(HashMap.values(all)), keep), byCreatedAt)))
+      Ref.get(leads).pipe(
+        Effect.map((all) => Arr.sort(Arr.filter(Arr.fromIterable(HashMap.values(all)), keep), byCreatedAt))
+      )
     return LeadStore.of({
       record: (lead, repeatSince) =>
         Ref.modify(latestTaps, (latest) => {
@@ -25,7 +27,18 @@ export const MemoryLeadStore = Layer.effect(
           return [true, HashMap.set(latest, key, Math.max(previous, lead.createdAt))]
         }).pipe(
           Effect.tap((fresh) =>
-            fresh ? Ref.update(leads, HashMap.set<string, LeadRecord>(lead.id, { lead, outcome: Option.none(), attempts: [], handled: Option.none() })) : Effect.void)
+            fresh
+              ? Ref.update(
+                leads,
+                HashMap.set<string, LeadRecord>(lead.id, {
+                  lead,
+                  outcome: Option.none(),
+                  attempts: [],
+                  handled: Option.none()
+                })
+              )
+              : Effect.void
+          )
         ),
       get: (leadId) => Ref.get(leads).pipe(Effect.map(HashMap.get(leadId))),
       markConfirmed: (leadId) => Ref.update(confirmed, HashSet.add(leadId)),
@@ -34,7 +47,8 @@ export const MemoryLeadStore = Layer.effect(
           Option.map(
             Arr.findFirst(HashMap.values(all), (r) => r.lead.tapId === tapId && !HashSet.has(done, r.lead.id)),
             (r) => r.lead
-          ))),
+          )
+        )),
       setOutcome: (leadId, outcome) => update(leadId, (r) => ({ ...r, outcome: Option.some(outcome) })),
       recordAttempt: (leadId, attempt) => update(leadId, (r) => ({ ...r, attempts: [...r.attempts, attempt] })),
       markHandled: (leadId, handled) =>
@@ -44,7 +58,9 @@ export const MemoryLeadStore = Layer.effect(
           return [true, HashMap.set(all, leadId, { ...record.value, handled: Option.some(handled) })]
         }),
       undelivered: oldestFirst((r) => Option.isNone(r.outcome)),
-      awaitingEntry: oldestFirst((r) => Option.isSome(r.outcome) && r.outcome.value._tag === "Fallback" && Option.isNone(r.handled))
+      awaitingEntry: oldestFirst((r) =>
+        Option.isSome(r.outcome) && r.outcome.value._tag === "Fallback" && Option.isNone(r.handled)
+      )
     })
   })
 )

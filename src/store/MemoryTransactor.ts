@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+
 import { Transactor } from "./Transactor.js"
 
 /** In memory there is nothing to roll back to: the writes simply run in order. */

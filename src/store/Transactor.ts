@@ -1,4 +1,5 @@
 import { Context, type Effect } from "effect"
+
 import type { StoreError } from "./StoreError.js"
 
 /** Runs store writes as one unit: all of them are kept, or none (a lead and the person's pointer to it). */

@@ -2,6 +2,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { autoRetry } from "@grammyjs/auto-retry"
 import { Context, Duration, Effect, Layer, Redacted } from "effect"
 import { type Api, Bot } from "grammy"
+
 import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
 import { undiciFetch } from "../http/undiciFetch.js"
@@ -33,11 +34,16 @@ export const rateLimitRetry = () =>
 /** A Bot API call at start-up that does not answer in this time stops start-up (a supervisor sees why). */
 export const STARTUP_CALL_TIMEOUT = Duration.seconds(30)
 const noAnswer = (method: string) =>
-  new TelegramError({ method, code: undefined, description: `no answer in ${Duration.format(STARTUP_CALL_TIMEOUT)}`, retryAfter: undefined })
+  new TelegramError({
+    method,
+    code: undefined,
+    description: `no answer in ${Duration.format(STARTUP_CALL_TIMEOUT)}`,
+    retryAfter: undefined
+  })
 
 export const TelegramBotLive = Layer.effect(
   TelegramBot,
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const config = yield* AppConfig
     const dispatcher = yield* NodeHttpClient.Dispatcher
     const bot = new Bot(Redacted.value(config.botToken), {

@@ -27,7 +27,9 @@ export const toTelegramError = (method: string) => (error: unknown): TelegramErr
   // grammY's HttpError says only "Network request failed"; its cause says why (refused, reset, timed out…).
   const description = error instanceof HttpError
     ? `${error.message} (${error.error instanceof Error ? error.error.message : String(error.error)})`
-    : error instanceof Error ? error.message : String(error)
+    : error instanceof Error
+    ? error.message
+    : String(error)
   return new TelegramError({ method, code: undefined, description: redactToken(description), retryAfter: undefined })
 }
 
@@ -36,5 +38,6 @@ export const isNotModified = (e: TelegramError) => e.code === 400 && /message is
 export const isEditTargetGone = (e: TelegramError) =>
   e.code === 400 && /message to edit not found|message can't be edited|MESSAGE_ID_INVALID/i.test(e.description)
 
-/** The chat is gone for the bot, for good until someone acts: a wrong id (400 chat not found) or the bot removed (403). */
-export const isChatGone = (e: TelegramError) => e.code === 403 || (e.code === 400 && /chat not found/i.test(e.description))
+/** The chat is gone for the bot until someone acts: a wrong id (400 chat not found) or the bot removed (403). */
+export const isChatGone = (e: TelegramError) =>
+  e.code === 403 || (e.code === 400 && /chat not found/i.test(e.description))

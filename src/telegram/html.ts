@@ -1,10 +1,10 @@
 /** Telegram HTML helpers. Anything a person typed goes through `escapeHtml` before it meets a tag. */
 
-const escapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }
+const escapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" }
 
 export const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (c) => escapes[c]!)
 
-const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"' }
+const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: "\"" }
 
 /** The text as Telegram counts it: tags removed, entities decoded (UTF-16 units, like the 4096 limit). */
 export const visibleText = (html: string): string =>
@@ -22,7 +22,7 @@ export const visibleLength = (html: string): number => visibleText(html).length
 export const MESSAGE_LIMIT = 4096
 export const CAPTION_LIMIT = 1024
 
-/** Splits plain text into pieces of at most `max` UTF-16 units, preferring line breaks, never halving a surrogate pair. */
+/** Splits plain text into pieces of at most `max` UTF-16 units, preferring line breaks, never halving a pair. */
 export const splitText = (text: string, max: number): ReadonlyArray<string> => {
   if (max < 2) throw new RangeError("splitText: max must be at least 2")
   const pieces: Array<string> = []

@@ -3,9 +3,24 @@
  * closed in order. Returns the visible text (what the 4096/1024 limits count) or the error Telegram gives.
  */
 const ALLOWED = new Set([
-  "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "blockquote", "tg-spoiler", "span", "tg-emoji"
+  "b",
+  "strong",
+  "i",
+  "em",
+  "u",
+  "ins",
+  "s",
+  "strike",
+  "del",
+  "a",
+  "code",
+  "pre",
+  "blockquote",
+  "tg-spoiler",
+  "span",
+  "tg-emoji"
 ])
-const NAMED: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' }
+const NAMED: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: "\"" }
 
 export type HtmlResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: string }
 
@@ -35,7 +50,9 @@ export const parseTelegramHtml = (html: string): HtmlResult => {
         if (open.pop() !== name) return fail(`Unmatched end tag "${name}"`, i)
       } else {
         const start = /^([a-z-]+)((?:\s+[a-z-]+(?:="[^"<>]*")?)*)\s*$/i.exec(tag)
-        if (!start || !ALLOWED.has(start[1]!.toLowerCase())) return fail(`Unsupported start tag "${tag.split(/\s/)[0]}"`, i)
+        if (!start || !ALLOWED.has(start[1]!.toLowerCase())) {
+          return fail(`Unsupported start tag "${tag.split(/\s/)[0]}"`, i)
+        }
         const attrs = start[2] ?? ""
         for (const m of attrs.matchAll(/="([^"]*)"/g)) {
           if (/&(?!(?:lt|gt|amp|quot|#[0-9]+|#x[0-9a-f]+);)/i.test(m[1]!)) return fail("Unescaped & in attribute", i)
@@ -56,6 +73,8 @@ export const parseTelegramHtml = (html: string): HtmlResult => {
       i++
     }
   }
-  if (open.length > 0) return fail(`Can't find end tag corresponding to start tag "${open[open.length - 1]}"`, html.length)
+  if (open.length > 0) {
+    return fail(`Can't find end tag corresponding to start tag "${open[open.length - 1]}"`, html.length)
+  }
   return { ok: true, text }
 }

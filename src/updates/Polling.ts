@@ -1,5 +1,6 @@
 import { Chunk, Effect, Fiber, FiberSet, Layer, Option, Queue, Ref, Schedule } from "effect"
 import type { Update } from "grammy/types"
+
 import { makeKeyedLock } from "../concurrency/KeyedLock.js"
 import { PeopleFirst } from "../concurrency/PeopleFirst.js"
 import { Funnel } from "../funnel/Funnel.js"
@@ -14,9 +15,8 @@ export const chatKey = (update: Update): number =>
 
 const LONG_POLL_SECONDS = 25
 /**
- * Updates being handled at once; the rest of a batch waits for room. Measured on a 300-tap burst (BENCHMARKS.md):
- * 25 answers sooner than 100 (which shares the CPU among so many that each finishes late) with 20 MB less peak
- * memory, and than 10 (too few to share a commit).
+ * Updates being handled at once; the rest of a batch waits for room. Many more share the CPU among so many that
+ * each finishes late (and hold more memory); many fewer are too few to share a commit (BENCHMARKS.md).
  */
 const MAX_IN_FLIGHT = 25
 const MAX_MARKS_PER_COMMIT = 500
@@ -78,7 +78,7 @@ export const Polling = Layer.scopedDiscard(
 
     /** Starts handling a batch (in order, per chat) and returns; waits first if too many are still in flight. */
     const dispatch = (updates: ReadonlyArray<Update>) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         // Someone waits for each of them from now on, even while the batch waits for room.
         yield* peopleFirst.arrived(updates.length)
         for (const update of updates) {
@@ -93,13 +93,16 @@ export const Polling = Layer.scopedDiscard(
         updates.length === 0 ? Effect.succeed([]) : inbox.record(updates).pipe(
           Effect.tap(() => Ref.set(offset, updates[updates.length - 1]!.update_id + 1)),
           Effect.uninterruptible
-        )),
+        )
+      ),
       Effect.tapError((e) =>
         e._tag === "TelegramError" && e.code === 409
           ? Effect.logError(
-            `another bot instance is receiving updates with this BOT_TOKEN (Telegram: ${e.code} ${e.description}); only one may poll: stop the other one. Retrying`
+            `another bot instance is receiving updates with this BOT_TOKEN (Telegram: ${e.code} ${e.description}); ` +
+              "only one may poll: stop the other one. Retrying"
           )
-          : Effect.logWarning(`receiving updates failed, retrying: ${e.message}`)),
+          : Effect.logWarning(`receiving updates failed, retrying: ${e.message}`)
+      ),
       Effect.retry(pollRetry)
     )
 
@@ -121,10 +124,13 @@ export const Polling = Layer.scopedDiscard(
         Effect.zipRight(Queue.takeAll(handled)),
         Effect.flatMap((ids) => markHandled(Chunk.toReadonlyArray(ids))),
         Effect.zipRight(Ref.get(offset)),
-        Effect.flatMap((from) => (from === 0 ? Effect.void : getUpdates(0, 1).pipe(Effect.interruptible, Effect.timeout("3 seconds")))),
+        Effect.flatMap((
+          from
+        ) => (from === 0 ? Effect.void : getUpdates(0, 1).pipe(Effect.interruptible, Effect.timeout("3 seconds")))),
         Effect.ignore,
         Effect.zipRight(Effect.logInfo("polling stopped"))
-      ))
+      )
+    )
     yield* Effect.logInfo("polling for updates")
   })
 )

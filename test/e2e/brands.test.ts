@@ -1,11 +1,33 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
+
 import { galliard } from "../support/people.js"
 import { type Harness, startHarness } from "../support/runBot.js"
 
 const scenarios = [
-  { brand: "agency", name: "MONSTER AGENCY", button: "📈 Привлечь клиентов", title: "Привлечь клиентов", ask: "ссылку на ваш текущий сайт или соцсеть", followUp: "https://mycompany.com" },
-  { brand: "cg", name: "MONSTER CG", button: "🤖 AI-видео", title: "AI-видео", ask: "ссылку на референсы", followUp: "https://youtube.com/watch?v=reference" },
-  { brand: "express", name: "MONSTER EXPRESS", button: "💻 Сайт / Лендинг", title: "Сайт / Лендинг", ask: "техническое задание", followUp: "Нужен лендинг для продажи курсов" }
+  {
+    brand: "agency",
+    name: "MONSTER AGENCY",
+    button: "📈 Привлечь клиентов",
+    title: "Привлечь клиентов",
+    ask: "ссылку на ваш текущий сайт или соцсеть",
+    followUp: "https://mycompany.com"
+  },
+  {
+    brand: "cg",
+    name: "MONSTER CG",
+    button: "🤖 AI-видео",
+    title: "AI-видео",
+    ask: "ссылку на референсы",
+    followUp: "https://youtube.com/watch?v=reference"
+  },
+  {
+    brand: "express",
+    name: "MONSTER EXPRESS",
+    button: "💻 Сайт / Лендинг",
+    title: "Сайт / Лендинг",
+    ask: "техническое задание",
+    followUp: "Нужен лендинг для продажи курсов"
+  }
 ] as const
 
 describe("the seed's three brand scenarios, CRM up", () => {

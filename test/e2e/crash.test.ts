@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest"
+
 import { CrmSim } from "../../sim/CrmSim.js"
+import { spawnBot } from "../../sim/spawnBot.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
+import { makeTempDir } from "../../sim/tempDirs.js"
 import { botEnv } from "../../sim/world.js"
 import { galliard } from "../support/people.js"
-import { spawnBot } from "../../sim/spawnBot.js"
-import { makeTempDir } from "../../sim/tempDirs.js"
 
 describe("a lead the person saw confirmed survives kill -9", () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -12,7 +13,7 @@ describe("a lead the person saw confirmed survives kill -9", () => {
     for (const cleanup of cleanups.splice(0)) await cleanup()
   })
 
-  it("killed between recording the lead and the person's confirmation; restarted → exactly one confirmation, one lead", async () => {
+  it("killed between the lead and the person's confirmation; restarted → one confirmation, one lead", async () => {
     const telegram = await TelegramSim.start()
     const crm = await CrmSim.start()
     cleanups.push(() => telegram.close(), () => crm.close())
@@ -28,7 +29,10 @@ describe("a lead the person saw confirmed survives kill -9", () => {
     telegram.sendText(galliard, "/start agency")
     await telegram.waitFor("menu", () => telegram.botMessages(galliard.id)[0], 20_000)
     telegram.tap(galliard, "📈 Привлечь клиентов")
-    await telegram.waitFor("the confirmation in flight", () => telegram.calls.some((c) => isConfirmation(c.method, c.body)))
+    await telegram.waitFor(
+      "the confirmation in flight",
+      () => telegram.calls.some((c) => isConfirmation(c.method, c.body))
+    )
     first.child.kill("SIGKILL")
     expect(await first.exited).toBe(null)
     expect(telegram.botMessages(galliard.id)).toHaveLength(1)
@@ -39,12 +43,19 @@ describe("a lead the person saw confirmed survives kill -9", () => {
       second.child.kill("SIGTERM")
       await second.exited
     })
-    const confirmation = await telegram.waitFor("the owed confirmation", () => telegram.botMessages(galliard.id)[1], 20_000)
+    const confirmation = await telegram.waitFor(
+      "the owed confirmation",
+      () => telegram.botMessages(galliard.id)[1],
+      20_000
+    )
     expect(confirmation.text).toMatch(/^✅ Принято: Привлечь клиентов\./)
     expect(confirmation.text).toContain("Чтобы ускорить процесс")
     await telegram.waitFor("the lead in the CRM", () => crm.accepted[0], 10_000)
     telegram.sendText(galliard, "/start cg") // a marker: once answered, the restarted bot is past the replay
-    await telegram.waitFor("the marker", () => telegram.botMessages(galliard.id).some((m) => m.text.includes("MONSTER CG")))
+    await telegram.waitFor(
+      "the marker",
+      () => telegram.botMessages(galliard.id).some((m) => m.text.includes("MONSTER CG"))
+    )
     expect(telegram.botMessages(galliard.id).filter((m) => m.text.startsWith("✅ Принято"))).toHaveLength(1)
     expect(crm.accepted).toHaveLength(1)
   })
@@ -68,8 +79,10 @@ describe("a lead the person saw confirmed survives kill -9", () => {
     telegram.tap(galliard, "📈 Привлечь клиентов")
     const confirmation = await telegram.waitFor("confirmation", () => telegram.botMessages(galliard.id)[1])
     expect(confirmation.text).toMatch(/^✅ Принято: Привлечь клиентов\./)
-    await telegram.waitFor("a failed fallback", () =>
-      telegram.calls.some((c) => c.method === "sendMessage" && Number(c.body.chat_id) === telegram.adminChatId))
+    await telegram.waitFor(
+      "a failed fallback",
+      () => telegram.calls.some((c) => c.method === "sendMessage" && Number(c.body.chat_id) === telegram.adminChatId)
+    )
     first.child.kill("SIGKILL")
     expect(await first.exited).toBe(null)
     expect(crm.accepted).toHaveLength(0)
@@ -90,7 +103,10 @@ describe("a lead the person saw confirmed survives kill -9", () => {
     expect(lead.headers["idempotency-key"]).toBe((lead.body as { lead_id: string }).lead_id)
     // The restarted bot handles the same (unconfirmed) updates again from Telegram; still one lead.
     telegram.sendText(galliard, "/start cg")
-    await telegram.waitFor("the restarted bot answering", () => telegram.botMessages(galliard.id).some((m) => m.text.includes("MONSTER CG")))
+    await telegram.waitFor(
+      "the restarted bot answering",
+      () => telegram.botMessages(galliard.id).some((m) => m.text.includes("MONSTER CG"))
+    )
     expect(crm.accepted).toHaveLength(1)
     expect(telegram.admin).toHaveLength(0)
     expect(second.output().stdout + second.output().stderr).not.toContain("secret-test-token")

@@ -1,7 +1,9 @@
 import { spawnSync } from "node:child_process"
 import { join } from "node:path"
-import { makeTempDir } from "../../sim/tempDirs.js"
+
 import { afterEach, describe, expect, it } from "vitest"
+
+import { makeTempDir } from "../../sim/tempDirs.js"
 import { galliard, maria } from "../support/people.js"
 import { type Harness, startHarness } from "../support/runBot.js"
 
@@ -15,7 +17,10 @@ describe("leads survive restarts, and each intent is one lead", () => {
     h.telegram.sendText(user, "/start agency")
     await h.telegram.waitFor("menu", () => h.telegram.botMessages(user.id).find((m) => m.keyboard.length > 0))
     h.telegram.tap(user, "📈 Привлечь клиентов")
-    return h.telegram.waitFor("confirmation", () => h.telegram.botMessages(user.id).find((m) => m.text.startsWith("✅ Принято")))
+    return h.telegram.waitFor(
+      "confirmation",
+      () => h.telegram.botMessages(user.id).find((m) => m.text.startsWith("✅ Принято"))
+    )
   }
 
   it("the same update delivered twice, and again after a restart → one lead", async () => {
@@ -25,11 +30,17 @@ describe("leads survive restarts, and each intent is one lead", () => {
     await h.telegram.waitFor("the lead in the CRM", () => h.crm.accepted.length === 1)
     h.telegram.redeliver(tap)
     h.telegram.sendText(galliard, "/start cg") // a marker: once this is answered, the redelivery was seen
-    await h.telegram.waitFor("the marker", () => h.telegram.botMessages(galliard.id).some((m) => m.text.includes("MONSTER CG")))
+    await h.telegram.waitFor(
+      "the marker",
+      () => h.telegram.botMessages(galliard.id).some((m) => m.text.includes("MONSTER CG"))
+    )
     await h.restart()
     h.telegram.redeliver(tap)
     h.telegram.sendText(galliard, "/start express")
-    await h.telegram.waitFor("the second marker", () => h.telegram.botMessages(galliard.id).some((m) => m.text.includes("MONSTER EXPRESS")))
+    await h.telegram.waitFor(
+      "the second marker",
+      () => h.telegram.botMessages(galliard.id).some((m) => m.text.includes("MONSTER EXPRESS"))
+    )
     expect(h.crm.requests).toHaveLength(1)
     expect(h.telegram.botMessages(galliard.id).filter((m) => m.text.startsWith("✅ Принято"))).toHaveLength(1)
   })
@@ -64,7 +75,10 @@ describe("leads survive restarts, and each intent is one lead", () => {
     const fallback = await h.telegram.waitFor("fallback", () => h.telegram.admin[0])
     h.telegram.adminFault = { kind: "500", times: 1_000 }
     h.telegram.sendText(galliard, "https://late.example")
-    await h.telegram.waitFor("the thanks", () => h.telegram.botMessages(galliard.id).some((m) => m.text.includes("Спасибо")))
+    await h.telegram.waitFor(
+      "the thanks",
+      () => h.telegram.botMessages(galliard.id).some((m) => m.text.includes("Спасибо"))
+    )
     await h.telegram.waitFor("a failed edit", () => h.telegram.calls.some((c) => c.method === "editMessageText"))
     await h.restart()
     h.telegram.adminFault = { kind: "ok" }
@@ -72,12 +86,14 @@ describe("leads survive restarts, and each intent is one lead", () => {
     expect(fallback.text.endsWith("Сообщение: https://late.example")).toBe(true)
   })
 
-  it("a backup while the bot runs (sqlite3's VACUUM INTO, as the README says) holds the leads; the bot is not held up", async () => {
+  it("a backup while the bot runs (sqlite3's VACUUM INTO, as README says) holds the leads", async () => {
     h = await startHarness()
     await tapAgency()
     await h.telegram.waitFor("the lead in the CRM", () => h.crm.accepted.length === 1)
     const backup = join(makeTempDir("backup"), "backup.sqlite")
-    const sqlite3 = spawnSync("sqlite3", [join(h.dataDir, "leads.sqlite"), `VACUUM INTO '${backup}'`], { encoding: "utf8" })
+    const sqlite3 = spawnSync("sqlite3", [join(h.dataDir, "leads.sqlite"), `VACUUM INTO '${backup}'`], {
+      encoding: "utf8"
+    })
     expect(sqlite3.error).toBeUndefined()
     expect(sqlite3.stderr).toBe("")
     const count = spawnSync("sqlite3", [backup, "SELECT COUNT(*), MAX(outcome) FROM leads"], { encoding: "utf8" })
@@ -91,7 +107,11 @@ describe("leads survive restarts, and each intent is one lead", () => {
     await h.crm.setMode({ kind: "refused" })
     h.telegram.adminFault = { kind: "500", times: 1_000 }
     await tapAgency()
-    await h.telegram.waitFor("a failed fallback", () => h.telegram.calls.some((c) => c.method === "sendMessage" && Number(c.body.chat_id) === h.telegram.adminChatId))
+    await h.telegram.waitFor(
+      "a failed fallback",
+      () =>
+        h.telegram.calls.some((c) => c.method === "sendMessage" && Number(c.body.chat_id) === h.telegram.adminChatId)
+    )
     await h.restart()
     h.telegram.adminFault = { kind: "ok" }
     await h.crm.setMode({ kind: "ok" })
@@ -105,7 +125,7 @@ describe("managers' tools in the admin chat", () => {
   let h: Harness
   afterEach(() => h.stop())
 
-  it("“✅ Внесено в CRM”: a manager's tap marks the lead and says who; a person's tap elsewhere is refused", async () => {
+  it("“✅ Внесено в CRM”: a manager's tap marks the lead, says who; a person's tap elsewhere is refused", async () => {
     h = await startHarness({ ADMIN_TIMEZONE: "UTC" })
     await h.crm.setMode({ kind: "status", status: 500 })
     h.telegram.sendText(maria, "/start cg")

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest"
+
 import { boss, galliard } from "../support/people.js"
 import { type Harness, startHarness } from "../support/runBot.js"
 
@@ -23,7 +24,9 @@ describe("CRM failures fall back to the admin chat; the person sees the same con
 
     const fallback = await h.telegram.waitFor("fallback", () => h.telegram.admin[0])
     expect(fallback.text.startsWith(FALLBACK_HEAD)).toBe(true)
-    expect(fallback.text).toContain("--- ДАННЫЕ ДЛЯ CRM ---\nЗапрос: Привлечь клиентов\nКонтакт: @betterrman\nИмя: Galliard")
+    expect(fallback.text).toContain(
+      "--- ДАННЫЕ ДЛЯ CRM ---\nЗапрос: Привлечь клиентов\nКонтакт: @betterrman\nИмя: Galliard"
+    )
     expect(fallback.text).toContain("Причина: CRM-сервер недоступен (ошибка соединения)")
     expect(fallback.text).toContain("Задача:\n1. Внести лид в AmoCRM вручную.\n2. Связаться с клиентом в Telegram.")
     expect(fallback.text).not.toContain("secret-test-token")
@@ -72,7 +75,9 @@ describe("CRM failures fall back to the admin chat; the person sees the same con
     await tapAgency(boss)
     const fallback = await h.telegram.waitFor("fallback", () => h.telegram.admin[0])
     expect(fallback.text).toContain(`Имя: <b>Boss & Co</b> "Ltd"`)
-    expect(fallback.html).toContain(`<a href="tg://user?id=${boss.id}">&lt;b&gt;Boss &amp; Co&lt;/b&gt; &quot;Ltd&quot;</a> (без username)`)
+    expect(fallback.html).toContain(
+      `<a href="tg://user?id=${boss.id}">&lt;b&gt;Boss &amp; Co&lt;/b&gt; &quot;Ltd&quot;</a> (без username)`
+    )
     expect(fallback.text).not.toContain("@None")
     expect(h.crm.requests[0]!.body).toMatchObject({ contact: { username: "", name: `<b>Boss & Co</b> "Ltd"` } })
   })
@@ -84,7 +89,9 @@ describe("CRM failures fall back to the admin chat; the person sees the same con
     await tapAgency()
     const fallback = await h.telegram.waitFor("fallback after the rate limit", () => h.telegram.admin[0])
     expect(fallback.text).toContain("FALLBACK")
-    const adminSends = h.telegram.calls.filter((c) => c.method === "sendMessage" && Number(c.body.chat_id) === h.telegram.adminChatId)
+    const adminSends = h.telegram.calls.filter((c) =>
+      c.method === "sendMessage" && Number(c.body.chat_id) === h.telegram.adminChatId
+    )
     expect(adminSends).toHaveLength(2)
     expect(adminSends[1]!.at - adminSends[0]!.at).toBeGreaterThanOrEqual(1000)
   })
@@ -99,15 +106,23 @@ describe("CRM failures fall back to the admin chat; the person sees the same con
     expect(h.telegram.admin).toHaveLength(1)
     const failures = h.logs.filter((l) => l.includes("level=ERROR"))
     expect(failures).toHaveLength(2)
-    expect(failures.every((l) => l.includes("fallback failed too, the lead stays pending and will be retried: sendMessage failed: 500"))).toBe(true)
+    expect(
+      failures.every((l) =>
+        l.includes("fallback failed too, the lead stays pending and will be retried: sendMessage failed: 500")
+      )
+    ).toBe(true)
   })
 
-  it("the admin chat gone while running (bot removed): ERROR each time with what to do; delivered once it is back", async () => {
+  it("the admin chat gone (bot removed): ERROR each time with what to do; delivered once it is back", async () => {
     h = await startHarness()
     await h.crm.setMode({ kind: "refused" })
     h.telegram.adminChatGone = "kicked"
     await tapAgency()
-    await h.telegram.waitFor("two failed fallbacks", () => h.logs.filter((l) => l.includes("refuses the bot")).length >= 2, 10_000)
+    await h.telegram.waitFor(
+      "two failed fallbacks",
+      () => h.logs.filter((l) => l.includes("refuses the bot")).length >= 2,
+      10_000
+    )
     const failures = h.logs.filter((l) => l.includes("level=ERROR"))
     expect(failures.length).toBeGreaterThanOrEqual(2)
     for (const line of failures) {

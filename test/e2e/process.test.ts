@@ -1,16 +1,18 @@
 import { spawn } from "node:child_process"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
+import { createServer, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
 import { afterEach, describe, expect, it } from "vitest"
+
 import { CrmSim } from "../../sim/CrmSim.js"
+import { type BotProcess, spawnBot } from "../../sim/spawnBot.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
+import { makeTempDir } from "../../sim/tempDirs.js"
 import { botEnv } from "../../sim/world.js"
 import { galliard } from "../support/people.js"
-import { fileURLToPath } from "node:url"
-import { type BotProcess, spawnBot } from "../../sim/spawnBot.js"
-import { makeTempDir } from "../../sim/tempDirs.js"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 
@@ -25,11 +27,15 @@ const exitWithin = async (bot: BotProcess, ms: number): Promise<number | null | 
 }
 
 /** Enough to start against the Telegram stand-in (brands without a CRM webhook only warn). */
-const telegramEnv = (telegram: TelegramSim) =>
-  ({ BOT_TOKEN: telegram.token, ADMIN_CHAT_ID: String(telegram.adminChatId), TELEGRAM_API_ROOT: telegram.apiRoot })
+const telegramEnv = (telegram: TelegramSim) => ({
+  BOT_TOKEN: telegram.token,
+  ADMIN_CHAT_ID: String(telegram.adminChatId),
+  TELEGRAM_API_ROOT: telegram.apiRoot
+})
 
 /** Its stderr, less the warnings about brands without a CRM webhook. */
-const errorLines = (bot: BotProcess) => bot.output().stderr.trim().split("\n").filter((l) => l !== "" && !l.includes("WARN"))
+const errorLines = (bot: BotProcess) =>
+  bot.output().stderr.trim().split("\n").filter((l) => l !== "" && !l.includes("WARN"))
 
 describe("the bot as a process", () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -40,9 +46,18 @@ describe("the bot as a process", () => {
   it.each<[Record<string, string>, RegExp]>([
     [{ ADMIN_CHAT_ID: "-1" }, /^Cannot start: configuration: .*BOT_TOKEN/],
     [{ BOT_TOKEN: "1:abc" }, /^Cannot start: configuration: .*ADMIN_CHAT_ID/],
-    [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOCALES_PATH: "BROKEN" }, /^Cannot start: .*locales\.json: profiles\.cg\.services\[0\]\.title: Expected string, actual 5$/],
-    [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOCALES_PATH: "/nowhere/locales.json" }, /^Cannot start: LOCALES_PATH: cannot read \/nowhere\/locales\.json/],
-    [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", CRM_WEBHOOK_URL_AGENCY: "not a url" }, /^Cannot start: CRM_WEBHOOK_URL_AGENCY: expected an http\(s\) URL$/]
+    [
+      { BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOCALES_PATH: "BROKEN" },
+      /^Cannot start: .*locales\.json: profiles\.cg\.services\[0\]\.title: Expected string, actual 5$/
+    ],
+    [
+      { BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOCALES_PATH: "/nowhere/locales.json" },
+      /^Cannot start: LOCALES_PATH: cannot read \/nowhere\/locales\.json/
+    ],
+    [
+      { BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", CRM_WEBHOOK_URL_AGENCY: "not a url" },
+      /^Cannot start: CRM_WEBHOOK_URL_AGENCY: expected an http\(s\) URL$/
+    ]
   ])("bad configuration %o → exit 1 with one clear line, no stack trace", async (env, expected) => {
     if (env.LOCALES_PATH === "BROKEN") {
       const broken = JSON.parse(await import("node:fs").then((fs) => fs.readFileSync("locales/locales.json", "utf8")))
@@ -74,28 +89,37 @@ describe("the bot as a process", () => {
     cleanups.push(() => telegram.close())
     const bot = spawnBot({ ...telegramEnv(telegram), DATA_DIR: "/proc/leadbot-nowhere" })
     expect(await exitWithin(bot, 15_000)).toBe(1)
-    expect(errorLines(bot)).toEqual([expect.stringMatching(/^Cannot start: DATA_DIR: cannot make the folder .*\/proc\/leadbot-nowhere/)])
+    expect(errorLines(bot)).toEqual([
+      expect.stringMatching(/^Cannot start: DATA_DIR: cannot make the folder .*\/proc\/leadbot-nowhere/)
+    ])
   })
 
-  it.each(["not found", "kicked"] as const)("an admin chat that is %s → exit 1, one line naming ADMIN_CHAT_ID", async (gone) => {
-    const telegram = await TelegramSim.start()
-    cleanups.push(() => telegram.close())
-    telegram.adminChatGone = gone
-    const bot = spawnBot({ ...telegramEnv(telegram) })
-    expect(await exitWithin(bot, 15_000)).toBe(1)
-    expect(errorLines(bot)).toEqual([expect.stringMatching(new RegExp(`^Cannot start: ADMIN_CHAT_ID=${telegram.adminChatId}: Telegram says`))])
-    expect(telegram.calls.some((c) => c.method === "getUpdates")).toBe(false)
-  })
+  it.each(["not found", "kicked"] as const)(
+    "an admin chat that is %s → exit 1, one line naming ADMIN_CHAT_ID",
+    async (gone) => {
+      const telegram = await TelegramSim.start()
+      cleanups.push(() => telegram.close())
+      telegram.adminChatGone = gone
+      const bot = spawnBot({ ...telegramEnv(telegram) })
+      expect(await exitWithin(bot, 15_000)).toBe(1)
+      expect(errorLines(bot)).toEqual([
+        expect.stringMatching(new RegExp(`^Cannot start: ADMIN_CHAT_ID=${telegram.adminChatId}: Telegram says`))
+      ])
+      expect(telegram.calls.some((c) => c.method === "getUpdates")).toBe(false)
+    }
+  )
 
   it("a signal during start-up stops the process (here while Telegram does not answer getMe)", async () => {
-    const sockets: Array<import("node:net").Socket> = []
+    const sockets: Array<Socket> = []
     const silent = createServer((socket) => void sockets.push(socket))
     const connected = new Promise<void>((resolve) => silent.once("connection", () => resolve()))
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve))
-    cleanups.push(() => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy()
-      silent.close(() => resolve())
-    }))
+    cleanups.push(() =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        silent.close(() => resolve())
+      })
+    )
     const port = (silent.address() as { port: number }).port
     const bot = spawnBot({ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", TELEGRAM_API_ROOT: `http://127.0.0.1:${port}` })
     cleanups.push(async () => void bot.child.kill("SIGKILL"))
@@ -118,7 +142,9 @@ describe("the bot as a process", () => {
     await telegram.waitFor("the first bot polling", () => telegram.calls.some((c) => c.method === "getUpdates"), 20_000)
     const second = spawnBot(env)
     expect(await exitWithin(second, 15_000)).toBe(1)
-    expect(errorLines(second)).toEqual([expect.stringMatching(/^Cannot start: DATA_DIR: the lead store .*leads\.sqlite is in use by another running bot/)])
+    expect(errorLines(second)).toEqual([
+      expect.stringMatching(/^Cannot start: DATA_DIR: the lead store .*leads\.sqlite is in use by another running bot/)
+    ])
     telegram.sendText(galliard, "/start agency")
     const menus = await telegram.waitFor("the menu", () => telegram.botMessages(galliard.id)[0], 10_000)
     expect(menus.text).toContain("MONSTER AGENCY")
@@ -136,35 +162,54 @@ describe("the bot as a process", () => {
       await Promise.all(bots.map((bot) => bot.exited))
     })
     const logs = () => bots.map((bot) => bot.output().stdout + bot.output().stderr).join("\n")
-    await telegram.waitFor("a 409 reported", () => logs().includes("another bot instance is receiving updates with this BOT_TOKEN"), 20_000)
+    await telegram.waitFor(
+      "a 409 reported",
+      () => logs().includes("another bot instance is receiving updates with this BOT_TOKEN"),
+      20_000
+    )
     expect(logs()).toMatch(/ERROR.*another bot instance.*409 Conflict: terminated by other getUpdates request/)
   })
 
-  it("kill <pid of npm start>: the signal reaches the bot, which stops gracefully; nothing is left running", async () => {
-    const telegram = await TelegramSim.start()
-    cleanups.push(() => telegram.close())
-    const npm = spawn("npm", ["start"], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...telegramEnv(telegram), DATA_DIR: makeTempDir("npm"), LOG_LEVEL: "Info" },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let output = ""
-    npm.stdout!.on("data", (d) => (output += d))
-    npm.stderr!.on("data", (d) => (output += d))
-    const npmExited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)))
-    const children = () => readFileSync(`/proc/${npm.pid}/task/${npm.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number)
-    cleanups.push(async () => {
-      for (const pid of existsSync(`/proc/${npm.pid}`) ? children() : []) process.kill(pid, "SIGKILL")
-      npm.kill("SIGKILL")
-    })
-    await telegram.waitFor("the bot polling", () => telegram.calls.some((c) => c.method === "getUpdates"), 30_000)
-    const [bot] = children()
-    expect(readFileSync(`/proc/${bot}/cmdline`, "utf8").split("\0")).toContain("dist/app/main.mjs")
-    npm.kill("SIGTERM")
-    expect(await Promise.race([npmExited, new Promise((resolve) => setTimeout(() => resolve("still running"), 10_000))])).toBe(0)
-    expect(output).toContain("polling stopped")
-    expect(existsSync(`/proc/${bot}`)).toBe(false)
-  }, 60_000)
+  it(
+    "kill <pid of npm start>: the signal reaches the bot, which stops gracefully; nothing is left running",
+    async () => {
+      const telegram = await TelegramSim.start()
+      cleanups.push(() => telegram.close())
+      const npm = spawn("npm", ["start"], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? tmpdir(),
+          ...telegramEnv(telegram),
+          DATA_DIR: makeTempDir("npm"),
+          LOG_LEVEL: "Info"
+        },
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      let output = ""
+      npm.stdout!.on("data", (d) => (output += d))
+      npm.stderr!.on("data", (d) => (output += d))
+      const npmExited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)))
+      const children = () =>
+        readFileSync(`/proc/${npm.pid}/task/${npm.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(
+          Number
+        )
+      cleanups.push(async () => {
+        for (const pid of existsSync(`/proc/${npm.pid}`) ? children() : []) process.kill(pid, "SIGKILL")
+        npm.kill("SIGKILL")
+      })
+      await telegram.waitFor("the bot polling", () => telegram.calls.some((c) => c.method === "getUpdates"), 30_000)
+      const [bot] = children()
+      expect(readFileSync(`/proc/${bot}/cmdline`, "utf8").split("\0")).toContain("dist/app/main.mjs")
+      npm.kill("SIGTERM")
+      expect(
+        await Promise.race([npmExited, new Promise((resolve) => setTimeout(() => resolve("still running"), 10_000))])
+      ).toBe(0)
+      expect(output).toContain("polling stopped")
+      expect(existsSync(`/proc/${bot}`)).toBe(false)
+    },
+    60_000
+  )
 
   it("SIGTERM: stops taking updates, finishes the delivery under way, exits 0", async () => {
     const telegram = await TelegramSim.start()

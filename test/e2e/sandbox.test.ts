@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync } from "node:fs"
-import { chromium, type Browser, type Page } from "playwright-core"
+
+import { type Browser, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { type Sandbox, startSandbox } from "../../sandbox/server.js"
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
@@ -19,8 +21,16 @@ describe.skipIf(skipped)(`npm run sandbox, in a real browser${skipped ? ` (${WHY
     sandbox = await startSandbox(0, { entry: "source" })
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync"
+      ]
     })
     page = await browser.newPage({ viewport: { width: 1500, height: 900 } })
   }, 60_000)
@@ -67,7 +77,9 @@ describe.skipIf(skipped)(`npm run sandbox, in a real browser${skipped ? ` (${WHY
     await expect.poll(() => page.inputValue("#admin-fault")).toBe("500")
     await page.locator("#person-log button", { hasText: "🎯 Таргетированная реклама" }).last().click()
     const outbox = page.locator("#outbox")
-    await expect.poll(() => outbox.innerText(), { timeout: 10_000 }).toContain("MONSTER AGENCY · Таргетированная реклама")
+    await expect.poll(() => outbox.innerText(), { timeout: 10_000 }).toContain(
+      "MONSTER AGENCY · Таргетированная реклама"
+    )
     expect(await outbox.innerText()).toMatch(/Outbox: 1 lead waits for a human/)
     await page.selectOption("#admin-fault", "ok")
     await page.locator("#admin-log .msg", { hasText: "Запрос: Таргетированная реклама" }).waitFor({ timeout: 15_000 })

@@ -1,9 +1,10 @@
 import { ConfigProvider, Effect, Fiber, Layer, Logger } from "effect"
-import { AppLive } from "../../src/app.js"
+
 import { CrmSim } from "../../sim/CrmSim.js"
-import { makeTempDir, removeTempDir } from "../../sim/tempDirs.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
+import { makeTempDir, removeTempDir } from "../../sim/tempDirs.js"
 import { botEnv } from "../../sim/world.js"
+import { AppLive } from "../../src/app.js"
 
 export interface Harness {
   readonly telegram: TelegramSim
@@ -36,11 +37,16 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   )
   const launch = async () => {
     const polls = telegram.calls.filter((c) => c.method === "getUpdates").length
-    const fiber = Effect.runFork(Layer.launch(AppLive).pipe(
-      Effect.withConfigProvider(ConfigProvider.fromMap(config)),
-      Effect.provide(keepLogs)
-    ))
-    await telegram.waitFor("the bot to start polling", () => telegram.calls.filter((c) => c.method === "getUpdates").length > polls)
+    const fiber = Effect.runFork(
+      Layer.launch(AppLive).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(config)),
+        Effect.provide(keepLogs)
+      )
+    )
+    await telegram.waitFor(
+      "the bot to start polling",
+      () => telegram.calls.filter((c) => c.method === "getUpdates").length > polls
+    )
     return fiber
   }
   let fiber = await launch()

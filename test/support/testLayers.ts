@@ -1,6 +1,8 @@
-import { ConfigProvider, Effect, Layer, LogLevel, Logger, Redacted } from "effect"
-import { Bot } from "grammy"
 import { readFileSync } from "node:fs"
+
+import { ConfigProvider, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { Bot } from "grammy"
+
 import { AppConfig } from "../../src/config/AppConfig.js"
 import { CrmClient } from "../../src/crm/CrmClient.js"
 import type { CrmError } from "../../src/crm/CrmError.js"
@@ -8,10 +10,10 @@ import type { CrmPayload } from "../../src/crm/CrmPayload.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
-import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryFollowUpState } from "../../src/store/MemoryFollowUpState.js"
-import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
+import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
+import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
 import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 
 export const ADMIN = -100500
@@ -45,9 +47,11 @@ export const testProfiles = Layer.effect(
   Profiles,
   makeProfiles(shippedLocales()).pipe(
     Effect.map(Profiles.make),
-    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(
-      ["AGENCY", "CG", "EXPRESS"].map((key) => [`CRM_WEBHOOK_URL_${key}`, `http://crm.test/${key}/secret`])
-    )))
+    Effect.withConfigProvider(ConfigProvider.fromMap(
+      new Map(
+        ["AGENCY", "CG", "EXPRESS"].map((key) => [`CRM_WEBHOOK_URL_${key}`, `http://crm.test/${key}/secret`])
+      )
+    ))
   )
 )
 
@@ -65,9 +69,17 @@ export const recordingTelegram = (fault?: (call: ApiCall) => Fault | undefined) 
   let nextId = 100
   const bot = new Bot("1:test", {
     botInfo: {
-      id: 1, is_bot: true, first_name: "Test", username: "test_bot", can_join_groups: true,
-      can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false,
-      has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false
+      id: 1,
+      is_bot: true,
+      first_name: "Test",
+      username: "test_bot",
+      can_join_groups: true,
+      can_read_all_group_messages: false,
+      supports_inline_queries: false,
+      can_connect_to_business: false,
+      has_main_web_app: false,
+      has_topics_enabled: false,
+      allows_users_to_create_topics: false
     } as Bot["botInfo"]
   })
   bot.api.config.use(async (_prev, method, payload) => {
@@ -77,15 +89,27 @@ export const recordingTelegram = (fault?: (call: ApiCall) => Fault | undefined) 
     if (failure) return { ok: false, ...failure } as never
     const chat = { id: Number(call.payload.chat_id), type: "private" }
     const result = method === "sendMessage" || method === "editMessageText"
-      ? { message_id: method === "sendMessage" ? ++nextId : call.payload.message_id, date: 0, chat, text: call.payload.text }
-      : method === "copyMessage" ? { message_id: ++nextId }
-      : method === "getChat" ? { id: Number(call.payload.chat_id), type: "supergroup", title: "Managers" }
-      : method === "getChatMember" ? { status: "administrator", user: bot.botInfo, can_post_messages: true }
+      ? {
+        message_id: method === "sendMessage" ? ++nextId : call.payload.message_id,
+        date: 0,
+        chat,
+        text: call.payload.text
+      }
+      : method === "copyMessage" ?
+      { message_id: ++nextId }
+      : method === "getChat" ?
+      { id: Number(call.payload.chat_id), type: "supergroup", title: "Managers" }
+      : method === "getChatMember" ?
+      { status: "administrator", user: bot.botInfo, can_post_messages: true }
       : true
     call.result = result
     return { ok: true, result } as never
   })
-  return { calls, layer: Layer.succeed(TelegramBot, fromBot(bot)), adminCalls: () => calls.filter((c) => Number(c.payload.chat_id) === ADMIN) }
+  return {
+    calls,
+    layer: Layer.succeed(TelegramBot, fromBot(bot)),
+    adminCalls: () => calls.filter((c) => Number(c.payload.chat_id) === ADMIN)
+  }
 }
 
 /** A CRM that answers each send with the next scripted result (success when the script runs out). */
@@ -107,7 +131,16 @@ export const scriptedCrm = (script: Array<CrmError | "ok"> = []) => {
 
 /** The test ports: recording Telegram, scripted CRM, in-memory stores, the shipped locales, the test config. */
 export const testPorts = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<CrmClient>) =>
-  Layer.mergeAll(telegram, crm, MemoryLeadStore, MemoryFollowUpState, MemoryInbox, MemoryTransactor, testProfiles, testConfig)
+  Layer.mergeAll(
+    telegram,
+    crm,
+    MemoryLeadStore,
+    MemoryFollowUpState,
+    MemoryInbox,
+    MemoryTransactor,
+    testProfiles,
+    testConfig
+  )
 
 /** The bot's services (each bringing the services it needs, as in the app) over the test ports. */
 export const botServices = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<CrmClient>) =>

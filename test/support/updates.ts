@@ -30,6 +30,8 @@ export const textUpdate = (person: Person, text: string): Update => ({
     chat: chatOf(person),
     from: { ...person, is_bot: false },
     text,
-    ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] } : {})
+    ...(text.startsWith("/")
+      ? { entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] }
+      : {})
   }
 } as Update)

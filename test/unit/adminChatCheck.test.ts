@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
 import type { ChatFullInfo, ChatMember } from "grammy/types"
+
 import { checkAdminChat, refusalOf } from "../../src/admin/checkAdminChat.js"
 import { startupFailureLine } from "../../src/config/startupFailure.js"
 import { ADMIN, recordingTelegram, testConfig } from "../support/testLayers.js"
@@ -14,18 +15,22 @@ const member = (status: ChatMember["status"], rights: object = {}) => ({ status,
 
 describe("the admin chat, checked at start", () => {
   it.effect("a group the bot is in passes; getChat and getChatMember asked once each", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const telegram = recordingTelegram()
       expect(Exit.isSuccess(yield* check(telegram))).toBe(true)
       expect(telegram.calls.map((c) => c.method)).toEqual(["getChat", "getChatMember"])
     }))
 
-  it.effect.each([
-    [400, "Bad Request: chat not found"],
-    [403, "Forbidden: bot was kicked from the supergroup chat"]
-  ] as const)("Telegram answers %i → one line naming ADMIN_CHAT_ID", ([code, description]) =>
-    Effect.gen(function* () {
-      const telegram = recordingTelegram((call) => (call.method === "getChat" ? { error_code: code, description } : undefined))
+  it.effect.each(
+    [
+      [400, "Bad Request: chat not found"],
+      [403, "Forbidden: bot was kicked from the supergroup chat"]
+    ] as const
+  )("Telegram answers %i → one line naming ADMIN_CHAT_ID", ([code, description]) =>
+    Effect.gen(function*() {
+      const telegram = recordingTelegram((
+        call
+      ) => (call.method === "getChat" ? { error_code: code, description } : undefined))
       const exit = yield* check(telegram)
       if (Exit.isSuccess(exit)) return expect.fail("the check passed")
       const line = startupFailureLine(exit.cause)

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, Fiber, Ref, TestClock } from "effect"
+
 import { deliveryBackoff } from "../../src/delivery/backoff.js"
 
 describe("the delivery backoff", () => {
   it.effect("about 1 s, doubling with ±20% jitter, capped at 5 minutes, and it never gives up", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const times = yield* Ref.make<Array<number>>([])
       const alwaysFails = Clock.currentTimeMillis.pipe(
         Effect.tap((now) => Ref.update(times, (t) => [...t, now])),

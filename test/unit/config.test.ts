@@ -1,21 +1,27 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Layer, LogLevel, Redacted } from "effect"
+
 import { AppConfig } from "../../src/config/AppConfig.js"
 import { startupFailureLine } from "../../src/config/startupFailure.js"
 
 const load = (env: Record<string, string>) =>
-  Effect.exit(Layer.build(AppConfig.Default).pipe(
-    Effect.flatMap((ctx) => Effect.succeed(ctx)),
-    Effect.scoped,
-    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
-  ))
+  Effect.exit(
+    Layer.build(AppConfig.Default).pipe(
+      Effect.flatMap((ctx) => Effect.succeed(ctx)),
+      Effect.scoped,
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+    )
+  )
 
 const read = (env: Record<string, string>) =>
-  AppConfig.pipe(Effect.provide(AppConfig.Default), Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+  AppConfig.pipe(
+    Effect.provide(AppConfig.Default),
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+  )
 
 describe("AppConfig", () => {
   it.effect("defaults, and the token stays redacted", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const config = yield* read({ BOT_TOKEN: "123:secret", ADMIN_CHAT_ID: "-1001234" })
       expect(config.adminChatId).toBe(-1001234)
       expect(config.telegramApiRoot).toBe("https://api.telegram.org")
@@ -25,20 +31,22 @@ describe("AppConfig", () => {
       expect(Redacted.value(config.botToken)).toBe("123:secret")
     }))
 
-  it.effect.each([
-    [{ ADMIN_CHAT_ID: "1" }, "BOT_TOKEN"],
-    [{ BOT_TOKEN: "", ADMIN_CHAT_ID: "1" }, "BOT_TOKEN"],
-    [{ BOT_TOKEN: "1:a" }, "ADMIN_CHAT_ID"],
-    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "admins" }, "ADMIN_CHAT_ID"],
-    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", CRM_TIMEOUT_MS: "-5" }, "CRM_TIMEOUT_MS"],
-    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", TELEGRAM_API_ROOT: "not a url" }, "TELEGRAM_API_ROOT"],
-    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", LOG_LEVEL: "loud" }, "LOG_LEVEL"],
-    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", ADMIN_TIMEZONE: "Moscow" }, "ADMIN_TIMEZONE"],
-    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", CRM_TIMEOUT_MS: "soon" }, "CRM_TIMEOUT_MS"],
-    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", UPDATES_RETENTION_DAYS: "0" }, "UPDATES_RETENTION_DAYS"],
-    [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", UPDATES_RETENTION_DAYS: "a week" }, "UPDATES_RETENTION_DAYS"]
-  ] as const)("%o → one line naming %s", ([env, variable]) =>
-    Effect.gen(function* () {
+  it.effect.each(
+    [
+      [{ ADMIN_CHAT_ID: "1" }, "BOT_TOKEN"],
+      [{ BOT_TOKEN: "", ADMIN_CHAT_ID: "1" }, "BOT_TOKEN"],
+      [{ BOT_TOKEN: "1:a" }, "ADMIN_CHAT_ID"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "admins" }, "ADMIN_CHAT_ID"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", CRM_TIMEOUT_MS: "-5" }, "CRM_TIMEOUT_MS"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", TELEGRAM_API_ROOT: "not a url" }, "TELEGRAM_API_ROOT"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", ADMIN_TIMEZONE: "Moscow" }, "ADMIN_TIMEZONE"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", CRM_TIMEOUT_MS: "soon" }, "CRM_TIMEOUT_MS"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", UPDATES_RETENTION_DAYS: "0" }, "UPDATES_RETENTION_DAYS"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", UPDATES_RETENTION_DAYS: "a week" }, "UPDATES_RETENTION_DAYS"]
+    ] as const
+  )("%o → one line naming %s", ([env, variable]) =>
+    Effect.gen(function*() {
       const exit = yield* load(env)
       expect(Exit.isFailure(exit)).toBe(true)
       if (Exit.isFailure(exit)) {

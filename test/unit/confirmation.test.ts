@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
 import { botServices, recordingTelegram, scriptedCrm } from "../support/testLayers.js"
@@ -8,18 +9,21 @@ import { tapUpdate } from "../support/updates.js"
 const galliard = { id: 501, first_name: "Galliard", username: "betterrman" }
 
 describe("the person's confirmation is part of the lead", () => {
-  it.scoped("a tap whose confirmation never went out is confirmed when its update is replayed; once; a new tap gets the pop-up", () => {
+  it.scoped("a tap never confirmed is confirmed when its update is replayed, once; a new tap gets the pop-up", () => {
     let confirmationFails = true
     const telegram = recordingTelegram((call) =>
       call.method === "sendMessage" && Number(call.payload.chat_id) === galliard.id && confirmationFails
         ? { error_code: 500, description: "Internal Server Error" }
-        : undefined)
+        : undefined
+    )
     const crm = scriptedCrm()
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       const funnel = yield* Funnel
       const tap = tapUpdate(galliard, "lead:agency:clients")
       const confirmations = () =>
-        telegram.calls.filter((c) => c.method === "sendMessage" && c.result !== undefined && String(c.payload.text).startsWith("✅ Принято"))
+        telegram.calls.filter((c) =>
+          c.method === "sendMessage" && c.result !== undefined && String(c.payload.text).startsWith("✅ Принято")
+        )
 
       yield* funnel.handle(tap)
       expect(confirmations()).toHaveLength(0)
@@ -33,7 +37,9 @@ describe("the person's confirmation is part of the lead", () => {
       const again = tapUpdate(galliard, "lead:agency:clients") // a genuine second tap
       yield* funnel.handle(again)
       expect(confirmations()).toHaveLength(1)
-      const popUps = telegram.calls.filter((c) => c.method === "answerCallbackQuery" && c.payload.text === "✅ Эта заявка уже принята.")
+      const popUps = telegram.calls.filter((c) =>
+        c.method === "answerCallbackQuery" && c.payload.text === "✅ Эта заявка уже принята."
+      )
       expect(popUps.map((c) => c.payload.callback_query_id)).toEqual([tap.callback_query!.id, again.callback_query!.id])
 
       yield* (yield* Delivery).awaitIdle

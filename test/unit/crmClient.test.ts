@@ -1,14 +1,15 @@
-import { HttpClient } from "@effect/platform"
-import { PooledHttpClient } from "../../src/http/connectionPool.js"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Redacted, TestClock } from "effect"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+
+import { HttpClient } from "@effect/platform"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
+
 import { CrmClient } from "../../src/crm/CrmClient.js"
 import { CrmClientLive } from "../../src/crm/CrmClientLive.js"
 import { crmPayload } from "../../src/crm/CrmPayload.js"
+import { PooledHttpClient } from "../../src/http/connectionPool.js"
 import type { Lead } from "../../src/lead/Lead.js"
-import { Option } from "effect"
 import { testConfigWith } from "../support/testLayers.js"
 
 const lead: Lead = {
@@ -25,11 +26,12 @@ const payload = crmPayload(lead)
 
 const config = (crmTimeoutMs: number) => testConfigWith({ crmTimeoutMs })
 
-const send = (url: string) => CrmClient.pipe(Effect.flatMap((crm) => crm.send(Redacted.make(url), payload)), Effect.flip)
+const send = (url: string) =>
+  CrmClient.pipe(Effect.flatMap((crm) => crm.send(Redacted.make(url), payload)), Effect.flip)
 
 describe("CrmClient (TestClock)", () => {
   it.effect("no answer within CRM_TIMEOUT_MS → CrmTimeoutError, exactly at the limit", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const fiber = yield* Effect.fork(send("http://crm.test/hook"))
       yield* TestClock.adjust("9999 millis")
       expect(fiber.unsafePoll()).toBeNull()
@@ -54,9 +56,15 @@ describe("CrmClient live, against a real HTTP server on 127.0.0.1", () => {
       const chunks: Array<Buffer> = []
       req.on("data", (c) => chunks.push(c))
       req.on("end", () => {
-        received.push({ url: req.url!, key: req.headers["idempotency-key"] as string, body: JSON.parse(Buffer.concat(chunks).toString()) })
+        received.push({
+          url: req.url!,
+          key: req.headers["idempotency-key"] as string,
+          body: JSON.parse(Buffer.concat(chunks).toString())
+        })
         if (req.url!.startsWith("/ok")) return void res.writeHead(201).end("{}")
-        if (req.url!.startsWith("/fail")) return void res.writeHead(500).end("Internal <b>Server</b> Error at /fail/secret-token")
+        if (req.url!.startsWith("/fail")) {
+          return void res.writeHead(500).end("Internal <b>Server</b> Error at /fail/secret-token")
+        }
         if (req.url!.startsWith("/reset")) return void req.socket.destroy()
         // /hang: never answers
       })

@@ -1,9 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Layer, Option, TestClock } from "effect"
-import {
-  CrmClientError, CrmConnectionError, type CrmError, CrmHttpStatusError, CrmTimeoutError, CrmUnknownError
-} from "../../src/crm/CrmError.js"
+
 import { CrmClient } from "../../src/crm/CrmClient.js"
+import {
+  CrmClientError,
+  CrmConnectionError,
+  type CrmError,
+  CrmHttpStatusError,
+  CrmTimeoutError,
+  CrmUnknownError
+} from "../../src/crm/CrmError.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
 import { FollowUpState } from "../../src/store/FollowUpState.js"
@@ -15,16 +21,28 @@ const galliard = { id: 501, first_name: "Galliard", username: "betterrman" }
 const AGENCY_LEAD = "lead:agency:clients"
 
 const cases: ReadonlyArray<readonly [CrmError, string]> = [
-  [new CrmConnectionError({ detail: "connect ECONNREFUSED 127.0.0.1:9" }), "<b>Причина:</b> CRM-сервер недоступен (ошибка соединения): connect ECONNREFUSED 127.0.0.1:9"],
-  [new CrmHttpStatusError({ status: 500, bodyExcerpt: "Internal Server Error" }), "<b>Причина:</b> CRM ответила ошибкой: HTTP 500 — Internal Server Error"],
+  [
+    new CrmConnectionError({ detail: "connect ECONNREFUSED 127.0.0.1:9" }),
+    "<b>Причина:</b> CRM-сервер недоступен (ошибка соединения): connect ECONNREFUSED 127.0.0.1:9"
+  ],
+  [
+    new CrmHttpStatusError({ status: 500, bodyExcerpt: "Internal Server Error" }),
+    "<b>Причина:</b> CRM ответила ошибкой: HTTP 500 — Internal Server Error"
+  ],
   [new CrmTimeoutError({ timeoutMs: 10_000 }), "<b>Причина:</b> CRM не ответила за 10 с (таймаут)"],
-  [new CrmClientError({ detail: "InvalidUrl: not a URL" }), "<b>Причина:</b> ошибка HTTP-клиента: InvalidUrl: not a URL"],
-  [new CrmUnknownError({ detail: "<boom> & co", cause: new Error("boom") }), "<b>Причина:</b> непредвиденная ошибка: &lt;boom&gt; &amp; co"]
+  [
+    new CrmClientError({ detail: "InvalidUrl: not a URL" }),
+    "<b>Причина:</b> ошибка HTTP-клиента: InvalidUrl: not a URL"
+  ],
+  [
+    new CrmUnknownError({ detail: "<boom> & co", cause: new Error("boom") }),
+    "<b>Причина:</b> непредвиденная ошибка: &lt;boom&gt; &amp; co"
+  ]
 ]
 
 /** Taps a service, lets delivery finish, returns what the admin chat got. */
 const tapAndDeliver = (data = AGENCY_LEAD) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const funnel = yield* Funnel
     const delivery = yield* Delivery
     yield* funnel.handle(tapUpdate(galliard, data))
@@ -54,7 +72,7 @@ describe("Delivery: CRM first, the admin chat on any CrmError", () => {
   it.scoped("success → no admin message, outcome recorded", () => {
     const telegram = recordingTelegram()
     const crm = scriptedCrm(["ok"])
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       yield* tapAndDeliver()
       expect(telegram.adminCalls()).toHaveLength(0)
       const [record] = yield* LeadStore.pipe(Effect.flatMap((s) => s.undelivered))
@@ -66,9 +84,11 @@ describe("Delivery: CRM first, the admin chat on any CrmError", () => {
   it.scoped("the person's confirmation is sent before delivery runs", () => {
     const telegram = recordingTelegram()
     const crm = scriptedCrm([new CrmTimeoutError({ timeoutMs: 10_000 })])
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       yield* tapAndDeliver()
-      const order = telegram.calls.map((c) => `${c.method}:${Number(c.payload.chat_id) === galliard.id ? "user" : "admin"}`)
+      const order = telegram.calls.map((c) =>
+        `${c.method}:${Number(c.payload.chat_id) === galliard.id ? "user" : "admin"}`
+      )
       expect(order.indexOf("sendMessage:user")).toBeLessThan(order.indexOf("sendMessage:admin"))
       expect(telegram.calls[0]!.method).toBe("answerCallbackQuery")
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
@@ -79,9 +99,14 @@ describe("Delivery: CRM first, the admin chat on any CrmError", () => {
     const telegram = recordingTelegram((call) =>
       call.method === "sendMessage" && Number(call.payload.chat_id) < 0 && failures-- > 0
         ? { error_code: 500, description: "Internal Server Error" }
-        : undefined)
-    const crm = scriptedCrm([new CrmHttpStatusError({ status: 503, bodyExcerpt: "" }), new CrmHttpStatusError({ status: 503, bodyExcerpt: "" }), new CrmHttpStatusError({ status: 503, bodyExcerpt: "" })])
-    return Effect.gen(function* () {
+        : undefined
+    )
+    const crm = scriptedCrm([
+      new CrmHttpStatusError({ status: 503, bodyExcerpt: "" }),
+      new CrmHttpStatusError({ status: 503, bodyExcerpt: "" }),
+      new CrmHttpStatusError({ status: 503, bodyExcerpt: "" })
+    ])
+    return Effect.gen(function*() {
       const funnel = yield* Funnel
       const leads = yield* LeadStore
       yield* funnel.handle(tapUpdate(galliard, AGENCY_LEAD))
@@ -94,7 +119,11 @@ describe("Delivery: CRM first, the admin chat on any CrmError", () => {
       expect(yield* leads.undelivered).toHaveLength(0)
       const record = Option.getOrThrow(yield* leads.get(pending!.lead.id))
       expect(record.attempts.map((a) => a.error)).toEqual([
-        "CrmHttpStatusError", "TelegramError 500", "CrmHttpStatusError", "TelegramError 500", "CrmHttpStatusError"
+        "CrmHttpStatusError",
+        "TelegramError 500",
+        "CrmHttpStatusError",
+        "TelegramError 500",
+        "CrmHttpStatusError"
       ])
       expect(telegram.adminCalls().filter((c) => c.method === "sendMessage")).toHaveLength(3)
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
@@ -105,7 +134,7 @@ describe("Repeat taps", () => {
   it.scoped("the same service within 10 minutes: answered, no second lead; after 10 minutes: a new lead", () => {
     const telegram = recordingTelegram()
     const crm = scriptedCrm()
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       yield* tapAndDeliver()
       yield* tapAndDeliver()
       expect(crm.sent).toHaveLength(1)
@@ -122,7 +151,7 @@ describe("Repeat taps", () => {
 
 describe("Follow-ups", () => {
   const followUp = (text: string) =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       yield* (yield* Funnel).handle(textUpdate(galliard, text))
       yield* (yield* Delivery).awaitIdle
     })
@@ -130,29 +159,42 @@ describe("Follow-ups", () => {
   it.scoped("fallback lead → smart edit of the admin message; later follow-ups append", () => {
     const telegram = recordingTelegram()
     const crm = scriptedCrm([new CrmConnectionError({ detail: "refused" })])
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       yield* tapAndDeliver()
       yield* followUp("https://example.com")
       yield* followUp("<script>")
       const edits = telegram.adminCalls().filter((c) => c.method === "editMessageText")
       expect(edits).toHaveLength(2)
       const last = String(edits[1]!.payload.text)
-      expect(last.startsWith("✅ <b>ОБНОВЛЕНО: ССЫЛКА ПОЛУЧЕНА!</b>\n\n⚠️ <b>[FALLBACK - CRM НЕДОСТУПНА]</b>")).toBe(true)
-      expect(last.endsWith("📎 <b>FOLLOW-UP:</b>\nСообщение: https://example.com\nСообщение: &lt;script&gt;")).toBe(true)
+      expect(last.startsWith("✅ <b>ОБНОВЛЕНО: ССЫЛКА ПОЛУЧЕНА!</b>\n\n⚠️ <b>[FALLBACK - CRM НЕДОСТУПНА]</b>")).toBe(
+        true
+      )
+      expect(last.endsWith("📎 <b>FOLLOW-UP:</b>\nСообщение: https://example.com\nСообщение: &lt;script&gt;")).toBe(
+        true
+      )
       const fallback = telegram.adminCalls()[0]!
-      expect(edits.every((e) => e.payload.message_id === (fallback.result as { message_id: number }).message_id)).toBe(true)
+      expect(edits.every((e) => e.payload.message_id === (fallback.result as { message_id: number }).message_id)).toBe(
+        true
+      )
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
   })
 
-  it.scoped("a follow-up sent while the CRM is still answering: the lead is sent once, the follow-up applied after", () => {
+  it.scoped("a follow-up sent while the CRM still answers: the lead is sent once, the follow-up applied after", () => {
     const telegram = recordingTelegram()
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       const answer = yield* Deferred.make<void>()
       let sends = 0
-      const slowCrm = Layer.succeed(CrmClient, CrmClient.of({
-        send: () => Effect.sync(() => sends++).pipe(Effect.zipRight(Deferred.await(answer)), Effect.zipRight(Effect.fail(new CrmConnectionError({ detail: "refused" }))))
-      }))
-      yield* Effect.gen(function* () {
+      const slowCrm = Layer.succeed(
+        CrmClient,
+        CrmClient.of({
+          send: () =>
+            Effect.sync(() => sends++).pipe(
+              Effect.zipRight(Deferred.await(answer)),
+              Effect.zipRight(Effect.fail(new CrmConnectionError({ detail: "refused" })))
+            )
+        })
+      )
+      yield* Effect.gen(function*() {
         const funnel = yield* Funnel
         const delivery = yield* Delivery
         yield* funnel.handle(tapUpdate(galliard, AGENCY_LEAD))
@@ -172,7 +214,7 @@ describe("Follow-ups", () => {
   it.scoped("CRM lead → a new admin message naming the person and the brand", () => {
     const telegram = recordingTelegram()
     const crm = scriptedCrm(["ok"])
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       yield* tapAndDeliver()
       yield* followUp("https://example.com")
       const admin = telegram.adminCalls()
@@ -186,7 +228,7 @@ describe("Follow-ups", () => {
   it.scoped("an edit past 4096 characters becomes replies to the lead's message, split, nothing cut", () => {
     const telegram = recordingTelegram()
     const crm = scriptedCrm([new CrmTimeoutError({ timeoutMs: 1 })])
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       yield* tapAndDeliver()
       const brief = "x".repeat(7000)
       yield* followUp(brief)
@@ -206,12 +248,18 @@ describe("Follow-ups", () => {
   it.scoped("'message is not modified' is a normal outcome; 'message to edit not found' falls back to a reply", () => {
     let editFault: "not modified" | "gone" = "not modified"
     const telegram = recordingTelegram((call) =>
-      call.method !== "editMessageText" ? undefined
+      call.method !== "editMessageText" ?
+        undefined
         : editFault === "not modified"
-          ? { error_code: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same" }
-          : { error_code: 400, description: "Bad Request: message to edit not found" })
+        ? {
+          error_code: 400,
+          description:
+            "Bad Request: message is not modified: specified new message content and reply markup are exactly the same"
+        }
+        : { error_code: 400, description: "Bad Request: message to edit not found" }
+    )
     const crm = scriptedCrm([new CrmConnectionError({ detail: "refused" })])
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       yield* tapAndDeliver()
       yield* followUp("first")
       editFault = "gone"

@@ -1,13 +1,20 @@
+import { readFileSync } from "node:fs"
+
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
-import { readFileSync } from "node:fs"
-import { leadButton } from "../../src/telegram/buttons.js"
+
 import { decodeLocales, makeProfiles } from "../../src/profiles/Profiles.js"
+import { leadButton } from "../../src/telegram/buttons.js"
 import { parseTelegramHtml } from "../../src/telegram/telegramHtml.js"
 
 const shipped = readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8")
-const withChange = (change: (json: any) => void): string => {
-  const json = JSON.parse(shipped)
+/** locales.json as plain JSON, to break on purpose. */
+interface LocalesJson {
+  texts: Record<string, unknown>
+  profiles: Record<string, Record<string, unknown> & { services: Array<Record<string, unknown>> }>
+}
+const withChange = (change: (json: LocalesJson) => void): string => {
+  const json: LocalesJson = JSON.parse(shipped)
   change(json)
   return JSON.stringify(json)
 }
@@ -27,7 +34,10 @@ describe("locales.json", () => {
   })
 
   it("every text is valid Telegram HTML and every button fits in 64 bytes of callback_data", () => {
-    const texts = [...Object.values(locales.texts), ...Object.values(locales.profiles).flatMap((p) => [p.welcome, p.follow_up_ask])]
+    const texts = [
+      ...Object.values(locales.texts),
+      ...Object.values(locales.profiles).flatMap((p) => [p.welcome, p.follow_up_ask])
+    ]
     for (const text of texts) expect(parseTelegramHtml(text)).toMatchObject({ ok: true })
     for (const [key, p] of Object.entries(locales.profiles)) {
       for (const s of p.services) expect(Buffer.byteLength(leadButton(key, s.id))).toBeLessThanOrEqual(64)
@@ -36,21 +46,65 @@ describe("locales.json", () => {
 
   it.each<readonly [string, () => string, RegExp]>([
     ["not JSON", () => "{ oops", / at line 1, column 3$/],
-    ["a JSON syntax error", () => '{\n  "texts": {\n    "accepted": "x",\n  }\n}', / at line 4, column 3$/],
-    ["a cut-off file", () => '{\n  "texts": ', /^Unexpected end of JSON input at line 2, column 12$/],
-    ["an unclosed tag", () => withChange((j) => (j.profiles.cg.welcome = "<b>unclosed")), /^profiles\.cg\.welcome: not valid Telegram HTML: Can't find end tag corresponding to start tag "b"/],
-    ["a stray &", () => withChange((j) => (j.texts.strategist = "Tom & Jerry")), /^texts\.strategist: not valid Telegram HTML: Character entity expected/],
-    ["a tag Telegram does not know", () => withChange((j) => (j.profiles.agency.follow_up_ask = "<h1>Hi</h1>")), /^profiles\.agency\.follow_up_ask: not valid Telegram HTML: Unsupported start tag "h1"/],
-    ["a broken confirmation", () => withChange((j) => (j.texts.accepted = "<i>{title}")), /^texts\.accepted: not valid Telegram HTML/],
-    ["HTML in a pop-up", () => withChange((j) => (j.texts.already_accepted = "<b>Уже</b>")), /^texts\.already_accepted: a pop-up is plain text/],
-    ["a pop-up too long", () => withChange((j) => (j.texts.stale_menu = "x".repeat(201))), /^texts\.stale_menu: a pop-up is at most 200 characters$/],
-    ["a welcome too long", () => withChange((j) => (j.profiles.express.welcome = "x".repeat(4097))), /^profiles\.express\.welcome: longer than Telegram's 4096 characters$/],
+    ["a JSON syntax error", () => "{\n  \"texts\": {\n    \"accepted\": \"x\",\n  }\n}", / at line 4, column 3$/],
+    ["a cut-off file", () => "{\n  \"texts\": ", /^Unexpected end of JSON input at line 2, column 12$/],
+    [
+      "an unclosed tag",
+      () => withChange((j) => (j.profiles.cg.welcome = "<b>unclosed")),
+      /^profiles\.cg\.welcome: not valid Telegram HTML: Can't find end tag corresponding to start tag "b"/
+    ],
+    [
+      "a stray &",
+      () => withChange((j) => (j.texts.strategist = "Tom & Jerry")),
+      /^texts\.strategist: not valid Telegram HTML: Character entity expected/
+    ],
+    [
+      "a tag Telegram does not know",
+      () => withChange((j) => (j.profiles.agency.follow_up_ask = "<h1>Hi</h1>")),
+      /^profiles\.agency\.follow_up_ask: not valid Telegram HTML: Unsupported start tag "h1"/
+    ],
+    [
+      "a broken confirmation",
+      () => withChange((j) => (j.texts.accepted = "<i>{title}")),
+      /^texts\.accepted: not valid Telegram HTML/
+    ],
+    [
+      "HTML in a pop-up",
+      () => withChange((j) => (j.texts.already_accepted = "<b>Уже</b>")),
+      /^texts\.already_accepted: a pop-up is plain text/
+    ],
+    [
+      "a pop-up too long",
+      () => withChange((j) => (j.texts.stale_menu = "x".repeat(201))),
+      /^texts\.stale_menu: a pop-up is at most 200 characters$/
+    ],
+    [
+      "a welcome too long",
+      () => withChange((j) => (j.profiles.express.welcome = "x".repeat(4097))),
+      /^profiles\.express\.welcome: longer than Telegram's 4096 characters$/
+    ],
     ["a missing text", () => withChange((j) => delete j.texts.strategist), /^texts\.strategist: is missing$/],
-    ["a wrong type deep inside", () => withChange((j) => (j.profiles.cg.services[1].title = 5)), /^profiles\.cg\.services\[1\]\.title: Expected string, actual 5$/],
+    [
+      "a wrong type deep inside",
+      () => withChange((j) => (j.profiles.cg.services[1].title = 5)),
+      /^profiles\.cg\.services\[1\]\.title: Expected string, actual 5$/
+    ],
     ["a bad profile key", () => withChange((j) => (j.profiles["Bad Key"] = j.profiles.cg)), /^profiles\.Bad Key: /],
-    ["a typo in a key", () => withChange((j) => (j.profiles.express.follow_up_aks = "…")), /^profiles\.express\.follow_up_aks: is unexpected/],
-    ["duplicate service ids", () => withChange((j) => (j.profiles.agency.services[1].id = "clients")), /^profiles\.agency\.services: service ids must be unique$/],
-    ["no {title} in the confirmation", () => withChange((j) => (j.texts.accepted = "Принято")), /^texts\.accepted: expected a text containing \{title\}$/]
+    [
+      "a typo in a key",
+      () => withChange((j) => (j.profiles.express.follow_up_aks = "…")),
+      /^profiles\.express\.follow_up_aks: is unexpected/
+    ],
+    [
+      "duplicate service ids",
+      () => withChange((j) => (j.profiles.agency.services[1].id = "clients")),
+      /^profiles\.agency\.services: service ids must be unique$/
+    ],
+    [
+      "no {title} in the confirmation",
+      () => withChange((j) => (j.texts.accepted = "Принято")),
+      /^texts\.accepted: expected a text containing \{title\}$/
+    ]
   ])("%s → one line naming the JSON path", (_, make, expected) => {
     const result = decodeLocales(make())
     expect(Either.isLeft(result)).toBe(true)
@@ -60,30 +114,41 @@ describe("locales.json", () => {
     }
   })
 
-  it.effect.each([
-    [{ CRM_WEBHOOK_URL_CG: "crm.example/api/webhook/secret-path" }, {}, "CRM_WEBHOOK_URL_CG: expected an http(s) URL"],
-    [{}, { express: "ftp://crm.example/secret-path" }, "profiles.express.webhook_url: expected an http(s) URL"]
-  ] as const)("a webhook URL that is not http(s) stops start-up naming where it came from, not the URL: %o %o", ([env, file, line]) =>
-    Effect.gen(function* () {
-      const json = withChange((j) => {
-        for (const [key, url] of Object.entries(file)) j.profiles[key].webhook_url = url
+  it.effect.each(
+    [
+      [
+        { CRM_WEBHOOK_URL_CG: "crm.example/api/webhook/secret-path" },
+        {},
+        "CRM_WEBHOOK_URL_CG: expected an http(s) URL"
+      ],
+      [{}, { express: "ftp://crm.example/secret-path" }, "profiles.express.webhook_url: expected an http(s) URL"]
+    ] as const
+  )(
+    "a webhook URL that is not http(s) stops start-up naming where it came from, not the URL: %o %o",
+    ([env, file, line]) =>
+      Effect.gen(function*() {
+        const json = withChange((j) => {
+          for (const [key, url] of Object.entries(file)) j.profiles[key].webhook_url = url
+        })
+        const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(json))).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+          Effect.flip
+        )
+        expect(error.message).toBe(line)
+        expect(error.message).not.toContain("secret-path")
       })
-      const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(json))).pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
-        Effect.flip
-      )
-      expect(error.message).toBe(line)
-      expect(error.message).not.toContain("secret-path")
-    }))
+  )
 
   it.effect("CRM_WEBHOOK_URL_<PROFILE> overrides webhook_url from the file", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const json = withChange((j) => {
         j.profiles.agency.webhook_url = "https://file.example/hook"
         j.profiles.cg.webhook_url = "https://file.example/cg"
       })
       const profiles = yield* makeProfiles(Either.getOrThrow(decodeLocales(json))).pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CRM_WEBHOOK_URL_AGENCY", "https://env.example/hook"]])))
+        Effect.withConfigProvider(
+          ConfigProvider.fromMap(new Map([["CRM_WEBHOOK_URL_AGENCY", "https://env.example/hook"]]))
+        )
       )
       const url = (key: string) => Option.map(Option.flatMap(profiles.get(key), (p) => p.webhookUrl), Redacted.value)
       expect(url("agency")).toEqual(Option.some("https://env.example/hook"))

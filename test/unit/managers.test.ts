@@ -1,27 +1,35 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
+import type { InlineKeyboardButton, InlineKeyboardMarkup, Message, Update } from "grammy/types"
+
 import { CrmConnectionError } from "../../src/crm/CrmError.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
-import { ADMIN, botServices, recordingTelegram, scriptedCrm } from "../support/testLayers.js"
+import { ADMIN, type ApiCall, botServices, recordingTelegram, scriptedCrm } from "../support/testLayers.js"
 import { tapUpdate, textUpdate } from "../support/updates.js"
 
 const person = { id: 501, first_name: "Galliard", username: "betterrman" }
 const manager = { id: 900, first_name: "Ольга", username: "olga_manager" }
-const inAdminChat = <U extends { callback_query?: any; message?: any }>(update: U): U => {
-  const chat = { id: ADMIN, type: "supergroup", title: "Managers" }
+const inAdminChat = (update: Update): Update => {
+  const chat = { id: ADMIN, type: "supergroup", title: "Managers" } as const
   if (update.message) update.message.chat = chat
-  if (update.callback_query) update.callback_query.message.chat = chat
+  if (update.callback_query?.message) update.callback_query.message.chat = chat
   return update
 }
+/** The first button of a message the bot sent. */
+const buttonOf = (call: ApiCall): InlineKeyboardButton.CallbackButton =>
+  (call.payload.reply_markup as InlineKeyboardMarkup).inline_keyboard[0]![0] as InlineKeyboardButton.CallbackButton
 
 describe("/pending", () => {
   it.scoped("counts the leads that reached no human, oldest first, with the last error", () => {
     // The admin chat refuses fallback messages (but answers /pending): leads stay pending.
     const telegram = recordingTelegram((call) =>
-      call.method === "sendMessage" && String(call.payload.text).includes("FALLBACK") ? { error_code: 500, description: "Internal Server Error" } : undefined)
+      call.method === "sendMessage" && String(call.payload.text).includes("FALLBACK")
+        ? { error_code: 500, description: "Internal Server Error" }
+        : undefined
+    )
     const crm = scriptedCrm(Array.from({ length: 100 }, () => new CrmConnectionError({ detail: "refused" })))
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       const funnel = yield* Funnel
       yield* funnel.handle(tapUpdate(person, "lead:agency:clients"))
       yield* TestClock.adjust("3 minutes")
@@ -42,10 +50,10 @@ describe("/pending", () => {
 })
 
 describe("/pending: fallback leads not yet entered into the CRM", () => {
-  it.scoped("are listed after the undelivered ones, oldest first, each with a link to its message; a marked one is not", () => {
+  it.scoped("listed after the undelivered, oldest first, each with a link to its message; a marked one is not", () => {
     const telegram = recordingTelegram()
     const crm = scriptedCrm(Array.from({ length: 3 }, () => new CrmConnectionError({ detail: "refused" })))
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       const funnel = yield* Funnel
       const delivery = yield* Delivery
       yield* funnel.handle(tapUpdate(person, "lead:agency:clients"))
@@ -56,7 +64,7 @@ describe("/pending: fallback leads not yet entered into the CRM", () => {
       yield* delivery.awaitIdle
       const fallbacks = telegram.adminCalls().filter((c) => String(c.payload.text).includes("FALLBACK"))
       expect(fallbacks).toHaveLength(3)
-      const done = (fallbacks[1]!.payload.reply_markup as any).inline_keyboard[0][0].callback_data
+      const done = buttonOf(fallbacks[1]!).callback_data
       yield* funnel.handle(inAdminChat(tapUpdate(manager, done)))
       yield* delivery.awaitIdle
 
@@ -67,7 +75,9 @@ describe("/pending: fallback leads not yet entered into the CRM", () => {
       const lines = text.split("\n").filter((l) => l.startsWith("• "))
       expect(lines).toHaveLength(2)
       expect(lines[0]).toContain("MONSTER AGENCY — Привлечь клиентов — @betterrman")
-      expect(lines[0]).toContain(`<a href="https://t.me/c/500/${(fallbacks[0]!.result as any).message_id}">сообщение</a>`)
+      expect(lines[0]).toContain(
+        `<a href="https://t.me/c/500/${(fallbacks[0]!.result as Message).message_id}">сообщение</a>`
+      )
       expect(lines[1]).toContain("MONSTER EXPRESS — Интернет-магазин — @third")
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
   })
@@ -75,9 +85,12 @@ describe("/pending: fallback leads not yet entered into the CRM", () => {
   it.scoped("asked while the admin chat fails: answered once it works again", () => {
     let down = true
     const telegram = recordingTelegram((call) =>
-      down && Number(call.payload.chat_id) === ADMIN ? { error_code: 500, description: "Internal Server Error" } : undefined)
+      down && Number(call.payload.chat_id) === ADMIN
+        ? { error_code: 500, description: "Internal Server Error" }
+        : undefined
+    )
     const crm = scriptedCrm()
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       const funnel = yield* Funnel
       yield* funnel.handle(inAdminChat(textUpdate(manager, "/pending")))
       yield* funnel.handle(inAdminChat(textUpdate(manager, "/pending"))) // asked twice: answered once
@@ -95,21 +108,27 @@ describe("“✅ Внесено в CRM”", () => {
   it.scoped("allowed in the admin chat (once), refused from anywhere else", () => {
     const telegram = recordingTelegram()
     const crm = scriptedCrm([new CrmConnectionError({ detail: "refused" })])
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       const funnel = yield* Funnel
       const delivery = yield* Delivery
       yield* funnel.handle(tapUpdate(person, "lead:agency:clients"))
       yield* delivery.awaitIdle
       const fallback = telegram.adminCalls()[0]!
-      const button = (fallback.payload.reply_markup as any).inline_keyboard[0][0]
+      const button = buttonOf(fallback)
       expect(button.text).toBe("✅ Внесено в CRM")
 
       yield* funnel.handle(tapUpdate(person, button.callback_data))
       yield* funnel.handle(inAdminChat(tapUpdate(manager, button.callback_data)))
       yield* delivery.awaitIdle
       yield* funnel.handle(inAdminChat(tapUpdate(manager, button.callback_data)))
-      const answers = telegram.calls.filter((c) => c.method === "answerCallbackQuery").slice(-3).map((c) => c.payload.text)
-      expect(answers).toEqual(["Эта кнопка — для менеджеров в рабочем чате.", "✅ Отмечено: лид внесён в CRM.", "Этот лид уже отмечен."])
+      const answers = telegram.calls.filter((c) => c.method === "answerCallbackQuery").slice(-3).map((c) =>
+        c.payload.text
+      )
+      expect(answers).toEqual([
+        "Эта кнопка — для менеджеров в рабочем чате.",
+        "✅ Отмечено: лид внесён в CRM.",
+        "Этот лид уже отмечен."
+      ])
       const edits = telegram.adminCalls().filter((c) => c.method === "editMessageText")
       expect(edits).toHaveLength(1)
       expect(String(edits[0]!.payload.text)).toContain("✅ <b>Внесено в CRM:</b> @olga_manager, ")

@@ -1,11 +1,18 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
+
 import { crmPayload } from "../../src/crm/CrmPayload.js"
 import type { Lead } from "../../src/lead/Lead.js"
 
 const lead = (username: Option.Option<string>): Lead => ({
-  id: "3f1c", profile: "agency", brandName: "MONSTER AGENCY", serviceId: "clients", title: "Привлечь клиентов",
-  contact: { telegramId: 501, fullName: "Galliard", username }, createdAt: 0, tapId: "q1"
+  id: "3f1c",
+  profile: "agency",
+  brandName: "MONSTER AGENCY",
+  serviceId: "clients",
+  title: "Привлечь клиентов",
+  contact: { telegramId: 501, fullName: "Galliard", username },
+  createdAt: 0,
+  tapId: "q1"
 })
 
 describe("the CRM payload", () => {

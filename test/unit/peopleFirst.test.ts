@@ -1,15 +1,17 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Option, TestClock } from "effect"
+
 import { MAX_BACKGROUND_WAIT, PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
 
 /** Whether the fiber has finished, after giving it a moment. */
-const finishedSoon = (fiber: Fiber.RuntimeFiber<void>) => Effect.sleep("20 millis").pipe(Effect.zipRight(Fiber.poll(fiber)), Effect.map(Option.isSome))
+const finishedSoon = (fiber: Fiber.RuntimeFiber<void>) =>
+  Effect.sleep("20 millis").pipe(Effect.zipRight(Fiber.poll(fiber)), Effect.map(Option.isSome))
 /** Long before MAX_BACKGROUND_WAIT: finishing within it means the answer released it, not the time limit. */
 const releasedByAnswer = (fiber: Fiber.RuntimeFiber<void>) => Fiber.join(fiber).pipe(Effect.timeout("300 millis"))
 
 describe("people first", () => {
   it.live("background work waits while people wait for an answer, and goes once the last is answered", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const people = yield* PeopleFirst
       yield* people.arrived(2)
       const background = yield* Effect.fork(people.yieldToPeople)
@@ -23,7 +25,7 @@ describe("people first", () => {
     }).pipe(Effect.provide(PeopleFirst.Default)))
 
   it.effect("it never waits longer than MAX_BACKGROUND_WAIT (a bot that is never idle still delivers)", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const people = yield* PeopleFirst
       yield* people.arrived(1)
       const background = yield* Effect.fork(people.yieldToPeople)

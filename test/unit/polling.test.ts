@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Layer, Logger, LogLevel, Schedule } from "effect"
 import { Bot } from "grammy"
 import type { Update } from "grammy/types"
+
 import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
 import { Inbox } from "../../src/store/Inbox.js"
@@ -15,7 +16,9 @@ import { textUpdate } from "../support/updates.js"
 /** A Bot API whose first getUpdates returns `batch`; later polls wait briefly and return nothing. */
 const telegramWith = (batch: ReadonlyArray<Update>) => {
   let served = false
-  const bot = new Bot("1:test", { botInfo: { id: 1, is_bot: true, first_name: "Test", username: "test_bot" } as Bot["botInfo"] })
+  const bot = new Bot("1:test", {
+    botInfo: { id: 1, is_bot: true, first_name: "Test", username: "test_bot" } as Bot["botInfo"]
+  })
   bot.api.config.use(async (_prev, method) => {
     if (method !== "getUpdates") return { ok: true, result: true } as never
     if (served) await new Promise((resolve) => setTimeout(resolve, 20))
@@ -34,14 +37,14 @@ const quietUnlessWrong = Effect.provide(Logger.minimumLogLevel(LogLevel.Warning)
 
 describe("polling", () => {
   it.live("one chat's updates are handled in order; another chat is not held up by a slow one", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const [a1, b1, a2] = [textUpdate(alice, "first"), textUpdate(bob, "hello"), textUpdate(alice, "second")]
       const log: Array<string> = []
       const bobHandled = yield* Deferred.make<void>()
       const allHandled = yield* Deferred.make<void>()
       const text = (u: Update) => `${u.message!.from!.first_name}: ${u.message!.text}`
       const handle = (update: Update) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           log.push(`start ${text(update)}`)
           // Alice's first update finishes only once Bob's has been handled: Bob must not wait behind Alice.
           if (update === a1) yield* Deferred.await(bobHandled)
@@ -58,7 +61,7 @@ describe("polling", () => {
           PeopleFirst.Default
         ))
       )
-      yield* Effect.gen(function* () {
+      yield* Effect.gen(function*() {
         yield* Deferred.await(allHandled).pipe(Effect.timeout("5 seconds"))
         // Alice's second update starts only after her first ended; Bob's ran meanwhile.
         expect(log.indexOf("start Alice: second")).toBeGreaterThan(log.indexOf("end Alice: first"))
@@ -75,17 +78,22 @@ describe("polling", () => {
     }).pipe(quietUnlessWrong))
 
   it.live("a stop marks every update handled by then, even while a background mark is still committing", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const [first, second] = [textUpdate(alice, "first"), textUpdate(bob, "second")]
       const secondMayEnd = yield* Deferred.make<void>()
       const secondEnded = yield* Deferred.make<void>()
       const handle = (update: Update) =>
-        update === second ? Deferred.await(secondMayEnd).pipe(Effect.zipRight(Deferred.succeed(secondEnded, undefined))) : Effect.void
+        update === second
+          ? Deferred.await(secondMayEnd).pipe(Effect.zipRight(Deferred.succeed(secondEnded, undefined)))
+          : Effect.void
       // The first mark commits, then holds the background marker, as a slow fsync would.
       let commits = 0
-      const slowFirstCommit = Layer.succeed(Transactor, Transactor.of({
-        atomically: (effect) => Effect.tap(effect, () => (commits++ === 0 ? Effect.sleep("3 seconds") : Effect.void))
-      }))
+      const slowFirstCommit = Layer.succeed(
+        Transactor,
+        Transactor.of({
+          atomically: (effect) => Effect.tap(effect, () => (commits++ === 0 ? Effect.sleep("3 seconds") : Effect.void))
+        })
+      )
       const polling = Polling.pipe(Layer.provide(Layer.mergeAll(
         Layer.succeed(Funnel, Funnel.make({ handle })),
         telegramWith([first, second]),
@@ -94,7 +102,7 @@ describe("polling", () => {
       )))
       const inbox = yield* Inbox
       const unhandledIds = inbox.unhandled.pipe(Effect.map((updates) => updates.map((u) => u.update_id)))
-      yield* Effect.gen(function* () {
+      yield* Effect.gen(function*() {
         yield* unhandledIds.pipe(
           Effect.filterOrFail((ids) => ids.length === 1, (ids) => `still unhandled: ${ids}`),
           Effect.retry({ schedule: Schedule.spaced("10 millis"), times: 200 })

@@ -1,6 +1,7 @@
 // The README's mock-Layer example, verbatim: if it stops working, this fails.
-import { it, expect } from "@effect/vitest"
+import { expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+
 import { CrmTimeoutError } from "../../src/crm/CrmError.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
@@ -10,7 +11,7 @@ import { tapUpdate } from "../support/updates.js"
 it.scoped("a CRM timeout reaches the admin chat with its reason", () => {
   const telegram = recordingTelegram()
   const crm = scriptedCrm([new CrmTimeoutError({ timeoutMs: 10_000 })])
-  return Effect.gen(function* () {
+  return Effect.gen(function*() {
     yield* (yield* Funnel).handle(tapUpdate({ id: 1, first_name: "Ann" }, "lead:agency:clients"))
     yield* (yield* Delivery).awaitIdle
     const [fallback] = telegram.adminCalls()

@@ -1,33 +1,60 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc, Option } from "effect"
+
 import { fallbackHtml, followUpHeader, smartEditHtml } from "../../src/admin/render.js"
 import { CrmConnectionError, CrmHttpStatusError, CrmUnknownError } from "../../src/crm/CrmError.js"
 import type { FollowUp, Lead } from "../../src/lead/Lead.js"
 import { escapeHtml, splitText, visibleText } from "../../src/telegram/html.js"
 import { parseTelegramHtml } from "../../src/telegram/telegramHtml.js"
 
-const anyText = fc.string({ unit: fc.oneof(fc.constantFrom("<", ">", "&", '"', "'", "&amp;", "<b>", "</i>", "\n"), fc.fullUnicode()), maxLength: 60 })
+const anyText = fc.string({
+  unit: fc.oneof(fc.constantFrom("<", ">", "&", "\"", "'", "&amp;", "<b>", "</i>", "\n"), fc.fullUnicode()),
+  maxLength: 60
+})
 
 const leadFor = (fullName: string, username: Option.Option<string>, title = "Привлечь клиентов"): Lead => ({
-  id: "l1", profile: "agency", brandName: "MONSTER AGENCY", serviceId: "clients", title,
-  contact: { telegramId: 42, fullName, username }, createdAt: 0, tapId: "q1"
+  id: "l1",
+  profile: "agency",
+  brandName: "MONSTER AGENCY",
+  serviceId: "clients",
+  title,
+  contact: { telegramId: 42, fullName, username },
+  createdAt: 0,
+  tapId: "q1"
 })
-const followUpOf = (text: string): FollowUp => ({ leadId: "l1", seq: 1, chatId: 42, messageId: 7, media: Option.none(), text })
+const followUpOf = (text: string): FollowUp => ({
+  leadId: "l1",
+  seq: 1,
+  chatId: 42,
+  messageId: 7,
+  media: Option.none(),
+  text
+})
 
 describe("every user-supplied string renders as valid Telegram HTML, shown literally", () => {
-  it.prop("fallback message", [anyText, fc.option(anyText, { nil: undefined }), anyText], ([name, username, detail]) => {
-    const html = fallbackHtml(leadFor(name, Option.fromNullable(username)), new CrmUnknownError({ detail, cause: null }))
-    const parsed = parseTelegramHtml(html)
-    expect(parsed).toMatchObject({ ok: true })
-    if (!parsed.ok) return
-    expect(parsed.text).toContain(`Имя: ${name}\n`)
-    expect(parsed.text).toContain(detail)
-    if (username !== undefined) expect(parsed.text).toContain(`Контакт: @${username}\n`)
-    expect(parsed.text).not.toContain("@None")
-  })
+  it.prop(
+    "fallback message",
+    [anyText, fc.option(anyText, { nil: undefined }), anyText],
+    ([name, username, detail]) => {
+      const html = fallbackHtml(
+        leadFor(name, Option.fromNullable(username)),
+        new CrmUnknownError({ detail, cause: null })
+      )
+      const parsed = parseTelegramHtml(html)
+      expect(parsed).toMatchObject({ ok: true })
+      if (!parsed.ok) return
+      expect(parsed.text).toContain(`Имя: ${name}\n`)
+      expect(parsed.text).toContain(detail)
+      if (username !== undefined) expect(parsed.text).toContain(`Контакт: @${username}\n`)
+      expect(parsed.text).not.toContain("@None")
+    }
+  )
 
   it.prop("smart edit and follow-up header", [anyText, anyText, anyText], ([name, first, second]) => {
-    const original = fallbackHtml(leadFor(name, Option.none()), new CrmHttpStatusError({ status: 500, bodyExcerpt: "" }))
+    const original = fallbackHtml(
+      leadFor(name, Option.none()),
+      new CrmHttpStatusError({ status: 500, bodyExcerpt: "" })
+    )
     const edited = parseTelegramHtml(smartEditHtml(original, [followUpOf(first), followUpOf(second)]))
     expect(edited).toMatchObject({ ok: true })
     if (edited.ok) expect(edited.text.endsWith(`Сообщение: ${first}\nСообщение: ${second}`)).toBe(true)
@@ -42,7 +69,9 @@ describe("every user-supplied string renders as valid Telegram HTML, shown liter
 
   it("the seed's case: no username links the person by id", () => {
     const html = fallbackHtml(leadFor("<b>Boss & Co</b>", Option.none()), new CrmConnectionError({ detail: "refused" }))
-    expect(html).toContain(`<b>Контакт:</b> <a href="tg://user?id=42">&lt;b&gt;Boss &amp; Co&lt;/b&gt;</a> (без username)`)
+    expect(html).toContain(
+      `<b>Контакт:</b> <a href="tg://user?id=42">&lt;b&gt;Boss &amp; Co&lt;/b&gt;</a> (без username)`
+    )
     expect(html).toContain("<b>Имя:</b> &lt;b&gt;Boss &amp; Co&lt;/b&gt;")
   })
 })

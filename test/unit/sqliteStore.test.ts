@@ -1,41 +1,50 @@
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Option, TestClock } from "effect"
-import { writeFileSync } from "node:fs"
-import { join } from "node:path"
+
+import { makeTempDir } from "../../sim/tempDirs.js"
 import type { Lead } from "../../src/lead/Lead.js"
 import { FollowUpState } from "../../src/store/FollowUpState.js"
-import { makeTempDir } from "../../sim/tempDirs.js"
 import { Inbox } from "../../src/store/Inbox.js"
-import { MemoryInbox } from "../../src/store/MemoryInbox.js"
-import { InboxRetention } from "../../src/updates/InboxRetention.js"
-import { testConfigWith } from "../support/testLayers.js"
 import { LeadStore } from "../../src/store/LeadStore.js"
+import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
 import { openDatabase, runMigrations } from "../../src/store/sqlite/Database.js"
+import { forgetPerson } from "../../src/store/sqlite/forgetPerson.js"
 import { SqliteFollowUpState } from "../../src/store/sqlite/SqliteFollowUpState.js"
 import { SqliteInbox } from "../../src/store/sqlite/SqliteInbox.js"
 import { SqliteLeadStore } from "../../src/store/sqlite/SqliteLeadStore.js"
-import { forgetPerson } from "../../src/store/sqlite/forgetPerson.js"
 import { SqlTransactor } from "../../src/store/sqlite/SqlTransactor.js"
 import { Transactor } from "../../src/store/Transactor.js"
+import { InboxRetention } from "../../src/updates/InboxRetention.js"
+import { testConfigWith } from "../support/testLayers.js"
 import { tapUpdate } from "../support/updates.js"
 
 const tempFile = () => join(makeTempDir("store"), "leads.sqlite")
 
-const database = (filename: string) =>
-  Layer.scoped(SqlClient.SqlClient, openDatabase(filename).pipe(Effect.orDie))
+const database = (filename: string) => Layer.scoped(SqlClient.SqlClient, openDatabase(filename).pipe(Effect.orDie))
 
 const stores = (filename: string) =>
-  Layer.mergeAll(SqliteLeadStore, SqliteFollowUpState, SqliteInbox, SqlTransactor).pipe(Layer.provideMerge(database(filename)))
+  Layer.mergeAll(SqliteLeadStore, SqliteFollowUpState, SqliteInbox, SqlTransactor).pipe(
+    Layer.provideMerge(database(filename))
+  )
 
 const lead = (id: string, createdAt: number, serviceId = "clients", telegramId = 501): Lead => ({
-  id, profile: "agency", brandName: "MONSTER AGENCY", serviceId, title: "Привлечь клиентов",
-  contact: { telegramId, fullName: "Galliard", username: Option.none() }, createdAt, tapId: `q-${id}`
+  id,
+  profile: "agency",
+  brandName: "MONSTER AGENCY",
+  serviceId,
+  title: "Привлечь клиентов",
+  contact: { telegramId, fullName: "Galliard", username: Option.none() },
+  createdAt,
+  tapId: `q-${id}`
 })
 
-/** Repeat taps, for both stores: a lead repeats one of the same person and service created at or after `repeatSince`. */
-const repeatTaps = Effect.gen(function* () {
+/** Repeat taps, for both stores: a lead repeats one of the same person and service since `repeatSince`. */
+const repeatTaps = Effect.gen(function*() {
   const leads = yield* LeadStore
   expect(yield* leads.record(lead("first", 1000), 0)).toBe(true)
   expect(yield* leads.record(lead("again", 1500), 1000)).toBe(false)
@@ -43,11 +52,16 @@ const repeatTaps = Effect.gen(function* () {
   expect(yield* leads.record(lead("other person", 1500, "clients", 502), 1000)).toBe(true)
   expect(yield* leads.record(lead("after the window", 2000), 1001)).toBe(true)
   expect(Option.isNone(yield* leads.get("again"))).toBe(true)
-  expect((yield* leads.undelivered).map((r) => r.lead.id).sort()).toEqual(["after the window", "first", "other person", "other service"])
+  expect((yield* leads.undelivered).map((r) => r.lead.id).sort()).toEqual([
+    "after the window",
+    "first",
+    "other person",
+    "other service"
+  ])
 })
 
 /** For both stores: a lead is owed its confirmation, by the tap that created it only, until it is marked confirmed. */
-const owedConfirmations = Effect.gen(function* () {
+const owedConfirmations = Effect.gen(function*() {
   const leads = yield* LeadStore
   expect(yield* leads.record(lead("a", 1000), 0)).toBe(true)
   expect(yield* leads.record(lead("b", 1000, "ai_video"), 0)).toBe(true)
@@ -60,7 +74,7 @@ const owedConfirmations = Effect.gen(function* () {
 })
 
 /** For both inboxes: handled updates older than the cutoff are forgotten; unhandled ones and the newest stay. */
-const forgetting = Effect.gen(function* () {
+const forgetting = Effect.gen(function*() {
   const inbox = yield* Inbox
   const [a, b, c, d] = [1, 2, 3, 4].map(() => tapUpdate({ id: 501, first_name: "G" }, "lead:agency:clients"))
   yield* inbox.record([a!, b!, c!, d!])
@@ -76,13 +90,13 @@ const forgetting = Effect.gen(function* () {
 
 describe("the in-memory store", () => {
   it.effect("handled updates are forgotten after the retention; unhandled ones and the newest stay", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       yield* TestClock.setTime(Date.now())
       yield* forgetting
     }).pipe(Effect.provide(MemoryInbox)))
 
   it.scoped("InboxRetention forgets at start and hourly what was handled UPDATES_RETENTION_DAYS ago", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const inbox = yield* Inbox
       const old = tapUpdate({ id: 501, first_name: "G" }, "lead:agency:clients")
       const newest = tapUpdate({ id: 502, first_name: "H" }, "lead:agency:clients")
@@ -112,11 +126,13 @@ describe("the SQLite store", () => {
     owedConfirmations.pipe(Effect.provide(stores(tempFile()))))
 
   it.scoped("migrations run on an empty file and are idempotent on a migrated one; WAL + synchronous=FULL", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const file = tempFile()
       const sql = yield* openDatabase(file)
       const tables = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
-      expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["delivery_attempts", "follow_ups", "latest_leads", "leads", "updates"]))
+      expect(tables.map((t) => t.name)).toEqual(
+        expect.arrayContaining(["delivery_attempts", "follow_ups", "latest_leads", "leads", "updates"])
+      )
       expect(yield* sql`PRAGMA journal_mode`).toEqual([{ journal_mode: "wal" }])
       expect(yield* sql`PRAGMA synchronous`).toEqual([{ synchronous: 2 }])
       const again = yield* runMigrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))
@@ -126,12 +142,17 @@ describe("the SQLite store", () => {
     }))
 
   it.scoped("a corrupt file, or a folder that cannot be made, stops start-up with a line naming it", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const corrupt = tempFile()
-      writeFileSync(corrupt, "this is not a database, just some bytes that are long enough to be read as a header".repeat(20))
+      writeFileSync(
+        corrupt,
+        "this is not a database, just some bytes that are long enough to be read as a header".repeat(20)
+      )
       const exit = yield* Effect.exit(openDatabase(corrupt))
       expect(exit).toMatchObject({ _tag: "Failure" })
-      if (Exit.isFailure(exit)) expect(String(exit.cause)).toContain(`cannot open the lead store ${corrupt}: file is not a database`)
+      if (Exit.isFailure(exit)) {
+        expect(String(exit.cause)).toContain(`cannot open the lead store ${corrupt}: file is not a database`)
+      }
 
       const blocker = tempFile()
       writeFileSync(blocker, "a file where a folder should be")
@@ -142,7 +163,7 @@ describe("the SQLite store", () => {
     }))
 
   it.scoped("a lead's outcome is recorded once; its attempts are kept in order; handled once", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const leads = yield* LeadStore
       expect(yield* leads.record(lead("a", 1000), 0)).toBe(true)
       yield* leads.recordAttempt("a", { at: 1100, error: "CrmTimeoutError" })
@@ -152,7 +173,10 @@ describe("the SQLite store", () => {
       yield* leads.setOutcome("a", { _tag: "Crm" }) // too late: the first outcome stands
       const record = Option.getOrThrow(yield* leads.get("a"))
       expect(record.outcome).toEqual(Option.some({ _tag: "Fallback", messageId: 7, html: "<b>x</b>" }))
-      expect(record.attempts).toEqual([{ at: 1100, error: "CrmTimeoutError" }, { at: 1200, error: "TelegramError 500" }])
+      expect(record.attempts).toEqual([{ at: 1100, error: "CrmTimeoutError" }, {
+        at: 1200,
+        error: "TelegramError 500"
+      }])
       expect(record.lead.contact.username).toEqual(Option.none())
       expect(yield* leads.undelivered).toEqual([])
       expect(yield* leads.markHandled("a", { by: "@olga", at: 5 })).toBe(true)
@@ -161,30 +185,36 @@ describe("the SQLite store", () => {
     }).pipe(Effect.provide(stores(tempFile()))))
 
   it.scoped("the lead and the person's pointer are written together or not at all", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const leads = yield* LeadStore
       const followUps = yield* FollowUpState
       const { atomically } = yield* Transactor
       yield* atomically(leads.record(lead("ok", 1), 0).pipe(Effect.zipRight(followUps.attach(501, "ok"))))
       // Another service, so not a repeat of "ok": only the rollback can keep it out.
-      const failed = yield* Effect.exit(atomically(leads.record(lead("lost", 2, "ai_video"), 0).pipe(Effect.zipRight(Effect.fail("boom")))))
+      const failed = yield* Effect.exit(
+        atomically(leads.record(lead("lost", 2, "ai_video"), 0).pipe(Effect.zipRight(Effect.fail("boom"))))
+      )
       expect(Exit.isFailure(failed)).toBe(true)
       expect(Option.isNone(yield* leads.get("lost"))).toBe(true)
       expect(yield* followUps.latestLead(501)).toEqual(Option.some("ok"))
     }).pipe(Effect.provide(stores(tempFile()))))
 
-  it.scoped("units committed together: each is kept or rolled back on its own, and each caller hears its own result", () =>
-    Effect.gen(function* () {
+  it.scoped("units committed together: each kept or rolled back on its own; each caller hears its own result", () =>
+    Effect.gen(function*() {
       const leads = yield* LeadStore
       const followUps = yield* FollowUpState
       const { atomically } = yield* Transactor
       const unit = (id: string, person: number, fail: boolean) =>
-        atomically(leads.record(lead(id, 1, "clients", person), 0).pipe(
-          Effect.zipRight(followUps.attach(person, id)),
-          Effect.zipRight(fail ? Effect.fail(`boom ${id}`) : Effect.succeed(id))
-        )).pipe(Effect.exit)
+        atomically(
+          leads.record(lead(id, 1, "clients", person), 0).pipe(
+            Effect.zipRight(followUps.attach(person, id)),
+            Effect.zipRight(fail ? Effect.fail(`boom ${id}`) : Effect.succeed(id))
+          )
+        ).pipe(Effect.exit)
       // Started together, so they reach the same group commit.
-      const [a, b, c] = yield* Effect.all([unit("a", 601, false), unit("b", 602, true), unit("c", 603, false)], { concurrency: "unbounded" })
+      const [a, b, c] = yield* Effect.all([unit("a", 601, false), unit("b", 602, true), unit("c", 603, false)], {
+        concurrency: "unbounded"
+      })
       expect(a).toEqual(Exit.succeed("a"))
       expect(b).toEqual(Exit.fail("boom b"))
       expect(c).toEqual(Exit.succeed("c"))
@@ -196,15 +226,22 @@ describe("the SQLite store", () => {
     }).pipe(Effect.provide(stores(tempFile()))))
 
   it.scoped("follow-ups are numbered per lead, queued until applied, and the edited ones remembered", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const leads = yield* LeadStore
       const followUps = yield* FollowUpState
       yield* leads.record(lead("l", 1), 0)
       const one = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" })
-      const two = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 11, media: Option.some("photo"), text: "" })
+      const two = yield* followUps.add({
+        leadId: "l",
+        chatId: 501,
+        messageId: 11,
+        media: Option.some("photo"),
+        text: ""
+      })
       expect([one.seq, two.seq]).toEqual([1, 2])
       // The same message again (its update replayed after a crash) is the same follow-up.
-      expect(yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" })).toEqual(one)
+      expect(yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" }))
+        .toEqual(one)
       expect(yield* followUps.leadsWithQueued).toEqual(["l"])
       yield* followUps.markApplied("l", 1, "edit")
       expect((yield* followUps.queued("l")).map((f) => f.seq)).toEqual([2])
@@ -215,7 +252,7 @@ describe("the SQLite store", () => {
     }).pipe(Effect.provide(stores(tempFile()))))
 
   it.scoped("forgetPerson deletes one person's leads, attempts, follow-ups, pointer and updates; nobody else's", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const leads = yield* LeadStore
       const followUps = yield* FollowUpState
       const inbox = yield* Inbox
@@ -239,7 +276,7 @@ describe("the SQLite store", () => {
     forgetting.pipe(Effect.provide(stores(tempFile()))))
 
   it.scoped("the inbox records each update_id once and returns only what is still to handle", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const inbox = yield* Inbox
       const a = tapUpdate({ id: 1, first_name: "A" }, "lead:agency:clients")
       const b = tapUpdate({ id: 2, first_name: "B" }, "lead:cg:ai_video")
@@ -250,4 +287,3 @@ describe("the SQLite store", () => {
       expect(yield* inbox.lastRecorded).toEqual(Option.some(b.update_id))
     }).pipe(Effect.provide(stores(tempFile()))))
 })
-

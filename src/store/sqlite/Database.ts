@@ -1,8 +1,10 @@
+import { join, resolve } from "node:path"
+
 import { Reactivity } from "@effect/experimental"
 import { Migrator, SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Cause, Config, Context, Effect, Layer } from "effect"
-import { join, resolve } from "node:path"
+
 import { StartupError } from "../../config/StartupError.js"
 import { makeDirectories } from "./makeDirectories.js"
 import { migrations } from "./migrations.js"
@@ -14,11 +16,13 @@ export interface StoreLocation {
 }
 
 /** `DATABASE_URL=sqlite:<path>` wins; else `<DATA_DIR>/leads.sqlite` (DATA_DIR defaults to ./data). */
-export const storeLocation = Effect.gen(function* () {
+export const storeLocation = Effect.gen(function*() {
   const url = yield* Config.option(Config.string("DATABASE_URL"))
   if (url._tag === "Some") {
     if (!url.value.startsWith("sqlite:")) {
-      return yield* new StartupError({ message: `DATABASE_URL must look like sqlite:<path> (got a ${url.value.split(":")[0]}: URL)` })
+      return yield* new StartupError({
+        message: `DATABASE_URL must look like sqlite:<path> (got a ${url.value.split(":")[0]}: URL)`
+      })
     }
     const path = url.value.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "")
     return { filename: path === ":memory:" ? path : resolve(path), variable: "DATABASE_URL" } satisfies StoreLocation
@@ -36,7 +40,7 @@ const reasonOf = (cause: Cause.Cause<unknown>): string => {
 
 const isBusy = (cause: Cause.Cause<unknown>): boolean => {
   const error = Cause.squash(cause)
-  const code = (error instanceof Error ? (error.cause as { code?: unknown } | undefined)?.code : undefined)
+  const code = error instanceof Error ? (error.cause as { code?: unknown } | undefined)?.code : undefined
   return typeof code === "string" && code.startsWith("SQLITE_BUSY")
 }
 
@@ -46,7 +50,7 @@ const isBusy = (cause: Cause.Cause<unknown>): boolean => {
  * readable by other processes (a backup while the bot runs).
  */
 export const lockStore = (filename: string) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const lock = yield* SqliteClient.make({ filename: `${filename}.lock`, disableWAL: true })
     yield* lock`PRAGMA busy_timeout = 0`
     yield* lock`PRAGMA locking_mode = EXCLUSIVE`
@@ -54,11 +58,14 @@ export const lockStore = (filename: string) =>
   }).pipe(
     Effect.provide(Reactivity.layer),
     Effect.catchAllCause((cause) =>
-      Effect.fail(new StartupError({
-        message: isBusy(cause)
-          ? `the lead store ${filename} is in use by another running bot (one bot per store: stop the other one first)`
-          : `cannot lock the lead store ${filename}: ${reasonOf(cause)}`
-      })))
+      Effect.fail(
+        new StartupError({
+          message: isBusy(cause)
+            ? `the lead store ${filename} is in use by another running bot (one bot per store: stop the other first)`
+            : `cannot lock the lead store ${filename}: ${reasonOf(cause)}`
+        })
+      )
+    )
   )
 
 /**
@@ -66,7 +73,7 @@ export const lockStore = (filename: string) =>
  * Anything wrong with the file or its folder stops start-up with one line naming it.
  */
 export const openDatabase = (filename: string) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const sql = yield* SqliteClient.make({ filename })
     yield* sql`PRAGMA synchronous = FULL`
     yield* sql`PRAGMA foreign_keys = ON`
@@ -75,25 +82,31 @@ export const openDatabase = (filename: string) =>
     return sql
   }).pipe(
     Effect.provide(Reactivity.layer),
-    Effect.catchAllCause((cause) => Effect.fail(new StartupError({ message: `cannot open the lead store ${filename}: ${reasonOf(cause)}` })))
+    Effect.catchAllCause((cause) =>
+      Effect.fail(new StartupError({ message: `cannot open the lead store ${filename}: ${reasonOf(cause)}` }))
+    )
   )
 
 /** Makes the store's folder, locks the store against a second bot, opens it. Errors name the variable. */
 export const openStore = ({ filename, variable }: StoreLocation) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     if (filename === ":memory:") return yield* openDatabase(filename)
     yield* makeDirectories(resolve(filename, "..")).pipe(
-      Effect.mapError((reason) => new StartupError({ message: `${variable}: cannot make the folder of the lead store ${filename}: ${reason}` }))
+      Effect.mapError((reason) =>
+        new StartupError({ message: `${variable}: cannot make the folder of the lead store ${filename}: ${reason}` })
+      )
     )
     yield* lockStore(filename)
     return yield* openDatabase(filename)
   }).pipe(
-    Effect.mapError((e) => (e.message.startsWith(variable) ? e : new StartupError({ message: `${variable}: ${e.message}` })))
+    Effect.mapError((
+      e
+    ) => (e.message.startsWith(variable) ? e : new StartupError({ message: `${variable}: ${e.message}` })))
   )
 
 /** The embedded store as SqlClient (and SqliteClient), open for the app's lifetime. */
 export const DatabaseLive = Layer.scopedContext(
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const location = yield* storeLocation
     const sql = yield* openStore(location)
     yield* Effect.logInfo(`lead store: ${location.filename}`)

@@ -1,5 +1,6 @@
 import { SqlClient, SqlError } from "@effect/sql"
 import { Deferred, Effect, Exit, Layer, Queue } from "effect"
+
 import { StoreError } from "../StoreError.js"
 import { Transactor } from "../Transactor.js"
 
@@ -29,14 +30,16 @@ const nextTurnOfEventLoop = Effect.async<void>((resume) => {
  */
 export const SqlTransactor = Layer.scoped(
   Transactor,
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const pending = yield* Queue.unbounded<Unit>()
     const toStoreError = (cause: unknown) => new StoreError({ operation: "transaction", cause })
 
     // Each unit alone in a savepoint, so a failing one rolls back alone.
     const commitEachOnItsOwn = (units: ReadonlyArray<Unit>) =>
-      sql.withTransaction(Effect.forEach(units, (unit) => unit.attempt, { discard: true })).pipe(Effect.mapError(toStoreError))
+      sql.withTransaction(Effect.forEach(units, (unit) => unit.attempt, { discard: true })).pipe(
+        Effect.mapError(toStoreError)
+      )
     // Optimistic first: the group with no savepoints (two statements fewer a unit; `npm run bench -- --store`
     // measures a group of 25); units almost never fail, and if one does the group is rolled back and run again.
     const commitGroup = (units: ReadonlyArray<Unit>) =>
@@ -52,7 +55,8 @@ export const SqlTransactor = Layer.scoped(
         nextTurnOfEventLoop.pipe(
           Effect.zipRight(Queue.takeUpTo(pending, MAX_UNITS_PER_COMMIT - first.length)),
           Effect.map((more) => [...first, ...more])
-        )),
+        )
+      ),
       Effect.flatMap(commitGroup),
       Effect.forever,
       Effect.forkScoped
@@ -60,7 +64,7 @@ export const SqlTransactor = Layer.scoped(
 
     return Transactor.of({
       atomically: <A, E>(effect: Effect.Effect<A, E>) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const done = yield* Deferred.make<A, E | StoreError>()
           let result: Exit.Exit<A, E | StoreError> = Exit.die("the unit did not run")
           yield* Queue.offer(pending, {

@@ -1,5 +1,6 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Array as Arr, Effect, Layer, Option, Schema } from "effect"
+
 import type { FollowUp } from "../../lead/Lead.js"
 import { FollowUpState } from "../FollowUpState.js"
 import { FollowUpRow, storeOp } from "./rows.js"
@@ -33,7 +34,8 @@ export const SqliteFollowUpState = Layer.effect(
     const byMessage = SqlSchema.single({
       Request: Schema.Struct({ chatId: Schema.Number, messageId: Schema.Number }),
       Result: FollowUpRow,
-      execute: ({ chatId, messageId }) => sql`SELECT * FROM follow_ups WHERE chat_id = ${chatId} AND message_id = ${messageId}`
+      execute: ({ chatId, messageId }) =>
+        sql`SELECT * FROM follow_ups WHERE chat_id = ${chatId} AND message_id = ${messageId}`
     })
     const latest = SqlSchema.findOne({
       Request: Schema.Number,
@@ -50,7 +52,8 @@ export const SqliteFollowUpState = Layer.effect(
       attach: (telegramId, leadId) =>
         sql`INSERT INTO latest_leads ${sql.insert({ telegram_id: telegramId, lead_id: leadId })}
             ON CONFLICT (telegram_id) DO UPDATE SET lead_id = excluded.lead_id`.pipe(Effect.asVoid, storeOp("attach")),
-      latestLead: (telegramId) => latest(telegramId).pipe(Effect.map(Option.map((r) => r.lead_id)), storeOp("latestLead")),
+      latestLead: (telegramId) =>
+        latest(telegramId).pipe(Effect.map(Option.map((r) => r.lead_id)), storeOp("latestLead")),
       add: (input) =>
         sql`INSERT INTO follow_ups (lead_id, seq, chat_id, message_id, media, text)
             SELECT ${input.leadId}, COALESCE(MAX(seq), 0) + 1, ${input.chatId}, ${input.messageId},

@@ -1,6 +1,7 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Clock, Effect, Layer, Option, Schema } from "effect"
 import type { Update } from "grammy/types"
+
 import { Inbox } from "../Inbox.js"
 import { storeOp } from "./rows.js"
 
@@ -67,7 +68,10 @@ export const SqliteInbox = Layer.effect(
           storeOp("markHandled")
         ),
       // The payload keeps every field as Telegram sent it; only update_id is checked.
-      unhandled: unhandled(undefined).pipe(Effect.map((rows) => rows.map((r) => r.payload as unknown as Update)), storeOp("unhandledUpdates")),
+      unhandled: unhandled(undefined).pipe(
+        Effect.map((rows) => rows.map((r) => r.payload as unknown as Update)),
+        storeOp("unhandledUpdates")
+      ),
       lastRecorded: last(undefined).pipe(Effect.map((row) => Option.fromNullable(row.last)), storeOp("lastRecorded")),
       forgetHandled: (before) => forget(before).pipe(Effect.map((rows) => rows.length), storeOp("forgetHandled"))
     })

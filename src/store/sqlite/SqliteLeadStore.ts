@@ -1,5 +1,6 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Array as Arr, Clock, Effect, Layer, Option, Schema } from "effect"
+
 import type { Lead, LeadRecord, Outcome } from "../../lead/Lead.js"
 import { LeadStore } from "../LeadStore.js"
 import { AttemptRow, LeadRow, storeOp } from "./rows.js"
@@ -53,7 +54,8 @@ export const SqliteLeadStore = Layer.effect(
     const findAttempts = SqlSchema.findAll({
       Request: Schema.Array(Schema.String),
       Result: AttemptRow,
-      execute: (ids) => sql`SELECT lead_id, at, error FROM delivery_attempts WHERE ${sql.in("lead_id", ids)} ORDER BY rowid`
+      execute: (ids) =>
+        sql`SELECT lead_id, at, error FROM delivery_attempts WHERE ${sql.in("lead_id", ids)} ORDER BY rowid`
     })
 
     const withAttempts = (rows: ReadonlyArray<LeadRow>) =>
@@ -74,7 +76,8 @@ export const SqliteLeadStore = Layer.effect(
       // INSERT … SELECT … WHERE NOT EXISTS: the repeat-tap check costs no statement of its own (and uses the
       // leads_repeat_taps index).
       record: (lead, repeatSince) =>
-        sql`INSERT INTO leads (id, profile, brand_name, service_id, title, telegram_id, full_name, username, created_at, tap_id)
+        sql`INSERT INTO leads
+              (id, profile, brand_name, service_id, title, telegram_id, full_name, username, created_at, tap_id)
             SELECT ${lead.id}, ${lead.profile}, ${lead.brandName}, ${lead.serviceId}, ${lead.title},
               ${lead.contact.telegramId}, ${lead.contact.fullName}, ${Option.getOrNull(lead.contact.username)},
               ${lead.createdAt}, ${lead.tapId}
@@ -96,7 +99,8 @@ export const SqliteLeadStore = Layer.effect(
           Effect.asVoid,
           storeOp("markConfirmed")
         ),
-      owedConfirmation: (tapId) => findUnconfirmed(tapId).pipe(Effect.map(Option.map(toLead)), storeOp("owedConfirmation")),
+      owedConfirmation: (tapId) =>
+        findUnconfirmed(tapId).pipe(Effect.map(Option.map(toLead)), storeOp("owedConfirmation")),
       setOutcome: (leadId, outcome) =>
         Clock.currentTimeMillis.pipe(
           Effect.flatMap((now) =>
@@ -109,10 +113,11 @@ export const SqliteLeadStore = Layer.effect(
           storeOp("setOutcome")
         ),
       recordAttempt: (leadId, attempt) =>
-        sql`INSERT INTO delivery_attempts ${sql.insert({ lead_id: leadId, at: attempt.at, error: attempt.error })}`.pipe(
-          Effect.asVoid,
-          storeOp("recordAttempt")
-        ),
+        sql`INSERT INTO delivery_attempts ${sql.insert({ lead_id: leadId, at: attempt.at, error: attempt.error })}`
+          .pipe(
+            Effect.asVoid,
+            storeOp("recordAttempt")
+          ),
       markHandled: (leadId, handled) =>
         sql`UPDATE leads SET handled_by = ${handled.by}, handled_at = ${handled.at}
             WHERE id = ${leadId} AND handled_at IS NULL RETURNING id`.pipe(

@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+
 import { storeOp } from "./rows.js"
 
 /** What was deleted for one person, table by table. */
@@ -14,10 +15,10 @@ export interface Forgotten {
  * attempts and follow-ups, the pointer to their latest lead, and the raw updates they sent. One transaction.
  */
 export const forgetPerson = (telegramId: number) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const theirLeads = sql`SELECT id FROM leads WHERE telegram_id = ${telegramId}`
-    return yield* sql.withTransaction(Effect.gen(function* () {
+    return yield* sql.withTransaction(Effect.gen(function*() {
       const followUps = yield* sql`DELETE FROM follow_ups WHERE lead_id IN (${theirLeads}) RETURNING seq`
       yield* sql`DELETE FROM delivery_attempts WHERE lead_id IN (${theirLeads})`
       yield* sql`DELETE FROM latest_leads WHERE telegram_id = ${telegramId}`

@@ -1,6 +1,7 @@
-import { Effect } from "effect"
 import { mkdirSync, statSync } from "node:fs"
 import { parse, sep } from "node:path"
+
+import { Effect } from "effect"
 
 /**
  * `mkdir -p`, one level at a time. Node's own recursive mkdir (sync or async) loops forever where a level can

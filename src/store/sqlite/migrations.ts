@@ -3,7 +3,7 @@ import { Effect } from "effect"
 
 /** Schema migrations, in order. Never edit one that has shipped: add the next. */
 export const migrations = {
-  "0001_outbox_inbox": Effect.gen(function* () {
+  "0001_outbox_inbox": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE updates (
       update_id INTEGER PRIMARY KEY,
@@ -54,7 +54,7 @@ export const migrations = {
     // A message is one follow-up, even if its update is handled twice.
     yield* sql`CREATE UNIQUE INDEX follow_ups_message ON follow_ups (chat_id, message_id)`
   }),
-  "0002_confirmation_owed": Effect.gen(function* () {
+  "0002_confirmation_owed": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql`ALTER TABLE leads ADD COLUMN tap_id TEXT`
     yield* sql`ALTER TABLE leads ADD COLUMN confirmed_at INTEGER`

@@ -1,4 +1,5 @@
 import { Effect, Schema } from "effect"
+
 import { StoreError } from "../StoreError.js"
 
 /** Rows as SQLite returns them; decoded, never trusted. */
@@ -34,6 +35,6 @@ export const FollowUpRow = Schema.Struct({
 })
 
 /** Any SQL or decode failure becomes a StoreError naming the operation. */
-export const storeOp = (operation: string) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, StoreError, R> =>
+export const storeOp =
+  (operation: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, StoreError, R> =>
     Effect.mapError(effect, (cause) => new StoreError({ operation, cause }))
