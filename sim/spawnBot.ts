@@ -50,7 +50,8 @@ export const spawnBot = (
   ]
   const child = spawn(process.execPath, args, {
     cwd,
-    env: { PATH: process.env.PATH ?? "", ...env },
+    // PORT 0: any free port on the loopback, unless the caller names one (tests run several bots at once).
+    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let stdout = ""

@@ -22,7 +22,10 @@ export const botEnv = (telegram: TelegramSim, crm: CrmSim): Record<string, strin
   TELEGRAM_API_ROOT: telegram.apiRoot,
   CRM_WEBHOOK_URL_AGENCY: crm.webhookUrl("agency"),
   CRM_WEBHOOK_URL_CG: crm.webhookUrl("cg"),
-  CRM_WEBHOOK_URL_EXPRESS: crm.webhookUrl("express")
+  CRM_WEBHOOK_URL_EXPRESS: crm.webhookUrl("express"),
+  // Any free port on the loopback for /healthz, /readyz and /metrics: several bots run at once in tests.
+  PORT: "0",
+  HOST: "127.0.0.1"
 })
 
 export const startWorld = async (

@@ -1,28 +1,33 @@
-import { Effect, Layer, Logger } from "effect"
+import { Effect, Layer, Option } from "effect"
 
 import { AdminChatChecked } from "./admin/checkAdminChat.js"
 import { AppConfig } from "./config/AppConfig.js"
+import { LoggingLive } from "./config/Logging.js"
 import { CrmClientLive } from "./crm/CrmClientLive.js"
 import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
 import { Profiles } from "./profiles/Profiles.js"
+import { Endpoints } from "./server/Endpoints.js"
+import { HttpServerLive } from "./server/HttpServerLive.js"
+import { Serving } from "./server/Serving.js"
 import { DatabaseLive } from "./store/sqlite/Database.js"
 import { SqliteFollowUpState } from "./store/sqlite/SqliteFollowUpState.js"
 import { SqliteInbox } from "./store/sqlite/SqliteInbox.js"
 import { SqliteLeadStore } from "./store/sqlite/SqliteLeadStore.js"
+import { SqliteStoreHealth } from "./store/sqlite/SqliteStoreHealth.js"
 import { SqlTransactor } from "./store/sqlite/SqlTransactor.js"
 import { TelegramBotLive } from "./telegram/TelegramBot.js"
 import { InboxRetention } from "./updates/InboxRetention.js"
 import { PollingLive } from "./updates/Polling.js"
-
-/** LOG_LEVEL, for every log line from the start (the ports' start-up included). */
-export const LogLevelLive = Layer.unwrapEffect(
-  Effect.map(AppConfig, (config) => Logger.minimumLogLevel(config.logLevel))
-).pipe(Layer.provide(AppConfig.Default))
+import { WebhookLive } from "./updates/Webhook.js"
 
 /** The durable stores: one embedded SQLite file (DATA_DIR or DATABASE_URL). */
-export const StoresLive = Layer.mergeAll(SqliteLeadStore, SqliteFollowUpState, SqliteInbox, SqlTransactor).pipe(
-  Layer.provide(DatabaseLive)
-)
+export const StoresLive = Layer.mergeAll(
+  SqliteLeadStore,
+  SqliteFollowUpState,
+  SqliteInbox,
+  SqlTransactor,
+  SqliteStoreHealth
+).pipe(Layer.provide(DatabaseLive))
 
 /** The ports, live: Telegram, the CRM over HTTP, the stores; the settings first, so their errors come first. */
 export const PortsLive = Layer.mergeAll(
@@ -34,11 +39,27 @@ export const PortsLive = Layer.mergeAll(
 /** The ports once the start-up checks that need them passed (the admin chat is there and takes the bot's posts). */
 export const CheckedPortsLive = AdminChatChecked.pipe(Layer.provideMerge(PortsLive))
 
+type EitherIntake = Layer.Layer<
+  never,
+  Layer.Layer.Error<typeof WebhookLive | typeof PollingLive>,
+  Layer.Layer.Context<typeof WebhookLive | typeof PollingLive>
+>
+
+/** Updates come by webhook when WEBHOOK_URL is set, else by polling. */
+export const IntakeLive = Layer.unwrapEffect(
+  Effect.map(AppConfig, ({ webhook }): EitherIntake => Option.isSome(webhook) ? WebhookLive : PollingLive)
+).pipe(Layer.provide(AppConfig.Default))
+
 /**
- * The whole bot: polling feeds the funnel, the funnel records leads, delivery reaches a human (each service brings
- * the services it needs); the inbox forgets old updates. Here only the live ports are chosen.
+ * The whole bot, in the order it starts: logging; the HTTP server (so /healthz answers and /readyz says 503 while
+ * the rest starts); the ports and their checks; the intake that feeds the funnel, which records leads that
+ * delivery takes to a human (each service brings the services it needs); the inbox retention; and last, readiness.
+ * It stops in the opposite order: readiness first. Here only the live ports are chosen.
  */
-export const AppLive = Layer.mergeAll(PollingLive, InboxRetention).pipe(
+export const AppLive = Serving.pipe(
+  Layer.provide(Layer.mergeAll(IntakeLive, InboxRetention)),
   Layer.provide(CheckedPortsLive),
-  Layer.provide(LogLevelLive)
+  Layer.provide(HttpServerLive),
+  Layer.provide(Endpoints.Default),
+  Layer.provide(LoggingLive)
 )

@@ -1,4 +1,36 @@
-import { Config, Effect, LogLevel, Redacted } from "effect"
+import { Config, Effect, LogLevel, Option, Redacted } from "effect"
+
+/** Webhook mode: the public URL Telegram calls (its path is the route served) and the secret it sends back. */
+export interface WebhookSettings {
+  readonly url: Redacted.Redacted<URL>
+  readonly secret: Redacted.Redacted<string>
+  readonly maxConnections: number
+}
+
+export type LogFormat = "pretty" | "json"
+
+const SECRET_TOKEN = /^[A-Za-z0-9_-]{1,256}$/
+
+/** WEBHOOK_URL set → webhook mode, and then WEBHOOK_SECRET is required; unset → polling. */
+const webhookSettings = Effect.gen(function*() {
+  const url = yield* Config.option(
+    Config.url("WEBHOOK_URL").pipe(
+      Config.validate({
+        message: "must be an https:// URL (http:// only for a local stand-in)",
+        validation: (url) => url.protocol === "https:" || url.protocol === "http:"
+      })
+    )
+  )
+  if (Option.isNone(url)) return Option.none<WebhookSettings>()
+  const secret = yield* Config.string("WEBHOOK_SECRET").pipe(
+    Config.validate({ message: "must be 1-256 characters A-Z a-z 0-9 _ -", validation: (s) => SECRET_TOKEN.test(s) })
+  )
+  const maxConnections = yield* Config.integer("WEBHOOK_MAX_CONNECTIONS").pipe(
+    Config.validate({ message: "must be from 1 to 100", validation: (n) => n >= 1 && n <= 100 }),
+    Config.withDefault(40)
+  )
+  return Option.some<WebhookSettings>({ url: Redacted.make(url.value), secret: Redacted.make(secret), maxConnections })
+})
 
 /** The bot's environment. Secrets stay `Redacted` until the call into a library. */
 export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
@@ -23,6 +55,13 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.validate({ message: "must be a positive number of days", validation: (days) => days > 0 }),
       Config.withDefault(7)
     )
+    const webhook = yield* webhookSettings
+    const port = yield* Config.integer("PORT").pipe(
+      Config.validate({ message: "must be a port number, 0 to 65535 (0: any free port)", validation: isPort }),
+      Config.withDefault(8080)
+    )
+    const host = yield* Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
+    const logFormat = yield* Config.literal("pretty", "json")("LOG_FORMAT").pipe(Config.withDefault("pretty" as const))
     return {
       botToken,
       adminChatId,
@@ -30,10 +69,16 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       crmTimeoutMs,
       logLevel,
       adminTimeZone,
-      updatesRetentionDays
+      updatesRetentionDays,
+      webhook,
+      port,
+      host,
+      logFormat: logFormat as LogFormat
     } as const
   })
 }) {}
+
+const isPort = (port: number) => port >= 0 && port <= 65_535
 
 const isTimeZone = (zone: string) => {
   try {

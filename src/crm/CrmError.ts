@@ -33,3 +33,15 @@ export const logLine: (error: CrmError) => string = Match.type<CrmError>().pipe(
     CrmUnknownError: (e) => `CRM delivery failed unexpectedly: ${e.detail}`
   })
 )
+
+/** The `kind` label of `leadbot_crm_errors_total`. */
+export const metricKind: (error: CrmError) => "connection" | "http_status" | "timeout" | "client" | "unknown" = Match
+  .type<CrmError>().pipe(
+    Match.tagsExhaustive({
+      CrmConnectionError: () => "connection" as const,
+      CrmHttpStatusError: () => "http_status" as const,
+      CrmTimeoutError: () => "timeout" as const,
+      CrmClientError: () => "client" as const,
+      CrmUnknownError: () => "unknown" as const
+    })
+  )

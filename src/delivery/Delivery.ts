@@ -1,12 +1,13 @@
-import { Clock, Effect, FiberSet, Option } from "effect"
+import { Clock, Effect, FiberSet, Metric, Option } from "effect"
 
 import { AdminChat } from "../admin/AdminChat.js"
 import { makeKeyedLock } from "../concurrency/KeyedLock.js"
 import { PeopleFirst } from "../concurrency/PeopleFirst.js"
 import { CrmClient } from "../crm/CrmClient.js"
-import { CrmClientError, logLine } from "../crm/CrmError.js"
+import { CrmClientError, logLine, metricKind } from "../crm/CrmError.js"
 import { crmPayload } from "../crm/CrmPayload.js"
 import type { Handled, Lead, Outcome } from "../lead/Lead.js"
+import { crmErrors, deliverySeconds, leadsDelivered } from "../metrics/metrics.js"
 import { Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
@@ -54,6 +55,11 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         Effect.tap(() => Effect.logInfo("lead delivered to the CRM")),
         Effect.catchAll((error) =>
           Effect.logWarning(logLine(error)).pipe(
+            Effect.zipRight(
+              Metric.increment(
+                Metric.tagged(Metric.tagged(crmErrors, "brand", lead.profile), "kind", metricKind(error))
+              )
+            ),
             Effect.zipRight(failedAttempt(lead.id, error._tag)),
             Effect.zipRight(admin.postFallback(lead, error)),
             Effect.tap(() => Effect.logWarning("fallback: lead sent to the admin chat for manual entry"))
@@ -69,8 +75,23 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       anAttempt(reachHuman(lead)).pipe(
         Effect.retry(deliveryBackoff),
         // Through the transactor: a burst's outcomes share one commit (one fsync) instead of one each.
-        Effect.tap((outcome) => atomically(leads.setOutcome(lead.id, outcome)))
+        Effect.tap((outcome) => atomically(leads.setOutcome(lead.id, outcome))),
+        Effect.tap((outcome) => delivered(lead, outcome))
       )
+
+    const delivered = (lead: Lead, outcome: Outcome) =>
+      Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>
+        Effect.all([
+          Metric.increment(
+            Metric.tagged(
+              Metric.tagged(leadsDelivered, "brand", lead.profile),
+              "via",
+              outcome._tag === "Crm" ? "crm" : "fallback"
+            )
+          ),
+          Metric.update(deliverySeconds, Math.max(0, now - lead.createdAt) / 1000)
+        ], { discard: true })
+      ))
 
     const flushFollowUps = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
       Effect.gen(function*() {

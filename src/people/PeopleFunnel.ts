@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto"
 
-import { Clock, Duration, Effect, Option } from "effect"
+import { Clock, Duration, Effect, FiberRef, Metric, Option } from "effect"
 import { Composer, type Context } from "grammy"
 import type { Message, User } from "grammy/types"
 
 import { Delivery } from "../delivery/Delivery.js"
 import type { Contact, FollowUp, Lead } from "../lead/Lead.js"
+import { confirmationSeconds, leadsRecorded, updateArrivedAt } from "../metrics/metrics.js"
 import { type Profile, Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
@@ -61,6 +62,13 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
         )
       )
 
+    /** The confirmation's latency, from the update's arrival (when the fiber handling it knows it). */
+    const confirmed = Effect.all([FiberRef.get(updateArrivedAt), Clock.currentTimeMillis]).pipe(
+      Effect.flatMap(([arrivedAt, now]) =>
+        arrivedAt === undefined ? Effect.void : Metric.update(confirmationSeconds, Math.max(0, now - arrivedAt) / 1000)
+      )
+    )
+
     const tapService = (from: User, chatId: number, queryId: string, profileKey: string, serviceId: string) =>
       Effect.gen(function*() {
         const profile = profiles.get(profileKey)
@@ -94,12 +102,14 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
         yield* Effect.logInfo(
           recorded ? `lead recorded: ${lead.profile}/${serviceId}` : "confirmation owed from before a restart"
         ).pipe(Effect.annotateLogs({ lead: lead.id }))
+        if (recorded) yield* Metric.increment(Metric.tagged(leadsRecorded, "brand", lead.profile))
         // The person first: the tap's spinner and the confirmation go out together, and the CRM call starts
         // after them (it runs in the background either way; this keeps a burst's confirmations in front of it).
         yield* Effect.all([
           user.answerTap(queryId).pipe(Effect.catchAll((e) => Effect.logWarning(e.message))),
           user.confirmation(chatId, profile.value, lead.title)
         ], { concurrency: 2, discard: true }).pipe(
+          Effect.zipRight(confirmed),
           Effect.zipRight(
             Clock.currentTimeMillis.pipe(
               Effect.flatMap((at) => transactor.atomically(leads.markConfirmed(lead.id, at)))

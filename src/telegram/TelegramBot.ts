@@ -1,11 +1,12 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { autoRetry } from "@grammyjs/auto-retry"
-import { Context, Duration, Effect, Layer, Redacted } from "effect"
+import { Context, Duration, Effect, Layer, Metric, Redacted } from "effect"
 import { type Api, Bot } from "grammy"
 
 import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
 import { undiciFetch } from "../http/undiciFetch.js"
+import { telegramErrors } from "../metrics/metrics.js"
 import { TelegramError, toTelegramError } from "./TelegramError.js"
 
 /** grammY types its signal with the `abort-controller` shim; at run time it is Node's own AbortSignal. */
@@ -25,6 +26,13 @@ export const fromBot = (bot: Bot): TelegramBotService => ({
   call: (method, f) =>
     // No span per call: the error names the method, and a burst makes thousands of calls.
     Effect.tryPromise({ try: (signal) => f(bot.api, signal as unknown as ApiSignal), catch: toTelegramError(method) })
+      .pipe(
+        Effect.tapError((e) =>
+          Metric.increment(
+            Metric.tagged(Metric.tagged(telegramErrors, "method", method), "code", String(e.code ?? "network"))
+          )
+        )
+      )
 })
 
 /** 429s are waited out here (bounded); 5xx and network errors surface, so delivery's own backoff owns them. */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs"
 
-import { ConfigProvider, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { ConfigProvider, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import { Bot } from "grammy"
 
 import { AppConfig } from "../../src/config/AppConfig.js"
@@ -19,7 +19,7 @@ import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 export const ADMIN = -100500
 
 /** The configuration of unit tests, with any setting changed. */
-export const testConfigWith = (changes: Partial<AppConfig> = {}) =>
+export const testConfigWith = (changes: Partial<Parameters<typeof AppConfig.make>[0]> = {}) =>
   Layer.succeed(
     AppConfig,
     AppConfig.make({
@@ -30,6 +30,10 @@ export const testConfigWith = (changes: Partial<AppConfig> = {}) =>
       logLevel: LogLevel.None,
       adminTimeZone: "UTC",
       updatesRetentionDays: 7,
+      webhook: Option.none(),
+      port: 0,
+      host: "127.0.0.1",
+      logFormat: "pretty",
       ...changes
     })
   )

@@ -10,6 +10,7 @@ import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
 import { Transactor } from "../../src/store/Transactor.js"
 import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
+import { Intake } from "../../src/updates/Intake.js"
 import { Polling } from "../../src/updates/Polling.js"
 import { textUpdate } from "../support/updates.js"
 
@@ -53,6 +54,7 @@ describe("polling", () => {
           if (update === a2) yield* Deferred.succeed(allHandled, undefined)
         })
       const layer = Polling.pipe(
+        Layer.provide(Intake.DefaultWithoutDependencies),
         Layer.provideMerge(Layer.mergeAll(
           Layer.succeed(Funnel, Funnel.make({ handle })),
           telegramWith([a1, b1, a2]),
@@ -94,7 +96,7 @@ describe("polling", () => {
           atomically: (effect) => Effect.tap(effect, () => (commits++ === 0 ? Effect.sleep("3 seconds") : Effect.void))
         })
       )
-      const polling = Polling.pipe(Layer.provide(Layer.mergeAll(
+      const polling = Polling.pipe(Layer.provide(Intake.DefaultWithoutDependencies)).pipe(Layer.provide(Layer.mergeAll(
         Layer.succeed(Funnel, Funnel.make({ handle })),
         telegramWith([first, second]),
         slowFirstCommit,

@@ -1,0 +1,77 @@
+import { FiberRef, Metric, MetricBoundaries } from "effect"
+
+/**
+ * The bot's metrics, Effect `Metric`s updated where the event happens; `/metrics` renders them for Prometheus.
+ * Their names and labels are a contract with the dashboards and alerts that read them: keep them.
+ */
+
+/** Updates from Telegram, by `source`: `polling` or `webhook` (repeats included: Telegram sent them). */
+export const updatesReceived = Metric.counter("leadbot_updates_received_total", {
+  description: "Updates received from Telegram, by source",
+  incremental: true
+})
+
+/** Webhook requests refused, by `reason`: `secret`, `malformed`, `too_large`. */
+export const webhookRejected = Metric.counter("leadbot_webhook_rejected_total", {
+  description: "Webhook requests refused, by reason",
+  incremental: true
+})
+
+/** Leads recorded, by `brand` (the profile key). */
+export const leadsRecorded = Metric.counter("leadbot_leads_recorded_total", {
+  description: "Leads recorded, by brand",
+  incremental: true
+})
+
+/** Leads that reached a human, by `brand` and `via`: `crm` or `fallback` (the admin chat). */
+export const leadsDelivered = Metric.counter("leadbot_leads_delivered_total", {
+  description: "Leads that reached a human, by brand and via (crm or fallback)",
+  incremental: true
+})
+
+/** CRM failures, by `brand` and `kind`: `connection`, `http_status`, `timeout`, `client`, `unknown`. */
+export const crmErrors = Metric.counter("leadbot_crm_errors_total", {
+  description: "CRM delivery failures, by brand and kind",
+  incremental: true
+})
+
+/** Failed Bot API calls, by `method` and `code` (the error code, or `network`). */
+export const telegramErrors = Metric.counter("leadbot_telegram_errors_total", {
+  description: "Failed Telegram Bot API calls, by method and code",
+  incremental: true
+})
+
+/** Read from the store at each scrape: leads that have reached no human. */
+export const leadsPending = Metric.gauge("leadbot_leads_pending", {
+  description: "Leads that have reached no human yet (from the store)"
+})
+
+/** Read from the store at each scrape: how long the oldest pending lead has waited; 0 when none. */
+export const oldestPendingLeadSeconds = Metric.gauge("leadbot_oldest_pending_lead_seconds", {
+  description: "Age of the oldest lead that has reached no human, 0 when none (from the store)"
+})
+
+/** From an update's arrival to the person's confirmation. */
+export const confirmationSeconds = Metric.histogram(
+  "leadbot_confirmation_seconds",
+  MetricBoundaries.fromIterable([0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+  "From an update's arrival to the person's confirmation"
+)
+
+/** From a lead's recording to a human having it (the CRM or the admin chat). */
+export const deliverySeconds = Metric.histogram(
+  "leadbot_delivery_seconds",
+  MetricBoundaries.fromIterable([0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600]),
+  "From a lead's recording to a human having it"
+)
+
+export const residentMemoryBytes = Metric.gauge("process_resident_memory_bytes", {
+  description: "Resident memory size in bytes"
+})
+
+export const eventLoopLagSeconds = Metric.gauge("nodejs_eventloop_lag_seconds", {
+  description: "Mean event loop delay since the previous scrape, in seconds"
+})
+
+/** When the update being handled arrived (ms since the epoch): the fiber that handles it carries it. */
+export const updateArrivedAt = FiberRef.unsafeMake<number | undefined>(undefined)
