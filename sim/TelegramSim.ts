@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net"
 
 import { parseTelegramHtml } from "../src/telegram/telegramHtml.js"
+import { type WebhookAttempt, WebhookPusher } from "./WebhookPusher.js"
 
 /**
  * A local stand-in for the Telegram Bot API on 127.0.0.1, strict where Telegram is strict: HTML entities,
@@ -106,7 +107,13 @@ export class TelegramSim {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
   }
 
+  /** Set by the bot's setWebhook (removed by deleteWebhook): updates are then pushed to it instead of polled. */
+  webhook: WebhookPusher | undefined = undefined
+  /** Every POST to a webhook and its outcome, across restarts of the bot. */
+  readonly webhookAttempts: Array<WebhookAttempt> = []
+
   close(): Promise<void> {
+    this.webhook?.stop()
     for (const wake of this.pollWaiters) wake()
     this.server.closeAllConnections()
     return new Promise((resolve) => this.server.close(() => resolve()))
@@ -245,7 +252,11 @@ export class TelegramSim {
         return Number(body.user_id) === BOT.id && chatId === this.adminChatId
           ? { ok: true, result: { status: "administrator", user: BOT, can_be_edited: false, can_post_messages: true } }
           : badRequest("user not found")
+      case "setWebhook":
+        return this.setWebhook(body)
       case "deleteWebhook":
+        this.webhook?.stop()
+        this.webhook = undefined
         return { ok: true, result: true }
       case "answerCallbackQuery":
         this.answeredQueries.set(String(body.callback_query_id), body.text as string | undefined)
@@ -356,7 +367,36 @@ export class TelegramSim {
     return { ok: true, result: { message_id: copy.message_id } }
   }
 
+  private setWebhook(body: Record<string, unknown>): ApiResult {
+    if (typeof body.url !== "string" || !/^https?:\/\//.test(body.url)) return badRequest("bad webhook: invalid URL")
+    const secret = body.secret_token as string | undefined
+    if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) {
+      return badRequest("bad webhook: secret token is invalid")
+    }
+    // Strict on purpose: dropping pending updates loses people's taps; a bot that asks does not start here.
+    if (body.drop_pending_updates === true) return badRequest("the stand-in refuses drop_pending_updates")
+    const previous = this.webhook
+    previous?.stop()
+    const pusher = new WebhookPusher(
+      { url: body.url, secret, maxConnections: Number(body.max_connections ?? 40) },
+      this.webhookAttempts,
+      () => this.changed()
+    )
+    this.webhook = pusher
+    // What waited for a poller, or was not yet accepted by the previous webhook, goes to this one, as Telegram does.
+    for (const update of [...(previous?.pending ?? []), ...this.updates.splice(0)]) pusher.push(update)
+    return { ok: true, result: true }
+  }
+
   private async getUpdates(body: Record<string, unknown>, req: IncomingMessage): Promise<ApiResult> {
+    if (this.webhook) {
+      return {
+        ok: false,
+        error_code: 409,
+        description:
+          "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+      }
+    }
     const offset = Number(body.offset ?? 0)
     const limit = Number(body.limit ?? 100)
     const timeout = Number(body.timeout ?? 0)
@@ -435,6 +475,7 @@ export class TelegramSim {
   redeliver(updateId: number): void {
     const update = this.sent.get(updateId)
     if (!update) throw new Error(`no update ${updateId}`)
+    if (this.webhook) return this.webhook.push(update)
     this.redelivered.push(update)
     this.wakePollers()
   }
@@ -447,6 +488,7 @@ export class TelegramSim {
   private push(update: Record<string, unknown>) {
     const full = { update_id: ++this.lastUpdateId, ...update }
     this.sent.set(full.update_id, full)
+    if (this.webhook) return this.webhook.push(full)
     this.updates.push(full)
     this.wakePollers()
   }

@@ -36,17 +36,17 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     })
   )
   const launch = async () => {
-    const polls = telegram.calls.filter((c) => c.method === "getUpdates").length
+    // Up once it polls, or (webhook mode) once the webhook is set.
+    const intakeCalls = () =>
+      telegram.calls.filter((c) => c.method === "getUpdates" || c.method === "setWebhook").length
+    const before = intakeCalls()
     const fiber = Effect.runFork(
       Layer.launch(AppLive).pipe(
         Effect.withConfigProvider(ConfigProvider.fromMap(config)),
         Effect.provide(keepLogs)
       )
     )
-    await telegram.waitFor(
-      "the bot to start polling",
-      () => telegram.calls.filter((c) => c.method === "getUpdates").length > polls
-    )
+    await telegram.waitFor("the bot to start polling (or set its webhook)", () => intakeCalls() > before, 10_000)
     return fiber
   }
   let fiber = await launch()

@@ -1,0 +1,190 @@
+import { afterEach, describe, expect, it } from "vitest"
+
+import { CrmSim } from "../../sim/CrmSim.js"
+import { freePort } from "../../sim/freePort.js"
+import { type BotProcess, spawnBot } from "../../sim/spawnBot.js"
+import { type SimUser, TelegramSim } from "../../sim/TelegramSim.js"
+import { makeTempDir } from "../../sim/tempDirs.js"
+import { botEnv } from "../../sim/world.js"
+import { boss, galliard, maria } from "../support/people.js"
+import { WEBHOOK_PATH, WEBHOOK_SECRET, webhookEnv } from "../support/webhookEnv.js"
+
+/** The samples of a Prometheus text, `name{labels}` → value. */
+const samples = (text: string) =>
+  new Map(
+    text.split("\n").filter((l) => l !== "" && !l.startsWith("#")).map((l) => {
+      const at = l.lastIndexOf(" ")
+      return [l.slice(0, at), Number(l.slice(at + 1))] as const
+    })
+  )
+
+const until = async <A>(what: string, check: () => Promise<A | undefined>, ms = 15_000): Promise<A> => {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await check().catch(() => undefined)
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
+  const cleanups: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup()
+  })
+
+  const world = async () => {
+    const telegram = await TelegramSim.start()
+    const crm = await CrmSim.start()
+    cleanups.push(() => telegram.close(), () => crm.close())
+    return { telegram, crm }
+  }
+  const spawn = (env: Record<string, string>, workDir?: string) => {
+    const bot = spawnBot(env, workDir)
+    cleanups.push(async () => {
+      bot.child.kill("SIGKILL")
+      await bot.exited
+    })
+    return bot
+  }
+  const tap = async (telegram: TelegramSim, user: SimUser, brand: string, service: string) => {
+    telegram.sendText(user, `/start ${brand}`)
+    await telegram.waitFor("the menu", () => telegram.botMessages(user.id).find((m) => m.keyboard.length > 0), 20_000)
+    telegram.tap(user, service)
+    return telegram.waitFor(
+      "the confirmation",
+      () => telegram.botMessages(user.id).find((m) => m.text.startsWith("✅"))
+    )
+  }
+
+  it("metrics: two leads taken by the CRM and one fallback after a timeout give exactly these values", async () => {
+    const { crm, telegram } = await world()
+    const port = await freePort()
+    spawn({ ...botEnv(telegram, crm), PORT: String(port), CRM_TIMEOUT_MS: "500", LOG_LEVEL: "warn" })
+    const scrape = async () => samples(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())
+
+    await tap(telegram, galliard, "agency", "📈 Привлечь клиентов")
+    await tap(telegram, maria, "cg", "🤖 AI-видео")
+    await telegram.waitFor("two leads in the CRM", () => crm.accepted.length === 2)
+    await crm.setMode({ kind: "hang" })
+    await tap(telegram, boss, "express", "💻 Сайт / Лендинг")
+    await telegram.waitFor("the fallback", () => telegram.admin[0], 10_000)
+    const m = await until("the fallback counted", async () => {
+      const now = await scrape()
+      return now.get("leadbot_leads_delivered_total{brand=\"express\",via=\"fallback\"}") === 1 ? now : undefined
+    })
+    expect(m.get("leadbot_updates_received_total{source=\"polling\"}")).toBe(6)
+    expect(m.get("leadbot_leads_recorded_total{brand=\"agency\"}")).toBe(1)
+    expect(m.get("leadbot_leads_recorded_total{brand=\"cg\"}")).toBe(1)
+    expect(m.get("leadbot_leads_recorded_total{brand=\"express\"}")).toBe(1)
+    expect(m.get("leadbot_leads_delivered_total{brand=\"agency\",via=\"crm\"}")).toBe(1)
+    expect(m.get("leadbot_leads_delivered_total{brand=\"cg\",via=\"crm\"}")).toBe(1)
+    expect(m.get("leadbot_crm_errors_total{brand=\"express\",kind=\"timeout\"}")).toBe(1)
+    expect([...m.keys()].filter((k) => k.startsWith("leadbot_crm_errors_total"))).toHaveLength(1)
+    expect([...m.keys()].filter((k) => k.startsWith("leadbot_telegram_errors_total"))).toHaveLength(0)
+    expect(m.get("leadbot_leads_pending")).toBe(0)
+    expect(m.get("leadbot_oldest_pending_lead_seconds")).toBe(0)
+    expect(m.get("leadbot_confirmation_seconds_count")).toBe(3)
+    expect(m.get("leadbot_delivery_seconds_count")).toBe(3)
+    expect(m.get("leadbot_confirmation_seconds_bucket{le=\"+Inf\"}")).toBe(3)
+    expect(m.get("process_resident_memory_bytes")).toBeGreaterThan(10_000_000)
+    expect(m.get("nodejs_eventloop_lag_seconds")).toBeGreaterThanOrEqual(0)
+
+    // The CRM refused and the admin chat failing: a lead waits, the gauges say so, Telegram's errors are counted.
+    await crm.setMode({ kind: "refused" })
+    telegram.adminFault = { kind: "500", times: 1_000 }
+    await tap(telegram, galliard, "agency", "🎯 Таргетированная реклама")
+    const waiting = await until("the pending lead", async () => {
+      const now = await scrape()
+      return now.get("leadbot_leads_pending") === 1 ? now : undefined
+    })
+    expect(waiting.get("leadbot_oldest_pending_lead_seconds")).toBeGreaterThan(0)
+    expect(waiting.get("leadbot_telegram_errors_total{method=\"sendMessage\",code=\"500\"}")).toBeGreaterThanOrEqual(1)
+    expect(waiting.get("leadbot_crm_errors_total{brand=\"agency\",kind=\"connection\"}")).toBeGreaterThanOrEqual(1)
+  })
+
+  it("/readyz 200 once running, 503 from SIGTERM on while the delivery under way finishes; /healthz 200", async () => {
+    const { crm, telegram } = await world()
+    const port = await freePort()
+    const url = (path: string) => `http://127.0.0.1:${port}${path}`
+    await crm.setMode({ kind: "slow", ms: 2500 })
+    const bot = spawn({ ...botEnv(telegram, crm), PORT: String(port), LOG_LEVEL: "info" })
+    await until("ready", async () => ((await fetch(url("/readyz"))).status === 200 ? true : undefined))
+    expect((await fetch(url("/healthz"))).status).toBe(200)
+    await tap(telegram, galliard, "agency", "📈 Привлечь клиентов")
+    await telegram.waitFor("the CRM request under way", () => crm.requests.length === 1)
+    bot.child.kill("SIGTERM")
+    const during = await until("503 during the shutdown", async () => {
+      const response = await fetch(url("/readyz"))
+      return response.status === 503 ? response.text() : undefined
+    }, 3_000)
+    expect(during).toBe("stopping\n")
+    expect(bot.child.exitCode).toBe(null) // still finishing the delivery
+    expect(await bot.exited).toBe(0)
+    expect(crm.accepted).toHaveLength(1)
+  })
+
+  it("kill -9 right after the webhook's 200: after a restart the person is confirmed, the lead delivered", async () => {
+    const { crm, telegram } = await world()
+    const webhook = await webhookEnv()
+    const env = { ...botEnv(telegram, crm), ...webhook.env, LOG_LEVEL: "info" }
+    const workDir = makeTempDir("webhook-crash")
+    const isConfirmation = (method: string, body: Record<string, unknown>) =>
+      method === "sendMessage" && Number(body.chat_id) === galliard.id && String(body.text).startsWith("✅ Принято")
+    telegram.hold = isConfirmation
+
+    const first = spawn(env, workDir)
+    telegram.sendText(galliard, "/start agency")
+    await telegram.waitFor("menu", () => telegram.botMessages(galliard.id)[0], 20_000)
+    telegram.tap(galliard, "📈 Привлечь клиентов")
+    const tapId = telegram.lastUpdate
+    await telegram.waitFor(
+      "the tap answered 200",
+      () => telegram.webhookAttempts.some((a) => a.updateId === tapId && a.outcome === 200)
+    )
+    first.child.kill("SIGKILL")
+    expect(await first.exited).toBe(null)
+    expect(crm.accepted).toHaveLength(0)
+
+    telegram.hold = undefined
+    spawn(env, workDir)
+    const confirmation = await telegram.waitFor(
+      "the confirmation after the restart",
+      () => telegram.botMessages(galliard.id).find((m) => m.text.startsWith("✅ Принято")),
+      20_000
+    )
+    expect(confirmation.text).toContain("Привлечь клиентов")
+    await telegram.waitFor("the lead in the CRM", () => crm.accepted[0], 10_000)
+    expect(crm.accepted).toHaveLength(1)
+    // The tap was answered 200 once: Telegram never sent it again; the inbox had it.
+    expect(telegram.webhookAttempts.filter((a) => a.updateId === tapId)).toHaveLength(1)
+  })
+
+  it("LOG_FORMAT=json: every line is one JSON object; no token, secret or webhook path in any", async () => {
+    const { crm, telegram } = await world()
+    const webhook = await webhookEnv()
+    const bot: BotProcess = spawn({ ...botEnv(telegram, crm), ...webhook.env, LOG_FORMAT: "json", LOG_LEVEL: "info" })
+    await crm.setMode({ kind: "status", status: 500 })
+    await tap(telegram, galliard, "agency", "📈 Привлечь клиентов")
+    await telegram.waitFor("the fallback", () => telegram.admin[0], 10_000)
+    await fetch(webhook.url, { method: "POST", body: "{}" }) // a wrong secret: a warning line
+    await until("the warning", async () => (bot.output().stdout.includes("wrong secret") ? true : undefined))
+    bot.child.kill("SIGTERM")
+    expect(await bot.exited).toBe(0)
+    const { stderr, stdout } = bot.output()
+    const lines = (stdout + stderr).split("\n").filter((l) => l !== "")
+    expect(lines.length).toBeGreaterThan(5)
+    for (const line of lines) {
+      const entry = JSON.parse(line)
+      expect(entry).toMatchObject({ time: expect.any(String), level: expect.any(String), message: expect.any(String) })
+      expect(line).not.toContain(telegram.token)
+      expect(line).not.toContain(WEBHOOK_SECRET)
+      expect(line).not.toContain(WEBHOOK_PATH)
+      expect(line).not.toContain("secret-test-token")
+    }
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({ level: "WARN", lead: expect.any(String) })
+    )
+  })
+})
