@@ -65,7 +65,7 @@ describe("webhook mode: Telegram pushes updates, the bot records each before ans
     expect(fallback.text.endsWith("📎 FOLLOW-UP:\nСообщение: https://example.com")).toBe(true)
   })
 
-  it("wrong or missing secret → 401, nothing recorded; not JSON or no update_id → 400; other paths 404/405", async () => {
+  it("wrong or no secret → 401, nothing recorded; not JSON or no update_id → 400; other paths 404/405", async () => {
     const webhook = await webhookEnv()
     h = await startHarness(webhook.env)
     const tap = JSON.stringify({
