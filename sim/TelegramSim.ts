@@ -109,6 +109,8 @@ export class TelegramSim {
 
   /** Set by the bot's setWebhook (removed by deleteWebhook): updates are then pushed to it instead of polled. */
   webhook: WebhookPusher | undefined = undefined
+  /** When set, setWebhook fails with this description (400), as Telegram does for a URL it will not call. */
+  refuseWebhooks: string | undefined = undefined
   /** Every POST to a webhook and its outcome, across restarts of the bot. */
   readonly webhookAttempts: Array<WebhookAttempt> = []
 
@@ -368,6 +370,7 @@ export class TelegramSim {
   }
 
   private setWebhook(body: Record<string, unknown>): ApiResult {
+    if (this.refuseWebhooks !== undefined) return { ok: false, error_code: 400, description: this.refuseWebhooks }
     if (typeof body.url !== "string" || !/^https?:\/\//.test(body.url)) return badRequest("bad webhook: invalid URL")
     const secret = body.secret_token as string | undefined
     if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) {

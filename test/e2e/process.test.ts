@@ -57,7 +57,26 @@ describe("the bot as a process", () => {
     [
       { BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", CRM_WEBHOOK_URL_AGENCY: "not a url" },
       /^Cannot start: CRM_WEBHOOK_URL_AGENCY: expected an http\(s\) URL$/
-    ]
+    ],
+    [
+      { BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", WEBHOOK_URL: "https://bot.example/hook-path" },
+      /^Cannot start: configuration: .*WEBHOOK_SECRET/
+    ],
+    [
+      {
+        BOT_TOKEN: "1:abc",
+        ADMIN_CHAT_ID: "-1",
+        WEBHOOK_URL: "https://bot.example/hook",
+        WEBHOOK_SECRET: "has spaces"
+      },
+      /^Cannot start: configuration: .*WEBHOOK_SECRET.*1-256 characters/
+    ],
+    [
+      { BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", WEBHOOK_URL: "ftp://bot.example/hook", WEBHOOK_SECRET: "s" },
+      /^Cannot start: configuration: .*WEBHOOK_URL/
+    ],
+    [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", PORT: "80800" }, /^Cannot start: configuration: .*PORT/],
+    [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOG_FORMAT: "xml" }, /^Cannot start: configuration: .*LOG_FORMAT/]
   ])("bad configuration %o → exit 1 with one clear line, no stack trace", async (env, expected) => {
     if (env.LOCALES_PATH === "BROKEN") {
       const broken = JSON.parse(await import("node:fs").then((fs) => fs.readFileSync("locales/locales.json", "utf8")))
@@ -108,6 +127,37 @@ describe("the bot as a process", () => {
       expect(telegram.calls.some((c) => c.method === "getUpdates")).toBe(false)
     }
   )
+
+  it("a busy PORT → exit 1, one line naming PORT", async () => {
+    const busy = createServer()
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve))
+    cleanups.push(() => new Promise<void>((resolve) => busy.close(() => resolve())))
+    const port = (busy.address() as { port: number }).port
+    const bot = spawnBot({ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", PORT: String(port) })
+    expect(await exitWithin(bot, 15_000)).toBe(1)
+    expect(errorLines(bot)).toEqual([
+      `Cannot start: PORT=${port}: cannot serve HTTP on 127.0.0.1:${port}: ` +
+      "the address is in use (another process listens there)"
+    ])
+  })
+
+  it("setWebhook refused → exit 1, one line naming WEBHOOK_URL without its path (the route is a secret)", async () => {
+    const telegram = await TelegramSim.start()
+    cleanups.push(() => telegram.close())
+    // As Telegram answers an http:// URL.
+    telegram.refuseWebhooks = "Bad Request: bad webhook: HTTPS url must be provided for webhook"
+    const bot = spawnBot({
+      ...telegramEnv(telegram),
+      WEBHOOK_URL: "http://127.0.0.1:9/secret-route-path",
+      WEBHOOK_SECRET: "s"
+    })
+    expect(await exitWithin(bot, 15_000)).toBe(1)
+    const lines = errorLines(bot)
+    expect(lines).toEqual([
+      "Cannot start: WEBHOOK_URL=http://127.0.0.1:9/…: setWebhook failed: 400 Bad Request: bad webhook: HTTPS url must be provided for webhook"
+    ])
+    expect(bot.output().stdout + bot.output().stderr).not.toContain("secret-route-path")
+  })
 
   it("a signal during start-up stops the process (here while Telegram does not answer getMe)", async () => {
     const sockets: Array<Socket> = []
