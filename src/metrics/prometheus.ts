@@ -41,7 +41,8 @@ export const prometheusText = (pairs: ReadonlyArray<MetricPair.MetricPair.Untype
     const help = first.metricKey.description
     if (help._tag === "Some") lines.push(`# HELP ${name} ${help.value.replace(/\n/g, " ")}`)
     lines.push(`# TYPE ${name} ${type}`)
-    for (const { metricKey: { tags }, metricState } of samples) {
+    const sorted = [...samples].sort((a, b) => labels(a.metricKey.tags).localeCompare(labels(b.metricKey.tags)))
+    for (const { metricKey: { tags }, metricState } of sorted) {
       if (MetricState.isCounterState(metricState)) lines.push(`${name}${labels(tags)} ${number(metricState.count)}`)
       else if (MetricState.isGaugeState(metricState)) lines.push(`${name}${labels(tags)} ${number(metricState.value)}`)
       else if (MetricState.isHistogramState(metricState)) {

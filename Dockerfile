@@ -1,0 +1,36 @@
+# The bot as a container: `docker build -t lead-bot .` then `docker run --env-file .env -v lead-bot-data:/data lead-bot`.
+# Not built in this project's CI (no container runtime there); test/unit/dockerfile.test.ts checks that every path
+# it copies and the command it runs exist after `npm run build`.
+
+# ---- build: all dependencies, the bundle, then only the production dependencies kept --------------------------------
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# better-sqlite3 is a native addon: compiled here when no prebuilt binary fits.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts/build.mjs scripts/build.mjs
+COPY src src
+RUN npm run build && npm prune --omit=dev
+
+# ---- run: the bundle, the production dependencies, the locales; as the unprivileged node user -----------------------
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+  DATA_DIR=/data \
+  PORT=8080
+WORKDIR /app
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/dist dist
+COPY package.json ./
+COPY locales locales
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node itself, not npm: the supervisor's SIGTERM reaches the bot, which stops gracefully.
+CMD ["node", "--min-semi-space-size=16", "dist/app/main.mjs"]

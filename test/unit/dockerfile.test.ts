@@ -1,0 +1,62 @@
+import { execFileSync } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+import { beforeAll, describe, expect, it } from "vitest"
+
+import { npmStartNodeArgs } from "../../sim/spawnBot.js"
+
+const root = fileURLToPath(new URL("../..", import.meta.url))
+const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8")
+/** Instructions with their continuation lines joined. */
+const instructions = dockerfile.replace(/\\\n/g, " ").split("\n").map((l) => l.trim()).filter((l) =>
+  l !== "" && !l.startsWith("#")
+)
+const stages = instructions.filter((l) => l.startsWith("FROM "))
+
+/** No container runtime here: the Dockerfile's paths and command are checked against a real build instead. */
+describe("the Dockerfile", () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, ["scripts/build.mjs", "--if-stale"], { cwd: root })
+  }, 60_000)
+
+  it("is multi-stage on node:20-bookworm-slim, runs as node, keeps the store on /data, checks /healthz", () => {
+    expect(stages).toEqual(["FROM node:20-bookworm-slim AS build", "FROM node:20-bookworm-slim"])
+    expect(instructions).toContain("USER node")
+    expect(instructions).toContain("VOLUME [\"/data\"]")
+    expect(instructions.find((l) => l.startsWith("HEALTHCHECK"))).toMatch(/\/healthz/)
+    expect(instructions.find((l) => l.startsWith("ENV"))).toMatch(/DATA_DIR=\/data/)
+    expect(instructions).toContain("RUN npm ci --no-audit --no-fund")
+    expect(instructions.some((l) => l.includes("npm prune --omit=dev"))).toBe(true)
+  })
+
+  it("every path it copies exists (from the build context, or as the build stage makes it)", () => {
+    const copies = instructions.filter((l) => l.startsWith("COPY "))
+    expect(copies.length).toBeGreaterThan(4)
+    for (const copy of copies) {
+      const parts = copy.split(/\s+/).slice(1)
+      const fromStage = parts[0]!.startsWith("--from=")
+      const sources = parts.filter((p) => !p.startsWith("--")).slice(0, -1)
+      for (const source of sources) {
+        // The build stage's WORKDIR is /app, a copy of the context in which `npm ci` and `npm run build` ran.
+        const path = fromStage ? source.replace(/^\/app\//, "") : source
+        expect(existsSync(join(root, path)), `${copy}: ${path}`).toBe(true)
+      }
+    }
+  })
+
+  it("runs the bundle as npm start does (node itself, the same flags)", () => {
+    const cmd = JSON.parse(instructions.find((l) => l.startsWith("CMD "))!.slice(4)) as Array<string>
+    expect(cmd[0]).toBe("node")
+    expect(existsSync(join(root, cmd.at(-1)!))).toBe(true)
+    expect(cmd.slice(1).map((arg) => (arg.endsWith(".mjs") ? join(root, arg) : arg))).toEqual(npmStartNodeArgs())
+  })
+
+  it("docker-compose.yml builds it and keeps the store on a volume", () => {
+    const compose = readFileSync(join(root, "docker-compose.yml"), "utf8")
+    expect(compose).toMatch(/^\s+build: \.$/m)
+    expect(compose).toMatch(/^\s+- bot-data:\/data$/m)
+    expect(compose).toMatch(/^\s+env_file: \.env$/m)
+  })
+})
