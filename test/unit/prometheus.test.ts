@@ -1,9 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Metric, MetricBoundaries } from "effect"
+
 import { prometheusText } from "../../src/metrics/prometheus.js"
 
 describe("Prometheus text from Effect's metric snapshot", () => {
-  it.effect("counters and gauges with labels (escaped), histograms as cumulative buckets with +Inf, sum and count", () =>
+  it.effect("counters and gauges with escaped labels; histograms as cumulative buckets with +Inf, sum, count", () =>
     Effect.gen(function*() {
       const counter = Metric.counter("test_taps_total", { description: "Taps", incremental: true })
       yield* Metric.incrementBy(Metric.tagged(counter, "brand", "agency"), 2)
