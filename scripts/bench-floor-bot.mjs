@@ -3,8 +3,11 @@
  * to tell what the machine costs from what the lead bot costs. grammY and undici, as the bot uses them; no
  * store, no inbox, no Effect, no fallback, no retries, no locales: a menu for /start, and for a tap the answer
  * and the confirmation together, then the CRM POST. Not a bot to run: it loses leads on any failure.
+ * With WEBHOOK_URL it serves grammY's own webhook handler (which answers after handling) on PORT instead of polling.
  */
-import { Bot } from "grammy"
+import { createServer } from "node:http"
+
+import { Bot, webhookCallback } from "grammy"
 import { Agent } from "undici"
 
 const agent = new Agent({ connections: 32 })
@@ -53,12 +56,22 @@ bot.on("callback_query:data", async (ctx) => {
   )
 })
 bot.botInfo = await bot.api.getMe()
-let offset = 0
 process.on("SIGTERM", () => process.exit(0))
-for (;;) {
-  const updates = await bot.api.getUpdates({ offset, timeout: 25 })
-  for (const update of updates) {
-    offset = update.update_id + 1
-    bot.handleUpdate(update).catch((error) => console.error(`ERROR ${error.message}`))
+if (env.WEBHOOK_URL) {
+  const handle = webhookCallback(bot, "http", { secretToken: env.WEBHOOK_SECRET })
+  createServer(handle).listen(Number(env.PORT), env.HOST)
+  await bot.api.setWebhook(env.WEBHOOK_URL, { secret_token: env.WEBHOOK_SECRET })
+} else {
+  await poll()
+}
+
+async function poll() {
+  let offset = 0
+  for (;;) {
+    const updates = await bot.api.getUpdates({ offset, timeout: 25 })
+    for (const update of updates) {
+      offset = update.update_id + 1
+      bot.handleUpdate(update).catch((error) => console.error(`ERROR ${error.message}`))
+    }
   }
 }

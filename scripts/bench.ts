@@ -8,6 +8,7 @@
  *   npm run bench -- --warm-up 300       first 300 other people through the funnel (a bot that has been running)
  *   npm run bench -- --floor             the same funnel on a bare grammY bot (scripts/bench-floor-bot.mjs):
  *                                        the machine's floor
+ *   npm run bench -- --webhook           Telegram pushes the updates to the bot's webhook instead of its polling
  *   add --json FILE to write the figures as JSON (default bench-results.json)
  */
 import { readFileSync, writeFileSync } from "node:fs"
@@ -19,6 +20,7 @@ import { SqlClient } from "@effect/sql"
 import { Duration, Effect, Layer, Option } from "effect"
 
 import { type CrmMode, type CrmRequest, CrmSim } from "../sim/CrmSim.js"
+import { freePort } from "../sim/freePort.js"
 import { processStats, spawnBot } from "../sim/spawnBot.js"
 import { TelegramSim } from "../sim/TelegramSim.js"
 import { makeTempDir, removeTempDirs } from "../sim/tempDirs.js"
@@ -74,24 +76,42 @@ interface RunOptions {
   readonly warmUp?: number
   /** Runs the bare floor bot instead of the lead bot. */
   readonly floor?: boolean
+  /** Telegram pushes the updates to the bot's webhook (on a free loopback port) instead of the bot polling. */
+  readonly webhook?: boolean
 }
 
 const FLOOR_BOT = fileURLToPath(new URL("./bench-floor-bot.mjs", import.meta.url))
 
+/** Asks /readyz every 20 ms until it answers 200 (at most 30 s). */
+const untilReady = async (url: string) => {
+  const deadline = performance.now() + 30_000
+  while (performance.now() < deadline) {
+    const ok = await fetch(url).then((r) => r.ok, () => false)
+    if (ok) return
+    await sleep(20)
+  }
+  throw new Error(`${url} never answered 200`)
+}
+
 export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) => {
-  const { extraEnv = {}, warmUp = 0, floor = false } = options
+  const { extraEnv = {}, floor = false, warmUp = 0, webhook = false } = options
   if (floor && scenario.crm.kind === "hang") {
     throw new Error("the floor bot has no timeout and no fallback: use --scenario ok or slow")
   }
   const telegram = await TelegramSim.start()
   const crm = await CrmSim.start()
   const workDir = makeTempDir("bench")
+  const port = await freePort()
+  const webhookEnv: Record<string, string> = webhook
+    ? { WEBHOOK_URL: `http://127.0.0.1:${port}/bench-hook`, WEBHOOK_SECRET: "bench", PORT: String(port) }
+    : { PORT: String(port) }
   const started = performance.now()
   const benchCpuStart = process.cpuUsage()
   const bot = spawnBot(
     {
       ...botEnv(telegram, crm),
       LOG_LEVEL: "warn",
+      ...webhookEnv,
       ...scenario.env,
       ...extraEnv
     },
@@ -99,8 +119,13 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
     floor ? { script: FLOOR_BOT } : "bundle"
   )
   try {
-    await telegram.waitFor("polling", () => telegram.calls.some((c) => c.method === "getUpdates"), 30_000)
+    const intakeStarted = () => telegram.calls.some((c) => c.method === "getUpdates" || c.method === "setWebhook")
+    await telegram.waitFor("polling (or the webhook set)", intakeStarted, 30_000)
     const startToPolling = performance.now() - started
+    // The lead bot's readiness (the floor has no /readyz): what an orchestrator waits for.
+    const startToReady = floor
+      ? NaN
+      : await untilReady(`http://127.0.0.1:${port}/readyz`).then(() => performance.now() - started)
     await sleep(1000)
     const justStarted = processStats(bot.child.pid!)
     // V8 gives start-up garbage back only once the process has been idle a while (its memory reducer).
@@ -173,7 +198,7 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
     const benchCpu = process.cpuUsage(benchCpuStart)
     const sorted = [...latencies].sort((a, b) => a - b)
     return {
-      scenario: scenario.name + (floor ? " (floor: bare grammY bot)" : ""),
+      scenario: scenario.name + (webhook ? ", webhook" : "") + (floor ? " (floor: bare grammY bot)" : ""),
       people: people.length,
       warmUp,
       confirmationMs: {
@@ -186,7 +211,9 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
       inCrm: inCrm().length,
       inAdminChat: telegram.admin.length,
       lost: people.length - reached().size,
+      mode: webhook ? "webhook" : "polling",
       startToPollingMs: round(startToPolling, 0),
+      startToReadyMs: round(startToReady, 0),
       rssAfterStartMb: round(justStarted.rssMb),
       idleRssMb: round(idle.rssMb),
       peakRssMb: round(busy.peakRssMb),
@@ -298,6 +325,7 @@ const main = async () => {
       store: { type: "boolean", default: false },
       "warm-up": { type: "string", default: "0" },
       floor: { type: "boolean", default: false },
+      webhook: { type: "boolean", default: false },
       json: { type: "string", default: "bench-results.json" }
     }
   })
@@ -331,7 +359,8 @@ const main = async () => {
       if (!scenario) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`)
       const r = await runFunnel(values.people ? { ...scenario, people: Number(values.people) } : scenario, {
         warmUp: Number(values["warm-up"]),
-        floor: values.floor
+        floor: values.floor,
+        webhook: values.webhook
       })
       results[name] = r
       const { confirmationMs: ms } = r
@@ -340,7 +369,9 @@ const main = async () => {
         `confirmation p50 ${ms.p50} / p95 ${ms.p95} / p99 ${ms.p99} ms;`,
         `every lead reached a human in ${r.allReachedHumanMs} ms`,
         `(CRM ${r.inCrm}, admin chat ${r.inAdminChat}, lost ${r.lost});`,
-        `start→polling ${r.startToPollingMs} ms; RSS 1 s after start ${r.rssAfterStartMb} MB,`,
+        `start→${r.mode === "webhook" ? "webhook set" : "polling"} ${r.startToPollingMs} ms,`,
+        `start→ready ${Number.isNaN(r.startToReadyMs) ? "-" : `${r.startToReadyMs} ms`};`,
+        `RSS 1 s after start ${r.rssAfterStartMb} MB,`,
         `idle (20 s) ${r.idleRssMb} MB, peak ${r.peakRssMb} MB; CPU ${r.cpuSeconds} s;`,
         `stolen by the host ${r.cpuStolenPercent} %; bot warnings/errors ${r.botWarningsAndErrors}`
       ].join(" "))

@@ -7,7 +7,10 @@ import type { StoreError } from "./StoreError.js"
 export class Inbox extends Context.Tag("Inbox")<
   Inbox,
   {
-    /** Records the updates not seen before; returns those still to handle (new, or recorded but unhandled). */
+    /**
+     * Records the updates not seen before; returns those still to handle (new, or recorded but unhandled). Two
+     * statements: run it as one unit through the Transactor (concurrent webhook requests then share a commit).
+     */
     readonly record: (updates: ReadonlyArray<Update>) => Effect.Effect<ReadonlyArray<Update>, StoreError>
     /** After handling; a crash before it replays those updates, which the handlers make harmless. */
     readonly markHandled: (updateIds: ReadonlyArray<number>) => Effect.Effect<void, StoreError>

@@ -2,6 +2,7 @@ import { Clock, Effect, Fiber, Layer, Metric, Option, Ref, Schedule } from "effe
 
 import { updatesReceived } from "../metrics/metrics.js"
 import { Inbox } from "../store/Inbox.js"
+import { Transactor } from "../store/Transactor.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 import { Intake } from "./Intake.js"
 
@@ -20,6 +21,7 @@ export const Polling = Layer.scopedDiscard(
     const telegram = yield* TelegramBot
     const inbox = yield* Inbox
     const intake = yield* Intake
+    const { atomically } = yield* Transactor
     const offset = yield* Ref.make(Option.match(yield* inbox.lastRecorded, { onNone: () => 0, onSome: (id) => id + 1 }))
 
     const getUpdates = (timeout: number, limit?: number) =>
@@ -34,7 +36,7 @@ export const Polling = Layer.scopedDiscard(
     const receive = getUpdates(LONG_POLL_SECONDS).pipe(
       Effect.tap((updates) => Metric.incrementBy(receivedByPolling, updates.length)),
       Effect.flatMap((updates) =>
-        updates.length === 0 ? Effect.succeed([]) : inbox.record(updates).pipe(
+        updates.length === 0 ? Effect.succeed([]) : atomically(inbox.record(updates)).pipe(
           Effect.tap(() => Ref.set(offset, updates[updates.length - 1]!.update_id + 1)),
           Effect.uninterruptible
         )

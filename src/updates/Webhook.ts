@@ -4,6 +4,7 @@ import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
 import { Endpoints } from "../server/Endpoints.js"
 import { Inbox } from "../store/Inbox.js"
+import { Transactor } from "../store/Transactor.js"
 import { STARTUP_CALL_TIMEOUT, TelegramBot } from "../telegram/TelegramBot.js"
 import { Intake } from "./Intake.js"
 import { makeWebhookHandler } from "./webhookRequest.js"
@@ -25,11 +26,16 @@ export const Webhook = Layer.scopedDiscard(Effect.gen(function*() {
   const inbox = yield* Inbox
   const intake = yield* Intake
   const endpoints = yield* Endpoints
+  const { atomically } = yield* Transactor
   const target = Redacted.value(url)
 
   yield* endpoints.mountWebhook({
     path: target.pathname,
-    handle: makeWebhookHandler({ secret, inbox, accept: intake.submit })
+    handle: makeWebhookHandler({
+      secret,
+      record: (updates) => atomically(inbox.record(updates)),
+      accept: intake.submit
+    })
   })
   yield* telegram.call("setWebhook", (api, signal) =>
     api.setWebhook(target.href, {

@@ -5,7 +5,7 @@ import { Clock, Effect, Either, Metric, Option, Redacted, Schema } from "effect"
 import type { Update } from "grammy/types"
 
 import { updatesReceived, webhookRejected } from "../metrics/metrics.js"
-import type { Inbox } from "../store/Inbox.js"
+import type { StoreError } from "../store/StoreError.js"
 
 /** Telegram's header with the secret given to setWebhook. */
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token"
@@ -33,7 +33,8 @@ const receivedByWebhook = Metric.tagged(updatesReceived, "source", "webhook")
  */
 export const makeWebhookHandler = (options: {
   readonly secret: Redacted.Redacted<string>
-  readonly inbox: typeof Inbox.Service
+  /** Records the update in the inbox, returning it if it is still to handle. */
+  readonly record: (updates: ReadonlyArray<Update>) => Effect.Effect<ReadonlyArray<Update>, StoreError>
   readonly accept: (updates: ReadonlyArray<Update>, arrivedAt: number) => Effect.Effect<void>
 }) => {
   const expected = digest(Redacted.value(options.secret))
@@ -78,7 +79,7 @@ export const makeWebhookHandler = (options: {
       }
       yield* Metric.increment(receivedByWebhook)
       const update = decoded.right as unknown as Update
-      return yield* options.inbox.record([update]).pipe(
+      return yield* options.record([update]).pipe(
         Effect.flatMap((fresh) => options.accept(fresh, arrivedAt)),
         Effect.as(reply(200, "ok")),
         Effect.catchTag("StoreError", (e) =>

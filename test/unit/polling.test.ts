@@ -88,12 +88,13 @@ describe("polling", () => {
         update === second
           ? Deferred.await(secondMayEnd).pipe(Effect.zipRight(Deferred.succeed(secondEnded, undefined)))
           : Effect.void
-      // The first mark commits, then holds the background marker, as a slow fsync would.
+      // The first mark commits, then holds the background marker, as a slow fsync would. (The unit before it is
+      // polling's record of the batch.)
       let commits = 0
       const slowFirstCommit = Layer.succeed(
         Transactor,
         Transactor.of({
-          atomically: (effect) => Effect.tap(effect, () => (commits++ === 0 ? Effect.sleep("3 seconds") : Effect.void))
+          atomically: (effect) => Effect.tap(effect, () => (commits++ === 1 ? Effect.sleep("3 seconds") : Effect.void))
         })
       )
       const polling = Polling.pipe(Layer.provide(Intake.DefaultWithoutDependencies)).pipe(Layer.provide(Layer.mergeAll(

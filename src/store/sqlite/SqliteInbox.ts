@@ -54,7 +54,6 @@ export const SqliteInbox = Layer.effect(
           yield* sql`INSERT OR IGNORE INTO updates ${sql.insert(rows)}`
           return yield* stillToHandle(updates.map((u) => u.update_id))
         }).pipe(
-          sql.withTransaction,
           Effect.map((rows) => {
             const byId = new Map(updates.map((u) => [u.update_id, u]))
             return rows.map((row) => byId.get(row.update_id)!)
