@@ -9,8 +9,10 @@
  *   npm run bench -- --floor             the same funnel on a bare grammY bot (scripts/bench-floor-bot.mjs):
  *                                        the machine's floor
  *   npm run bench -- --webhook           Telegram pushes the updates to the bot's webhook instead of its polling
+ *   npm run bench -- --start             `npm start` as a user runs it, until the bot polls (5 runs)
  *   add --json FILE to write the figures as JSON (default bench-results.json)
  */
+import { spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -317,6 +319,41 @@ const storeBench = async () => {
   }
 }
 
+/**
+ * `npm start` as a user runs it (npm, its prestart check of the bundle, then node) until the bot polls, `times`
+ * times; the bundle is current, as it is after the first start.
+ */
+const npmStartToPolling = async (times: number) => {
+  const root = fileURLToPath(new URL("..", import.meta.url))
+  const runs: Array<number> = []
+  for (let i = 0; i < times; i++) {
+    const telegram = await TelegramSim.start()
+    const crm = await CrmSim.start()
+    const started = performance.now()
+    const npm = spawn("npm", ["start"], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        ...botEnv(telegram, crm),
+        DATA_DIR: makeTempDir("npm-start"),
+        LOG_LEVEL: "warn"
+      },
+      stdio: "ignore"
+    })
+    const exited = new Promise((resolve) => npm.on("exit", resolve))
+    try {
+      await telegram.waitFor("polling", () => telegram.calls.some((c) => c.method === "getUpdates"), 30_000)
+      runs.push(round(performance.now() - started, 0))
+    } finally {
+      npm.kill("SIGTERM")
+      await Promise.race([exited, sleep(15_000)])
+      await Promise.all([telegram.close(), crm.close()])
+    }
+  }
+  return runs
+}
+
 const main = async () => {
   const { values } = parseArgs({
     options: {
@@ -326,11 +363,16 @@ const main = async () => {
       "warm-up": { type: "string", default: "0" },
       floor: { type: "boolean", default: false },
       webhook: { type: "boolean", default: false },
+      start: { type: "boolean", default: false },
       json: { type: "string", default: "bench-results.json" }
     }
   })
   const results: Record<string, unknown> = {}
-  if (values.store) {
+  if (values.start) {
+    const runs = await npmStartToPolling(5)
+    results.npmStartToPollingMs = runs
+    console.log(`npm start → polling, 5 runs: ${runs.join(", ")} ms`)
+  } else if (values.store) {
     const store = await storeBench()
     results.store = store
     const { durabilityAddsMs: fsync, funnelSqliteFile: file, funnelSqliteInMemory: memory, groupCommit: group } = store
