@@ -1,0 +1,48 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Deferred, Effect, Layer, Logger, LogLevel } from "effect"
+import type { Update } from "grammy/types"
+
+import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
+import { Funnel } from "../../src/funnel/Funnel.js"
+import { MemoryInbox } from "../../src/store/MemoryInbox.js"
+import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
+import { Intake } from "../../src/updates/Intake.js"
+import { textUpdate } from "../support/updates.js"
+
+const alice = { id: 601, first_name: "Alice" }
+
+describe("the Intake (what webhook requests hand their recorded updates to)", () => {
+  it.live("submitted updates of one chat are handled in the order they came, each once, even if submitted twice", () =>
+    Effect.gen(function*() {
+      const [first, second] = [textUpdate(alice, "first"), textUpdate(alice, "second")]
+      const firstMayEnd = yield* Deferred.make<void>()
+      const bothHandled = yield* Deferred.make<void>()
+      const log: Array<string> = []
+      const handle = (update: Update) =>
+        Effect.gen(function*() {
+          log.push(`start ${update.message!.text}`)
+          if (update === first) yield* Deferred.await(firstMayEnd)
+          log.push(`end ${update.message!.text}`)
+          if (update === second) yield* Deferred.succeed(bothHandled, undefined)
+        })
+      const intake = Intake.DefaultWithoutDependencies.pipe(Layer.provide(Layer.mergeAll(
+        Layer.succeed(Funnel, Funnel.make({ handle })),
+        MemoryInbox,
+        MemoryTransactor,
+        PeopleFirst.Default
+      )))
+      yield* Effect.gen(function*() {
+        const { submit } = yield* Intake
+        // Each returns at once (a webhook request answers 200 without waiting for the handling).
+        yield* submit([first], 1)
+        yield* submit([second], 2)
+        yield* submit([first], 3) // Telegram again, while the first is still under way
+        yield* Effect.sleep("50 millis")
+        expect(log).toEqual(["start first"])
+        yield* Deferred.succeed(firstMayEnd, undefined)
+        yield* Deferred.await(bothHandled).pipe(Effect.timeout("5 seconds"))
+        yield* Effect.sleep("50 millis")
+        expect(log).toEqual(["start first", "end first", "start second", "end second"])
+      }).pipe(Effect.provide(intake), Effect.scoped)
+    }).pipe(Effect.provide(Logger.minimumLogLevel(LogLevel.Warning))))
+})
