@@ -63,6 +63,12 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     const port = await freePort()
     spawn({ ...botEnv(telegram, crm), PORT: String(port), CRM_TIMEOUT_MS: "500", LOG_LEVEL: "warn" })
     const scrape = async () => samples(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())
+    /** Scrapes until `ready` holds, and returns that scrape. */
+    const scrapeWhen = (what: string, ready: (m: Map<string, number>) => boolean) =>
+      until(what, async () => {
+        const now = await scrape()
+        return ready(now) ? now : undefined
+      })
 
     await tap(telegram, galliard, "agency", "📈 Привлечь клиентов")
     await tap(telegram, maria, "cg", "🤖 AI-видео")
@@ -70,10 +76,10 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     await crm.setMode({ kind: "hang" })
     await tap(telegram, boss, "express", "💻 Сайт / Лендинг")
     await telegram.waitFor("the fallback", () => telegram.admin[0], 10_000)
-    const m = await until("the fallback counted", async () => {
-      const now = await scrape()
-      return now.get("leadbot_leads_delivered_total{brand=\"express\",via=\"fallback\"}") === 1 ? now : undefined
-    })
+    const m = await scrapeWhen(
+      "the fallback counted",
+      (now) => now.get("leadbot_leads_delivered_total{brand=\"express\",via=\"fallback\"}") === 1
+    )
     expect(m.get("leadbot_updates_received_total{source=\"polling\"}")).toBe(6)
     expect(m.get("leadbot_leads_recorded_total{brand=\"agency\"}")).toBe(1)
     expect(m.get("leadbot_leads_recorded_total{brand=\"cg\"}")).toBe(1)
@@ -95,10 +101,7 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     await crm.setMode({ kind: "refused" })
     telegram.adminFault = { kind: "500", times: 1_000 }
     await tap(telegram, galliard, "agency", "🎯 Таргетированная реклама")
-    const waiting = await until("the pending lead", async () => {
-      const now = await scrape()
-      return now.get("leadbot_leads_pending") === 1 ? now : undefined
-    })
+    const waiting = await scrapeWhen("the pending lead", (now) => now.get("leadbot_leads_pending") === 1)
     expect(waiting.get("leadbot_oldest_pending_lead_seconds")).toBeGreaterThan(0)
     expect(waiting.get("leadbot_telegram_errors_total{method=\"sendMessage\",code=\"500\"}")).toBeGreaterThanOrEqual(1)
     expect(waiting.get("leadbot_crm_errors_total{brand=\"agency\",kind=\"connection\"}")).toBeGreaterThanOrEqual(1)
