@@ -62,6 +62,8 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     const { crm, telegram } = await world()
     const port = await freePort()
     spawn({ ...botEnv(telegram, crm), PORT: String(port), CRM_TIMEOUT_MS: "500", LOG_LEVEL: "warn" })
+    // The bot under tsx starts in a few seconds; on a loaded machine it may take far longer.
+    await until("ready", async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined), 45_000)
     const scrape = async () => samples(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())
     /** Scrapes until `ready` holds, and returns that scrape. */
     const scrapeWhen = (what: string, ready: (m: Map<string, number>) => boolean) =>
@@ -105,7 +107,7 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     expect(waiting.get("leadbot_oldest_pending_lead_seconds")).toBeGreaterThan(0)
     expect(waiting.get("leadbot_telegram_errors_total{method=\"sendMessage\",code=\"500\"}")).toBeGreaterThanOrEqual(1)
     expect(waiting.get("leadbot_crm_errors_total{brand=\"agency\",kind=\"connection\"}")).toBeGreaterThanOrEqual(1)
-  })
+  }, 90_000)
 
   it("/readyz 200 once running, 503 from SIGTERM on while the delivery under way finishes; /healthz 200", async () => {
     const { crm, telegram } = await world()
