@@ -71,11 +71,13 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
           ))
       )
 
+    // The outcome is written within the attempt, so that a shutdown waits for it too: a lead a human has, but the
+    // store does not know of, would reach them again after the restart. Through the transactor: a burst's outcomes
+    // share one commit (one fsync). Only a failure to reach anyone is retried; the store failing is not (that would
+    // send the lead again).
     const deliver = (lead: Lead) =>
-      anAttempt(reachHuman(lead)).pipe(
-        Effect.retry(deliveryBackoff),
-        // Through the transactor: a burst's outcomes share one commit (one fsync) instead of one each.
-        Effect.tap((outcome) => atomically(leads.setOutcome(lead.id, outcome))),
+      anAttempt(reachHuman(lead).pipe(Effect.tap((outcome) => atomically(leads.setOutcome(lead.id, outcome))))).pipe(
+        Effect.retry({ schedule: deliveryBackoff, while: (e) => e._tag === "TelegramError" }),
         Effect.tap((outcome) => delivered(lead, outcome))
       )
 
