@@ -34,10 +34,10 @@ import { LeadStore } from "../src/store/LeadStore.js"
 import { MemoryFollowUpState } from "../src/store/MemoryFollowUpState.js"
 import { MemoryLeadStore } from "../src/store/MemoryLeadStore.js"
 import { MemoryTransactor } from "../src/store/MemoryTransactor.js"
+import { SqlFollowUpState } from "../src/store/sql/SqlFollowUpState.js"
+import { SqlLeadStore } from "../src/store/sql/SqlLeadStore.js"
+import { SqlTransactor } from "../src/store/sql/SqlTransactor.js"
 import { openDatabase } from "../src/store/sqlite/Database.js"
-import { SqliteFollowUpState } from "../src/store/sqlite/SqliteFollowUpState.js"
-import { SqliteLeadStore } from "../src/store/sqlite/SqliteLeadStore.js"
-import { SqlTransactor } from "../src/store/sqlite/SqlTransactor.js"
 import { Transactor } from "../src/store/Transactor.js"
 
 interface Scenario {
@@ -297,7 +297,7 @@ const recordGroups = (groups: number, size: number) =>
 const storeBench = async () => {
   const count = 2000
   const file = join(makeTempDir("store-bench"), "leads.sqlite")
-  const sqlite = Layer.mergeAll(SqliteLeadStore, SqliteFollowUpState, SqlTransactor).pipe(
+  const sqlite = Layer.mergeAll(SqlLeadStore, SqlFollowUpState, SqlTransactor).pipe(
     Layer.provide(Layer.scoped(SqlClient.SqlClient, openDatabase(file).pipe(Effect.orDie)))
   )
   const memory = Layer.mergeAll(MemoryLeadStore, MemoryFollowUpState, MemoryTransactor)

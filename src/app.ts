@@ -9,12 +9,12 @@ import { Profiles } from "./profiles/Profiles.js"
 import { Endpoints } from "./server/Endpoints.js"
 import { HttpServerLive } from "./server/HttpServerLive.js"
 import { Serving } from "./server/Serving.js"
-import { DatabaseLive } from "./store/sqlite/Database.js"
-import { SqliteFollowUpState } from "./store/sqlite/SqliteFollowUpState.js"
-import { SqliteInbox } from "./store/sqlite/SqliteInbox.js"
-import { SqliteLeadStore } from "./store/sqlite/SqliteLeadStore.js"
-import { SqliteStoreHealth } from "./store/sqlite/SqliteStoreHealth.js"
-import { SqlTransactor } from "./store/sqlite/SqlTransactor.js"
+import { DatabaseLive } from "./store/DatabaseLive.js"
+import { SqlFollowUpState } from "./store/sql/SqlFollowUpState.js"
+import { SqlInbox } from "./store/sql/SqlInbox.js"
+import { SqlLeadStore } from "./store/sql/SqlLeadStore.js"
+import { SqlStoreHealth } from "./store/sql/SqlStoreHealth.js"
+import { SqlTransactor } from "./store/sql/SqlTransactor.js"
 import { TelegramBotLive } from "./telegram/TelegramBot.js"
 import { InboxRetention } from "./updates/InboxRetention.js"
 import { PollingLive } from "./updates/Polling.js"
@@ -22,11 +22,11 @@ import { WebhookLive } from "./updates/Webhook.js"
 
 /** The durable stores: one embedded SQLite file (DATA_DIR or DATABASE_URL). */
 export const StoresLive = Layer.mergeAll(
-  SqliteLeadStore,
-  SqliteFollowUpState,
-  SqliteInbox,
+  SqlLeadStore,
+  SqlFollowUpState,
+  SqlInbox,
   SqlTransactor,
-  SqliteStoreHealth
+  SqlStoreHealth
 ).pipe(Layer.provide(DatabaseLive))
 
 /** The ports, live: Telegram, the CRM over HTTP, the stores; the settings first, so their errors come first. */

@@ -12,14 +12,16 @@ import { Inbox } from "../../src/store/Inbox.js"
 import { LeadStore } from "../../src/store/LeadStore.js"
 import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
-import { openDatabase, runMigrations } from "../../src/store/sqlite/Database.js"
-import { forgetPerson } from "../../src/store/sqlite/forgetPerson.js"
-import { SqliteFollowUpState } from "../../src/store/sqlite/SqliteFollowUpState.js"
-import { SqliteInbox } from "../../src/store/sqlite/SqliteInbox.js"
-import { SqliteLeadStore } from "../../src/store/sqlite/SqliteLeadStore.js"
-import { SqlTransactor } from "../../src/store/sqlite/SqlTransactor.js"
+import { forgetPerson } from "../../src/store/sql/forgetPerson.js"
+import { runMigrations } from "../../src/store/sql/migrations.js"
+import { SqlFollowUpState } from "../../src/store/sql/SqlFollowUpState.js"
+import { SqlInbox } from "../../src/store/sql/SqlInbox.js"
+import { SqlLeadStore } from "../../src/store/sql/SqlLeadStore.js"
+import { SqlTransactor } from "../../src/store/sql/SqlTransactor.js"
+import { openDatabase } from "../../src/store/sqlite/Database.js"
 import { Transactor } from "../../src/store/Transactor.js"
 import { InboxRetention } from "../../src/updates/InboxRetention.js"
+import { freshPostgres, postgresMissing } from "../support/postgres.js"
 import { testConfigWith } from "../support/testLayers.js"
 import { tapUpdate } from "../support/updates.js"
 
@@ -27,10 +29,15 @@ const tempFile = () => join(makeTempDir("store"), "leads.sqlite")
 
 const database = (filename: string) => Layer.scoped(SqlClient.SqlClient, openDatabase(filename).pipe(Effect.orDie))
 
-const stores = (filename: string) =>
-  Layer.mergeAll(SqliteLeadStore, SqliteFollowUpState, SqliteInbox, SqlTransactor).pipe(
-    Layer.provideMerge(database(filename))
-  )
+const storesOn = (db: Layer.Layer<SqlClient.SqlClient>) =>
+  Layer.mergeAll(SqlLeadStore, SqlFollowUpState, SqlInbox, SqlTransactor).pipe(Layer.provideMerge(db))
+
+/** The SQL stores, on a fresh SQLite file, and on a fresh PostgreSQL database where there is a server. */
+const backends = [
+  { name: "SQLite", stores: () => storesOn(database(tempFile())), skipped: undefined },
+  { name: "PostgreSQL", stores: () => storesOn(freshPostgres), skipped: postgresMissing }
+] as const
+if (postgresMissing) console.warn(`test/unit/sqliteStore.test.ts: PostgreSQL ${postgresMissing}`)
 
 const lead = (id: string, createdAt: number, serviceId = "clients", telegramId = 501): Lead => ({
   id,
@@ -118,13 +125,7 @@ describe("the in-memory store", () => {
     owedConfirmations.pipe(Effect.provide(MemoryLeadStore)))
 })
 
-describe("the SQLite store", () => {
-  it.scoped("a second tap within the window makes no second lead; another service, person or a later tap does", () =>
-    repeatTaps.pipe(Effect.provide(stores(tempFile()))))
-
-  it.scoped("a confirmation is owed to the tap that created the lead until it is marked sent", () =>
-    owedConfirmations.pipe(Effect.provide(stores(tempFile()))))
-
+describe("the SQLite file", () => {
   it.scoped("migrations run on an empty file and are idempotent on a migrated one; WAL + synchronous=FULL", () =>
     Effect.gen(function*() {
       const file = tempFile()
@@ -161,6 +162,19 @@ describe("the SQLite store", () => {
       if (Exit.isFailure(exit2)) expect(String(exit2.cause)).toContain(`cannot open the lead store ${nowhere}`)
       else expect.fail("opened a store under a file")
     }))
+})
+
+describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
+  if (skipped) {
+    it.skip(skipped, () => {})
+    return
+  }
+
+  it.scoped("a second tap within the window makes no second lead; another service, person or a later tap does", () =>
+    repeatTaps.pipe(Effect.provide(stores())))
+
+  it.scoped("a confirmation is owed to the tap that created the lead until it is marked sent", () =>
+    owedConfirmations.pipe(Effect.provide(stores())))
 
   it.scoped("a lead's outcome is recorded once; its attempts are kept in order; handled once", () =>
     Effect.gen(function*() {
@@ -182,7 +196,7 @@ describe("the SQLite store", () => {
       expect(yield* leads.markHandled("a", { by: "@olga", at: 5 })).toBe(true)
       expect(yield* leads.markHandled("a", { by: "@ivan", at: 6 })).toBe(false)
       expect(Option.getOrThrow(yield* leads.get("a")).handled).toEqual(Option.some({ by: "@olga", at: 5 }))
-    }).pipe(Effect.provide(stores(tempFile()))))
+    }).pipe(Effect.provide(stores())))
 
   it.scoped("the lead and the person's pointer are written together or not at all", () =>
     Effect.gen(function*() {
@@ -197,7 +211,7 @@ describe("the SQLite store", () => {
       expect(Exit.isFailure(failed)).toBe(true)
       expect(Option.isNone(yield* leads.get("lost"))).toBe(true)
       expect(yield* followUps.latestLead(501)).toEqual(Option.some("ok"))
-    }).pipe(Effect.provide(stores(tempFile()))))
+    }).pipe(Effect.provide(stores())))
 
   it.scoped("units committed together: each kept or rolled back on its own; each caller hears its own result", () =>
     Effect.gen(function*() {
@@ -223,7 +237,7 @@ describe("the SQLite store", () => {
       expect(Option.isSome(yield* leads.get("c"))).toBe(true)
       expect(yield* followUps.latestLead(602)).toEqual(Option.none())
       expect(yield* followUps.latestLead(603)).toEqual(Option.some("c"))
-    }).pipe(Effect.provide(stores(tempFile()))))
+    }).pipe(Effect.provide(stores())))
 
   it.scoped("follow-ups are numbered per lead, queued until applied, and the edited ones remembered", () =>
     Effect.gen(function*() {
@@ -249,7 +263,7 @@ describe("the SQLite store", () => {
       expect((yield* followUps.queued("l"))[0]!.media).toEqual(Option.some("photo"))
       yield* followUps.markApplied("l", 2, "message")
       expect(yield* followUps.leadsWithQueued).toEqual([])
-    }).pipe(Effect.provide(stores(tempFile()))))
+    }).pipe(Effect.provide(stores())))
 
   it.scoped("forgetPerson deletes one person's leads, attempts, follow-ups, pointer and updates; nobody else's", () =>
     Effect.gen(function*() {
@@ -270,10 +284,10 @@ describe("the SQLite store", () => {
       expect(Option.isSome(yield* leads.get("other"))).toBe(true)
       expect(yield* followUps.latestLead(502)).toEqual(Option.some("other"))
       expect((yield* inbox.unhandled).map((u) => u.callback_query?.from.id)).toEqual([502])
-    }).pipe(Effect.provide(stores(tempFile()))))
+    }).pipe(Effect.provide(stores())))
 
   it.scoped("handled updates are forgotten after the retention; unhandled ones and the newest stay", () =>
-    forgetting.pipe(Effect.provide(stores(tempFile()))))
+    forgetting.pipe(Effect.provide(stores())))
 
   it.scoped("the inbox records each update_id once and returns only what is still to handle", () =>
     Effect.gen(function*() {
@@ -285,5 +299,5 @@ describe("the SQLite store", () => {
       expect((yield* inbox.record([a, b])).map((u) => u.update_id)).toEqual([b.update_id])
       expect(yield* inbox.unhandled).toEqual([b])
       expect(yield* inbox.lastRecorded).toEqual(Option.some(b.update_id))
-    }).pipe(Effect.provide(stores(tempFile()))))
+    }).pipe(Effect.provide(stores())))
 })

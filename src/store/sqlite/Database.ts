@@ -1,13 +1,13 @@
 import { join, resolve } from "node:path"
 
 import { Reactivity } from "@effect/experimental"
-import { Migrator, SqlClient } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Cause, Config, Context, Effect, Layer } from "effect"
+import { Cause, Config, Context, Effect } from "effect"
 
 import { StartupError } from "../../config/StartupError.js"
+import { runMigrations } from "../sql/migrations.js"
 import { makeDirectories } from "./makeDirectories.js"
-import { migrations } from "./migrations.js"
 
 /** Where the store lives, and the variable that said so (start-up errors name it). */
 export interface StoreLocation {
@@ -21,7 +21,7 @@ export const storeLocation = Effect.gen(function*() {
   if (url._tag === "Some") {
     if (!url.value.startsWith("sqlite:")) {
       return yield* new StartupError({
-        message: `DATABASE_URL must look like sqlite:<path> (got a ${url.value.split(":")[0]}: URL)`
+        message: `DATABASE_URL must be sqlite:<path> or postgres://… (got a ${url.value.split(":")[0]}: URL)`
       })
     }
     const path = url.value.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "")
@@ -30,8 +30,6 @@ export const storeLocation = Effect.gen(function*() {
   const dir = yield* Config.string("DATA_DIR").pipe(Config.withDefault("./data"))
   return { filename: resolve(join(dir, "leads.sqlite")), variable: "DATA_DIR" } satisfies StoreLocation
 })
-
-export const runMigrations = Migrator.make({})({ loader: Migrator.fromRecord(migrations) })
 
 const reasonOf = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.squash(cause)
@@ -104,12 +102,10 @@ export const openStore = ({ filename, variable }: StoreLocation) =>
     ) => (e.message.startsWith(variable) ? e : new StartupError({ message: `${variable}: ${e.message}` })))
   )
 
-/** The embedded store as SqlClient (and SqliteClient), open for the app's lifetime. */
-export const DatabaseLive = Layer.scopedContext(
-  Effect.gen(function*() {
-    const location = yield* storeLocation
-    const sql = yield* openStore(location)
-    yield* Effect.logInfo(`lead store: ${location.filename}`)
-    return Context.make(SqliteClient.SqliteClient, sql).pipe(Context.add(SqlClient.SqlClient, sql))
-  })
-)
+/** The embedded store as SqlClient, open for the app's lifetime. */
+export const sqliteContext = Effect.gen(function*() {
+  const location = yield* storeLocation
+  const sql = yield* openStore(location)
+  yield* Effect.logInfo(`lead store: ${location.filename}`)
+  return Context.make(SqlClient.SqlClient, sql)
+})

@@ -15,7 +15,7 @@ const toFollowUp = (row: typeof FollowUpRow.Type): FollowUp => ({
 })
 
 /** Follow-ups survive a restart: a person's next message still finds their lead and its admin message. */
-export const SqliteFollowUpState = Layer.effect(
+export const SqlFollowUpState = Layer.effect(
   FollowUpState,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -56,8 +56,9 @@ export const SqliteFollowUpState = Layer.effect(
         latest(telegramId).pipe(Effect.map(Option.map((r) => r.lead_id)), storeOp("latestLead")),
       add: (input) =>
         sql`INSERT INTO follow_ups (lead_id, seq, chat_id, message_id, media, text)
-            SELECT ${input.leadId}, COALESCE(MAX(seq), 0) + 1, ${input.chatId}, ${input.messageId},
-                   ${Option.getOrNull(input.media)}, ${input.text}
+            SELECT CAST(${input.leadId} AS TEXT), COALESCE(MAX(seq), 0) + 1, CAST(${input.chatId} AS BIGINT),
+                   CAST(${input.messageId} AS BIGINT), CAST(${Option.getOrNull(input.media)} AS TEXT),
+                   CAST(${input.text} AS TEXT)
             FROM follow_ups WHERE lead_id = ${input.leadId}
             ON CONFLICT (chat_id, message_id) DO NOTHING`.pipe(
           Effect.zipRight(byMessage({ chatId: input.chatId, messageId: input.messageId })),

@@ -23,9 +23,14 @@ export const forgetPerson = (telegramId: number) =>
       yield* sql`DELETE FROM delivery_attempts WHERE lead_id IN (${theirLeads})`
       yield* sql`DELETE FROM latest_leads WHERE telegram_id = ${telegramId}`
       const leads = yield* sql`DELETE FROM leads WHERE telegram_id = ${telegramId} RETURNING id`
+      const field = (path: string) =>
+        sql.onDialectOrElse({
+          pg: () => sql`(payload::jsonb #>> ${`{${path.split(".").join(",")}}`})::bigint`,
+          orElse: () => sql`json_extract(payload, ${`$.${path}`})`
+        })
       const updates = yield* sql`DELETE FROM updates WHERE ${telegramId} IN (
-        json_extract(payload, '$.message.from.id'), json_extract(payload, '$.message.chat.id'),
-        json_extract(payload, '$.callback_query.from.id'), json_extract(payload, '$.edited_message.from.id')
+        ${field("message.from.id")}, ${field("message.chat.id")},
+        ${field("callback_query.from.id")}, ${field("edited_message.from.id")}
       ) RETURNING update_id`
       return { leads: leads.length, followUps: followUps.length, updates: updates.length } satisfies Forgotten
     }))

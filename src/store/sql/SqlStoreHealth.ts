@@ -4,7 +4,7 @@ import { Effect, Layer } from "effect"
 import { StoreHealth } from "../StoreHealth.js"
 import { storeOp } from "./rows.js"
 
-export const SqliteStoreHealth = Layer.effect(
+export const SqlStoreHealth = Layer.effect(
   StoreHealth,
   Effect.map(
     SqlClient.SqlClient,

@@ -1,15 +1,25 @@
-import { SqlClient } from "@effect/sql"
+import { Migrator, SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
-/** Schema migrations, in order. Never edit one that has shipped: add the next. */
+/**
+ * Schema migrations, in order, for SQLite and PostgreSQL alike. Never edit one that has shipped: add the next.
+ * Where the dialects differ: PostgreSQL's integers are 32-bit unless BIGINT (Telegram ids and times in ms are not),
+ * and it has no rowid to keep attempts in order, so an id does.
+ */
+/** A 64-bit integer column: SQLite's INTEGER is one, PostgreSQL's is BIGINT. */
+const integer = (sql: SqlClient.SqlClient) =>
+  sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
+
 export const migrations = {
   "0001_outbox_inbox": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const INTEGER = integer(sql)
+    const attemptId = sql.literal(sql.onDialectOrElse({ pg: () => "id BIGSERIAL PRIMARY KEY,", orElse: () => "" }))
     yield* sql`CREATE TABLE updates (
-      update_id INTEGER PRIMARY KEY,
+      update_id ${INTEGER} PRIMARY KEY,
       payload TEXT NOT NULL,
-      received_at INTEGER NOT NULL,
-      handled_at INTEGER
+      received_at ${INTEGER} NOT NULL,
+      handled_at ${INTEGER}
     )`
     yield* sql`CREATE INDEX updates_unhandled ON updates (update_id) WHERE handled_at IS NULL`
     yield* sql`CREATE TABLE leads (
@@ -18,34 +28,35 @@ export const migrations = {
       brand_name TEXT NOT NULL,
       service_id TEXT NOT NULL,
       title TEXT NOT NULL,
-      telegram_id INTEGER NOT NULL,
+      telegram_id ${INTEGER} NOT NULL,
       full_name TEXT NOT NULL,
       username TEXT,
-      created_at INTEGER NOT NULL,
+      created_at ${INTEGER} NOT NULL,
       outcome TEXT CHECK (outcome IN ('crm', 'fallback')),
-      admin_message_id INTEGER,
+      admin_message_id ${INTEGER},
       admin_html TEXT,
-      delivered_at INTEGER,
+      delivered_at ${INTEGER},
       handled_by TEXT,
-      handled_at INTEGER
+      handled_at ${INTEGER}
     )`
     yield* sql`CREATE INDEX leads_pending ON leads (created_at) WHERE outcome IS NULL`
     yield* sql`CREATE INDEX leads_repeat_taps ON leads (telegram_id, profile, service_id, created_at)`
     yield* sql`CREATE TABLE delivery_attempts (
+      ${attemptId}
       lead_id TEXT NOT NULL REFERENCES leads (id),
-      at INTEGER NOT NULL,
+      at ${INTEGER} NOT NULL,
       error TEXT NOT NULL
     )`
     yield* sql`CREATE INDEX delivery_attempts_lead ON delivery_attempts (lead_id)`
     yield* sql`CREATE TABLE latest_leads (
-      telegram_id INTEGER PRIMARY KEY,
+      telegram_id ${INTEGER} PRIMARY KEY,
       lead_id TEXT NOT NULL REFERENCES leads (id)
     )`
     yield* sql`CREATE TABLE follow_ups (
       lead_id TEXT NOT NULL REFERENCES leads (id),
-      seq INTEGER NOT NULL,
-      chat_id INTEGER NOT NULL,
-      message_id INTEGER NOT NULL,
+      seq ${INTEGER} NOT NULL,
+      chat_id ${INTEGER} NOT NULL,
+      message_id ${INTEGER} NOT NULL,
       media TEXT,
       text TEXT NOT NULL,
       applied_via TEXT CHECK (applied_via IN ('edit', 'message')),
@@ -56,11 +67,15 @@ export const migrations = {
   }),
   "0002_confirmation_owed": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const INTEGER = integer(sql)
     yield* sql`ALTER TABLE leads ADD COLUMN tap_id TEXT`
-    yield* sql`ALTER TABLE leads ADD COLUMN confirmed_at INTEGER`
+    yield* sql`ALTER TABLE leads ADD COLUMN confirmed_at ${INTEGER}`
     // Leads from before this migration were confirmed as they were recorded (or the chance has passed).
     yield* sql`UPDATE leads SET confirmed_at = created_at`
     // Only the unconfirmed: a lead leaves the index once its person has seen the confirmation.
     yield* sql`CREATE INDEX leads_unconfirmed ON leads (tap_id) WHERE confirmed_at IS NULL`
   })
 }
+
+/** Runs what has not run yet, in order; on PostgreSQL the Migrator locks its table meanwhile. */
+export const runMigrations = Migrator.make({})({ loader: Migrator.fromRecord(migrations) })

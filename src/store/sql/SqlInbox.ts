@@ -11,7 +11,7 @@ const UpdateJson = Schema.parseJson(
 )
 const UpdateId = Schema.Struct({ update_id: Schema.Int })
 
-export const SqliteInbox = Layer.effect(
+export const SqlInbox = Layer.effect(
   Inbox,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -51,7 +51,7 @@ export const SqliteInbox = Layer.effect(
             payload: JSON.stringify(update),
             received_at: now
           }))
-          yield* sql`INSERT OR IGNORE INTO updates ${sql.insert(rows)}`
+          yield* sql`INSERT INTO updates ${sql.insert(rows)} ON CONFLICT DO NOTHING`
           return yield* stillToHandle(updates.map((u) => u.update_id))
         }).pipe(
           Effect.map((rows) => {

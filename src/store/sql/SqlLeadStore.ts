@@ -26,7 +26,7 @@ const toOutcome = (row: LeadRow): Option.Option<Outcome> =>
 const Returned = Schema.Struct({ id: Schema.String })
 
 /** The outbox on SQLite: a lead row with no outcome is pending. */
-export const SqliteLeadStore = Layer.effect(
+export const SqlLeadStore = Layer.effect(
   LeadStore,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -55,7 +55,9 @@ export const SqliteLeadStore = Layer.effect(
       Request: Schema.Array(Schema.String),
       Result: AttemptRow,
       execute: (ids) =>
-        sql`SELECT lead_id, at, error FROM delivery_attempts WHERE ${sql.in("lead_id", ids)} ORDER BY rowid`
+        sql`SELECT lead_id, at, error FROM delivery_attempts WHERE ${sql.in("lead_id", ids)} ORDER BY ${
+          sql.literal(sql.onDialectOrElse({ pg: () => "id", orElse: () => "rowid" }))
+        }`
     })
 
     const withAttempts = (rows: ReadonlyArray<LeadRow>) =>
@@ -74,13 +76,14 @@ export const SqliteLeadStore = Layer.effect(
 
     return LeadStore.of({
       // INSERT … SELECT … WHERE NOT EXISTS: the repeat-tap check costs no statement of its own (and uses the
-      // leads_repeat_taps index).
+      // leads_repeat_taps index). The casts type the parameters, which PostgreSQL would otherwise take as text.
       record: (lead, repeatSince) =>
         sql`INSERT INTO leads
               (id, profile, brand_name, service_id, title, telegram_id, full_name, username, created_at, tap_id)
-            SELECT ${lead.id}, ${lead.profile}, ${lead.brandName}, ${lead.serviceId}, ${lead.title},
-              ${lead.contact.telegramId}, ${lead.contact.fullName}, ${Option.getOrNull(lead.contact.username)},
-              ${lead.createdAt}, ${lead.tapId}
+            SELECT CAST(${lead.id} AS TEXT), CAST(${lead.profile} AS TEXT), CAST(${lead.brandName} AS TEXT),
+              CAST(${lead.serviceId} AS TEXT), CAST(${lead.title} AS TEXT), CAST(${lead.contact.telegramId} AS BIGINT),
+              CAST(${lead.contact.fullName} AS TEXT), CAST(${Option.getOrNull(lead.contact.username)} AS TEXT),
+              CAST(${lead.createdAt} AS BIGINT), CAST(${lead.tapId} AS TEXT)
             WHERE NOT EXISTS (SELECT 1 FROM leads WHERE telegram_id = ${lead.contact.telegramId}
               AND profile = ${lead.profile} AND service_id = ${lead.serviceId} AND created_at >= ${repeatSince})
             RETURNING id`.pipe(

@@ -1,0 +1,74 @@
+import { Reactivity } from "@effect/experimental"
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { Cause, Context, Effect, Redacted } from "effect"
+import pg from "pg"
+
+import { StartupError } from "../../config/StartupError.js"
+import { runMigrations } from "../sql/migrations.js"
+
+/** The URL with its password replaced, for a log line or an error. */
+export const safeDatabaseUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== "") parsed.password = "***"
+    return parsed.href
+  } catch {
+    return "(an invalid URL)"
+  }
+}
+
+/** BIGINT (int8) columns as numbers: Telegram ids and times in ms fit a double exactly. */
+const INT8 = 20
+const int8AsNumber: pg.CustomTypesConfig = {
+  getTypeParser:
+    ((oid: number, format?: "text" | "binary") =>
+      oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig[
+        "getTypeParser"
+      ]
+}
+
+/** Any key of our own for the advisory lock that keeps replicas starting together from migrating at once. */
+const MIGRATIONS_LOCK = 4_710_231_021
+
+/**
+ * Connects to PostgreSQL and runs the migrations. Replicas that start together are safe: the Migrator locks its
+ * table while it runs; only its table's creation could race, so that is done first under an advisory lock that
+ * lasts the transaction (a replica that dies lets go), with the definition the Migrator uses. Anything wrong stops
+ * start-up with one line naming DATABASE_URL, password hidden.
+ */
+export const openPostgres = (url: Redacted.Redacted<string>) =>
+  Effect.gen(function*() {
+    const sql = yield* PgClient.make({ url, types: int8AsNumber, connectTimeout: "10 seconds", maxConnections: 10 })
+    yield* sql.withTransaction(
+      sql`SELECT pg_advisory_xact_lock(${MIGRATIONS_LOCK})`.pipe(
+        Effect.zipRight(sql`CREATE TABLE IF NOT EXISTS effect_sql_migrations (
+          migration_id integer primary key,
+          created_at timestamp with time zone not null default now(),
+          name text not null
+        )`)
+      )
+    )
+    yield* runMigrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))
+    return sql
+  }).pipe(
+    Effect.provide(Reactivity.layer),
+    Effect.catchAllCause((cause) => {
+      const error = Cause.squash(cause)
+      const reason = error instanceof Error
+        ? (error.cause instanceof Error ? error.cause.message : error.message)
+        : String(error)
+      return Effect.fail(
+        new StartupError({
+          message: `DATABASE_URL=${safeDatabaseUrl(Redacted.value(url))}: cannot open the lead store: ${reason}`
+        })
+      )
+    })
+  )
+
+/** PostgreSQL as SqlClient (and PgClient), open for the app's lifetime. */
+export const postgresContext = (url: Redacted.Redacted<string>) =>
+  Effect.map(
+    openPostgres(url),
+    (sql) => Context.make(PgClient.PgClient, sql).pipe(Context.add(SqlClient.SqlClient, sql))
+  )

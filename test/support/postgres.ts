@@ -1,0 +1,47 @@
+import { randomUUID } from "node:crypto"
+
+import { Reactivity } from "@effect/experimental"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Redacted } from "effect"
+
+import { postgresContext } from "../../src/store/pg/Database.js"
+
+/** A PostgreSQL server for the tests (`.ci/run` starts one: scripts/test-postgres.sh). */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL
+
+/** Why the PostgreSQL tests do not run here, or undefined when they do. In CI they must. */
+export const postgresMissing = TEST_DATABASE_URL === undefined
+  ? process.env.CI
+    ? undefined
+    : "skipped: no TEST_DATABASE_URL (scripts/test-postgres.sh starts a throwaway server and prints one)"
+  : undefined
+
+/** A database of its own for one test, migrated as the bot migrates it, dropped afterwards. */
+export const freshPostgres = Layer.scopedContext(
+  Effect.gen(function*() {
+    if (TEST_DATABASE_URL === undefined) return yield* Effect.dieMessage("CI without TEST_DATABASE_URL")
+    const admin = yield* PgClient.make({ url: Redacted.make(TEST_DATABASE_URL) })
+    const name = `leadbot_${randomUUID().replace(/-/g, "").slice(0, 16)}`
+    yield* admin`CREATE DATABASE ${admin(name)}`
+    yield* Effect.addFinalizer(() => admin`DROP DATABASE ${admin(name)} WITH (FORCE)`.pipe(Effect.orDie))
+    const url = new URL(TEST_DATABASE_URL)
+    url.pathname = `/${name}`
+    return yield* postgresContext(Redacted.make(url.href))
+  }).pipe(Effect.provide(Reactivity.layer), Effect.orDie)
+)
+
+/** A database of its own for an end-to-end test: its URL, and how to drop it afterwards. */
+export const createDatabase = async (): Promise<{ readonly url: string; readonly drop: () => Promise<void> }> => {
+  const name = `leadbot_${randomUUID().replace(/-/g, "").slice(0, 16)}`
+  const admin = (statement: "CREATE" | "DROP") =>
+    Effect.runPromise(
+      Effect.gen(function*() {
+        const sql = yield* PgClient.make({ url: Redacted.make(TEST_DATABASE_URL!) })
+        yield* statement === "CREATE" ? sql`CREATE DATABASE ${sql(name)}` : sql`DROP DATABASE ${sql(name)} WITH (FORCE)`
+      }).pipe(Effect.scoped, Effect.provide(Reactivity.layer))
+    )
+  await admin("CREATE")
+  const url = new URL(TEST_DATABASE_URL!)
+  url.pathname = `/${name}`
+  return { url: url.href, drop: () => admin("DROP") }
+}
