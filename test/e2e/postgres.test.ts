@@ -5,7 +5,7 @@ import { createDatabase, postgresMissing } from "../support/postgres.js"
 import { type Harness, startHarness } from "../support/runBot.js"
 
 /** The same bot, the same funnel, on PostgreSQL (DATABASE_URL=postgres://…). */
-describe.skipIf(postgresMissing)("the bot on PostgreSQL", () => {
+describe.skipIf(postgresMissing)(`the bot on PostgreSQL${postgresMissing ? ` (${postgresMissing})` : ""}`, () => {
   let h: Harness
   let drop: () => Promise<void>
   afterEach(async () => {

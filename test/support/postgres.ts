@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto"
 
 import { Reactivity } from "@effect/experimental"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Exit, Layer, Redacted, Scope } from "effect"
 
 import { postgresContext } from "../../src/store/pg/Database.js"
 
@@ -16,32 +16,26 @@ export const postgresMissing = TEST_DATABASE_URL === undefined
     : "skipped: no TEST_DATABASE_URL (scripts/test-postgres.sh starts a throwaway server and prints one)"
   : undefined
 
-/** A database of its own for one test, migrated as the bot migrates it, dropped afterwards. */
+/** A new, empty database on the test server, dropped when the scope closes: its URL. */
+export const newDatabase = Effect.gen(function*() {
+  if (TEST_DATABASE_URL === undefined) return yield* Effect.dieMessage("no TEST_DATABASE_URL (in CI it is required)")
+  const admin = yield* PgClient.make({ url: Redacted.make(TEST_DATABASE_URL) })
+  const name = `leadbot_${randomUUID().replace(/-/g, "").slice(0, 16)}`
+  yield* admin`CREATE DATABASE ${admin(name)}`
+  yield* Effect.addFinalizer(() => admin`DROP DATABASE ${admin(name)} WITH (FORCE)`.pipe(Effect.orDie))
+  const url = new URL(TEST_DATABASE_URL)
+  url.pathname = `/${name}`
+  return url.href
+}).pipe(Effect.provide(Reactivity.layer), Effect.orDie)
+
+/** A database of its own for one test, migrated as the bot migrates it. */
 export const freshPostgres = Layer.scopedContext(
-  Effect.gen(function*() {
-    if (TEST_DATABASE_URL === undefined) return yield* Effect.dieMessage("CI without TEST_DATABASE_URL")
-    const admin = yield* PgClient.make({ url: Redacted.make(TEST_DATABASE_URL) })
-    const name = `leadbot_${randomUUID().replace(/-/g, "").slice(0, 16)}`
-    yield* admin`CREATE DATABASE ${admin(name)}`
-    yield* Effect.addFinalizer(() => admin`DROP DATABASE ${admin(name)} WITH (FORCE)`.pipe(Effect.orDie))
-    const url = new URL(TEST_DATABASE_URL)
-    url.pathname = `/${name}`
-    return yield* postgresContext(Redacted.make(url.href))
-  }).pipe(Effect.provide(Reactivity.layer), Effect.orDie)
+  newDatabase.pipe(Effect.flatMap((url) => postgresContext(Redacted.make(url))), Effect.orDie)
 )
 
-/** A database of its own for an end-to-end test: its URL, and how to drop it afterwards. */
+/** The same for an end-to-end test outside Effect: its URL, and how to drop it afterwards. */
 export const createDatabase = async (): Promise<{ readonly url: string; readonly drop: () => Promise<void> }> => {
-  const name = `leadbot_${randomUUID().replace(/-/g, "").slice(0, 16)}`
-  const admin = (statement: "CREATE" | "DROP") =>
-    Effect.runPromise(
-      Effect.gen(function*() {
-        const sql = yield* PgClient.make({ url: Redacted.make(TEST_DATABASE_URL!) })
-        yield* statement === "CREATE" ? sql`CREATE DATABASE ${sql(name)}` : sql`DROP DATABASE ${sql(name)} WITH (FORCE)`
-      }).pipe(Effect.scoped, Effect.provide(Reactivity.layer))
-    )
-  await admin("CREATE")
-  const url = new URL(TEST_DATABASE_URL!)
-  url.pathname = `/${name}`
-  return { url: url.href, drop: () => admin("DROP") }
+  const scope = Effect.runSync(Scope.make())
+  const url = await Effect.runPromise(Scope.extend(newDatabase, scope))
+  return { url, drop: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }

@@ -1,29 +1,14 @@
-import { randomUUID } from "node:crypto"
-
-import { Reactivity } from "@effect/experimental"
-import { PgClient } from "@effect/sql-pg"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Redacted } from "effect"
 
 import { startupFailureLine } from "../../src/config/startupFailure.js"
 import { openPostgres, safeDatabaseUrl } from "../../src/store/pg/Database.js"
-import { postgresMissing, TEST_DATABASE_URL } from "../support/postgres.js"
+import { newDatabase, postgresMissing } from "../support/postgres.js"
 
-/** A database created for the test, and its URL. */
-const emptyDatabase = Effect.gen(function*() {
-  const admin = yield* PgClient.make({ url: Redacted.make(TEST_DATABASE_URL!) })
-  const name = `leadbot_${randomUUID().replace(/-/g, "").slice(0, 16)}`
-  yield* admin`CREATE DATABASE ${admin(name)}`
-  yield* Effect.addFinalizer(() => admin`DROP DATABASE ${admin(name)} WITH (FORCE)`.pipe(Effect.orDie))
-  const url = new URL(TEST_DATABASE_URL!)
-  url.pathname = `/${name}`
-  return url.href
-}).pipe(Effect.provide(Reactivity.layer))
-
-describe.skipIf(postgresMissing)("PostgreSQL as the store", () => {
+describe.skipIf(postgresMissing)(`PostgreSQL as the store${postgresMissing ? ` (${postgresMissing})` : ""}`, () => {
   it.scoped("three replicas starting at once all migrate without a clash; each migration runs once", () =>
     Effect.gen(function*() {
-      const url = yield* emptyDatabase
+      const url = yield* newDatabase
       const replicas = yield* Effect.all([1, 2, 3].map(() => openPostgres(Redacted.make(url))), { concurrency: 3 })
       const [sql] = replicas
       const ran = yield* sql!<
