@@ -10,6 +10,7 @@
  *                                        the machine's floor
  *   npm run bench -- --webhook           Telegram pushes the updates to the bot's webhook instead of its polling
  *   npm run bench -- --start             `npm start` as a user runs it, until the bot polls (5 runs)
+ *   npm run bench -- --postgres URL      the bot on PostgreSQL: a new database on that server for each run
  *   add --json FILE to write the figures as JSON (default bench-results.json)
  */
 import { spawn } from "node:child_process"
@@ -18,8 +19,10 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 
+import { Reactivity } from "@effect/experimental"
 import { SqlClient } from "@effect/sql"
-import { Duration, Effect, Layer, Option } from "effect"
+import { PgClient } from "@effect/sql-pg"
+import { Duration, Effect, Layer, Option, Redacted } from "effect"
 
 import { type CrmMode, type CrmRequest, CrmSim } from "../sim/CrmSim.js"
 import { freePort } from "../sim/freePort.js"
@@ -83,6 +86,22 @@ interface RunOptions {
 }
 
 const FLOOR_BOT = fileURLToPath(new URL("./bench-floor-bot.mjs", import.meta.url))
+
+/** A new database on a PostgreSQL server for one run, and how to drop it (the server's URL names a database). */
+const benchDatabase = async (serverUrl: string) => {
+  const name = `leadbot_bench_${Date.now()}`
+  const admin = (statement: "CREATE" | "DROP") =>
+    Effect.runPromise(
+      Effect.gen(function*() {
+        const sql = yield* PgClient.make({ url: Redacted.make(serverUrl) })
+        yield* statement === "CREATE" ? sql`CREATE DATABASE ${sql(name)}` : sql`DROP DATABASE ${sql(name)} WITH (FORCE)`
+      }).pipe(Effect.scoped, Effect.provide(Reactivity.layer))
+    )
+  await admin("CREATE")
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return { url: url.href, drop: () => admin("DROP") }
+}
 
 /** Asks /readyz every 20 ms until it answers 200 (at most 30 s). */
 const untilReady = async (url: string) => {
@@ -200,7 +219,9 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
     const benchCpu = process.cpuUsage(benchCpuStart)
     const sorted = [...latencies].sort((a, b) => a - b)
     return {
-      scenario: scenario.name + (webhook ? ", webhook" : "") + (floor ? " (floor: bare grammY bot)" : ""),
+      scenario: scenario.name + (webhook ? ", webhook" : "") +
+        (extraEnv.DATABASE_URL?.startsWith("postgres") ? ", PostgreSQL" : "") +
+        (floor ? " (floor: bare grammY bot)" : ""),
       people: people.length,
       warmUp,
       confirmationMs: {
@@ -364,6 +385,7 @@ const main = async () => {
       floor: { type: "boolean", default: false },
       webhook: { type: "boolean", default: false },
       start: { type: "boolean", default: false },
+      postgres: { type: "string" },
       json: { type: "string", default: "bench-results.json" }
     }
   })
@@ -399,11 +421,14 @@ const main = async () => {
     for (const name of names) {
       const scenario = SCENARIOS[name]
       if (!scenario) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`)
+      // A database of its own per run on PostgreSQL: the same people tapping again would be repeat taps.
+      const database = values.postgres === undefined ? undefined : await benchDatabase(values.postgres)
       const r = await runFunnel(values.people ? { ...scenario, people: Number(values.people) } : scenario, {
         warmUp: Number(values["warm-up"]),
         floor: values.floor,
-        webhook: values.webhook
-      })
+        webhook: values.webhook,
+        extraEnv: database === undefined ? {} : { DATABASE_URL: database.url }
+      }).finally(() => database?.drop())
       results[name] = r
       const { confirmationMs: ms } = r
       console.log([
