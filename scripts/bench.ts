@@ -19,13 +19,12 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 
-import { Reactivity } from "@effect/experimental"
 import { SqlClient } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
-import { Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Duration, Effect, Layer, Option } from "effect"
 
 import { type CrmMode, type CrmRequest, CrmSim } from "../sim/CrmSim.js"
 import { freePort } from "../sim/freePort.js"
+import { createDatabase } from "../sim/postgresDatabase.js"
 import { processStats, spawnBot } from "../sim/spawnBot.js"
 import { TelegramSim } from "../sim/TelegramSim.js"
 import { makeTempDir, removeTempDirs } from "../sim/tempDirs.js"
@@ -86,22 +85,6 @@ interface RunOptions {
 }
 
 const FLOOR_BOT = fileURLToPath(new URL("./bench-floor-bot.mjs", import.meta.url))
-
-/** A new database on a PostgreSQL server for one run, and how to drop it (the server's URL names a database). */
-const benchDatabase = async (serverUrl: string) => {
-  const name = `leadbot_bench_${Date.now()}`
-  const admin = (statement: "CREATE" | "DROP") =>
-    Effect.runPromise(
-      Effect.gen(function*() {
-        const sql = yield* PgClient.make({ url: Redacted.make(serverUrl) })
-        yield* statement === "CREATE" ? sql`CREATE DATABASE ${sql(name)}` : sql`DROP DATABASE ${sql(name)} WITH (FORCE)`
-      }).pipe(Effect.scoped, Effect.provide(Reactivity.layer))
-    )
-  await admin("CREATE")
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  return { url: url.href, drop: () => admin("DROP") }
-}
 
 /** Asks /readyz every 20 ms until it answers 200 (at most 30 s). */
 const untilReady = async (url: string) => {
@@ -422,7 +405,7 @@ const main = async () => {
       const scenario = SCENARIOS[name]
       if (!scenario) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`)
       // A database of its own per run on PostgreSQL: the same people tapping again would be repeat taps.
-      const database = values.postgres === undefined ? undefined : await benchDatabase(values.postgres)
+      const database = values.postgres === undefined ? undefined : await createDatabase(values.postgres)
       const r = await runFunnel(values.people ? { ...scenario, people: Number(values.people) } : scenario, {
         warmUp: Number(values["warm-up"]),
         floor: values.floor,

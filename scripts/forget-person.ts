@@ -11,7 +11,7 @@ import { Config, Console, Effect, Option, Redacted } from "effect"
 
 import { StartupError } from "../src/config/StartupError.js"
 import { startupFailureLine } from "../src/config/startupFailure.js"
-import { openPostgres, safeDatabaseUrl } from "../src/store/pg/Database.js"
+import { isPostgresUrl, openPostgres, safeDatabaseUrl } from "../src/store/pg/Database.js"
 import { forgetPerson } from "../src/store/sql/forgetPerson.js"
 import { openDatabase, storeLocation } from "../src/store/sqlite/Database.js"
 
@@ -25,7 +25,7 @@ if (!Number.isSafeInteger(telegramId) || telegramId <= 0) {
 /** The store as the bot opens it, but without the SQLite lock: the bot may be running. */
 const store = Effect.gen(function*() {
   const url = yield* Config.option(Config.redacted("DATABASE_URL"))
-  if (Option.isSome(url) && /^postgres(ql)?:\/\//.test(Redacted.value(url.value))) {
+  if (Option.isSome(url) && isPostgresUrl(Redacted.value(url.value))) {
     return { where: safeDatabaseUrl(Redacted.value(url.value)), sql: yield* openPostgres(url.value) }
   }
   const { filename } = yield* storeLocation

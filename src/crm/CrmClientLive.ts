@@ -4,6 +4,7 @@ import type { HttpBodyError } from "@effect/platform/HttpBody"
 import { Duration, Effect, Layer, Redacted } from "effect"
 
 import { AppConfig } from "../config/AppConfig.js"
+import { safeUrl } from "../http/safeUrl.js"
 import { CrmClient } from "./CrmClient.js"
 import {
   CrmClientError,
@@ -30,16 +31,6 @@ const CONNECTION_CODES = new Set([
   "UND_ERR_SOCKET",
   "UND_ERR_CONNECT_TIMEOUT"
 ])
-
-/** Webhook URLs carry a secret in their path: only the origin may appear in errors and logs. */
-export const safeUrl = (url: string): string => {
-  try {
-    const parsed = new URL(url)
-    return parsed.pathname === "/" && parsed.search === "" ? parsed.origin : `${parsed.origin}/…`
-  } catch {
-    return "(invalid URL)"
-  }
-}
 
 /** Removes the webhook URL, and its secret path on its own (a CRM may echo it back), from a text. */
 const redact = (text: string, url: string): string => {

@@ -1,9 +1,7 @@
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 
-import { postgresContext, safeDatabaseUrl } from "./pg/Database.js"
+import { isPostgresUrl, postgresContext, safeDatabaseUrl } from "./pg/Database.js"
 import { sqliteContext } from "./sqlite/Database.js"
-
-const POSTGRES = /^postgres(ql)?:\/\//
 
 /**
  * The same binary on either store: `DATABASE_URL=postgres://…` (or `postgresql://…`) is PostgreSQL, for several
@@ -11,7 +9,7 @@ const POSTGRES = /^postgres(ql)?:\/\//
  */
 export const DatabaseLive = Layer.scopedContext(Effect.gen(function*() {
   const url = yield* Config.option(Config.redacted("DATABASE_URL"))
-  if (Option.isSome(url) && POSTGRES.test(Redacted.value(url.value))) {
+  if (Option.isSome(url) && isPostgresUrl(Redacted.value(url.value))) {
     const context = yield* postgresContext(url.value)
     yield* Effect.logInfo(`lead store: PostgreSQL at ${safeDatabaseUrl(Redacted.value(url.value))}`)
     return context

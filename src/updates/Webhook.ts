@@ -2,15 +2,13 @@ import { Duration, Effect, Layer, Option, Redacted } from "effect"
 
 import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
+import { safeUrl } from "../http/safeUrl.js"
 import { Endpoints } from "../server/Endpoints.js"
 import { Inbox } from "../store/Inbox.js"
 import { Transactor } from "../store/Transactor.js"
 import { STARTUP_CALL_TIMEOUT, TelegramBot } from "../telegram/TelegramBot.js"
 import { Intake } from "./Intake.js"
 import { makeWebhookHandler } from "./webhookRequest.js"
-
-/** The origin only: a webhook URL's path is as good as a password (it is the route). */
-export const safeWebhookUrl = (url: URL) => `${url.origin}/…`
 
 /**
  * Webhook mode: Telegram POSTs each update to WEBHOOK_URL; the route (its path) records it in the inbox and
@@ -47,13 +45,13 @@ export const Webhook = Layer.scopedDiscard(Effect.gen(function*() {
       Effect.timeout(Duration.toMillis(STARTUP_CALL_TIMEOUT)),
       Effect.mapError((e) =>
         new StartupError({
-          message: `WEBHOOK_URL=${safeWebhookUrl(target)}: setWebhook failed: ${
+          message: `WEBHOOK_URL=${safeUrl(target.href)}: setWebhook failed: ${
             e._tag === "TelegramError" ? `${e.code ?? "network"} ${e.description}` : "no answer"
           }`
         })
       )
     )
-  yield* Effect.logInfo(`webhook set: Telegram sends updates to ${safeWebhookUrl(target)}`)
+  yield* Effect.logInfo(`webhook set: Telegram sends updates to ${safeUrl(target.href)}`)
 }))
 
 /** Webhook mode with the Intake it feeds (and so the funnel). */

@@ -6,6 +6,7 @@ import type { Update } from "grammy/types"
 
 import { updatesReceived, webhookRejected } from "../metrics/metrics.js"
 import type { StoreError } from "../store/StoreError.js"
+import { UpdateJson } from "../telegram/UpdateJson.js"
 
 /** Telegram's header with the secret given to setWebhook. */
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token"
@@ -13,11 +14,7 @@ export const SECRET_HEADER = "x-telegram-bot-api-secret-token"
 export const MAX_BODY_BYTES = 1024 * 1024
 const REJECTION_LOG_EVERY_MS = 60_000
 
-/** A Bot API update: its id checked, every other field kept as Telegram sent it (grammY's filters read them). */
-const UpdateBody = Schema.parseJson(
-  Schema.Struct({ update_id: Schema.Int }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-)
-const decodeUpdate = Schema.decodeUnknownEither(UpdateBody)
+const decodeUpdate = Schema.decodeUnknownEither(UpdateJson)
 
 const digest = (value: string) => createHash("sha256").update(value).digest()
 

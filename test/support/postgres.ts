@@ -1,9 +1,6 @@
-import { randomUUID } from "node:crypto"
+import { Effect, Layer, Redacted } from "effect"
 
-import { Reactivity } from "@effect/experimental"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Exit, Layer, Redacted, Scope } from "effect"
-
+import * as PostgresDatabase from "../../sim/postgresDatabase.js"
 import { postgresContext } from "../../src/store/pg/Database.js"
 
 /** A PostgreSQL server for the tests (`.ci/run` starts one: scripts/test-postgres.sh). */
@@ -16,17 +13,13 @@ export const postgresMissing = TEST_DATABASE_URL === undefined
     : "skipped: no TEST_DATABASE_URL (scripts/test-postgres.sh starts a throwaway server and prints one)"
   : undefined
 
+const server = () => {
+  if (TEST_DATABASE_URL === undefined) throw new Error("no TEST_DATABASE_URL (in CI it is required)")
+  return TEST_DATABASE_URL
+}
+
 /** A new, empty database on the test server, dropped when the scope closes: its URL. */
-export const newDatabase = Effect.gen(function*() {
-  if (TEST_DATABASE_URL === undefined) return yield* Effect.dieMessage("no TEST_DATABASE_URL (in CI it is required)")
-  const admin = yield* PgClient.make({ url: Redacted.make(TEST_DATABASE_URL) })
-  const name = `leadbot_${randomUUID().replace(/-/g, "").slice(0, 16)}`
-  yield* admin`CREATE DATABASE ${admin(name)}`
-  yield* Effect.addFinalizer(() => admin`DROP DATABASE ${admin(name)} WITH (FORCE)`.pipe(Effect.orDie))
-  const url = new URL(TEST_DATABASE_URL)
-  url.pathname = `/${name}`
-  return url.href
-}).pipe(Effect.provide(Reactivity.layer), Effect.orDie)
+export const newDatabase = Effect.suspend(() => PostgresDatabase.newDatabase(server()))
 
 /** A database of its own for one test, migrated as the bot migrates it. */
 export const freshPostgres = Layer.scopedContext(
@@ -34,8 +27,4 @@ export const freshPostgres = Layer.scopedContext(
 )
 
 /** The same for an end-to-end test outside Effect: its URL, and how to drop it afterwards. */
-export const createDatabase = async (): Promise<{ readonly url: string; readonly drop: () => Promise<void> }> => {
-  const scope = Effect.runSync(Scope.make())
-  const url = await Effect.runPromise(Scope.extend(newDatabase, scope))
-  return { url, drop: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
-}
+export const createDatabase = () => PostgresDatabase.createDatabase(server())

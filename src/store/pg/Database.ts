@@ -7,6 +7,9 @@ import pg from "pg"
 import { StartupError } from "../../config/StartupError.js"
 import { runMigrations } from "../sql/migrations.js"
 
+/** `postgres://…` or `postgresql://…`: a DATABASE_URL for PostgreSQL. */
+export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url)
+
 /** The URL with its password replaced, for a log line or an error. */
 export const safeDatabaseUrl = (url: string): string => {
   try {

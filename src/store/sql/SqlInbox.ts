@@ -2,13 +2,10 @@ import { SqlClient, SqlSchema } from "@effect/sql"
 import { Clock, Effect, Layer, Option, Schema } from "effect"
 import type { Update } from "grammy/types"
 
+import { UpdateJson } from "../../telegram/UpdateJson.js"
 import { Inbox } from "../Inbox.js"
 import { storeOp } from "./rows.js"
 
-/** A Bot API update: its id checked, every other field kept as Telegram sent it (grammY's filters read them). */
-const UpdateJson = Schema.parseJson(
-  Schema.Struct({ update_id: Schema.Int }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-)
 const UpdateId = Schema.Struct({ update_id: Schema.Int })
 
 export const SqlInbox = Layer.effect(
