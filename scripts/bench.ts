@@ -257,7 +257,7 @@ const recordTap = (id: string, telegramId: number) =>
     }
     const repeatSince = lead.createdAt - Duration.toMillis(REPEAT_TAP_WINDOW)
     yield* atomically(
-      leads.record(lead, repeatSince).pipe(
+      leads.record(lead, repeatSince, { by: "bench", until: lead.createdAt }).pipe(
         Effect.tap((fresh) => (fresh ? followUps.attach(telegramId, lead.id) : Effect.void))
       )
     )

@@ -13,6 +13,8 @@ import { DatabaseLive } from "./store/DatabaseLive.js"
 import { SqlFollowUpState } from "./store/sql/SqlFollowUpState.js"
 import { SqlInbox } from "./store/sql/SqlInbox.js"
 import { SqlLeadStore } from "./store/sql/SqlLeadStore.js"
+import { SqlPollingLeader } from "./store/sql/SqlPollingLeader.js"
+import { SqlReplica } from "./store/sql/SqlReplica.js"
 import { SqlStoreHealth } from "./store/sql/SqlStoreHealth.js"
 import { SqlTransactor } from "./store/sql/SqlTransactor.js"
 import { TelegramBotLive } from "./telegram/TelegramBot.js"
@@ -20,13 +22,15 @@ import { InboxRetention } from "./updates/InboxRetention.js"
 import { PollingLive } from "./updates/Polling.js"
 import { WebhookLive } from "./updates/Webhook.js"
 
-/** The durable stores: one embedded SQLite file (DATA_DIR or DATABASE_URL). */
+/** The durable stores: one embedded SQLite file (DATA_DIR or DATABASE_URL), or PostgreSQL shared by replicas. */
 export const StoresLive = Layer.mergeAll(
   SqlLeadStore,
   SqlFollowUpState,
   SqlInbox,
   SqlTransactor,
-  SqlStoreHealth
+  SqlStoreHealth,
+  SqlReplica,
+  SqlPollingLeader
 ).pipe(Layer.provide(DatabaseLive))
 
 /** The ports, live: Telegram, the CRM over HTTP, the stores; the settings first, so their errors come first. */

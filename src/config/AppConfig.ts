@@ -55,6 +55,10 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.validate({ message: "must be a positive number of days", validation: (days) => days > 0 }),
       Config.withDefault(7)
     )
+    const deliveryLeaseSeconds = yield* Config.integer("DELIVERY_LEASE_SECONDS").pipe(
+      Config.validate({ message: "must be a whole number of seconds, at least 3", validation: (s) => s >= 3 }),
+      Config.withDefault(30)
+    )
     const webhook = yield* webhookSettings
     const port = yield* Config.integer("PORT").pipe(
       Config.validate({ message: "must be a port number, 0 to 65535 (0: any free port)", validation: isPort }),
@@ -70,6 +74,7 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       logLevel,
       adminTimeZone,
       updatesRetentionDays,
+      deliveryLeaseSeconds,
       webhook,
       port,
       host,

@@ -1,8 +1,9 @@
-import { Clock, Effect, FiberSet, Metric, Option } from "effect"
+import { Clock, Effect, FiberSet, Metric, Option, Schedule } from "effect"
 
 import { AdminChat } from "../admin/AdminChat.js"
 import { makeKeyedLock } from "../concurrency/KeyedLock.js"
 import { PeopleFirst } from "../concurrency/PeopleFirst.js"
+import { AppConfig } from "../config/AppConfig.js"
 import { CrmClient } from "../crm/CrmClient.js"
 import { CrmClientError, logLine, metricKind } from "../crm/CrmError.js"
 import { crmPayload } from "../crm/CrmPayload.js"
@@ -11,17 +12,23 @@ import { crmErrors, deliverySeconds, leadsDelivered } from "../metrics/metrics.j
 import { Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
+import { type Claim, Replica } from "../store/Replica.js"
 import { Transactor } from "../store/Transactor.js"
 import { isChatGone } from "../telegram/TelegramError.js"
-import { deliveryBackoff } from "./backoff.js"
+import { retryDelayMillis } from "./backoff.js"
 
 /** How long shutdown waits for attempts under way before it interrupts them (their leads stay pending). */
 const SHUTDOWN_GRACE = "10 seconds"
 const MAX_ATTEMPTS_AT_ONCE = 1_000_000
+/** How often a replica looks for leads due that no replica works on, and how many it takes at a time. */
+const SWEEP_EVERY = "1 second"
+const SWEEP_BATCH = 100
 
 /**
  * The background worker: a recorded lead goes to the CRM; on any CrmError to the admin chat; if that fails
  * too it stays pending and is retried with backoff. Follow-ups are applied after their lead's outcome is known.
+ * A lead is worked on by the replica that claimed it (one at a time, across replicas): the one that recorded it,
+ * or, when that one died or an attempt failed, whichever finds it due first.
  */
 export class Delivery extends Effect.Service<Delivery>()("Delivery", {
   scoped: Effect.gen(function*() {
@@ -32,8 +39,15 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const profiles = yield* Profiles
     const { atomically } = yield* Transactor
     const { yieldToPeople } = yield* PeopleFirst
+    const replica = yield* Replica
+    const leaseMillis = (yield* AppConfig).deliveryLeaseSeconds * 1000
     const withLeadLock = yield* makeKeyedLock()
     const fibers = yield* FiberSet.make()
+    /** The leads this replica works on now: their claims are renewed. */
+    const working = new Set<string>()
+    const newClaim = Clock.currentTimeMillis.pipe(
+      Effect.map((now) => ({ now, claim: { by: replica.id, until: now + leaseMillis } satisfies Claim }))
+    )
     // Each attempt at the CRM / admin chat holds one permit; shutdown takes them all, so it waits for attempts
     // under way but not for deliveries asleep in backoff.
     const attempts = yield* Effect.makeSemaphore(MAX_ATTEMPTS_AT_ONCE)
@@ -73,11 +87,9 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
 
     // The outcome is written within the attempt, so that a shutdown waits for it too: a lead a human has, but the
     // store does not know of, would reach them again after the restart. Through the transactor: a burst's outcomes
-    // share one commit (one fsync). Only a failure to reach anyone is retried; the store failing is not (that would
-    // send the lead again).
+    // share one commit (one fsync). A failure to reach anyone is retried later, by whichever replica claims it.
     const deliver = (lead: Lead) =>
       anAttempt(reachHuman(lead).pipe(Effect.tap((outcome) => atomically(leads.setOutcome(lead.id, outcome))))).pipe(
-        Effect.retry({ schedule: deliveryBackoff, while: (e) => e._tag === "TelegramError" }),
         Effect.tap((outcome) => delivered(lead, outcome))
       )
 
@@ -95,34 +107,80 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         ], { discard: true })
       ))
 
-    const flushFollowUps = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
+    /** One try at applying the lead's queued follow-ups, in order; stops at the first that fails. */
+    const applyFollowUps = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
       Effect.gen(function*() {
         for (const followUp of yield* followUps.queued(lead.id)) {
           const edited = yield* followUps.appliedByEdit(lead.id)
           const via = yield* anAttempt(admin.applyFollowUp(lead, outcome, followUp, edited, handled)).pipe(
             Effect.tapError((e) =>
               isChatGone(e)
-                ? Effect.logError(`follow-up not delivered yet, retrying: ${admin.explain(e)}`)
-                : Effect.logWarning(`follow-up not delivered yet, retrying: ${e.message}`)
-            ),
-            Effect.retry(deliveryBackoff)
+                ? Effect.logError(`follow-up not delivered yet, will retry: ${admin.explain(e)}`)
+                : Effect.logWarning(`follow-up not delivered yet, will retry: ${e.message}`)
+            )
           )
           yield* followUps.markApplied(lead.id, followUp.seq, via)
           yield* Effect.logInfo(`follow-up ${followUp.seq} applied (${via})`)
         }
       })
 
-    const process = Effect.fn("Delivery.process")(function*(leadId: string) {
-      yield* Effect.annotateCurrentSpan("leadId", leadId)
-      const record = yield* leads.get(leadId)
-      if (Option.isNone(record)) return yield* Effect.logError(`lead ${leadId} is not in the store`)
-      const { handled, lead, outcome } = record.value
-      const known = Option.isSome(outcome) ? outcome.value : yield* deliver(lead)
-      yield* flushFollowUps(lead, known, handled)
-    }, (effect, leadId) => withLeadLock(leadId, effect.pipe(Effect.annotateLogs({ lead: leadId }))))
+    /** Shows a manager's mark on the fallback message, once. */
+    const showHandled = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
+      outcome._tag !== "Fallback" || Option.isNone(handled) ? Effect.void : Effect.gen(function*() {
+        yield* anAttempt(admin.showHandled(lead, outcome, yield* followUps.appliedByEdit(lead.id), handled.value))
+        yield* leads.markHandledShown(lead.id)
+      }).pipe(Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)))
+
+    /** Everything the lead still needs, in order: a human, then its follow-ups, then the manager's mark. */
+    const workOn = (leadId: string) =>
+      Effect.gen(function*() {
+        const record = yield* leads.get(leadId)
+        if (Option.isNone(record)) return yield* Effect.logError(`lead ${leadId} is not in the store`)
+        const { handled, handledShown, lead, outcome } = record.value
+        const known = Option.isSome(outcome) ? outcome.value : yield* deliver(lead)
+        yield* applyFollowUps(lead, known, handled)
+        if (!handledShown) yield* showHandled(lead, known, handled)
+      })
+
+    const claimNow = (leadId: string) =>
+      Effect.flatMap(newClaim, ({ claim, now }) => atomically(leads.claim(leadId, claim, now)))
 
     /**
-     * Runs `work` in the background and returns at once. It stays interruptible (shutdown ends its backoff)
+     * Works on the lead while this replica holds its claim: until nothing is left (and no work came meanwhile),
+     * or an attempt fails (the store then keeps when to try again, for whichever replica is free then).
+     */
+    const process = Effect.fn("Delivery.process")(function*(leadId: string) {
+      yield* Effect.annotateCurrentSpan("leadId", leadId)
+      let claimed = yield* claimNow(leadId)
+      while (Option.isSome(claimed)) {
+        const failed = yield* workOn(leadId).pipe(
+          Effect.as(false),
+          Effect.catchAll((e) =>
+            (e._tag === "StoreError" ? Effect.logWarning(`delivery paused: ${e.message}`) : Effect.void).pipe(
+              Effect.as(true)
+            )
+          )
+        )
+        if (failed) {
+          const delay = yield* retryDelayMillis(claimed.value.retries)
+          const at = (yield* Clock.currentTimeMillis) + delay
+          return yield* atomically(leads.retryLater(leadId, replica.id, at))
+        }
+        if (yield* atomically(leads.release(leadId, replica.id, claimed.value.wakes))) return
+        claimed = yield* claimNow(leadId)
+      }
+    }, (effect, leadId) =>
+      withLeadLock(
+        leadId,
+        Effect.acquireUseRelease(
+          Effect.sync(() => working.add(leadId)),
+          () => effect,
+          () => Effect.sync(() => working.delete(leadId))
+        )
+      ).pipe(Effect.annotateLogs({ lead: leadId })))
+
+    /**
+     * Runs `work` in the background and returns at once. It stays interruptible (shutdown ends it between attempts)
      * even when started from an uninterruptible region.
      */
     const inBackground = (what: string, work: Effect.Effect<unknown, unknown>) =>
@@ -136,25 +194,6 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     /** Starts (or continues) a lead's delivery once people waiting for an answer have it; returns at once. */
     const schedule = (leadId: string) => inBackground("delivery", yieldToPeople.pipe(Effect.zipRight(process(leadId))))
 
-    /** Shows a manager's mark on the fallback message, under the lead's lock (never amid a follow-up's edit). */
-    const showHandled = (leadId: string) =>
-      withLeadLock(
-        leadId,
-        Effect.gen(function*() {
-          const record = yield* leads.get(leadId)
-          if (Option.isNone(record)) return
-          const { lead, outcome, handled } = record.value
-          if (Option.isNone(outcome) || outcome.value._tag !== "Fallback" || Option.isNone(handled)) return
-          yield* anAttempt(
-            admin.showHandled(lead, outcome.value, yield* followUps.appliedByEdit(leadId), handled.value)
-          )
-        })
-      ).pipe(
-        Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)),
-        Effect.retry(deliveryBackoff),
-        Effect.annotateLogs({ lead: leadId })
-      )
-
     /**
      * A manager pressed "✅ Внесено в CRM": the mark is stored at once (so the tap can be answered at once) and
      * shown on the message in the background. `false` when there is nothing to mark or it already was.
@@ -165,21 +204,31 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         const outcome = Option.flatMap(record, (r) => r.outcome)
         if (Option.isNone(outcome) || outcome.value._tag !== "Fallback") return false
         const handled: Handled = { by, at: yield* Clock.currentTimeMillis }
-        if (!(yield* leads.markHandled(leadId, handled))) return false
+        if (!(yield* atomically(leads.markHandled(leadId, handled)))) return false
         yield* Effect.logInfo(`lead marked as entered by hand by ${by}`).pipe(Effect.annotateLogs({ lead: leadId }))
-        yield* inBackground("showing the handled mark", showHandled(leadId))
+        yield* schedule(leadId)
         return true
       })
 
-    // What a previous run recorded but did not finish (durable stores) is picked up at start: leads that
-    // reached no human, and follow-ups not yet shown to the managers.
-    const unfinished = new Set([
-      ...(yield* leads.undelivered).map((r) => r.lead.id),
-      ...(yield* followUps.leadsWithQueued)
-    ])
-    for (const leadId of unfinished) yield* schedule(leadId)
+    // Leads due that no live claim holds: what a previous run (or a replica that died) left, and retries whose
+    // time came. A claim of a store only this process opens is its own: a crash's claims are let go at once.
+    if (!replica.shared) yield* leads.releaseClaims(replica.id)
+    const sweep = Effect.gen(function*() {
+      yield* yieldToPeople
+      const { claim, now } = yield* newClaim
+      const due = yield* atomically(leads.claimDue(claim, now, SWEEP_BATCH))
+      for (const leadId of due) yield* inBackground("delivery", process(leadId))
+    }).pipe(Effect.catchAll((e) => Effect.logWarning(`looking for leads due: ${e.message}`)))
+    yield* sweep.pipe(Effect.repeat(Schedule.spaced(SWEEP_EVERY)), Effect.interruptible, Effect.forkScoped)
+    // The claims on leads under way are renewed; a replica that dies stops renewing them, and they lapse.
+    const renew = newClaim.pipe(
+      Effect.flatMap(({ claim }) => leads.renewClaims([...working], claim)),
+      Effect.catchAll((e) => Effect.logWarning(`renewing delivery claims: ${e.message}`))
+    )
+    yield* renew.pipe(Effect.repeat(Schedule.spaced(leaseMillis / 3)), Effect.interruptible, Effect.forkScoped)
 
-    // Finalizers run uninterruptibly: the wait itself is made interruptible so that the timeout can end it.
+    // Finalizers run uninterruptibly: the wait itself is made interruptible so that the timeout can end it. Then
+    // the claims are let go, so that other replicas go on at once.
     yield* Effect.addFinalizer(() =>
       attempts.withPermits(MAX_ATTEMPTS_AT_ONCE)(Effect.void).pipe(
         Effect.interruptible,
@@ -188,11 +237,15 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
           Effect.logWarning("shutdown: attempts still under way were interrupted; their leads stay pending")
         ),
         Effect.ignore,
+        Effect.zipRight(FiberSet.clear(fibers)),
+        Effect.zipRight(leads.releaseClaims(replica.id).pipe(Effect.ignore)),
         Effect.zipRight(Effect.logInfo("delivery stopped"))
       )
     )
 
-    return { schedule, markHandled, awaitIdle: FiberSet.awaitEmpty(fibers) } as const
+    /** This replica's claim on a lead it records now (it will deliver it). */
+    const claimForNew = Effect.map(newClaim, ({ claim }) => claim)
+    return { schedule, markHandled, claimForNew, awaitIdle: FiberSet.awaitEmpty(fibers) } as const
   }),
   dependencies: [AdminChat.Default, PeopleFirst.Default]
 }) {}

@@ -46,6 +46,8 @@ export interface LeadRecord {
   readonly outcome: Option.Option<Outcome>
   readonly attempts: ReadonlyArray<DeliveryAttempt>
   readonly handled: Option.Option<Handled>
+  /** The manager's mark is shown on the fallback message. */
+  readonly handledShown: boolean
 }
 
 /** Something the person sent after their lead: text, or media (copied to the admin chat) with its caption. */

@@ -90,8 +90,9 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
         }
         // The lead (unless the person tapped this service within the window) and the person's pointer to it, in
         // one transaction, before they are answered.
+        const claim = yield* delivery.claimForNew
         const recorded = yield* transactor.atomically(
-          leads.record(fresh, now - Duration.toMillis(REPEAT_TAP_WINDOW)).pipe(
+          leads.record(fresh, now - Duration.toMillis(REPEAT_TAP_WINDOW), claim).pipe(
             Effect.tap((isNew) => (isNew ? followUps.attach(from.id, fresh.id) : Effect.void))
           )
         )
@@ -141,13 +142,11 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
       const text = message.text ?? message.caption ?? ""
       const latest = yield* followUps.latestLead(from.id)
       if (Option.isNone(latest) || text.startsWith("/")) return yield* user.brandChooser(chatId)
-      const queued = yield* followUps.add({
-        leadId: latest.value,
-        chatId,
-        messageId: message.message_id,
-        media: mediaOf(message),
-        text
-      })
+      // The follow-up and the news that its lead has work again, together.
+      const queued = yield* transactor.atomically(
+        followUps.add({ leadId: latest.value, chatId, messageId: message.message_id, media: mediaOf(message), text })
+          .pipe(Effect.tap(() => Clock.currentTimeMillis.pipe(Effect.flatMap((at) => leads.wake(latest.value, at)))))
+      )
       yield* Effect.logInfo(`follow-up ${queued.seq} queued`).pipe(Effect.annotateLogs({ lead: latest.value }))
       yield* delivery.schedule(latest.value)
       yield* user.send(chatId, user.texts.follow_up_thanks)

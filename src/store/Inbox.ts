@@ -1,7 +1,14 @@
 import { Context, type Effect, type Option } from "effect"
 import type { Update } from "grammy/types"
 
+import type { Claim } from "./Replica.js"
 import type { StoreError } from "./StoreError.js"
+
+/** An update as recorded: with when it arrived. */
+export interface Recorded {
+  readonly update: Update
+  readonly receivedAt: number
+}
 
 /** Every update is recorded (keyed by update_id) before the polling offset moves past it. */
 export class Inbox extends Context.Tag("Inbox")<
@@ -17,6 +24,22 @@ export class Inbox extends Context.Tag("Inbox")<
     /** Recorded but not yet handled (a previous run stopped in between), in order. */
     readonly unhandled: Effect.Effect<ReadonlyArray<Update>, StoreError>
     readonly lastRecorded: Effect.Effect<Option.Option<number>, StoreError>
+    /** Claims the chats (by chatKey) that no other replica's live claim holds; returns the ones claimed. */
+    readonly claimChats: (
+      chatIds: ReadonlyArray<number>,
+      claim: Claim,
+      now: number
+    ) => Effect.Effect<ReadonlyArray<number>, StoreError>
+    /** The chat's updates still to handle, in update_id order. */
+    readonly unhandledOf: (chatId: number) => Effect.Effect<ReadonlyArray<Recorded>, StoreError>
+    /** Lets go of the chat if none of its updates is left to handle and the claim is `by`'s. True when let go. */
+    readonly finishChat: (chatId: number, by: string) => Effect.Effect<boolean, StoreError>
+    /** Up to `limit` chats with updates to handle and no live claim (their replica died, or stopped). */
+    readonly orphanChats: (now: number, limit: number) => Effect.Effect<ReadonlyArray<number>, StoreError>
+    /** Extends this replica's claims on `chatIds` (the ones it is handling). */
+    readonly renewChats: (chatIds: ReadonlyArray<number>, claim: Claim) => Effect.Effect<void, StoreError>
+    /** Lets go of every chat `by` claimed. */
+    readonly releaseChats: (by: string) => Effect.Effect<void, StoreError>
     /**
      * Deletes the updates handled before `before` (raw updates carry names and texts): they are kept only to
      * recognise a redelivery. The newest update stays, so polling goes on from where it was. Returns how many.

@@ -3,6 +3,16 @@ import { Array as Arr, Effect, HashMap, HashSet, Layer, Option, Order, Ref } fro
 import type { Lead, LeadRecord } from "../lead/Lead.js"
 import { LeadStore } from "./LeadStore.js"
 
+/** A lead's delivery state: due while nextAttemptAt is set, claimed while `by` is. */
+interface Work {
+  readonly nextAttemptAt: number | undefined
+  readonly by: string | undefined
+  readonly until: number
+  readonly retries: number
+  readonly wakes: number
+}
+const idle: Work = { nextAttemptAt: undefined, by: undefined, until: 0, retries: 0, wakes: 0 }
+
 const tapKey = (lead: Lead) => `${lead.contact.telegramId}:${lead.profile}:${lead.serviceId}`
 
 /** In-memory outbox for unit tests and the demo; a restart forgets it (the SQLite store does not). */
@@ -13,13 +23,22 @@ export const MemoryLeadStore = Layer.effect(
     // The newest lead's time per person and service, so a repeat tap is found without a scan.
     const latestTaps = yield* Ref.make(HashMap.empty<string, number>())
     const confirmed = yield* Ref.make(HashSet.empty<string>())
+    const work = new Map<string, Work>()
+    const workOf = (leadId: string) => work.get(leadId) ?? idle
+    const claimable = (w: Work, by: string, now: number) =>
+      w.nextAttemptAt !== undefined && w.nextAttemptAt <= now && (w.by === undefined || w.by === by || w.until < now)
     const update = (leadId: string, f: (r: LeadRecord) => LeadRecord) => Ref.update(leads, HashMap.modify(leadId, f))
     const oldestFirst = (keep: (r: LeadRecord) => boolean) =>
       Ref.get(leads).pipe(
         Effect.map((all) => Arr.sort(Arr.filter(Arr.fromIterable(HashMap.values(all)), keep), byCreatedAt))
       )
+    const wake = (leadId: string, at: number) =>
+      Effect.sync(() => {
+        const w = workOf(leadId)
+        work.set(leadId, { ...w, wakes: w.wakes + 1, nextAttemptAt: w.nextAttemptAt ?? at })
+      })
     return LeadStore.of({
-      record: (lead, repeatSince) =>
+      record: (lead, repeatSince, claim) =>
         Ref.modify(latestTaps, (latest) => {
           const key = tapKey(lead)
           const previous = Option.getOrElse(HashMap.get(latest, key), () => -Infinity)
@@ -34,9 +53,12 @@ export const MemoryLeadStore = Layer.effect(
                   lead,
                   outcome: Option.none(),
                   attempts: [],
-                  handled: Option.none()
+                  handled: Option.none(),
+                  handledShown: false
                 })
-              )
+              ).pipe(Effect.tap(() => {
+                work.set(lead.id, { ...idle, nextAttemptAt: lead.createdAt, by: claim.by, until: claim.until })
+              }))
               : Effect.void
           )
         ),
@@ -56,6 +78,46 @@ export const MemoryLeadStore = Layer.effect(
           const record = HashMap.get(all, leadId)
           if (Option.isNone(record) || Option.isSome(record.value.handled)) return [false, all]
           return [true, HashMap.set(all, leadId, { ...record.value, handled: Option.some(handled) })]
+        }).pipe(Effect.tap((marked) => marked ? wake(leadId, handled.at) : Effect.void)),
+      markHandledShown: (leadId) => update(leadId, (r) => ({ ...r, handledShown: true })),
+      wake: (leadId, at) => wake(leadId, at),
+      claim: (leadId, claim, now) =>
+        Effect.sync(() => {
+          const w = workOf(leadId)
+          if (!claimable(w, claim.by, now)) return Option.none()
+          work.set(leadId, { ...w, by: claim.by, until: claim.until })
+          return Option.some({ retries: w.retries, wakes: w.wakes })
+        }),
+      claimDue: (claim, now, limit) =>
+        Effect.sync(() => {
+          const due = [...work].filter(([, w]) => claimable(w, "", now)).sort(([, a], [, b]) =>
+            a.nextAttemptAt! - b.nextAttemptAt!
+          ).slice(0, limit)
+          for (const [id, w] of due) work.set(id, { ...w, by: claim.by, until: claim.until })
+          return due.map(([id]) => id)
+        }),
+      renewClaims: (leadIds, claim) =>
+        Effect.sync(() => {
+          for (const id of leadIds) {
+            const w = workOf(id)
+            if (w.by === claim.by) work.set(id, { ...w, until: claim.until })
+          }
+        }),
+      retryLater: (leadId, by, at) =>
+        Effect.sync(() => {
+          const w = workOf(leadId)
+          if (w.by === by) work.set(leadId, { ...w, by: undefined, nextAttemptAt: at, retries: w.retries + 1 })
+        }),
+      release: (leadId, by, wakes) =>
+        Effect.sync(() => {
+          const w = workOf(leadId)
+          if (w.by !== by || w.wakes !== wakes) return false
+          work.set(leadId, { ...idle, wakes })
+          return true
+        }),
+      releaseClaims: (by) =>
+        Effect.sync(() => {
+          for (const [id, w] of work) if (w.by === by) work.set(id, { ...w, by: undefined })
         }),
       undelivered: oldestFirst((r) => Option.isNone(r.outcome)),
       awaitingEntry: oldestFirst((r) =>

@@ -1,109 +1,148 @@
-import { Chunk, Clock, Effect, FiberSet, Queue } from "effect"
+import { Clock, Effect, FiberSet, Schedule } from "effect"
 import type { Update } from "grammy/types"
 
 import { makeKeyedLock } from "../concurrency/KeyedLock.js"
 import { PeopleFirst } from "../concurrency/PeopleFirst.js"
+import { AppConfig } from "../config/AppConfig.js"
 import { Funnel } from "../funnel/Funnel.js"
 import { updateArrivedAt } from "../metrics/metrics.js"
 import { Inbox } from "../store/Inbox.js"
+import { type Claim, Replica } from "../store/Replica.js"
 import { Transactor } from "../store/Transactor.js"
-
-/** Updates of one chat stay in order; different chats run in parallel. */
-export const chatKey = (update: Update): number =>
-  update.message?.chat.id ?? update.callback_query?.message?.chat.id ?? update.callback_query?.from.id ??
-    update.edited_message?.chat.id ?? -update.update_id
+import { chatKey } from "../telegram/chatKey.js"
 
 /**
- * Updates being handled at once; the rest of a batch waits for room. Many more share the CPU among so many that
- * each finishes late (and hold more memory); many fewer are too few to share a commit (BENCHMARKS.md).
+ * Chats being handled at once; the rest wait for room. Many more share the CPU among so many that each finishes
+ * late (and hold more memory); many fewer are too few to share a commit (BENCHMARKS.md).
  */
 const MAX_IN_FLIGHT = 25
-const MAX_MARKS_PER_COMMIT = 500
+/** A chat's claim outlives its replica at most this long (or DELIVERY_LEASE_SECONDS, if shorter). */
+const LONGEST_CHAT_LEASE_MS = 10_000
+/** How often a replica looks for chats whose updates nobody handles (their replica died), and how many. */
+const SWEEP_EVERY = "1 second"
+const SWEEP_BATCH = 100
 
 /**
- * Handles recorded updates, whichever way they came (polling or webhook): one chat's in order, chats in parallel,
- * at most MAX_IN_FLIGHT at once, each marked handled afterwards. What a previous run recorded and did not handle
- * is handled at start. An update already under way is not started twice.
+ * Handles recorded updates, whichever way they came (polling or webhook) and whichever replica recorded them:
+ * one chat's in update_id order and one at a time (the replica that claims the chat handles all it has), chats
+ * in parallel, at most MAX_IN_FLIGHT at once, each marked handled before the next. A chat whose replica died is
+ * claimed by another once the claim lapses; what a previous run left is handled at start.
  */
 export class Intake extends Effect.Service<Intake>()("Intake", {
   scoped: Effect.gen(function*() {
     const funnel = yield* Funnel
     const inbox = yield* Inbox
     const peopleFirst = yield* PeopleFirst
+    const replica = yield* Replica
     const { atomically } = yield* Transactor
+    const leaseMillis = Math.min(LONGEST_CHAT_LEASE_MS, (yield* AppConfig).deliveryLeaseSeconds * 1000)
     const withChatLock = yield* makeKeyedLock<number>()
     const handlers = yield* FiberSet.make()
     const inFlight = yield* Effect.makeSemaphore(MAX_IN_FLIGHT)
-    const underWay = new Set<number>()
-
-    // Handled updates are marked in batches, in the background, once nobody waits for an answer (as deliveries
-    // do): a mark is bookkeeping (a crash before it only replays the update, which the handlers make harmless),
-    // so no handler holds its place in flight, nor a tap its confirmation, while marks commit.
-    const handled = yield* Queue.unbounded<number>()
-    const markHandled = (ids: ReadonlyArray<number>) =>
-      ids.length === 0 ? Effect.void : atomically(inbox.markHandled(ids)).pipe(
-        Effect.catchAll((e) => Effect.logError(`marking updates ${ids.join(", ")} handled: ${e.message}`))
-      )
-    yield* Queue.take(handled).pipe(
-      Effect.zipLeft(peopleFirst.yieldToPeople),
-      Effect.flatMap((id) => Queue.takeUpTo(handled, MAX_MARKS_PER_COMMIT - 1).pipe(Effect.map(Chunk.prepend(id)))),
-      Effect.flatMap((ids) => markHandled(Chunk.toReadonlyArray(ids))),
-      Effect.forever,
-      Effect.interruptible,
-      Effect.forkScoped
+    /** Chats this replica is handling now (how many runs each): their claims are renewed. */
+    const handling = new Map<number, number>()
+    const newClaim = Clock.currentTimeMillis.pipe(
+      Effect.map((now) => ({ now, claim: { by: replica.id, until: now + leaseMillis } satisfies Claim }))
     )
+    const claimChats = (chats: ReadonlyArray<number>) =>
+      Effect.flatMap(newClaim, ({ claim, now }) => inbox.claimChats(chats, claim, now))
 
-    // Handlers never fail (Funnel.handle logs); a replayed update is harmless: repeat taps make no second lead
-    // and a follow-up is keyed by its message.
-    const handleOne = (update: Update, arrivedAt: number) =>
-      withChatLock(chatKey(update), Effect.locally(funnel.handle(update), updateArrivedAt, arrivedAt)).pipe(
+    /**
+     * Handles the chat's updates in order while this replica holds its claim, then lets go of it unless more came
+     * meanwhile. Handlers never fail (Funnel.handle logs); an update handled twice (its replica died before the
+     * mark) is harmless: a repeat tap makes no second lead and a follow-up is keyed by its message.
+     */
+    const handleChat = (chat: number, arrivals: ReadonlyMap<number, number>) =>
+      Effect.gen(function*() {
+        while (true) {
+          for (const { receivedAt, update } of yield* inbox.unhandledOf(chat)) {
+            const arrivedAt = arrivals.get(update.update_id) ?? receivedAt
+            yield* Effect.locally(funnel.handle(update), updateArrivedAt, arrivedAt)
+            yield* atomically(inbox.markHandled([update.update_id]))
+          }
+          if (yield* atomically(inbox.finishChat(chat, replica.id))) return
+          if ((yield* atomically(claimChats([chat]))).length === 0) return
+        }
+      }).pipe(
+        Effect.catchAll((e) => Effect.logWarning(`handling chat ${chat} paused: ${e.message}`)),
+        Effect.ensuring(Effect.sync(() => {
+          const runs = (handling.get(chat) ?? 1) - 1
+          if (runs === 0) handling.delete(chat)
+          else handling.set(chat, runs)
+        })),
         Effect.ensuring(peopleFirst.answered),
-        Effect.zipRight(Queue.offer(handled, update.update_id)),
-        Effect.ensuring(Effect.sync(() => underWay.delete(update.update_id))),
-        Effect.ensuring(inFlight.release(1)),
-        Effect.uninterruptible
+        Effect.ensuring(inFlight.release(1))
       )
 
-    /** Starts handling the updates (in order, per chat) and returns; waits first while too many are in flight. */
+    const startChat = (chat: number, arrivals: ReadonlyMap<number, number>) =>
+      Effect.gen(function*() {
+        handling.set(chat, (handling.get(chat) ?? 0) + 1)
+        yield* inFlight.take(1)
+        yield* FiberSet.run(handlers, withChatLock(chat, handleChat(chat, arrivals)).pipe(Effect.uninterruptible))
+      })
+
+    /**
+     * Records updates and claims their chats, as one unit: what is answered "ok" is durable. Returns what this
+     * replica is to handle: the recorded updates of the chats it claimed (another replica's claim handles the rest).
+     */
+    const record = (updates: ReadonlyArray<Update>) =>
+      atomically(
+        inbox.record(updates).pipe(
+          Effect.flatMap((fresh) =>
+            claimChats(fresh.map(chatKey)).pipe(Effect.map((claimed) => {
+              const ours = new Set(claimed)
+              return fresh.filter((u) => ours.has(chatKey(u)))
+            }))
+          )
+        )
+      )
+
+    /** Starts handling the chats of recorded updates and returns; waits first while too many are in flight. */
     const dispatch = (updates: ReadonlyArray<Update>, arrivedAt: number) =>
       Effect.gen(function*() {
-        const fresh = updates.filter((u) => !underWay.has(u.update_id))
-        for (const update of fresh) underWay.add(update.update_id)
-        // Someone waits for each of them from now on, even while the batch waits for room.
-        yield* peopleFirst.arrived(fresh.length)
-        for (const update of fresh) {
-          yield* inFlight.take(1)
-          yield* FiberSet.run(handlers, handleOne(update, arrivedAt))
-        }
+        const chats = [...new Set(updates.map(chatKey))]
+        const arrivals = new Map(updates.map((u) => [u.update_id, arrivedAt]))
+        // Someone waits in each of them from now on, even while the batch waits for room.
+        yield* peopleFirst.arrived(chats.length)
+        for (const chat of chats) yield* startChat(chat, arrivals)
       })
 
     // Updates submitted without waiting (a webhook request answers at once) are dispatched in the order they came.
-    const submitted = yield* Queue.unbounded<{ readonly updates: ReadonlyArray<Update>; readonly arrivedAt: number }>()
-    yield* Queue.take(submitted).pipe(
-      Effect.flatMap(({ arrivedAt, updates }) => dispatch(updates, arrivedAt)),
-      Effect.forever,
+    const submitted = yield* Effect.makeSemaphore(1)
+    /** Starts handling recorded updates in the background, in the order submitted; returns at once. */
+    const submit = (updates: ReadonlyArray<Update>, arrivedAt: number) =>
+      FiberSet.run(handlers, submitted.withPermits(1)(dispatch(updates, arrivedAt))).pipe(Effect.asVoid)
+
+    // A store only this process opens: what its previous run claimed is let go at once.
+    if (!replica.shared) yield* inbox.releaseChats(replica.id)
+    const sweep = Effect.gen(function*() {
+      const orphans = yield* inbox.orphanChats(yield* Clock.currentTimeMillis, SWEEP_BATCH)
+      if (orphans.length === 0) return
+      const claimed = yield* atomically(claimChats(orphans))
+      if (claimed.length === 0) return
+      yield* Effect.logInfo(`handling the updates of ${claimed.length} chats left unhandled (a stop or a crash)`)
+      yield* peopleFirst.arrived(claimed.length)
+      for (const chat of claimed) yield* startChat(chat, new Map())
+    }).pipe(Effect.catchAll((e) => Effect.logWarning(`looking for updates left unhandled: ${e.message}`)))
+    yield* sweep
+    yield* sweep.pipe(
+      Effect.repeat(Schedule.spaced(SWEEP_EVERY)),
+      Effect.interruptible,
       Effect.forkScoped
     )
-    /** Queues recorded updates for handling and returns at once. */
-    const submit = (updates: ReadonlyArray<Update>, arrivedAt: number) =>
-      Queue.offer(submitted, { updates, arrivedAt }).pipe(Effect.asVoid)
+    const renew = newClaim.pipe(
+      Effect.flatMap(({ claim }) => inbox.renewChats([...handling.keys()], claim)),
+      Effect.catchAll((e) => Effect.logWarning(`renewing chat claims: ${e.message}`))
+    )
+    yield* renew.pipe(Effect.repeat(Schedule.spaced(leaseMillis / 3)), Effect.interruptible, Effect.forkScoped)
 
-    const leftOver = yield* inbox.unhandled
-    if (leftOver.length > 0) {
-      yield* Effect.logInfo(`handling ${leftOver.length} updates recorded before the last stop`)
-      yield* dispatch(leftOver, yield* Clock.currentTimeMillis)
-    }
-
-    // On shutdown: the updates under way are finished (they are uninterruptible) and marked. Updates recorded but
-    // not started yet stay in the inbox for the next start.
+    // On shutdown: the chats under way are finished (their runs are uninterruptible) and let go; updates recorded
+    // but not started yet stay in the inbox for another replica or the next start.
     yield* Effect.addFinalizer(() =>
-      FiberSet.awaitEmpty(handlers).pipe(
-        Effect.zipRight(Queue.takeAll(handled)),
-        Effect.flatMap((ids) => markHandled(Chunk.toReadonlyArray(ids)))
-      )
+      FiberSet.awaitEmpty(handlers).pipe(Effect.zipRight(inbox.releaseChats(replica.id)), Effect.ignore)
     )
 
-    return { dispatch, submit } as const
+    return { record, dispatch, submit } as const
   }),
   dependencies: [Funnel.Default, PeopleFirst.Default]
 }) {}

@@ -4,8 +4,6 @@ import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
 import { safeUrl } from "../http/safeUrl.js"
 import { Endpoints } from "../server/Endpoints.js"
-import { Inbox } from "../store/Inbox.js"
-import { Transactor } from "../store/Transactor.js"
 import { STARTUP_CALL_TIMEOUT, TelegramBot } from "../telegram/TelegramBot.js"
 import { Intake } from "./Intake.js"
 import { makeWebhookHandler } from "./webhookRequest.js"
@@ -21,17 +19,15 @@ export const Webhook = Layer.scopedDiscard(Effect.gen(function*() {
   if (Option.isNone(webhook)) return yield* Effect.dieMessage("Webhook without WEBHOOK_URL")
   const { maxConnections, secret, url } = webhook.value
   const telegram = yield* TelegramBot
-  const inbox = yield* Inbox
   const intake = yield* Intake
   const endpoints = yield* Endpoints
-  const { atomically } = yield* Transactor
   const target = Redacted.value(url)
 
   yield* endpoints.mountWebhook({
     path: target.pathname,
     handle: makeWebhookHandler({
       secret,
-      record: (updates) => atomically(inbox.record(updates)),
+      record: intake.record,
       accept: intake.submit
     })
   })

@@ -14,6 +14,7 @@ import { MemoryFollowUpState } from "../../src/store/MemoryFollowUpState.js"
 import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
 import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
+import { LocalReplica } from "../../src/store/Replica.js"
 import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 
 export const ADMIN = -100500
@@ -30,6 +31,7 @@ export const testConfigWith = (changes: Partial<Parameters<typeof AppConfig.make
       logLevel: LogLevel.None,
       adminTimeZone: "UTC",
       updatesRetentionDays: 7,
+      deliveryLeaseSeconds: 30,
       webhook: Option.none(),
       port: 0,
       host: "127.0.0.1",
@@ -142,6 +144,7 @@ export const testPorts = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<C
     MemoryFollowUpState,
     MemoryInbox,
     MemoryTransactor,
+    LocalReplica,
     testProfiles,
     testConfig
   )

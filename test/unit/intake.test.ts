@@ -6,7 +6,10 @@ import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
 import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
+import { AlwaysLeader } from "../../src/store/PollingLeader.js"
+import { LocalReplica } from "../../src/store/Replica.js"
 import { Intake } from "../../src/updates/Intake.js"
+import { testConfig } from "../support/testLayers.js"
 import { textUpdate } from "../support/updates.js"
 
 const alice = { id: 601, first_name: "Alice" }
@@ -29,14 +32,17 @@ describe("the Intake (what webhook requests hand their recorded updates to)", ()
         Layer.succeed(Funnel, Funnel.make({ handle })),
         MemoryInbox,
         MemoryTransactor,
-        PeopleFirst.Default
+        PeopleFirst.Default,
+        LocalReplica,
+        AlwaysLeader,
+        testConfig
       )))
       yield* Effect.gen(function*() {
-        const { submit } = yield* Intake
+        const { record, submit } = yield* Intake
         // Each returns at once (a webhook request answers 200 without waiting for the handling).
-        yield* submit([first], 1)
-        yield* submit([second], 2)
-        yield* submit([first], 3) // Telegram again, while the first is still under way
+        yield* submit(yield* record([first]), 1)
+        yield* submit(yield* record([second]), 2)
+        yield* submit(yield* record([first]), 3) // Telegram again, while the first is still under way
         yield* Effect.sleep("50 millis")
         expect(log).toEqual(["start first"])
         yield* Deferred.succeed(firstMayEnd, undefined)

@@ -8,10 +8,13 @@ import { Funnel } from "../../src/funnel/Funnel.js"
 import { Inbox } from "../../src/store/Inbox.js"
 import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
+import { AlwaysLeader } from "../../src/store/PollingLeader.js"
+import { LocalReplica } from "../../src/store/Replica.js"
 import { Transactor } from "../../src/store/Transactor.js"
 import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 import { Intake } from "../../src/updates/Intake.js"
 import { Polling } from "../../src/updates/Polling.js"
+import { testConfig } from "../support/testLayers.js"
 import { textUpdate } from "../support/updates.js"
 
 /** A Bot API whose first getUpdates returns `batch`; later polls wait briefly and return nothing. */
@@ -60,7 +63,10 @@ describe("polling", () => {
           telegramWith([a1, b1, a2]),
           MemoryInbox,
           MemoryTransactor,
-          PeopleFirst.Default
+          PeopleFirst.Default,
+          LocalReplica,
+          AlwaysLeader,
+          testConfig
         ))
       )
       yield* Effect.gen(function*() {
@@ -101,7 +107,10 @@ describe("polling", () => {
         Layer.succeed(Funnel, Funnel.make({ handle })),
         telegramWith([first, second]),
         slowFirstCommit,
-        PeopleFirst.Default
+        PeopleFirst.Default,
+        LocalReplica,
+        AlwaysLeader,
+        testConfig
       )))
       const inbox = yield* Inbox
       const unhandledIds = inbox.unhandled.pipe(Effect.map((updates) => updates.map((u) => u.update_id)))

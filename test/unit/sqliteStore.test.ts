@@ -13,7 +13,7 @@ import { LeadStore } from "../../src/store/LeadStore.js"
 import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
 import { forgetPerson } from "../../src/store/sql/forgetPerson.js"
-import { runMigrations } from "../../src/store/sql/migrations.js"
+import { migrations, runMigrations } from "../../src/store/sql/migrations.js"
 import { SqlFollowUpState } from "../../src/store/sql/SqlFollowUpState.js"
 import { SqlInbox } from "../../src/store/sql/SqlInbox.js"
 import { SqlLeadStore } from "../../src/store/sql/SqlLeadStore.js"
@@ -39,6 +39,9 @@ const backends = [
 ] as const
 if (postgresMissing) console.warn(`test/unit/sqliteStore.test.ts: PostgreSQL ${postgresMissing}`)
 
+/** Recorded leads are claimed by the replica recording them. */
+const aClaim = { by: "local", until: 1_000_000 }
+
 const lead = (id: string, createdAt: number, serviceId = "clients", telegramId = 501): Lead => ({
   id,
   profile: "agency",
@@ -53,11 +56,11 @@ const lead = (id: string, createdAt: number, serviceId = "clients", telegramId =
 /** Repeat taps, for both stores: a lead repeats one of the same person and service since `repeatSince`. */
 const repeatTaps = Effect.gen(function*() {
   const leads = yield* LeadStore
-  expect(yield* leads.record(lead("first", 1000), 0)).toBe(true)
-  expect(yield* leads.record(lead("again", 1500), 1000)).toBe(false)
-  expect(yield* leads.record(lead("other service", 1500, "ai_video"), 1000)).toBe(true)
-  expect(yield* leads.record(lead("other person", 1500, "clients", 502), 1000)).toBe(true)
-  expect(yield* leads.record(lead("after the window", 2000), 1001)).toBe(true)
+  expect(yield* leads.record(lead("first", 1000), 0, aClaim)).toBe(true)
+  expect(yield* leads.record(lead("again", 1500), 1000, aClaim)).toBe(false)
+  expect(yield* leads.record(lead("other service", 1500, "ai_video"), 1000, aClaim)).toBe(true)
+  expect(yield* leads.record(lead("other person", 1500, "clients", 502), 1000, aClaim)).toBe(true)
+  expect(yield* leads.record(lead("after the window", 2000), 1001, aClaim)).toBe(true)
   expect(Option.isNone(yield* leads.get("again"))).toBe(true)
   expect((yield* leads.undelivered).map((r) => r.lead.id).sort()).toEqual([
     "after the window",
@@ -70,8 +73,8 @@ const repeatTaps = Effect.gen(function*() {
 /** For both stores: a lead is owed its confirmation, by the tap that created it only, until it is marked confirmed. */
 const owedConfirmations = Effect.gen(function*() {
   const leads = yield* LeadStore
-  expect(yield* leads.record(lead("a", 1000), 0)).toBe(true)
-  expect(yield* leads.record(lead("b", 1000, "ai_video"), 0)).toBe(true)
+  expect(yield* leads.record(lead("a", 1000), 0, aClaim)).toBe(true)
+  expect(yield* leads.record(lead("b", 1000, "ai_video"), 0, aClaim)).toBe(true)
   expect(Option.map(yield* leads.owedConfirmation("q-a"), (l) => l.id)).toEqual(Option.some("a"))
   expect(Option.getOrThrow(yield* leads.owedConfirmation("q-a"))).toEqual(lead("a", 1000))
   expect(yield* leads.owedConfirmation("q-unknown")).toEqual(Option.none())
@@ -93,6 +96,65 @@ const forgetting = Effect.gen(function*() {
   expect(yield* inbox.lastRecorded).toEqual(Option.some(d!.update_id))
   // A forgotten update is recorded as new if it ever came again; the newest is still recognised.
   expect((yield* inbox.record([d!])).length).toBe(0)
+})
+
+/** For every store: a lead's delivery is claimed by one replica at a time, until it lets go or the claim lapses. */
+const leadClaims = Effect.gen(function*() {
+  const leads = yield* LeadStore
+  const [a, b] = ["replica-a", "replica-b"]
+  const id = (ids: ReadonlyArray<string>) => ids
+  expect(yield* leads.record(lead("l", 1000), 0, { by: a, until: 5000 })).toBe(true)
+  expect(yield* leads.claim("l", { by: b, until: 9000 }, 2000)).toEqual(Option.none())
+  expect(id(yield* leads.claimDue({ by: b, until: 9000 }, 2000, 10))).toEqual([])
+  expect(yield* leads.claim("l", { by: a, until: 5000 }, 2000)).toEqual(Option.some({ retries: 0, wakes: 0 }))
+  // Work added after the claim (a follow-up): the claim is not let go until it is done.
+  yield* leads.wake("l", 2100)
+  expect(yield* leads.release("l", a, 0)).toBe(false)
+  expect(yield* leads.claim("l", { by: a, until: 5000 }, 2200)).toEqual(Option.some({ retries: 0, wakes: 1 }))
+  expect(yield* leads.release("l", a, 1)).toBe(true)
+  // Nothing to do: nobody claims it.
+  expect(yield* leads.claim("l", { by: a, until: 5000 }, 2300)).toEqual(Option.none())
+  expect(id(yield* leads.claimDue({ by: b, until: 9000 }, 2300, 10))).toEqual([])
+  // Due again; B finds it; A cannot have it until B's claim lapses.
+  yield* leads.wake("l", 3000)
+  expect(id(yield* leads.claimDue({ by: b, until: 4000 }, 3000, 10))).toEqual(["l"])
+  expect(yield* leads.claim("l", { by: a, until: 9000 }, 3500)).toEqual(Option.none())
+  expect(yield* leads.claim("l", { by: a, until: 9000 }, 4001)).toEqual(Option.some({ retries: 0, wakes: 2 }))
+  // A failed attempt: any replica may try again at the time the store keeps, and the retries are counted.
+  yield* leads.retryLater("l", a, 8000)
+  expect(id(yield* leads.claimDue({ by: b, until: 20_000 }, 7999, 10))).toEqual([])
+  expect(id(yield* leads.claimDue({ by: b, until: 20_000 }, 8000, 10))).toEqual(["l"])
+  expect(yield* leads.claim("l", { by: b, until: 20_000 }, 8000)).toEqual(Option.some({ retries: 1, wakes: 2 }))
+  // A live replica renews its claims; one that stops lets go of them.
+  yield* leads.renewClaims(["l"], { by: b, until: 30_000 })
+  expect(yield* leads.claim("l", { by: a, until: 40_000 }, 25_000)).toEqual(Option.none())
+  yield* leads.releaseClaims(b)
+  expect(yield* leads.claim("l", { by: a, until: 40_000 }, 25_000)).toEqual(Option.some({ retries: 1, wakes: 2 }))
+})
+
+/** For every store: a chat's updates are claimed by one replica at a time; a lapsed claim leaves an orphan. */
+const chatClaims = Effect.gen(function*() {
+  const inbox = yield* Inbox
+  const [a, b] = ["replica-a", "replica-b"]
+  const u1 = tapUpdate({ id: 501, first_name: "A" }, "lead:agency:clients")
+  const u2 = tapUpdate({ id: 502, first_name: "B" }, "lead:agency:clients")
+  yield* inbox.record([u1, u2])
+  expect([...(yield* inbox.claimChats([501, 502, 501], { by: a, until: 5000 }, 1000))].sort()).toEqual([501, 502])
+  expect(yield* inbox.claimChats([501], { by: b, until: 9000 }, 2000)).toEqual([])
+  expect(yield* inbox.orphanChats(2000, 10)).toEqual([])
+  expect([...(yield* inbox.orphanChats(6000, 10))].sort()).toEqual([501, 502])
+  yield* inbox.renewChats([501], { by: a, until: 10_000 })
+  expect(yield* inbox.orphanChats(6000, 10)).toEqual([502])
+  expect((yield* inbox.unhandledOf(501)).map((r) => r.update)).toEqual([u1])
+  // Let go only once nothing of the chat is left to handle.
+  expect(yield* inbox.finishChat(501, a)).toBe(false)
+  yield* inbox.markHandled([u1.update_id])
+  expect(yield* inbox.unhandledOf(501)).toEqual([])
+  expect(yield* inbox.finishChat(501, b)).toBe(false)
+  expect(yield* inbox.finishChat(501, a)).toBe(true)
+  expect(yield* inbox.claimChats([501], { by: b, until: 9000 }, 6000)).toEqual([501])
+  yield* inbox.releaseChats(a)
+  expect(yield* inbox.orphanChats(3000, 10)).toEqual([502])
 })
 
 describe("the in-memory store", () => {
@@ -121,6 +183,12 @@ describe("the in-memory store", () => {
   it.effect("a second tap within the window makes no second lead; another service, person or a later tap does", () =>
     repeatTaps.pipe(Effect.provide(MemoryLeadStore)))
 
+  it.effect("a lead's delivery is claimed by one replica at a time, until let go or lapsed", () =>
+    leadClaims.pipe(Effect.provide(MemoryLeadStore)))
+
+  it.effect("a chat's updates are claimed by one replica at a time; a lapsed claim is an orphan", () =>
+    chatClaims.pipe(Effect.provide(MemoryInbox)))
+
   it.effect("a confirmation is owed to the tap that created the lead until it is marked sent", () =>
     owedConfirmations.pipe(Effect.provide(MemoryLeadStore)))
 })
@@ -139,7 +207,9 @@ describe("the SQLite file", () => {
       const again = yield* runMigrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))
       expect(again).toEqual([])
       const reopened = yield* openDatabase(file)
-      expect(yield* reopened`SELECT COUNT(*) AS n FROM effect_sql_migrations`).toEqual([{ n: 2 }])
+      expect(yield* reopened`SELECT COUNT(*) AS n FROM effect_sql_migrations`).toEqual([{
+        n: Object.keys(migrations).length
+      }])
     }))
 
   it.scoped("a corrupt file, or a folder that cannot be made, stops start-up with a line naming it", () =>
@@ -176,10 +246,16 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
   it.scoped("a confirmation is owed to the tap that created the lead until it is marked sent", () =>
     owedConfirmations.pipe(Effect.provide(stores())))
 
+  it.scoped("a lead's delivery is claimed by one replica at a time, until let go or lapsed", () =>
+    leadClaims.pipe(Effect.provide(stores())))
+
+  it.scoped("a chat's updates are claimed by one replica at a time; a lapsed claim is an orphan", () =>
+    chatClaims.pipe(Effect.provide(stores())))
+
   it.scoped("a lead's outcome is recorded once; its attempts are kept in order; handled once", () =>
     Effect.gen(function*() {
       const leads = yield* LeadStore
-      expect(yield* leads.record(lead("a", 1000), 0)).toBe(true)
+      expect(yield* leads.record(lead("a", 1000), 0, aClaim)).toBe(true)
       yield* leads.recordAttempt("a", { at: 1100, error: "CrmTimeoutError" })
       yield* leads.recordAttempt("a", { at: 1200, error: "TelegramError 500" })
       expect((yield* leads.undelivered).map((r) => r.lead.id)).toEqual(["a"])
@@ -203,10 +279,10 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
       const leads = yield* LeadStore
       const followUps = yield* FollowUpState
       const { atomically } = yield* Transactor
-      yield* atomically(leads.record(lead("ok", 1), 0).pipe(Effect.zipRight(followUps.attach(501, "ok"))))
+      yield* atomically(leads.record(lead("ok", 1), 0, aClaim).pipe(Effect.zipRight(followUps.attach(501, "ok"))))
       // Another service, so not a repeat of "ok": only the rollback can keep it out.
       const failed = yield* Effect.exit(
-        atomically(leads.record(lead("lost", 2, "ai_video"), 0).pipe(Effect.zipRight(Effect.fail("boom"))))
+        atomically(leads.record(lead("lost", 2, "ai_video"), 0, aClaim).pipe(Effect.zipRight(Effect.fail("boom"))))
       )
       expect(Exit.isFailure(failed)).toBe(true)
       expect(Option.isNone(yield* leads.get("lost"))).toBe(true)
@@ -220,7 +296,7 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
       const { atomically } = yield* Transactor
       const unit = (id: string, person: number, fail: boolean) =>
         atomically(
-          leads.record(lead(id, 1, "clients", person), 0).pipe(
+          leads.record(lead(id, 1, "clients", person), 0, aClaim).pipe(
             Effect.zipRight(followUps.attach(person, id)),
             Effect.zipRight(fail ? Effect.fail(`boom ${id}`) : Effect.succeed(id))
           )
@@ -243,7 +319,7 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
     Effect.gen(function*() {
       const leads = yield* LeadStore
       const followUps = yield* FollowUpState
-      yield* leads.record(lead("l", 1), 0)
+      yield* leads.record(lead("l", 1), 0, aClaim)
       const one = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" })
       const two = yield* followUps.add({
         leadId: "l",
@@ -271,7 +347,7 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
       const followUps = yield* FollowUpState
       const inbox = yield* Inbox
       for (const [id, person] of [["theirs", 501], ["other", 502]] as const) {
-        yield* leads.record(lead(id, 1000, "clients", person), 0)
+        yield* leads.record(lead(id, 1000, "clients", person), 0, aClaim)
         yield* leads.recordAttempt(id, { at: 1100, error: "CrmTimeoutError" })
         yield* followUps.attach(person, id)
         yield* followUps.add({ leadId: id, chatId: person, messageId: 7, media: Option.none(), text: "my brief" })

@@ -2,11 +2,13 @@ import { SqlClient, SqlSchema } from "@effect/sql"
 import { Clock, Effect, Layer, Option, Schema } from "effect"
 import type { Update } from "grammy/types"
 
+import { chatKey } from "../../telegram/chatKey.js"
 import { UpdateJson } from "../../telegram/UpdateJson.js"
 import { Inbox } from "../Inbox.js"
 import { storeOp } from "./rows.js"
 
 const UpdateId = Schema.Struct({ update_id: Schema.Int })
+const ChatId = Schema.Struct({ chat_id: Schema.Number })
 
 export const SqlInbox = Layer.effect(
   Inbox,
@@ -29,6 +31,21 @@ export const SqlInbox = Layer.effect(
       Result: Schema.Struct({ last: Schema.NullOr(Schema.Int) }),
       execute: () => sql`SELECT MAX(update_id) AS last FROM updates`
     })
+    const unhandledOf = SqlSchema.findAll({
+      Request: Schema.Number,
+      Result: Schema.Struct({ payload: UpdateJson, received_at: Schema.Number }),
+      execute: (chatId) =>
+        sql`SELECT payload, received_at FROM updates WHERE chat_id = ${chatId} AND handled_at IS NULL
+            ORDER BY update_id`
+    })
+    const orphanChats = SqlSchema.findAll({
+      Request: Schema.Struct({ now: Schema.Number, limit: Schema.Number }),
+      Result: ChatId,
+      execute: ({ limit, now }) =>
+        sql`SELECT DISTINCT chat_id FROM updates u WHERE handled_at IS NULL AND NOT EXISTS
+              (SELECT 1 FROM chat_claims c WHERE c.chat_id = u.chat_id AND c.claim_until >= ${now})
+            LIMIT ${limit}`
+    })
     const forget = SqlSchema.findAll({
       Request: Schema.Number,
       Result: UpdateId,
@@ -45,6 +62,7 @@ export const SqlInbox = Layer.effect(
           const now = yield* Clock.currentTimeMillis
           const rows = updates.map((update) => ({
             update_id: update.update_id,
+            chat_id: chatKey(update),
             payload: JSON.stringify(update),
             received_at: now
           }))
@@ -69,6 +87,42 @@ export const SqlInbox = Layer.effect(
         storeOp("unhandledUpdates")
       ),
       lastRecorded: last(undefined).pipe(Effect.map((row) => Option.fromNullable(row.last)), storeOp("lastRecorded")),
+      // An upsert: a chat no claim holds, or a lapsed claim, or one of our own, becomes ours.
+      claimChats: (chatIds, claim, now) =>
+        chatIds.length === 0 ?
+          Effect.succeed([]) :
+          sql`INSERT INTO chat_claims ${
+            sql.insert(
+              [...new Set(chatIds)].map((chat_id) => ({ chat_id, claimed_by: claim.by, claim_until: claim.until }))
+            )
+          } ON CONFLICT (chat_id) DO UPDATE SET claimed_by = excluded.claimed_by, claim_until = excluded.claim_until
+          WHERE chat_claims.claimed_by = excluded.claimed_by OR chat_claims.claim_until < ${now}
+          RETURNING chat_id`.pipe(
+            Effect.flatMap(Schema.decodeUnknown(Schema.Array(ChatId))),
+            Effect.map((rows) => rows.map((r) => r.chat_id)),
+            storeOp("claimChats")
+          ),
+      unhandledOf: (chatId) =>
+        unhandledOf(chatId).pipe(
+          Effect.map((rows) =>
+            rows.map((r) => ({ update: r.payload as unknown as Update, receivedAt: r.received_at }))
+          ),
+          storeOp("unhandledOf")
+        ),
+      finishChat: (chatId, by) =>
+        sql`DELETE FROM chat_claims WHERE chat_id = ${chatId} AND claimed_by = ${by}
+            AND NOT EXISTS (SELECT 1 FROM updates WHERE chat_id = ${chatId} AND handled_at IS NULL)
+            RETURNING chat_id`.pipe(Effect.map((rows) => rows.length > 0), storeOp("finishChat")),
+      orphanChats: (now, limit) =>
+        orphanChats({ now, limit }).pipe(Effect.map((rows) => rows.map((r) => r.chat_id)), storeOp("orphanChats")),
+      renewChats: (chatIds, claim) =>
+        chatIds.length === 0 ? Effect.void : sql`UPDATE chat_claims SET claim_until = ${claim.until}
+            WHERE claimed_by = ${claim.by} AND ${sql.in("chat_id", chatIds)}`.pipe(
+          Effect.asVoid,
+          storeOp("renewChats")
+        ),
+      releaseChats: (by) =>
+        sql`DELETE FROM chat_claims WHERE claimed_by = ${by}`.pipe(Effect.asVoid, storeOp("releaseChats")),
       forgetHandled: (before) => forget(before).pipe(Effect.map((rows) => rows.length), storeOp("forgetHandled"))
     })
   })

@@ -24,6 +24,7 @@ const toOutcome = (row: LeadRow): Option.Option<Outcome> =>
     : Option.none()
 
 const Returned = Schema.Struct({ id: Schema.String })
+const Claimed = Schema.Struct({ retries: Schema.Number, wakes: Schema.Number })
 
 /** The outbox on SQLite: a lead row with no outcome is pending. */
 export const SqlLeadStore = Layer.effect(
@@ -70,20 +71,23 @@ export const SqlLeadStore = Layer.effect(
           attempts: attempts.filter((a) => a.lead_id === row.id).map(({ at, error }) => ({ at, error })),
           handled: row.handled_by !== null && row.handled_at !== null
             ? Option.some({ by: row.handled_by, at: row.handled_at })
-            : Option.none()
+            : Option.none(),
+          handledShown: row.handled_shown_at !== null
         }))
       })
 
     return LeadStore.of({
       // INSERT … SELECT … WHERE NOT EXISTS: the repeat-tap check costs no statement of its own (and uses the
       // leads_repeat_taps index). The casts type the parameters, which PostgreSQL would otherwise take as text.
-      record: (lead, repeatSince) =>
+      record: (lead, repeatSince, claim) =>
         sql`INSERT INTO leads
-              (id, profile, brand_name, service_id, title, telegram_id, full_name, username, created_at, tap_id)
+              (id, profile, brand_name, service_id, title, telegram_id, full_name, username, created_at, tap_id,
+               next_attempt_at, claimed_by, claim_until)
             SELECT CAST(${lead.id} AS TEXT), CAST(${lead.profile} AS TEXT), CAST(${lead.brandName} AS TEXT),
               CAST(${lead.serviceId} AS TEXT), CAST(${lead.title} AS TEXT), CAST(${lead.contact.telegramId} AS BIGINT),
               CAST(${lead.contact.fullName} AS TEXT), CAST(${Option.getOrNull(lead.contact.username)} AS TEXT),
-              CAST(${lead.createdAt} AS BIGINT), CAST(${lead.tapId} AS TEXT)
+              CAST(${lead.createdAt} AS BIGINT), CAST(${lead.tapId} AS TEXT), CAST(${lead.createdAt} AS BIGINT),
+              CAST(${claim.by} AS TEXT), CAST(${claim.until} AS BIGINT)
             WHERE NOT EXISTS (SELECT 1 FROM leads WHERE telegram_id = ${lead.contact.telegramId}
               AND profile = ${lead.profile} AND service_id = ${lead.serviceId} AND created_at >= ${repeatSince})
             RETURNING id`.pipe(
@@ -122,10 +126,59 @@ export const SqlLeadStore = Layer.effect(
             storeOp("recordAttempt")
           ),
       markHandled: (leadId, handled) =>
-        sql`UPDATE leads SET handled_by = ${handled.by}, handled_at = ${handled.at}
+        sql`UPDATE leads SET handled_by = ${handled.by}, handled_at = ${handled.at}, wakes = wakes + 1,
+              next_attempt_at = COALESCE(next_attempt_at, ${handled.at})
             WHERE id = ${leadId} AND handled_at IS NULL RETURNING id`.pipe(
           Effect.map((rows) => rows.length > 0),
           storeOp("markHandled")
+        ),
+      markHandledShown: (leadId) =>
+        Clock.currentTimeMillis.pipe(
+          Effect.flatMap((now) => sql`UPDATE leads SET handled_shown_at = ${now} WHERE id = ${leadId}`),
+          Effect.asVoid,
+          storeOp("markHandledShown")
+        ),
+      wake: (leadId, at) =>
+        sql`UPDATE leads SET wakes = wakes + 1, next_attempt_at = COALESCE(next_attempt_at, ${at})
+            WHERE id = ${leadId}`.pipe(Effect.asVoid, storeOp("wake")),
+      claim: (leadId, claim, now) =>
+        sql`UPDATE leads SET claimed_by = ${claim.by}, claim_until = ${claim.until}
+            WHERE id = ${leadId} AND next_attempt_at <= ${now}
+              AND (claimed_by IS NULL OR claimed_by = ${claim.by} OR claim_until < ${now})
+            RETURNING retries, wakes`.pipe(
+          Effect.flatMap(Schema.decodeUnknown(Schema.Array(Claimed))),
+          Effect.map(Arr.head),
+          storeOp("claim")
+        ),
+      // As job queues claim jobs: rows another replica is claiming right now are skipped, not waited for.
+      claimDue: (claim, now, limit) =>
+        sql`UPDATE leads SET claimed_by = ${claim.by}, claim_until = ${claim.until}
+            WHERE id IN (SELECT id FROM leads WHERE next_attempt_at <= ${now}
+              AND (claimed_by IS NULL OR claim_until < ${now})
+              ORDER BY next_attempt_at LIMIT ${limit}${
+          sql.literal(sql.onDialectOrElse({ pg: () => " FOR UPDATE SKIP LOCKED", orElse: () => "" }))
+        })
+            RETURNING id`.pipe(
+          Effect.flatMap(Schema.decodeUnknown(Schema.Array(Returned))),
+          Effect.map((rows) => rows.map((r) => r.id)),
+          storeOp("claimDue")
+        ),
+      renewClaims: (leadIds, claim) =>
+        leadIds.length === 0 ? Effect.void : sql`UPDATE leads SET claim_until = ${claim.until}
+            WHERE claimed_by = ${claim.by} AND ${sql.in("id", leadIds)}`.pipe(Effect.asVoid, storeOp("renewClaims")),
+      retryLater: (leadId, by, at) =>
+        sql`UPDATE leads SET claimed_by = NULL, claim_until = NULL, next_attempt_at = ${at}, retries = retries + 1
+            WHERE id = ${leadId} AND claimed_by = ${by}`.pipe(Effect.asVoid, storeOp("retryLater")),
+      release: (leadId, by, wakes) =>
+        sql`UPDATE leads SET claimed_by = NULL, claim_until = NULL, next_attempt_at = NULL, retries = 0
+            WHERE id = ${leadId} AND claimed_by = ${by} AND wakes = ${wakes} RETURNING id`.pipe(
+          Effect.map((rows) => rows.length > 0),
+          storeOp("release")
+        ),
+      releaseClaims: (by) =>
+        sql`UPDATE leads SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = ${by}`.pipe(
+          Effect.asVoid,
+          storeOp("releaseClaims")
         ),
       undelivered: findUndelivered(undefined).pipe(Effect.flatMap(withAttempts), storeOp("undelivered")),
       awaitingEntry: findAwaitingEntry(undefined).pipe(Effect.flatMap(withAttempts), storeOp("awaitingEntry"))

@@ -18,7 +18,8 @@ export const LeadRow = Schema.Struct({
   admin_html: Schema.NullOr(Schema.String),
   handled_by: Schema.NullOr(Schema.String),
   handled_at: Schema.NullOr(Schema.Number),
-  tap_id: Schema.NullOr(Schema.String)
+  tap_id: Schema.NullOr(Schema.String),
+  handled_shown_at: Schema.NullOr(Schema.Number)
 })
 export type LeadRow = typeof LeadRow.Type
 
