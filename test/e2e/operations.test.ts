@@ -7,6 +7,7 @@ import { type SimUser, TelegramSim } from "../../sim/TelegramSim.js"
 import { makeTempDir } from "../../sim/tempDirs.js"
 import { botEnv } from "../../sim/world.js"
 import { boss, galliard, maria } from "../support/people.js"
+import { until } from "../support/until.js"
 import { WEBHOOK_PATH, WEBHOOK_SECRET, webhookEnv } from "../support/webhookEnv.js"
 
 /** The samples of a Prometheus text, `name{labels}` → value. */
@@ -17,16 +18,6 @@ const samples = (text: string) =>
       return [l.slice(0, at), Number(l.slice(at + 1))] as const
     })
   )
-
-const until = async <A>(what: string, check: () => Promise<A | undefined>, ms = 15_000): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await check().catch(() => undefined)
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
   const cleanups: Array<() => Promise<void>> = []
