@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import { CrmSim } from "../../sim/CrmSim.js"
 import { freePort } from "../../sim/freePort.js"
 import { NGINX, startNginx } from "../../sim/nginxProxy.js"
+import { startPostgres } from "../../sim/postgresServer.js"
 import { type BotProcess, spawnBot } from "../../sim/spawnBot.js"
 import { type SimUser, TelegramSim } from "../../sim/TelegramSim.js"
 import { botEnv } from "../../sim/world.js"
@@ -17,6 +18,10 @@ const missing = postgresMissing ??
 const SERVICE = "📈 Привлечь клиентов"
 const isConfirmation = (text: string) => text.startsWith("✅ Принято")
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The people whose leads the CRM accepted, by Telegram id. */
+const crmLeadsOf = (crm: CrmSim) =>
+  new Set(crm.accepted.map((r) => (r.body as { contact: { telegram_id: number } }).contact.telegram_id))
 
 /** One replica: the bot as its own process on its own port, stopped by the test by its pid. */
 interface Replica {
@@ -249,5 +254,72 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
       expect(telegram.admin).toEqual([])
     },
     180_000
+  )
+})
+
+describe.skipIf(missing)(`PostgreSQL lost while the bot runs${missing ? ` (${missing})` : ""}`, () => {
+  const cleanups: Array<() => Promise<void> | void> = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  })
+
+  it(
+    "webhook requests answered 500 and /readyz 503 while it is down; nothing confirmed; all of it once it is back",
+    async () => {
+      const telegram = await TelegramSim.start()
+      const crm = await CrmSim.start()
+      // A server of its own: this test stops it.
+      const server = startPostgres()
+      cleanups.push(() => telegram.close(), () => crm.close(), server.stop)
+      const port = await freePort()
+      const base = `http://127.0.0.1:${port}`
+      const bot = spawnBot({
+        ...botEnv(telegram, crm),
+        DATABASE_URL: server.url,
+        WEBHOOK_URL: `${base}${WEBHOOK_PATH}`,
+        WEBHOOK_SECRET,
+        PORT: String(port),
+        LOG_LEVEL: "Info"
+      })
+      cleanups.push(async () => {
+        bot.child.kill("SIGTERM")
+        await bot.exited
+      })
+      await untilReady(port)
+      const [before, during] = [{ id: 70_001, first_name: "Before" }, { id: 70_002, first_name: "During" }]
+      for (const person of [before, during]) telegram.sendText(person, "/start agency")
+      await telegram.waitFor(
+        "both menus",
+        () => [before, during].every((p) => telegram.botMessages(p.id).some((m) => m.keyboard.length > 0)),
+        20_000
+      )
+      telegram.tap(before, SERVICE)
+      await telegram.waitFor("the first lead in the CRM", () => crm.accepted.length === 1, 20_000)
+
+      server.pause()
+      await until("/readyz 503", async () => (await fetch(`${base}/readyz`)).status === 503 ? true : undefined)
+      const attemptsBefore = telegram.webhookAttempts.length
+      telegram.tap(during, SERVICE)
+      await telegram.waitFor(
+        "the tap refused with 500",
+        () => telegram.webhookAttempts.slice(attemptsBefore).some((a) => a.outcome === 500),
+        20_000
+      )
+      await sleep(1500)
+      // Not recorded, so not confirmed: the person has only the menu.
+      expect(telegram.botMessages(during.id).filter((m) => isConfirmation(m.text))).toEqual([])
+
+      server.resume()
+      await until("/readyz 200", async () => (await fetch(`${base}/readyz`)).ok ? true : undefined, 30_000)
+      await telegram.waitFor(
+        "the confirmation once it is back",
+        () => telegram.botMessages(during.id).some((m) => isConfirmation(m.text)),
+        30_000
+      )
+      await telegram.waitFor("the second lead in the CRM", () => crm.accepted.length === 2, 30_000)
+      expect(crmLeadsOf(crm).size).toBe(2)
+      expect(bot.child.exitCode).toBe(null) // still running
+    },
+    120_000
   )
 })
