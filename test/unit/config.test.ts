@@ -43,7 +43,9 @@ describe("AppConfig", () => {
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", ADMIN_TIMEZONE: "Moscow" }, "ADMIN_TIMEZONE"],
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", CRM_TIMEOUT_MS: "soon" }, "CRM_TIMEOUT_MS"],
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", UPDATES_RETENTION_DAYS: "0" }, "UPDATES_RETENTION_DAYS"],
-      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", UPDATES_RETENTION_DAYS: "a week" }, "UPDATES_RETENTION_DAYS"]
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", UPDATES_RETENTION_DAYS: "a week" }, "UPDATES_RETENTION_DAYS"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", DELIVERY_LEASE_SECONDS: "1" }, "DELIVERY_LEASE_SECONDS"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", DELIVERY_LEASE_SECONDS: "2.5" }, "DELIVERY_LEASE_SECONDS"]
     ] as const
   )("%o → one line naming %s", ([env, variable]) =>
     Effect.gen(function*() {

@@ -59,4 +59,18 @@ describe("the Dockerfile", () => {
     expect(compose).toMatch(/^\s+- bot-data:\/data$/m)
     expect(compose).toMatch(/^\s+env_file: \.env$/m)
   })
+
+  it("docker-compose.replicas.yml: PostgreSQL, two replicas of the image on it, a proxy whose Caddyfile names them", () => {
+    const compose = readFileSync(join(root, "docker-compose.replicas.yml"), "utf8")
+    expect(compose).toMatch(/^\s+image: postgres:15$/m)
+    expect(compose).toMatch(/^\s+DATABASE_URL: postgres:\/\/leadbot:leadbot@postgres:5432\/leadbot$/m)
+    const replicas = [...compose.matchAll(/^ {2}(bot-\d+): \*bot$/gm)].map((m) => m[1]!)
+    expect(replicas.length).toBeGreaterThanOrEqual(2)
+    const caddyfile = /- \.\/(deploy\/Caddyfile):/.exec(compose)?.[1]
+    expect(caddyfile).toBe("deploy/Caddyfile")
+    const upstreams = /reverse_proxy ([^{]+)\{/.exec(readFileSync(join(root, caddyfile!), "utf8"))?.[1]!.trim().split(
+      /\s+/
+    )
+    expect(upstreams).toEqual(replicas.map((name) => `${name}:8080`))
+  })
 })
