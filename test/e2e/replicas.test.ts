@@ -37,7 +37,7 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
   const cleanups: Array<() => Promise<void>> = []
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  })
+  }, 90_000)
 
   const world = async () => {
     const telegram = await TelegramSim.start()
@@ -50,18 +50,23 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
 
   const start = (env: Record<string, string>, port: number): BotProcess => spawnBot({ ...env, PORT: String(port) })
   const replicas: Array<Replica> = []
+  /** SIGTERM to each (SIGCONT first, for one a test froze); SIGKILL for one that does not stop in 20 s. */
+  const stopReplicas = async () => {
+    for (const { bot } of replicas.splice(0)) {
+      bot.child.kill("SIGCONT")
+      bot.child.kill("SIGTERM")
+      const timer = setTimeout(() => bot.child.kill("SIGKILL"), 20_000)
+      await bot.exited
+      clearTimeout(timer)
+    }
+  }
   const launch = async (env: Record<string, string>, count: number) => {
     const started = await Promise.all(Array.from({ length: count }, async () => {
       const port = await freePort()
       return { port, bot: start(env, port) }
     }))
     replicas.push(...started)
-    cleanups.push(async () => {
-      for (const replica of replicas.splice(0)) {
-        replica.bot.child.kill("SIGTERM")
-        await replica.bot.exited
-      }
-    })
+    cleanups.push(stopReplicas)
     await Promise.all(started.map((r) => untilReady(r.port)))
     return started
   }
@@ -96,12 +101,7 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
       cleanups.push(nginx.stop)
       const webhookEnv = { ...env, WEBHOOK_URL: `${nginx.base}${WEBHOOK_PATH}`, WEBHOOK_SECRET }
       replicas.push(...ports.map((port) => ({ port, bot: start(webhookEnv, port) })))
-      cleanups.push(async () => {
-        for (const replica of replicas.splice(0)) {
-          replica.bot.child.kill("SIGTERM")
-          await replica.bot.exited
-        }
-      })
+      cleanups.push(stopReplicas)
       await Promise.all(ports.map((port) => untilReady(port)))
 
       const people: Array<SimUser> = Array.from({ length: 300 }, (_, i) => ({ id: 40_000 + i, first_name: `P${i}` }))
@@ -213,6 +213,33 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
   )
 
   it(
+    "the polling leader frozen (SIGSTOP: a machine gone, its connection left open): the standby takes over",
+    async () => {
+      const { crm, env, telegram } = await world()
+      const [first, second] = await launch(env, 2)
+      const polling = (r: Replica) => r.bot.output().stdout.includes("polling for updates")
+      const leader = await until("a leader", async () => [first!, second!].find(polling))
+      const standby = leader === first ? second! : first!
+      leader.bot.child.kill("SIGSTOP")
+      const frozenAt = Date.now()
+      const person = { id: 55_000, first_name: "Frozen" }
+      telegram.sendText(person, "/start agency")
+      await until("the standby to take over", async () => polling(standby) ? true : undefined, 30_000)
+      // The server ended the frozen leader's idle session (8 s), which let go of the lock; the standby tries every 2 s.
+      expect(Date.now() - frozenAt).toBeLessThan(15_000)
+      await telegram.waitFor(
+        "the menu",
+        () => telegram.botMessages(person.id).some((m) => m.keyboard.length > 0),
+        30_000
+      )
+      telegram.tap(person, SERVICE)
+      await telegram.waitFor("the lead in the CRM", () => crmLeadsOf(crm).has(person.id), 30_000)
+      leader.bot.child.kill("SIGKILL")
+    },
+    180_000
+  )
+
+  it(
     "the CRM down while the replica holding the leads dies: another delivers them once their lease lapses",
     async () => {
       const { crm, env, telegram } = await world()
@@ -261,7 +288,7 @@ describe.skipIf(missing)(`PostgreSQL lost while the bot runs${missing ? ` (${mis
   const cleanups: Array<() => Promise<void> | void> = []
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  })
+  }, 90_000)
 
   it(
     "webhook requests answered 500 and /readyz 503 while it is down; nothing confirmed; all of it once it is back",

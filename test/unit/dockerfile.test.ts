@@ -60,7 +60,7 @@ describe("the Dockerfile", () => {
     expect(compose).toMatch(/^\s+env_file: \.env$/m)
   })
 
-  it("docker-compose.replicas.yml: PostgreSQL, two replicas of the image on it, a proxy whose Caddyfile names them", () => {
+  it("docker-compose.replicas.yml: PostgreSQL, two replicas on it, a proxy whose Caddyfile names them", () => {
     const compose = readFileSync(join(root, "docker-compose.replicas.yml"), "utf8")
     expect(compose).toMatch(/^\s+image: postgres:15$/m)
     expect(compose).toMatch(/^\s+DATABASE_URL: postgres:\/\/leadbot:leadbot@postgres:5432\/leadbot$/m)

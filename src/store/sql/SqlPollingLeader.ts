@@ -7,13 +7,15 @@ import { PollingLeader } from "../PollingLeader.js"
 const POLLING_LOCK = 4_710_231_022
 const TRY_EVERY = "2 seconds"
 const CHECK_EVERY = "2 seconds"
+const SESSION_IDLE_LIMIT = "8s"
 
 class StandingBy extends Data.TaggedError("StandingBy") {}
 
 /**
  * On PostgreSQL the poller holds a session-level advisory lock on a connection of its own: when its process
- * dies, the server closes the session and lets go of the lock, and a standby that tries every 2 s takes it. The
- * connection is checked every 2 s: if it breaks, the lock is gone and so is the lead. A SQLite store is one
+ * dies, the server closes the session and lets go of the lock (if the machine vanished, once the session has been
+ * idle for 8 s), and a standby that tries every 2 s takes it. The connection is checked every 2 s: if it breaks, the
+ * lock is gone and so is the lead. A SQLite store is one
  * process's: it always leads.
  */
 export const SqlPollingLeader = Layer.effect(
@@ -34,8 +36,14 @@ export const SqlPollingLeader = Layer.effect(
           )
           if (row?.locked !== true) return yield* Effect.fail(new StandingBy())
           yield* Effect.addFinalizer(() =>
-            connection.execute("SELECT pg_advisory_unlock($1)", [POLLING_LOCK], undefined).pipe(Effect.ignore)
+            connection.execute("SELECT pg_advisory_unlock($1)", [POLLING_LOCK], undefined).pipe(
+              Effect.zipRight(connection.execute("RESET idle_session_timeout", [], undefined)),
+              Effect.ignore
+            )
           )
+          // A machine that vanishes closes no connection: the server ends the session (and so the lock) once it
+          // has been idle this long, while a live leader's checks keep it busy.
+          yield* connection.execute(`SET idle_session_timeout = '${SESSION_IDLE_LIMIT}'`, [], undefined)
           const alive = connection.execute("SELECT 1", [], undefined).pipe(Effect.timeout("5 seconds"))
           return alive.pipe(Effect.repeat(Schedule.spaced(CHECK_EVERY)), Effect.ignore)
         }).pipe(
