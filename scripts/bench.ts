@@ -11,10 +11,13 @@
  *   npm run bench -- --webhook           Telegram pushes the updates to the bot's webhook instead of its polling
  *   npm run bench -- --start             `npm start` as a user runs it, until the bot polls (5 runs)
  *   npm run bench -- --postgres URL      the bot on PostgreSQL: a new database on that server for each run
+ *   npm run bench -- --replicas --postgres URL
+ *                                        webhook mode, CRM ok, 300 people: the floor; SQLite and PostgreSQL with one
+ *                                        bot; then 1, 2 and 3 replicas on PostgreSQL behind nginx
  *   add --json FILE to write the figures as JSON (default bench-results.json)
  */
 import { spawn } from "node:child_process"
-import { readFileSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
@@ -24,6 +27,7 @@ import { Duration, Effect, Layer, Option } from "effect"
 
 import { type CrmMode, type CrmRequest, CrmSim } from "../sim/CrmSim.js"
 import { freePort } from "../sim/freePort.js"
+import { startNginx } from "../sim/nginxProxy.js"
 import { createDatabase } from "../sim/postgresDatabase.js"
 import { processStats, spawnBot } from "../sim/spawnBot.js"
 import { TelegramSim } from "../sim/TelegramSim.js"
@@ -62,6 +66,24 @@ const cpuTicks = () => {
   return { total: ticks.slice(0, 8).reduce((a, b) => a + b, 0), steal: ticks[7] ?? 0 }
 }
 
+/** CPU seconds used so far by the processes of the `postgres` user (the database server): 0 where there are none. */
+const postgresCpuSeconds = () => {
+  const uid = /^postgres:[^:]*:(\d+):/m.exec(readFileSync("/etc/passwd", "utf8"))?.[1]
+  if (uid === undefined) return 0
+  let ticks = 0
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!new RegExp(`^Uid:\\s+${uid}\\s`, "m").test(readFileSync(`/proc/${pid}/status`, "utf8"))) continue
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100
+}
+
 /** The bot's warning and error lines (it runs with LOG_LEVEL=warn, so that is all it prints). */
 const botProblems = (bot: { output: () => { stdout: string; stderr: string } }) =>
   (bot.output().stdout + bot.output().stderr).split("\n").filter((line) => /\b(WARN|ERROR|FATAL)\b/.test(line))
@@ -82,6 +104,9 @@ interface RunOptions {
   readonly floor?: boolean
   /** Telegram pushes the updates to the bot's webhook (on a free loopback port) instead of the bot polling. */
   readonly webhook?: boolean
+  /** How many bots on the one store (PostgreSQL for more than one), and whether nginx spreads the webhook over them. */
+  readonly replicas?: number
+  readonly nginx?: boolean
 }
 
 const FLOOR_BOT = fileURLToPath(new URL("./bench-floor-bot.mjs", import.meta.url))
@@ -98,30 +123,33 @@ const untilReady = async (url: string) => {
 }
 
 export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) => {
-  const { extraEnv = {}, floor = false, warmUp = 0, webhook = false } = options
+  const { extraEnv = {}, floor = false, nginx = false, replicas = 1, warmUp = 0, webhook = false } = options
   if (floor && scenario.crm.kind === "hang") {
     throw new Error("the floor bot has no timeout and no fallback: use --scenario ok or slow")
   }
   const telegram = await TelegramSim.start()
   const crm = await CrmSim.start()
-  const workDir = makeTempDir("bench")
-  const port = await freePort()
-  const webhookEnv: Record<string, string> = webhook
-    ? { WEBHOOK_URL: `http://127.0.0.1:${port}/bench-hook`, WEBHOOK_SECRET: "bench", PORT: String(port) }
-    : { PORT: String(port) }
+  const ports = await Promise.all(Array.from({ length: replicas }, () => freePort()))
+  const proxy = nginx ? await startNginx(ports) : undefined
+  const hook = `${proxy?.base ?? `http://127.0.0.1:${ports[0]}`}/bench-hook`
   const started = performance.now()
   const benchCpuStart = process.cpuUsage()
-  const bot = spawnBot(
-    {
-      ...botEnv(telegram, crm),
-      LOG_LEVEL: "warn",
-      ...webhookEnv,
-      ...scenario.env,
-      ...extraEnv
-    },
-    workDir,
-    floor ? { script: FLOOR_BOT } : "bundle"
+  const bots = ports.map((port) =>
+    spawnBot(
+      {
+        ...botEnv(telegram, crm),
+        LOG_LEVEL: "warn",
+        PORT: String(port),
+        ...(webhook ? { WEBHOOK_URL: hook, WEBHOOK_SECRET: "bench" } : {}),
+        ...scenario.env,
+        ...extraEnv
+      },
+      makeTempDir("bench"),
+      floor ? { script: FLOOR_BOT } : "bundle"
+    )
   )
+  const bot = bots[0]!
+  const port = ports[0]!
   try {
     const intakeStarted = () => telegram.calls.some((c) => c.method === "getUpdates" || c.method === "setWebhook")
     await telegram.waitFor("polling (or the webhook set)", intakeStarted, 30_000)
@@ -130,6 +158,7 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
     const startToReady = floor
       ? NaN
       : await untilReady(`http://127.0.0.1:${port}/readyz`).then(() => performance.now() - started)
+    for (const other of ports.slice(1)) await untilReady(`http://127.0.0.1:${other}/readyz`)
     await sleep(1000)
     const justStarted = processStats(bot.child.pid!)
     // V8 gives start-up garbage back only once the process has been idle a while (its memory reducer).
@@ -164,6 +193,8 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
     await telegram.waitFor("every menu", () => menus.size === people.length, 60_000)
     const tappedAt = new Map<number, number>()
     const ticksAtTap = cpuTicks()
+    const botsCpuAtTap = bots.map((b) => processStats(b.child.pid!).cpuSeconds)
+    const postgresCpuAtTap = postgresCpuSeconds()
     const firstTap = performance.now()
     for (const p of people) {
       tappedAt.set(p.id, performance.now())
@@ -198,11 +229,17 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
       // counted as lost below
     }
     const busy = processStats(bot.child.pid!)
+    const replicaStats = bots.map((b) => processStats(b.child.pid!))
+    const burstCpu = replicaStats.reduce((sum, r, i) => sum + r.cpuSeconds - botsCpuAtTap[i]!, 0)
+    const postgresCpu = postgresCpuSeconds() - postgresCpuAtTap
     const ticksAtEnd = cpuTicks()
     const benchCpu = process.cpuUsage(benchCpuStart)
     const sorted = [...latencies].sort((a, b) => a - b)
     return {
       scenario: scenario.name + (webhook ? ", webhook" : "") +
+        (replicas > 1 || nginx
+          ? `, ${replicas} replica${replicas > 1 ? "s" : ""}${nginx ? " behind nginx" : ""}`
+          : "") +
         (extraEnv.DATABASE_URL?.startsWith("postgres") ? ", PostgreSQL" : "") +
         (floor ? " (floor: bare grammY bot)" : ""),
       people: people.length,
@@ -224,17 +261,23 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
       idleRssMb: round(idle.rssMb),
       peakRssMb: round(busy.peakRssMb),
       cpuSeconds: round(busy.cpuSeconds, 2),
+      replicas,
+      // From the first tap until every lead reached a human, all replicas together (and the database server's).
+      cpuMsPerLead: round((1000 * burstCpu) / people.length, 2),
+      postgresCpuMsPerLead: round((1000 * postgresCpu) / people.length, 2),
+      peakRssMbPerReplica: replicaStats.map((r) => round(r.peakRssMb)),
       standInsCpuSeconds: round((benchCpu.user + benchCpu.system) / 1e6, 2),
       // Above a few per cent, the figures say more about the host than about the bot.
-      botWarningsAndErrors: botProblems(bot).length,
+      botWarningsAndErrors: bots.reduce((sum, b) => sum + botProblems(b).length, 0),
       cpuStolenPercent: round(
         (100 * (ticksAtEnd.steal - ticksAtTap.steal)) / Math.max(1, ticksAtEnd.total - ticksAtTap.total)
       )
     }
   } finally {
-    bot.child.kill("SIGTERM")
-    await Promise.race([bot.exited, sleep(15_000)])
-    bot.child.kill("SIGKILL")
+    for (const b of bots) b.child.kill("SIGTERM")
+    await Promise.race([Promise.all(bots.map((b) => b.exited)), sleep(15_000)])
+    for (const b of bots) b.child.kill("SIGKILL")
+    await proxy?.stop()
     await Promise.all([telegram.close(), crm.close()])
   }
 }
@@ -369,6 +412,7 @@ const main = async () => {
       webhook: { type: "boolean", default: false },
       start: { type: "boolean", default: false },
       postgres: { type: "string" },
+      replicas: { type: "boolean", default: false },
       json: { type: "string", default: "bench-results.json" }
     }
   })
@@ -377,6 +421,36 @@ const main = async () => {
     const runs = await npmStartToPolling(5)
     results.npmStartToPollingMs = runs
     console.log(`npm start → polling, 5 runs: ${runs.join(", ")} ms`)
+  } else if (values.replicas) {
+    if (values.postgres === undefined) {
+      throw new Error("--replicas needs --postgres URL (a server to make databases on)")
+    }
+    const server = values.postgres
+    const people = values.people ? Number(values.people) : SCENARIOS.ok!.people
+    const scenario = { ...SCENARIOS.ok!, people }
+    const onPostgres = async (options: RunOptions) => {
+      const database = await createDatabase(server)
+      return runFunnel(scenario, { ...options, extraEnv: { DATABASE_URL: database.url } }).finally(database.drop)
+    }
+    const runs = {
+      floor: await runFunnel(scenario, { webhook: true, floor: true }),
+      sqlite: await runFunnel(scenario, { webhook: true }),
+      postgres: await onPostgres({ webhook: true }),
+      nginx1: await onPostgres({ webhook: true, nginx: true, replicas: 1 }),
+      nginx2: await onPostgres({ webhook: true, nginx: true, replicas: 2 }),
+      nginx3: await onPostgres({ webhook: true, nginx: true, replicas: 3 })
+    }
+    results.replicas = runs
+    for (const r of Object.values(runs)) {
+      const { confirmationMs: ms } = r
+      console.log([
+        `${r.scenario}: confirmation p50 ${ms.p50} / p99 ${ms.p99} ms;`,
+        `all reached a human in ${r.allReachedHumanMs} ms (lost ${r.lost});`,
+        `CPU ${r.cpuMsPerLead} ms/lead (PostgreSQL server ${r.postgresCpuMsPerLead} ms/lead);`,
+        `peak RSS per replica ${r.peakRssMbPerReplica.join(", ")} MB; stolen ${r.cpuStolenPercent} %;`,
+        `warnings/errors ${r.botWarningsAndErrors}`
+      ].join(" "))
+    }
   } else if (values.store) {
     const store = await storeBench()
     results.store = store
