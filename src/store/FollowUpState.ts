@@ -14,8 +14,6 @@ export class FollowUpState extends Context.Tag("FollowUpState")<
     /** Follow-ups not yet shown to the managers, oldest first. */
     readonly queued: (leadId: string) => Effect.Effect<ReadonlyArray<FollowUp>, StoreError>
     readonly markApplied: (leadId: string, seq: number, via: AppliedVia) => Effect.Effect<void, StoreError>
-    /** Leads with follow-ups not yet shown to the managers (a previous run stopped before applying them). */
-    readonly leadsWithQueued: Effect.Effect<ReadonlyArray<string>, StoreError>
     /** Follow-ups that became part of the fallback message's text, oldest first. */
     readonly appliedByEdit: (leadId: string) => Effect.Effect<ReadonlyArray<FollowUp>, StoreError>
   }

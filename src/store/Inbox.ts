@@ -30,8 +30,14 @@ export class Inbox extends Context.Tag("Inbox")<
       claim: Claim,
       now: number
     ) => Effect.Effect<ReadonlyArray<number>, StoreError>
-    /** The chat's updates still to handle, in update_id order. */
-    readonly unhandledOf: (chatId: number) => Effect.Effect<ReadonlyArray<Recorded>, StoreError>
+    /**
+     * The chat's updates still to handle, in update_id order. Those `inHand` (the caller received them) are not read
+     * back from the store.
+     */
+    readonly unhandledOf: (
+      chatId: number,
+      inHand: ReadonlyMap<number, Update>
+    ) => Effect.Effect<ReadonlyArray<Recorded>, StoreError>
     /** Lets go of the chat if none of its updates is left to handle and the claim is `by`'s. True when let go. */
     readonly finishChat: (chatId: number, by: string) => Effect.Effect<boolean, StoreError>
     /** Up to `limit` chats with updates to handle and no live claim (their replica died, or stopped). */

@@ -38,9 +38,6 @@ export const MemoryFollowUpState = Layer.effect(
           HashMap.modify(leadId, (list): ReadonlyArray<Entry> =>
             list.map((e) => (e.followUp.seq === seq ? { ...e, applied: Option.some(via) } : e)))
         ),
-      leadsWithQueued: Ref.get(byLead).pipe(
-        Effect.map((m) => [...HashMap.keys(HashMap.filter(m, (list) => list.some((e) => Option.isNone(e.applied))))])
-      ),
       appliedByEdit: (leadId) =>
         entries(leadId).pipe(
           Effect.map(

@@ -57,7 +57,7 @@ export const MemoryInbox = Layer.effect(
             return true
           })
         ),
-      unhandledOf: (chatId) =>
+      unhandledOf: (chatId, _inHand) =>
         Ref.get(seen).pipe(
           Effect.map((map) =>
             [...map.values()].filter((e) => e.handledAt === undefined && chatKey(e.update) === chatId)

@@ -22,6 +22,12 @@ const LONGEST_CHAT_LEASE_MS = 10_000
 const SWEEP_EVERY = "1 second"
 const SWEEP_BATCH = 100
 
+/** Updates received together (a poll's batch, a webhook request), and when. */
+interface Arrivals {
+  readonly updates: ReadonlyMap<number, Update>
+  readonly at: number
+}
+
 /**
  * Handles recorded updates, whichever way they came (polling or webhook) and whichever replica recorded them:
  * one chat's in update_id order and one at a time (the replica that claims the chat handles all it has), chats
@@ -49,32 +55,51 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
 
     /**
      * Handles the chat's updates in order while this replica holds its claim, then lets go of it unless more came
-     * meanwhile. Handlers never fail (Funnel.handle logs); an update handled twice (its replica died before the
-     * mark) is harmless: a repeat tap makes no second lead and a follow-up is keyed by its message.
+     * meanwhile. The place in flight (taken by the caller) is given back once the updates are handled, before the
+     * bookkeeping: the last mark and the release share one commit. Handlers never fail (Funnel.handle logs); an
+     * update handled twice (its replica died before the mark) is harmless: a repeat tap makes no second lead and a
+     * follow-up is keyed by its message.
      */
-    const handleChat = (chat: number, arrivals: ReadonlyMap<number, number>) =>
+    const handleChat = (chat: number, arrivals: Arrivals) =>
       Effect.gen(function*() {
-        while (true) {
-          for (const { receivedAt, update } of yield* inbox.unhandledOf(chat)) {
-            const arrivedAt = arrivals.get(update.update_id) ?? receivedAt
-            yield* Effect.locally(funnel.handle(update), updateArrivedAt, arrivedAt)
-            yield* atomically(inbox.markHandled([update.update_id]))
+        let holdsPlace = true
+        const givePlaceBack = Effect.suspend(() => {
+          if (!holdsPlace) return Effect.void
+          holdsPlace = false
+          return inFlight.release(1).pipe(Effect.zipRight(peopleFirst.answered))
+        })
+        return yield* Effect.gen(function*() {
+          while (true) {
+            if (!holdsPlace) {
+              yield* peopleFirst.arrived(1)
+              yield* inFlight.take(1)
+              holdsPlace = true
+            }
+            const todo = yield* inbox.unhandledOf(chat, arrivals.updates)
+            let last: number | undefined
+            for (const { receivedAt, update } of todo) {
+              if (last !== undefined) yield* atomically(inbox.markHandled([last]))
+              const arrivedAt = arrivals.updates.has(update.update_id) ? arrivals.at : receivedAt
+              yield* Effect.locally(funnel.handle(update), updateArrivedAt, arrivedAt)
+              last = update.update_id
+            }
+            yield* givePlaceBack
+            const marked = last === undefined ? Effect.void : inbox.markHandled([last])
+            if (yield* atomically(marked.pipe(Effect.zipRight(inbox.finishChat(chat, replica.id))))) return
+            if ((yield* atomically(claimChats([chat]))).length === 0) return
           }
-          if (yield* atomically(inbox.finishChat(chat, replica.id))) return
-          if ((yield* atomically(claimChats([chat]))).length === 0) return
-        }
+        }).pipe(Effect.ensuring(givePlaceBack))
       }).pipe(
         Effect.catchAll((e) => Effect.logWarning(`handling chat ${chat} paused: ${e.message}`)),
         Effect.ensuring(Effect.sync(() => {
           const runs = (handling.get(chat) ?? 1) - 1
           if (runs === 0) handling.delete(chat)
           else handling.set(chat, runs)
-        })),
-        Effect.ensuring(peopleFirst.answered),
-        Effect.ensuring(inFlight.release(1))
+        }))
       )
 
-    const startChat = (chat: number, arrivals: ReadonlyMap<number, number>) =>
+    /** Someone waits in the chat from its arrival on: it counts among the people waiting, then waits for room. */
+    const startChat = (chat: number, arrivals: Arrivals) =>
       Effect.gen(function*() {
         handling.set(chat, (handling.get(chat) ?? 0) + 1)
         yield* inFlight.take(1)
@@ -101,7 +126,7 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
     const dispatch = (updates: ReadonlyArray<Update>, arrivedAt: number) =>
       Effect.gen(function*() {
         const chats = [...new Set(updates.map(chatKey))]
-        const arrivals = new Map(updates.map((u) => [u.update_id, arrivedAt]))
+        const arrivals: Arrivals = { updates: new Map(updates.map((u) => [u.update_id, u])), at: arrivedAt }
         // Someone waits in each of them from now on, even while the batch waits for room.
         yield* peopleFirst.arrived(chats.length)
         for (const chat of chats) yield* startChat(chat, arrivals)
@@ -122,7 +147,7 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
       if (claimed.length === 0) return
       yield* Effect.logInfo(`handling the updates of ${claimed.length} chats left unhandled (a stop or a crash)`)
       yield* peopleFirst.arrived(claimed.length)
-      for (const chat of claimed) yield* startChat(chat, new Map())
+      for (const chat of claimed) yield* startChat(chat, { updates: new Map(), at: 0 })
     }).pipe(Effect.catchAll((e) => Effect.logWarning(`looking for updates left unhandled: ${e.message}`)))
     yield* sweep
     yield* sweep.pipe(

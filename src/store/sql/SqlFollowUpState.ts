@@ -42,11 +42,6 @@ export const SqlFollowUpState = Layer.effect(
       Result: LeadId,
       execute: (telegramId) => sql`SELECT lead_id FROM latest_leads WHERE telegram_id = ${telegramId}`
     })
-    const withQueued = SqlSchema.findAll({
-      Request: Schema.Void,
-      Result: LeadId,
-      execute: () => sql`SELECT DISTINCT lead_id FROM follow_ups WHERE applied_via IS NULL`
-    })
 
     return FollowUpState.of({
       attach: (telegramId, leadId) =>
@@ -71,7 +66,6 @@ export const SqlFollowUpState = Layer.effect(
           Effect.asVoid,
           storeOp("markApplied")
         ),
-      leadsWithQueued: withQueued(undefined).pipe(Effect.map(Arr.map((r) => r.lead_id)), storeOp("leadsWithQueued")),
       appliedByEdit: (leadId) => edited(leadId).pipe(Effect.map(Arr.map(toFollowUp)), storeOp("edited"))
     })
   })

@@ -33,10 +33,15 @@ export const SqlInbox = Layer.effect(
     })
     const unhandledOf = SqlSchema.findAll({
       Request: Schema.Number,
-      Result: Schema.Struct({ payload: UpdateJson, received_at: Schema.Number }),
+      Result: Schema.Struct({ update_id: Schema.Int, received_at: Schema.Number }),
       execute: (chatId) =>
-        sql`SELECT payload, received_at FROM updates WHERE chat_id = ${chatId} AND handled_at IS NULL
+        sql`SELECT update_id, received_at FROM updates WHERE chat_id = ${chatId} AND handled_at IS NULL
             ORDER BY update_id`
+    })
+    const payloads = SqlSchema.findAll({
+      Request: Schema.Array(Schema.Int),
+      Result: Schema.Struct({ update_id: Schema.Int, payload: UpdateJson }),
+      execute: (ids) => sql`SELECT update_id, payload FROM updates WHERE ${sql.in("update_id", ids)}`
     })
     const orphanChats = SqlSchema.findAll({
       Request: Schema.Struct({ now: Schema.Number, limit: Schema.Number }),
@@ -102,13 +107,18 @@ export const SqlInbox = Layer.effect(
             Effect.map((rows) => rows.map((r) => r.chat_id)),
             storeOp("claimChats")
           ),
-      unhandledOf: (chatId) =>
-        unhandledOf(chatId).pipe(
-          Effect.map((rows) =>
-            rows.map((r) => ({ update: r.payload as unknown as Update, receivedAt: r.received_at }))
-          ),
-          storeOp("unhandledOf")
-        ),
+      // Ids first: the payloads of updates in hand are not parsed again.
+      unhandledOf: (chatId, inHand) =>
+        Effect.gen(function*() {
+          const rows = yield* unhandledOf(chatId)
+          const missing = rows.filter((r) => !inHand.has(r.update_id)).map((r) => r.update_id)
+          const read = missing.length === 0 ? [] : yield* payloads(missing)
+          const byId = new Map<number, Update>([
+            ...inHand,
+            ...read.map((r) => [r.update_id, r.payload as unknown as Update] as const)
+          ])
+          return rows.map((r) => ({ update: byId.get(r.update_id)!, receivedAt: r.received_at }))
+        }).pipe(storeOp("unhandledOf")),
       finishChat: (chatId, by) =>
         sql`DELETE FROM chat_claims WHERE chat_id = ${chatId} AND claimed_by = ${by}
             AND NOT EXISTS (SELECT 1 FROM updates WHERE chat_id = ${chatId} AND handled_at IS NULL)
