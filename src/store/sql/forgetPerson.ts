@@ -22,6 +22,8 @@ export const forgetPerson = (telegramId: number) =>
       const followUps = yield* sql`DELETE FROM follow_ups WHERE lead_id IN (${theirLeads}) RETURNING seq`
       yield* sql`DELETE FROM delivery_attempts WHERE lead_id IN (${theirLeads})`
       yield* sql`DELETE FROM latest_leads WHERE telegram_id = ${telegramId}`
+      // A replica's claim on their chat (a private chat's id is the person's) holds nothing else.
+      yield* sql`DELETE FROM chat_claims WHERE chat_id = ${telegramId}`
       const leads = yield* sql`DELETE FROM leads WHERE telegram_id = ${telegramId} RETURNING id`
       const field = (path: string) =>
         sql.onDialectOrElse({
