@@ -23,6 +23,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const crmLeadsOf = (crm: CrmSim) =>
   new Set(crm.accepted.map((r) => (r.body as { contact: { telegram_id: number } }).contact.telegram_id))
 
+const polling = (r: Replica) => r.bot.output().stdout.includes("polling for updates")
+
 /** One replica: the bot as its own process on its own port, stopped by the test by its pid. */
 interface Replica {
   readonly port: number
@@ -69,6 +71,12 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
     cleanups.push(stopReplicas)
     await Promise.all(started.map((r) => untilReady(r.port)))
     return started
+  }
+  /** Two polling replicas, once one of them polls. */
+  const pollingPair = async (env: Record<string, string>) => {
+    const [first, second] = await launch(env, 2)
+    const leader = await until("a leader", async () => [first!, second!].find(polling))
+    return { leader, standby: leader === first ? second! : first! }
   }
   const kill = async (replica: Replica) => {
     replica.bot.child.kill("SIGKILL")
@@ -173,10 +181,7 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
     "two polling replicas: one polls, the other stands by; the leader killed → the other takes over, nothing lost",
     async () => {
       const { crm, env, telegram } = await world()
-      const [first, second] = await launch(env, 2)
-      const polling = (r: Replica) => r.bot.output().stdout.includes("polling for updates")
-      const leader = await until("a leader", async () => [first!, second!].find(polling))
-      const standby = leader === first ? second! : first!
+      const { leader, standby } = await pollingPair(env)
       await sleep(1000)
       expect(polling(standby)).toBe(false)
       expect(standby.bot.output().stdout).toContain("standing by")
@@ -216,10 +221,7 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
     "the polling leader frozen (SIGSTOP: a machine gone, its connection left open): the standby takes over",
     async () => {
       const { crm, env, telegram } = await world()
-      const [first, second] = await launch(env, 2)
-      const polling = (r: Replica) => r.bot.output().stdout.includes("polling for updates")
-      const leader = await until("a leader", async () => [first!, second!].find(polling))
-      const standby = leader === first ? second! : first!
+      const { leader, standby } = await pollingPair(env)
       leader.bot.child.kill("SIGSTOP")
       const frozenAt = Date.now()
       const person = { id: 55_000, first_name: "Frozen" }
@@ -245,9 +247,7 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
       const { crm, env, telegram } = await world()
       // A CRM that takes the requests and never answers: the replica's claims are held while it waits.
       await crm.setMode({ kind: "hang" })
-      const [first, second] = await launch({ ...env, CRM_TIMEOUT_MS: "60000" }, 2)
-      const polling = (r: Replica) => r.bot.output().stdout.includes("polling for updates")
-      const leader = await until("a leader", async () => [first!, second!].find(polling))
+      const { leader } = await pollingPair({ ...env, CRM_TIMEOUT_MS: "60000" })
       const people: Array<SimUser> = Array.from({ length: 5 }, (_, i) => ({ id: 60_000 + i, first_name: `R${i}` }))
       for (const person of people) telegram.sendText(person, "/start agency")
       await telegram.waitFor(
