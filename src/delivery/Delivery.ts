@@ -12,7 +12,7 @@ import { crmErrors, deliverySeconds, leadsDelivered } from "../metrics/metrics.j
 import { Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { type ClaimedLead, LeadStore } from "../store/LeadStore.js"
-import { type Claim, Replica } from "../store/Replica.js"
+import { claimFromNow, Replica } from "../store/Replica.js"
 import { Transactor } from "../store/Transactor.js"
 import { isChatGone } from "../telegram/TelegramError.js"
 import { retryDelayMillis } from "./backoff.js"
@@ -45,9 +45,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const fibers = yield* FiberSet.make()
     /** The leads this replica works on now: their claims are renewed. */
     const working = new Set<string>()
-    const newClaim = Clock.currentTimeMillis.pipe(
-      Effect.map((now) => ({ now, claim: { by: replica.id, until: now + leaseMillis } satisfies Claim }))
-    )
+    const newClaim = claimFromNow(replica.id, leaseMillis)
     // Each attempt at the CRM / admin chat holds one permit; shutdown takes them all, so it waits for attempts
     // under way but not for deliveries asleep in backoff.
     const attempts = yield* Effect.makeSemaphore(MAX_ATTEMPTS_AT_ONCE)

@@ -1,4 +1,4 @@
-import { Context, Layer } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 
 /**
  * This process among the bot's replicas on one store. A chat's updates and a lead's delivery are claimed by one
@@ -22,3 +22,9 @@ export interface Claim {
   readonly by: string
   readonly until: number
 }
+
+/** A claim by `replicaId` from now for `leaseMillis`, with the time it was taken. */
+export const claimFromNow = (replicaId: string, leaseMillis: number) =>
+  Clock.currentTimeMillis.pipe(
+    Effect.map((now) => ({ now, claim: { by: replicaId, until: now + leaseMillis } satisfies Claim }))
+  )

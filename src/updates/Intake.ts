@@ -7,7 +7,7 @@ import { AppConfig } from "../config/AppConfig.js"
 import { Funnel } from "../funnel/Funnel.js"
 import { updateArrivedAt } from "../metrics/metrics.js"
 import { Inbox } from "../store/Inbox.js"
-import { type Claim, Replica } from "../store/Replica.js"
+import { claimFromNow, Replica } from "../store/Replica.js"
 import { Transactor } from "../store/Transactor.js"
 import { chatKey } from "../telegram/chatKey.js"
 
@@ -47,9 +47,7 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
     const inFlight = yield* Effect.makeSemaphore(MAX_IN_FLIGHT)
     /** Chats this replica is handling now (how many runs each): their claims are renewed. */
     const handling = new Map<number, number>()
-    const newClaim = Clock.currentTimeMillis.pipe(
-      Effect.map((now) => ({ now, claim: { by: replica.id, until: now + leaseMillis } satisfies Claim }))
-    )
+    const newClaim = claimFromNow(replica.id, leaseMillis)
     const claimChats = (chats: ReadonlyArray<number>) =>
       Effect.flatMap(newClaim, ({ claim, now }) => inbox.claimChats(chats, claim, now))
 

@@ -85,7 +85,7 @@ describe("polling", () => {
       }).pipe(Effect.provide(layer), Effect.scoped)
     }).pipe(quietUnlessWrong))
 
-  it.live("a stop marks every update handled by then, even while a background mark is still committing", () =>
+  it.live("a stop marks every update handled by then, even while a mark is still committing", () =>
     Effect.gen(function*() {
       const [first, second] = [textUpdate(alice, "first"), textUpdate(bob, "second")]
       const secondMayEnd = yield* Deferred.make<void>()
@@ -94,7 +94,7 @@ describe("polling", () => {
         update === second
           ? Deferred.await(secondMayEnd).pipe(Effect.zipRight(Deferred.succeed(secondEnded, undefined)))
           : Effect.void
-      // The first mark commits, then holds the background marker, as a slow fsync would. (The unit before it is
+      // The first mark commits, then holds its chat, as a slow fsync would. (The unit before it is
       // polling's record of the batch.)
       let commits = 0
       const slowFirstCommit = Layer.succeed(
