@@ -11,7 +11,7 @@ import type { Handled, Lead, Outcome } from "../lead/Lead.js"
 import { crmErrors, deliverySeconds, leadsDelivered } from "../metrics/metrics.js"
 import { Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
-import { type ClaimedLead, LeadStore } from "../store/LeadStore.js"
+import { LeadStore } from "../store/LeadStore.js"
 import { claimFromNow, Replica } from "../store/Replica.js"
 import { Transactor } from "../store/Transactor.js"
 import { isChatGone } from "../telegram/TelegramError.js"
@@ -147,9 +147,9 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
      * Works on the lead while this replica holds its claim: until nothing is left (and no work came meanwhile),
      * or an attempt fails (the store then keeps when to try again, for whichever replica is free then).
      */
-    const process = Effect.fn("Delivery.process")(function*(leadId: string, held?: ClaimedLead) {
+    const process = Effect.fn("Delivery.process")(function*(leadId: string) {
       yield* Effect.annotateCurrentSpan("leadId", leadId)
-      let claimed = held === undefined ? yield* claimNow(leadId) : Option.some(held)
+      let claimed = yield* claimNow(leadId)
       while (Option.isSome(claimed)) {
         const failed = yield* workOn(leadId).pipe(
           Effect.as(false),
@@ -191,10 +191,6 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
 
     /** Starts (or continues) a lead's delivery once people waiting for an answer have it; returns at once. */
     const schedule = (leadId: string) => inBackground("delivery", yieldToPeople.pipe(Effect.zipRight(process(leadId))))
-
-    /** The same for a lead this replica has just recorded, and so holds the claim of (`claimForNew`). */
-    const scheduleRecorded = (leadId: string) =>
-      inBackground("delivery", yieldToPeople.pipe(Effect.zipRight(process(leadId, { retries: 0, wakes: 0 }))))
 
     /**
      * A manager pressed "✅ Внесено в CRM": the mark is stored at once (so the tap can be answered at once) and
@@ -247,7 +243,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
 
     /** This replica's claim on a lead it records now (it will deliver it). */
     const claimForNew = Effect.map(newClaim, ({ claim }) => claim)
-    return { schedule, scheduleRecorded, markHandled, claimForNew, awaitIdle: FiberSet.awaitEmpty(fibers) } as const
+    return { schedule, markHandled, claimForNew, awaitIdle: FiberSet.awaitEmpty(fibers) } as const
   }),
   dependencies: [AdminChat.Default, PeopleFirst.Default]
 }) {}

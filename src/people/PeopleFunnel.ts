@@ -116,7 +116,7 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
               Effect.flatMap((at) => transactor.atomically(leads.markConfirmed(lead.id, at)))
             )
           ),
-          Effect.ensuring(recorded ? delivery.scheduleRecorded(lead.id) : delivery.schedule(lead.id))
+          Effect.ensuring(delivery.schedule(lead.id))
         )
       })
 

@@ -96,10 +96,18 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
         }))
       )
 
-    /** Someone waits in the chat from its arrival on: it counts among the people waiting, then waits for room. */
+    /**
+     * Chats this replica claimed are renewed from the claim on, while they wait for room too: a claim that lapsed
+     * before its run started would let another replica handle the same updates at the same time.
+     */
+    const holdClaims = (chats: ReadonlyArray<number>) =>
+      Effect.sync(() => {
+        for (const chat of chats) handling.set(chat, (handling.get(chat) ?? 0) + 1)
+      })
+
+    /** A chat claimed (and held) here: waits for room, then handles it. */
     const startChat = (chat: number, arrivals: Arrivals) =>
       Effect.gen(function*() {
-        handling.set(chat, (handling.get(chat) ?? 0) + 1)
         yield* inFlight.take(1)
         yield* FiberSet.run(handlers, withChatLock(chat, handleChat(chat, arrivals)).pipe(Effect.uninterruptible))
       })
@@ -111,13 +119,14 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
     const record = (updates: ReadonlyArray<Update>) =>
       atomically(
         inbox.record(updates).pipe(
-          Effect.flatMap((fresh) =>
-            claimChats(fresh.map(chatKey)).pipe(Effect.map((claimed) => {
-              const ours = new Set(claimed)
-              return fresh.filter((u) => ours.has(chatKey(u)))
-            }))
-          )
+          Effect.flatMap((fresh) => claimChats(fresh.map(chatKey)).pipe(Effect.map((claimed) => ({ claimed, fresh }))))
         )
+      ).pipe(
+        Effect.tap(({ claimed }) => holdClaims(claimed)),
+        Effect.map(({ claimed, fresh }) => {
+          const ours = new Set(claimed)
+          return fresh.filter((u) => ours.has(chatKey(u)))
+        })
       )
 
     /** Starts handling the chats of recorded updates and returns; waits first while too many are in flight. */
@@ -144,6 +153,7 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
       const claimed = yield* atomically(claimChats(orphans))
       if (claimed.length === 0) return
       yield* Effect.logInfo(`handling the updates of ${claimed.length} chats left unhandled (a stop or a crash)`)
+      yield* holdClaims(claimed)
       yield* peopleFirst.arrived(claimed.length)
       for (const chat of claimed) yield* startChat(chat, { updates: new Map(), at: 0 })
     }).pipe(Effect.catchAll((e) => Effect.logWarning(`looking for updates left unhandled: ${e.message}`)))

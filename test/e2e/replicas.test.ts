@@ -107,7 +107,13 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
       const ports = await Promise.all([1, 2, 3].map(() => freePort()))
       const nginx = await startNginx(ports)
       cleanups.push(nginx.stop)
-      const webhookEnv = { ...env, WEBHOOK_URL: `${nginx.base}${WEBHOOK_PATH}`, WEBHOOK_SECRET }
+      // Leases of 6 s: a burst on a loaded CI machine may stall a replica for a second or two.
+      const webhookEnv = {
+        ...env,
+        WEBHOOK_URL: `${nginx.base}${WEBHOOK_PATH}`,
+        WEBHOOK_SECRET,
+        DELIVERY_LEASE_SECONDS: "6"
+      }
       replicas.push(...ports.map((port) => ({ port, bot: start(webhookEnv, port) })))
       cleanups.push(stopReplicas)
       await Promise.all(ports.map((port) => untilReady(port)))

@@ -3,7 +3,7 @@ import { join } from "node:path"
 
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Layer, Option, TestClock } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Option, TestClock, TestServices } from "effect"
 
 import { makeTempDir } from "../../sim/tempDirs.js"
 import type { Lead } from "../../src/lead/Lead.js"
@@ -249,6 +249,26 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
 
   it.scoped("a lead's delivery is claimed by one replica at a time, until let go or lapsed", () =>
     leadClaims.pipe(Effect.provide(stores())))
+
+  it.scoped("one lead per tap, even when two replicas record it at the same moment", () =>
+    Effect.gen(function*() {
+      const leads = yield* LeadStore
+      const sql = yield* SqlClient.SqlClient
+      const copy = (i: number) => leads.record({ ...lead(`copy ${i}`, 1000), tapId: "q-same" }, 0, aClaim)
+      // The first replica's transaction has written the lead and not committed when the second records it.
+      const written = yield* Deferred.make<void>()
+      const commit = yield* Deferred.make<void>()
+      const first = yield* Effect.fork(sql.withTransaction(
+        copy(1).pipe(Effect.tap(() => Deferred.succeed(written, undefined)), Effect.zipLeft(Deferred.await(commit)))
+      ))
+      yield* Deferred.await(written)
+      const second = yield* Effect.fork(copy(2))
+      yield* Effect.sleep("200 millis").pipe(TestServices.provideLive)
+      yield* Deferred.succeed(commit, undefined)
+      const recorded = [yield* Fiber.join(first), yield* Fiber.join(second)]
+      expect(recorded.filter(Boolean)).toHaveLength(1)
+      expect((yield* leads.undelivered).map((r) => r.lead.tapId)).toEqual(["q-same"])
+    }).pipe(Effect.provide(stores())))
 
   it.scoped("a chat's updates are claimed by one replica at a time; a lapsed claim is an orphan", () =>
     chatClaims.pipe(Effect.provide(stores())))

@@ -90,6 +90,7 @@ export const SqlLeadStore = Layer.effect(
               CAST(${claim.by} AS TEXT), CAST(${claim.until} AS BIGINT)
             WHERE NOT EXISTS (SELECT 1 FROM leads WHERE telegram_id = ${lead.contact.telegramId}
               AND profile = ${lead.profile} AND service_id = ${lead.serviceId} AND created_at >= ${repeatSince})
+            ON CONFLICT DO NOTHING
             RETURNING id`.pipe(
           Effect.flatMap(Schema.decodeUnknown(Schema.Array(Returned))),
           Effect.map((rows) => rows.length > 0),

@@ -101,6 +101,12 @@ export const migrations = {
       OR EXISTS (SELECT 1 FROM follow_ups f WHERE f.lead_id = leads.id AND f.applied_via IS NULL)`
     yield* sql`CREATE INDEX leads_due ON leads (next_attempt_at) WHERE next_attempt_at IS NOT NULL`
     yield* sql`CREATE INDEX leads_claimed ON leads (claimed_by) WHERE claimed_by IS NOT NULL`
+  }),
+  // One lead per tap, kept by the database: two replicas handling the same tap at once (one of them stalled past
+  // its claim) cannot both pass the repeat-tap check of the INSERT.
+  "0004_one_lead_per_tap": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE UNIQUE INDEX leads_tap ON leads (tap_id)`
   })
 }
 
