@@ -37,6 +37,7 @@ import type { Lead } from "../src/lead/Lead.js"
 import { REPEAT_TAP_WINDOW } from "../src/people/PeopleFunnel.js"
 import { FollowUpState } from "../src/store/FollowUpState.js"
 import { LeadStore } from "../src/store/LeadStore.js"
+import { ExclusiveLeases } from "../src/store/Leases.js"
 import { MemoryFollowUpState } from "../src/store/MemoryFollowUpState.js"
 import { MemoryLeadStore } from "../src/store/MemoryLeadStore.js"
 import { MemoryTransactor } from "../src/store/MemoryTransactor.js"
@@ -300,7 +301,7 @@ const recordTap = (id: string, telegramId: number) =>
     }
     const repeatSince = lead.createdAt - Duration.toMillis(REPEAT_TAP_WINDOW)
     yield* atomically(
-      leads.record(lead, repeatSince, { by: "bench", until: lead.createdAt }).pipe(
+      leads.record(lead, repeatSince).pipe(
         Effect.tap((fresh) => (fresh ? followUps.attach(telegramId, lead.id) : Effect.void))
       )
     )
@@ -345,6 +346,7 @@ const storeBench = async () => {
   const count = 2000
   const file = join(makeTempDir("store-bench"), "leads.sqlite")
   const sqlite = Layer.mergeAll(SqlLeadStore, SqlFollowUpState, SqlTransactor).pipe(
+    Layer.provide(ExclusiveLeases),
     Layer.provide(Layer.scoped(SqlClient.SqlClient, openDatabase(file).pipe(Effect.orDie)))
   )
   const memory = Layer.mergeAll(MemoryLeadStore, MemoryFollowUpState, MemoryTransactor)

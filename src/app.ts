@@ -13,8 +13,8 @@ import { DatabaseLive } from "./store/DatabaseLive.js"
 import { SqlFollowUpState } from "./store/sql/SqlFollowUpState.js"
 import { SqlInbox } from "./store/sql/SqlInbox.js"
 import { SqlLeadStore } from "./store/sql/SqlLeadStore.js"
+import { SqlStoreLeases } from "./store/sql/SqlLeases.js"
 import { SqlPollingLeader } from "./store/sql/SqlPollingLeader.js"
-import { SqlReplica } from "./store/sql/SqlReplica.js"
 import { SqlStoreHealth } from "./store/sql/SqlStoreHealth.js"
 import { SqlTransactor } from "./store/sql/SqlTransactor.js"
 import { TelegramBotLive } from "./telegram/TelegramBot.js"
@@ -29,9 +29,8 @@ export const StoresLive = Layer.mergeAll(
   SqlInbox,
   SqlTransactor,
   SqlStoreHealth,
-  SqlReplica,
   SqlPollingLeader
-).pipe(Layer.provide(DatabaseLive))
+).pipe(Layer.provideMerge(SqlStoreLeases), Layer.provide(DatabaseLive))
 
 /** The ports, live: Telegram, the CRM over HTTP, the stores; the settings first, so their errors come first. */
 export const PortsLive = Layer.mergeAll(

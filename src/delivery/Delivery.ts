@@ -1,18 +1,17 @@
 import { Clock, Effect, FiberSet, Metric, Option, Schedule } from "effect"
 
 import { AdminChat } from "../admin/AdminChat.js"
-import { makeKeyedLock } from "../concurrency/KeyedLock.js"
+import { makeLeasedWork } from "../concurrency/LeasedWork.js"
 import { PeopleFirst } from "../concurrency/PeopleFirst.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { CrmClient } from "../crm/CrmClient.js"
 import { CrmClientError, logLine, metricKind } from "../crm/CrmError.js"
 import { crmPayload } from "../crm/CrmPayload.js"
-import type { Handled, Lead, Outcome } from "../lead/Lead.js"
+import type { Handled, Lead, LeadRecord, Outcome } from "../lead/Lead.js"
 import { crmErrors, deliverySeconds, leadsDelivered } from "../metrics/metrics.js"
 import { Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
-import { claimFromNow, Replica } from "../store/Replica.js"
 import { Transactor } from "../store/Transactor.js"
 import { isChatGone } from "../telegram/TelegramError.js"
 import { retryDelayMillis } from "./backoff.js"
@@ -20,15 +19,15 @@ import { retryDelayMillis } from "./backoff.js"
 /** How long shutdown waits for attempts under way before it interrupts them (their leads stay pending). */
 const SHUTDOWN_GRACE = "10 seconds"
 const MAX_ATTEMPTS_AT_ONCE = 1_000_000
-/** How often a replica looks for leads due that no replica works on, and how many it takes at a time. */
-const SWEEP_EVERY = "1 second"
-const SWEEP_BATCH = 100
+/** How often the store is asked for leads due that nobody works on (retries whose time came), and how many. */
+const DUE_EVERY = "1 second"
+const DUE_BATCH = 100
 
 /**
  * The background worker: a recorded lead goes to the CRM; on any CrmError to the admin chat; if that fails
  * too it stays pending and is retried with backoff. Follow-ups are applied after their lead's outcome is known.
- * A lead is worked on by the replica that claimed it (one at a time, across replicas): the one that recorded it,
- * or, when that one died or an attempt failed, whichever finds it due first.
+ * A lead is worked on by one process at a time (it holds the lead's lease): the one that recorded it, or, when an
+ * attempt failed or that one died, whichever finds it due first.
  */
 export class Delivery extends Effect.Service<Delivery>()("Delivery", {
   scoped: Effect.gen(function*() {
@@ -39,13 +38,8 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const profiles = yield* Profiles
     const { atomically } = yield* Transactor
     const { yieldToPeople } = yield* PeopleFirst
-    const replica = yield* Replica
-    const leaseMillis = (yield* AppConfig).deliveryLeaseSeconds * 1000
-    const withLeadLock = yield* makeKeyedLock()
+    const work = yield* makeLeasedWork("lead", (yield* AppConfig).deliveryLeaseSeconds * 1000)
     const fibers = yield* FiberSet.make()
-    /** The leads this replica works on now: their claims are renewed. */
-    const working = new Set<string>()
-    const newClaim = claimFromNow(replica.id, leaseMillis)
     // Each attempt at the CRM / admin chat holds one permit; shutdown takes them all, so it waits for attempts
     // under way but not for deliveries asleep in backoff.
     const attempts = yield* Effect.makeSemaphore(MAX_ATTEMPTS_AT_ONCE)
@@ -130,28 +124,25 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       }).pipe(Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)))
 
     /** Everything the lead still needs, in order: a human, then its follow-ups, then the manager's mark. */
-    const workOn = (leadId: string) =>
+    const workOn = ({ handled, handledShown, lead, outcome }: LeadRecord) =>
       Effect.gen(function*() {
-        const record = yield* leads.get(leadId)
-        if (Option.isNone(record)) return yield* Effect.logError(`lead ${leadId} is not in the store`)
-        const { handled, handledShown, lead, outcome } = record.value
         const known = Option.isSome(outcome) ? outcome.value : yield* deliver(lead)
         yield* applyFollowUps(lead, known, handled)
         if (!handledShown) yield* showHandled(lead, known, handled)
       })
 
-    const claimNow = (leadId: string) =>
-      Effect.flatMap(newClaim, ({ claim, now }) => atomically(leads.claim(leadId, claim, now)))
-
     /**
-     * Works on the lead while this replica holds its claim: until nothing is left (and no work came meanwhile),
-     * or an attempt fails (the store then keeps when to try again, for whichever replica is free then).
+     * Works on a lead this process holds while it is due: until nothing is left (and no work came meanwhile), or an
+     * attempt fails (the store then keeps when to try again, for whichever process is free then).
      */
     const process = Effect.fn("Delivery.process")(function*(leadId: string) {
       yield* Effect.annotateCurrentSpan("leadId", leadId)
-      let claimed = yield* claimNow(leadId)
-      while (Option.isSome(claimed)) {
-        const failed = yield* workOn(leadId).pipe(
+      while (true) {
+        const record = yield* leads.get(leadId)
+        if (Option.isNone(record)) return yield* Effect.logError(`lead ${leadId} is not in the store`)
+        const { dueAt, retries, wakes } = record.value.work
+        if (Option.isNone(dueAt) || dueAt.value > (yield* Clock.currentTimeMillis)) return
+        const failed = yield* workOn(record.value).pipe(
           Effect.as(false),
           Effect.catchAll((e) =>
             (e._tag === "StoreError" ? Effect.logWarning(`delivery paused: ${e.message}`) : Effect.void).pipe(
@@ -160,22 +151,19 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
           )
         )
         if (failed) {
-          const delay = yield* retryDelayMillis(claimed.value.retries)
-          const at = (yield* Clock.currentTimeMillis) + delay
-          return yield* atomically(leads.retryLater(leadId, replica.id, at))
+          const at = (yield* Clock.currentTimeMillis) + (yield* retryDelayMillis(retries))
+          return yield* atomically(leads.retryLater(leadId, at))
         }
-        if (yield* atomically(leads.release(leadId, replica.id, claimed.value.wakes))) return
-        claimed = yield* claimNow(leadId)
+        if (yield* atomically(leads.settle(leadId, wakes))) return
       }
-    }, (effect, leadId) =>
-      withLeadLock(
-        leadId,
-        Effect.acquireUseRelease(
-          Effect.sync(() => working.add(leadId)),
-          () => effect,
-          () => Effect.sync(() => working.delete(leadId))
-        )
-      ).pipe(Effect.annotateLogs({ lead: leadId })))
+    }, (effect, leadId) => work.run(leadId, effect).pipe(Effect.annotateLogs({ lead: leadId })))
+
+    /** Works on the leads this process could claim, each in the background. */
+    const claimAndProcess = (leadIds: ReadonlyArray<string>) =>
+      work.claim(leadIds).pipe(
+        Effect.flatMap((claimed) => Effect.forEach(claimed, (leadId) => inBackground("delivery", process(leadId)))),
+        Effect.asVoid
+      )
 
     /**
      * Runs `work` in the background and returns at once. It stays interruptible (shutdown ends it between attempts)
@@ -190,7 +178,8 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       )
 
     /** Starts (or continues) a lead's delivery once people waiting for an answer have it; returns at once. */
-    const schedule = (leadId: string) => inBackground("delivery", yieldToPeople.pipe(Effect.zipRight(process(leadId))))
+    const schedule = (leadId: string) =>
+      inBackground("delivery", yieldToPeople.pipe(Effect.zipRight(claimAndProcess([leadId]))))
 
     /**
      * A manager pressed "✅ Внесено в CRM": the mark is stored at once (so the tap can be answered at once) and
@@ -208,25 +197,17 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         return true
       })
 
-    // Leads due that no live claim holds: what a previous run (or a replica that died) left, and retries whose
-    // time came. A claim of a store only this process opens is its own: a crash's claims are let go at once.
-    if (!replica.shared) yield* leads.releaseClaims(replica.id)
-    const sweep = Effect.gen(function*() {
+    // Leads due that nobody works on: what a previous run left, retries whose time came, and on a shared store
+    // a dead replica's.
+    const takeDue = Effect.gen(function*() {
       yield* yieldToPeople
-      const { claim, now } = yield* newClaim
-      const due = yield* atomically(leads.claimDue(claim, now, SWEEP_BATCH))
-      for (const leadId of due) yield* inBackground("delivery", process(leadId))
+      const due = yield* leads.due(yield* Clock.currentTimeMillis, DUE_BATCH)
+      yield* claimAndProcess(due.filter((leadId) => !work.holds(leadId)))
     }).pipe(Effect.catchAll((e) => Effect.logWarning(`looking for leads due: ${e.message}`)))
-    yield* sweep.pipe(Effect.repeat(Schedule.spaced(SWEEP_EVERY)), Effect.interruptible, Effect.forkScoped)
-    // The claims on leads under way are renewed; a replica that dies stops renewing them, and they lapse.
-    const renew = newClaim.pipe(
-      Effect.flatMap(({ claim }) => leads.renewClaims([...working], claim)),
-      Effect.catchAll((e) => Effect.logWarning(`renewing delivery claims: ${e.message}`))
-    )
-    yield* renew.pipe(Effect.repeat(Schedule.spaced(leaseMillis / 3)), Effect.interruptible, Effect.forkScoped)
+    yield* takeDue.pipe(Effect.repeat(Schedule.spaced(DUE_EVERY)), Effect.interruptible, Effect.forkScoped)
 
     // Finalizers run uninterruptibly: the wait itself is made interruptible so that the timeout can end it. Then
-    // the claims are let go, so that other replicas go on at once.
+    // the leases are let go (makeLeasedWork), so that other replicas go on at once.
     yield* Effect.addFinalizer(() =>
       attempts.withPermits(MAX_ATTEMPTS_AT_ONCE)(Effect.void).pipe(
         Effect.interruptible,
@@ -236,14 +217,11 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         ),
         Effect.ignore,
         Effect.zipRight(FiberSet.clear(fibers)),
-        Effect.zipRight(leads.releaseClaims(replica.id).pipe(Effect.ignore)),
         Effect.zipRight(Effect.logInfo("delivery stopped"))
       )
     )
 
-    /** This replica's claim on a lead it records now (it will deliver it). */
-    const claimForNew = Effect.map(newClaim, ({ claim }) => claim)
-    return { schedule, markHandled, claimForNew, awaitIdle: FiberSet.awaitEmpty(fibers) } as const
+    return { schedule, markHandled, awaitIdle: FiberSet.awaitEmpty(fibers) } as const
   }),
   dependencies: [AdminChat.Default, PeopleFirst.Default]
 }) {}

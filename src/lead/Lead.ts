@@ -48,6 +48,16 @@ export interface LeadRecord {
   readonly handled: Option.Option<Handled>
   /** The manager's mark is shown on the fallback message. */
   readonly handledShown: boolean
+  readonly work: LeadWork
+}
+
+/** What delivery still owes a lead: due (a human, follow-ups, a mark to show) while `dueAt` is set. */
+export interface LeadWork {
+  readonly dueAt: Option.Option<number>
+  /** Failed attempts in a row: the backoff's step. */
+  readonly retries: number
+  /** How often work was added to it (a follow-up, a manager's mark): settling checks that none came meanwhile. */
+  readonly wakes: number
 }
 
 /** Something the person sent after their lead: text, or media (copied to the admin chat) with its caption. */

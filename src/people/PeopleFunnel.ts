@@ -90,9 +90,8 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
         }
         // The lead (unless the person tapped this service within the window) and the person's pointer to it, in
         // one transaction, before they are answered.
-        const claim = yield* delivery.claimForNew
         const recorded = yield* transactor.atomically(
-          leads.record(fresh, now - Duration.toMillis(REPEAT_TAP_WINDOW), claim).pipe(
+          leads.record(fresh, now - Duration.toMillis(REPEAT_TAP_WINDOW)).pipe(
             Effect.tap((isNew) => (isNew ? followUps.attach(from.id, fresh.id) : Effect.void))
           )
         )

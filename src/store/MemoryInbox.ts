@@ -15,7 +15,6 @@ export const MemoryInbox = Layer.effect(
   Inbox,
   Effect.gen(function*() {
     const seen = yield* Ref.make(new Map<number, Entry>())
-    const claims = new Map<number, { readonly by: string; readonly until: number }>()
     const pending = (map: Map<number, Entry>) =>
       [...map.values()].filter((e) => e.handledAt === undefined).map((e) => e.update).sort((a, b) =>
         a.update_id - b.update_id
@@ -25,13 +24,14 @@ export const MemoryInbox = Layer.effect(
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Ref.modify(seen, (map) => {
             const next = new Map(map)
+            const fresh: Array<Update> = []
             for (const update of updates) {
               if (!next.has(update.update_id)) {
                 next.set(update.update_id, { update, handledAt: undefined, receivedAt: now })
+                fresh.push(update)
               }
             }
-            const ids = new Set(updates.map((u) => u.update_id))
-            return [pending(next).filter((u) => ids.has(u.update_id)), next]
+            return [fresh, next]
           })),
       markHandled: (updateIds) =>
         Clock.currentTimeMillis.pipe(Effect.flatMap((at) =>
@@ -48,15 +48,6 @@ export const MemoryInbox = Layer.effect(
       lastRecorded: Ref.get(seen).pipe(
         Effect.map((map) => (map.size === 0 ? Option.none() : Option.some(Math.max(...map.keys()))))
       ),
-      claimChats: (chatIds, claim, now) =>
-        Effect.sync(() =>
-          [...new Set(chatIds)].filter((chat) => {
-            const held = claims.get(chat)
-            if (held !== undefined && held.by !== claim.by && held.until >= now) return false
-            claims.set(chat, claim)
-            return true
-          })
-        ),
       unhandledOf: (chatId, _inHand) =>
         Ref.get(seen).pipe(
           Effect.map((map) =>
@@ -65,31 +56,11 @@ export const MemoryInbox = Layer.effect(
               .map((e) => ({ update: e.update, receivedAt: e.receivedAt }))
           )
         ),
-      finishChat: (chatId, by) =>
-        Ref.get(seen).pipe(Effect.map((map) => {
-          if (claims.get(chatId)?.by !== by) return false
-          if ([...map.values()].some((e) => e.handledAt === undefined && chatKey(e.update) === chatId)) return false
-          claims.delete(chatId)
-          return true
-        })),
-      orphanChats: (now, limit) =>
-        Ref.get(seen).pipe(Effect.map((map) =>
-          [
-            ...new Set(
-              [...map.values()].filter((e) => e.handledAt === undefined).map((e) => chatKey(e.update)).filter(
-                (chat) => (claims.get(chat)?.until ?? -Infinity) < now
-              )
-            )
-          ].slice(0, limit)
-        )),
-      renewChats: (chatIds, claim) =>
-        Effect.sync(() => {
-          for (const chat of chatIds) if (claims.get(chat)?.by === claim.by) claims.set(chat, claim)
-        }),
-      releaseChats: (by) =>
-        Effect.sync(() => {
-          for (const [chat, held] of claims) if (held.by === by) claims.delete(chat)
-        }),
+      // One process's store: no lease of another holds a chat.
+      chatsWithWork: (limit) =>
+        Ref.get(seen).pipe(
+          Effect.map((map) => [...new Set(pending(map).map(chatKey))].slice(0, limit))
+        ),
       forgetHandled: (before) =>
         Ref.modify(seen, (map) => {
           const newest = Math.max(...map.keys())

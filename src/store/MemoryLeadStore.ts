@@ -1,17 +1,9 @@
 import { Array as Arr, Effect, HashMap, HashSet, Layer, Option, Order, Ref } from "effect"
 
-import type { Lead, LeadRecord } from "../lead/Lead.js"
+import type { Lead, LeadRecord, LeadWork } from "../lead/Lead.js"
 import { LeadStore } from "./LeadStore.js"
 
-/** A lead's delivery state: due while nextAttemptAt is set, claimed while `by` is. */
-interface Work {
-  readonly nextAttemptAt: number | undefined
-  readonly by: string | undefined
-  readonly until: number
-  readonly retries: number
-  readonly wakes: number
-}
-const idle: Work = { nextAttemptAt: undefined, by: undefined, until: 0, retries: 0, wakes: 0 }
+const idle: LeadWork = { dueAt: Option.none(), retries: 0, wakes: 0 }
 
 const tapKey = (lead: Lead) => `${lead.contact.telegramId}:${lead.profile}:${lead.serviceId}`
 
@@ -23,10 +15,9 @@ export const MemoryLeadStore = Layer.effect(
     // The newest lead's time per person and service, so a repeat tap is found without a scan.
     const latestTaps = yield* Ref.make(HashMap.empty<string, number>())
     const confirmed = yield* Ref.make(HashSet.empty<string>())
-    const work = new Map<string, Work>()
+    const work = new Map<string, LeadWork>()
     const workOf = (leadId: string) => work.get(leadId) ?? idle
-    const claimable = (w: Work, by: string, now: number) =>
-      w.nextAttemptAt !== undefined && w.nextAttemptAt <= now && (w.by === undefined || w.by === by || w.until < now)
+    const dueBy = (w: LeadWork, now: number) => Option.isSome(w.dueAt) && w.dueAt.value <= now
     const update = (leadId: string, f: (r: LeadRecord) => LeadRecord) => Ref.update(leads, HashMap.modify(leadId, f))
     const oldestFirst = (keep: (r: LeadRecord) => boolean) =>
       Ref.get(leads).pipe(
@@ -35,10 +26,10 @@ export const MemoryLeadStore = Layer.effect(
     const wake = (leadId: string, at: number) =>
       Effect.sync(() => {
         const w = workOf(leadId)
-        work.set(leadId, { ...w, wakes: w.wakes + 1, nextAttemptAt: w.nextAttemptAt ?? at })
+        work.set(leadId, { ...w, wakes: w.wakes + 1, dueAt: Option.orElse(w.dueAt, () => Option.some(at)) })
       })
     return LeadStore.of({
-      record: (lead, repeatSince, claim) =>
+      record: (lead, repeatSince) =>
         Ref.modify(latestTaps, (latest) => {
           const key = tapKey(lead)
           const previous = Option.getOrElse(HashMap.get(latest, key), () => -Infinity)
@@ -54,15 +45,19 @@ export const MemoryLeadStore = Layer.effect(
                   outcome: Option.none(),
                   attempts: [],
                   handled: Option.none(),
-                  handledShown: false
+                  handledShown: false,
+                  work: idle
                 })
               ).pipe(Effect.tap(() => {
-                work.set(lead.id, { ...idle, nextAttemptAt: lead.createdAt, by: claim.by, until: claim.until })
+                work.set(lead.id, { ...idle, dueAt: Option.some(lead.createdAt) })
               }))
               : Effect.void
           )
         ),
-      get: (leadId) => Ref.get(leads).pipe(Effect.map(HashMap.get(leadId))),
+      get: (leadId) =>
+        Ref.get(leads).pipe(
+          Effect.map((all) => Option.map(HashMap.get(all, leadId), (r) => ({ ...r, work: workOf(leadId) })))
+        ),
       markConfirmed: (leadId) => Ref.update(confirmed, HashSet.add(leadId)),
       owedConfirmation: (tapId) =>
         Effect.all([Ref.get(leads), Ref.get(confirmed)]).pipe(Effect.map(([all, done]) =>
@@ -81,43 +76,24 @@ export const MemoryLeadStore = Layer.effect(
         }).pipe(Effect.tap((marked) => marked ? wake(leadId, handled.at) : Effect.void)),
       markHandledShown: (leadId) => update(leadId, (r) => ({ ...r, handledShown: true })),
       wake: (leadId, at) => wake(leadId, at),
-      claim: (leadId, claim, now) =>
+      // One process's store: no lease of another holds a lead.
+      due: (now, limit) =>
+        Effect.sync(() =>
+          [...work].filter(([, w]) => dueBy(w, now))
+            .sort(([, a], [, b]) => Option.getOrThrow(a.dueAt) - Option.getOrThrow(b.dueAt))
+            .slice(0, limit).map(([id]) => id)
+        ),
+      retryLater: (leadId, at) =>
         Effect.sync(() => {
           const w = workOf(leadId)
-          if (!claimable(w, claim.by, now)) return Option.none()
-          work.set(leadId, { ...w, by: claim.by, until: claim.until })
-          return Option.some({ retries: w.retries, wakes: w.wakes })
+          work.set(leadId, { ...w, dueAt: Option.some(at), retries: w.retries + 1 })
         }),
-      claimDue: (claim, now, limit) =>
-        Effect.sync(() => {
-          const due = [...work].filter(([, w]) => claimable(w, "", now)).sort(([, a], [, b]) =>
-            a.nextAttemptAt! - b.nextAttemptAt!
-          ).slice(0, limit)
-          for (const [id, w] of due) work.set(id, { ...w, by: claim.by, until: claim.until })
-          return due.map(([id]) => id)
-        }),
-      renewClaims: (leadIds, claim) =>
-        Effect.sync(() => {
-          for (const id of leadIds) {
-            const w = workOf(id)
-            if (w.by === claim.by) work.set(id, { ...w, until: claim.until })
-          }
-        }),
-      retryLater: (leadId, by, at) =>
+      settle: (leadId, wakes) =>
         Effect.sync(() => {
           const w = workOf(leadId)
-          if (w.by === by) work.set(leadId, { ...w, by: undefined, nextAttemptAt: at, retries: w.retries + 1 })
-        }),
-      release: (leadId, by, wakes) =>
-        Effect.sync(() => {
-          const w = workOf(leadId)
-          if (w.by !== by || w.wakes !== wakes) return false
+          if (w.wakes !== wakes) return false
           work.set(leadId, { ...idle, wakes })
           return true
-        }),
-      releaseClaims: (by) =>
-        Effect.sync(() => {
-          for (const [id, w] of work) if (w.by === by) work.set(id, { ...w, by: undefined })
         }),
       undelivered: oldestFirst((r) => Option.isNone(r.outcome)),
       awaitingEntry: oldestFirst((r) =>

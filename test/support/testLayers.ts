@@ -10,11 +10,11 @@ import type { CrmPayload } from "../../src/crm/CrmPayload.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
+import { ExclusiveLeases } from "../../src/store/Leases.js"
 import { MemoryFollowUpState } from "../../src/store/MemoryFollowUpState.js"
 import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
 import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
-import { LocalReplica } from "../../src/store/Replica.js"
 import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 
 export const ADMIN = -100500
@@ -144,7 +144,7 @@ export const testPorts = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<C
     MemoryFollowUpState,
     MemoryInbox,
     MemoryTransactor,
-    LocalReplica,
+    ExclusiveLeases,
     testProfiles,
     testConfig
   )

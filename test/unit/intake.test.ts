@@ -4,10 +4,10 @@ import type { Update } from "grammy/types"
 
 import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
+import { ExclusiveLeases } from "../../src/store/Leases.js"
 import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
 import { AlwaysLeader } from "../../src/store/PollingLeader.js"
-import { LocalReplica } from "../../src/store/Replica.js"
 import { Intake } from "../../src/updates/Intake.js"
 import { testConfig } from "../support/testLayers.js"
 import { textUpdate } from "../support/updates.js"
@@ -33,7 +33,7 @@ describe("the Intake (what webhook requests hand their recorded updates to)", ()
         MemoryInbox,
         MemoryTransactor,
         PeopleFirst.Default,
-        LocalReplica,
+        ExclusiveLeases,
         AlwaysLeader,
         testConfig
       )))

@@ -6,10 +6,10 @@ import type { Update } from "grammy/types"
 import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
 import { Funnel } from "../../src/funnel/Funnel.js"
 import { Inbox } from "../../src/store/Inbox.js"
+import { ExclusiveLeases } from "../../src/store/Leases.js"
 import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
 import { AlwaysLeader } from "../../src/store/PollingLeader.js"
-import { LocalReplica } from "../../src/store/Replica.js"
 import { Transactor } from "../../src/store/Transactor.js"
 import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 import { Intake } from "../../src/updates/Intake.js"
@@ -64,7 +64,7 @@ describe("polling", () => {
           MemoryInbox,
           MemoryTransactor,
           PeopleFirst.Default,
-          LocalReplica,
+          ExclusiveLeases,
           AlwaysLeader,
           testConfig
         ))
@@ -108,7 +108,7 @@ describe("polling", () => {
         telegramWith([first, second]),
         slowFirstCommit,
         PeopleFirst.Default,
-        LocalReplica,
+        ExclusiveLeases,
         AlwaysLeader,
         testConfig
       )))

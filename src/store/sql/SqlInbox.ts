@@ -5,7 +5,9 @@ import type { Update } from "grammy/types"
 import { chatKey } from "../../telegram/chatKey.js"
 import { UpdateJson } from "../../telegram/UpdateJson.js"
 import { Inbox } from "../Inbox.js"
+import { Leases } from "../Leases.js"
 import { storeOp } from "./rows.js"
+import { unleased } from "./SqlLeases.js"
 
 const UpdateId = Schema.Struct({ update_id: Schema.Int })
 const ChatId = Schema.Struct({ chat_id: Schema.Number })
@@ -14,13 +16,8 @@ export const SqlInbox = Layer.effect(
   Inbox,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const leases = yield* Leases
 
-    const stillToHandle = SqlSchema.findAll({
-      Request: Schema.Array(Schema.Int),
-      Result: UpdateId,
-      execute: (ids) =>
-        sql`SELECT update_id FROM updates WHERE handled_at IS NULL AND ${sql.in("update_id", ids)} ORDER BY update_id`
-    })
     const unhandled = SqlSchema.findAll({
       Request: Schema.Void,
       Result: Schema.Struct({ payload: UpdateJson }),
@@ -43,13 +40,13 @@ export const SqlInbox = Layer.effect(
       Result: Schema.Struct({ update_id: Schema.Int, payload: UpdateJson }),
       execute: (ids) => sql`SELECT update_id, payload FROM updates WHERE ${sql.in("update_id", ids)}`
     })
-    const orphanChats = SqlSchema.findAll({
-      Request: Schema.Struct({ now: Schema.Number, limit: Schema.Number }),
+    // On a shared store, a chat another replica's live lease holds is that replica's to handle.
+    const free = leases.exclusive ? sql`1 = 1` : unleased(sql, "chat", "u.chat_id")
+    const chatsWithWork = SqlSchema.findAll({
+      Request: Schema.Number,
       Result: ChatId,
-      execute: ({ limit, now }) =>
-        sql`SELECT DISTINCT chat_id FROM updates u WHERE handled_at IS NULL AND NOT EXISTS
-              (SELECT 1 FROM chat_claims c WHERE c.chat_id = u.chat_id AND c.claim_until >= ${now})
-            LIMIT ${limit}`
+      execute: (limit) =>
+        sql`SELECT DISTINCT chat_id FROM updates u WHERE handled_at IS NULL AND ${free} LIMIT ${limit}`
     })
     const forget = SqlSchema.findAll({
       Request: Schema.Number,
@@ -60,8 +57,7 @@ export const SqlInbox = Layer.effect(
     })
 
     return Inbox.of({
-      // One statement for the batch; what is still to handle is read back as ids only: the updates themselves
-      // are in hand (Telegram sends an update_id with the same content each time).
+      // One statement for the batch; the new ones come back as ids only: the updates themselves are in hand.
       record: (updates) =>
         updates.length === 0 ? Effect.succeed([]) : Effect.gen(function*() {
           const now = yield* Clock.currentTimeMillis
@@ -71,8 +67,9 @@ export const SqlInbox = Layer.effect(
             payload: JSON.stringify(update),
             received_at: now
           }))
-          yield* sql`INSERT INTO updates ${sql.insert(rows)} ON CONFLICT DO NOTHING`
-          return yield* stillToHandle(updates.map((u) => u.update_id))
+          return yield* sql`INSERT INTO updates ${sql.insert(rows)} ON CONFLICT DO NOTHING RETURNING update_id`.pipe(
+            Effect.flatMap(Schema.decodeUnknown(Schema.Array(UpdateId)))
+          )
         }).pipe(
           Effect.map((rows) => {
             const byId = new Map(updates.map((u) => [u.update_id, u]))
@@ -92,21 +89,6 @@ export const SqlInbox = Layer.effect(
         storeOp("unhandledUpdates")
       ),
       lastRecorded: last(undefined).pipe(Effect.map((row) => Option.fromNullable(row.last)), storeOp("lastRecorded")),
-      // An upsert: a chat no claim holds, or a lapsed claim, or one of our own, becomes ours.
-      claimChats: (chatIds, claim, now) =>
-        chatIds.length === 0 ?
-          Effect.succeed([]) :
-          sql`INSERT INTO chat_claims ${
-            sql.insert(
-              [...new Set(chatIds)].map((chat_id) => ({ chat_id, claimed_by: claim.by, claim_until: claim.until }))
-            )
-          } ON CONFLICT (chat_id) DO UPDATE SET claimed_by = excluded.claimed_by, claim_until = excluded.claim_until
-          WHERE chat_claims.claimed_by = excluded.claimed_by OR chat_claims.claim_until < ${now}
-          RETURNING chat_id`.pipe(
-            Effect.flatMap(Schema.decodeUnknown(Schema.Array(ChatId))),
-            Effect.map((rows) => rows.map((r) => r.chat_id)),
-            storeOp("claimChats")
-          ),
       // Ids first: the payloads of updates in hand are not parsed again.
       unhandledOf: (chatId, inHand) =>
         Effect.gen(function*() {
@@ -119,20 +101,8 @@ export const SqlInbox = Layer.effect(
           ])
           return rows.map((r) => ({ update: byId.get(r.update_id)!, receivedAt: r.received_at }))
         }).pipe(storeOp("unhandledOf")),
-      finishChat: (chatId, by) =>
-        sql`DELETE FROM chat_claims WHERE chat_id = ${chatId} AND claimed_by = ${by}
-            AND NOT EXISTS (SELECT 1 FROM updates WHERE chat_id = ${chatId} AND handled_at IS NULL)
-            RETURNING chat_id`.pipe(Effect.map((rows) => rows.length > 0), storeOp("finishChat")),
-      orphanChats: (now, limit) =>
-        orphanChats({ now, limit }).pipe(Effect.map((rows) => rows.map((r) => r.chat_id)), storeOp("orphanChats")),
-      renewChats: (chatIds, claim) =>
-        chatIds.length === 0 ? Effect.void : sql`UPDATE chat_claims SET claim_until = ${claim.until}
-            WHERE claimed_by = ${claim.by} AND ${sql.in("chat_id", chatIds)}`.pipe(
-          Effect.asVoid,
-          storeOp("renewChats")
-        ),
-      releaseChats: (by) =>
-        sql`DELETE FROM chat_claims WHERE claimed_by = ${by}`.pipe(Effect.asVoid, storeOp("releaseChats")),
+      chatsWithWork: (limit) =>
+        chatsWithWork(limit).pipe(Effect.map((rows) => rows.map((r) => r.chat_id)), storeOp("chatsWithWork")),
       forgetHandled: (before) => forget(before).pipe(Effect.map((rows) => rows.length), storeOp("forgetHandled"))
     })
   })

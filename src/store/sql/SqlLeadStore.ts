@@ -3,7 +3,9 @@ import { Array as Arr, Clock, Effect, Layer, Option, Schema } from "effect"
 
 import type { Lead, LeadRecord, Outcome } from "../../lead/Lead.js"
 import { LeadStore } from "../LeadStore.js"
+import { Leases } from "../Leases.js"
 import { AttemptRow, LeadRow, storeOp } from "./rows.js"
+import { unleased } from "./SqlLeases.js"
 
 const toLead = (row: LeadRow): Lead => ({
   id: row.id,
@@ -24,13 +26,13 @@ const toOutcome = (row: LeadRow): Option.Option<Outcome> =>
     : Option.none()
 
 const Returned = Schema.Struct({ id: Schema.String })
-const Claimed = Schema.Struct({ retries: Schema.Number, wakes: Schema.Number })
 
 /** The outbox on SQLite: a lead row with no outcome is pending. */
 export const SqlLeadStore = Layer.effect(
   LeadStore,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const leases = yield* Leases
 
     const findLead = SqlSchema.findOne({
       Request: Schema.String,
@@ -52,6 +54,14 @@ export const SqlLeadStore = Layer.effect(
       Result: LeadRow,
       execute: (tapId) => sql`SELECT * FROM leads WHERE tap_id = ${tapId} AND confirmed_at IS NULL`
     })
+    // On a shared store, a lead another replica's live lease holds is that replica's to work on.
+    const free = leases.exclusive ? sql`1 = 1` : unleased(sql, "lead", "id")
+    const findDue = SqlSchema.findAll({
+      Request: Schema.Struct({ now: Schema.Number, limit: Schema.Number }),
+      Result: Returned,
+      execute: ({ limit, now }) =>
+        sql`SELECT id FROM leads WHERE next_attempt_at <= ${now} AND ${free} ORDER BY next_attempt_at LIMIT ${limit}`
+    })
     const findAttempts = SqlSchema.findAll({
       Request: Schema.Array(Schema.String),
       Result: AttemptRow,
@@ -72,22 +82,22 @@ export const SqlLeadStore = Layer.effect(
           handled: row.handled_by !== null && row.handled_at !== null
             ? Option.some({ by: row.handled_by, at: row.handled_at })
             : Option.none(),
-          handledShown: row.handled_shown_at !== null
+          handledShown: row.handled_shown_at !== null,
+          work: { dueAt: Option.fromNullable(row.next_attempt_at), retries: row.retries, wakes: row.wakes }
         }))
       })
 
     return LeadStore.of({
       // INSERT … SELECT … WHERE NOT EXISTS: the repeat-tap check costs no statement of its own (and uses the
       // leads_repeat_taps index). The casts type the parameters, which PostgreSQL would otherwise take as text.
-      record: (lead, repeatSince, claim) =>
+      record: (lead, repeatSince) =>
         sql`INSERT INTO leads
               (id, profile, brand_name, service_id, title, telegram_id, full_name, username, created_at, tap_id,
-               next_attempt_at, claimed_by, claim_until)
+               next_attempt_at)
             SELECT CAST(${lead.id} AS TEXT), CAST(${lead.profile} AS TEXT), CAST(${lead.brandName} AS TEXT),
               CAST(${lead.serviceId} AS TEXT), CAST(${lead.title} AS TEXT), CAST(${lead.contact.telegramId} AS BIGINT),
               CAST(${lead.contact.fullName} AS TEXT), CAST(${Option.getOrNull(lead.contact.username)} AS TEXT),
-              CAST(${lead.createdAt} AS BIGINT), CAST(${lead.tapId} AS TEXT), CAST(${lead.createdAt} AS BIGINT),
-              CAST(${claim.by} AS TEXT), CAST(${claim.until} AS BIGINT)
+              CAST(${lead.createdAt} AS BIGINT), CAST(${lead.tapId} AS TEXT), CAST(${lead.createdAt} AS BIGINT)
             WHERE NOT EXISTS (SELECT 1 FROM leads WHERE telegram_id = ${lead.contact.telegramId}
               AND profile = ${lead.profile} AND service_id = ${lead.serviceId} AND created_at >= ${repeatSince})
             ON CONFLICT DO NOTHING
@@ -142,45 +152,15 @@ export const SqlLeadStore = Layer.effect(
       wake: (leadId, at) =>
         sql`UPDATE leads SET wakes = wakes + 1, next_attempt_at = COALESCE(next_attempt_at, ${at})
             WHERE id = ${leadId}`.pipe(Effect.asVoid, storeOp("wake")),
-      claim: (leadId, claim, now) =>
-        sql`UPDATE leads SET claimed_by = ${claim.by}, claim_until = ${claim.until}
-            WHERE id = ${leadId} AND next_attempt_at <= ${now}
-              AND (claimed_by IS NULL OR claimed_by = ${claim.by} OR claim_until < ${now})
-            RETURNING retries, wakes`.pipe(
-          Effect.flatMap(Schema.decodeUnknown(Schema.Array(Claimed))),
-          Effect.map(Arr.head),
-          storeOp("claim")
-        ),
-      // As job queues claim jobs: rows another replica is claiming right now are skipped, not waited for.
-      claimDue: (claim, now, limit) =>
-        sql`UPDATE leads SET claimed_by = ${claim.by}, claim_until = ${claim.until}
-            WHERE id IN (SELECT id FROM leads WHERE next_attempt_at <= ${now}
-              AND (claimed_by IS NULL OR claim_until < ${now})
-              ORDER BY next_attempt_at LIMIT ${limit}${
-          sql.literal(sql.onDialectOrElse({ pg: () => " FOR UPDATE SKIP LOCKED", orElse: () => "" }))
-        })
-            RETURNING id`.pipe(
-          Effect.flatMap(Schema.decodeUnknown(Schema.Array(Returned))),
-          Effect.map((rows) => rows.map((r) => r.id)),
-          storeOp("claimDue")
-        ),
-      renewClaims: (leadIds, claim) =>
-        leadIds.length === 0 ? Effect.void : sql`UPDATE leads SET claim_until = ${claim.until}
-            WHERE claimed_by = ${claim.by} AND ${sql.in("id", leadIds)}`.pipe(Effect.asVoid, storeOp("renewClaims")),
-      retryLater: (leadId, by, at) =>
-        sql`UPDATE leads SET claimed_by = NULL, claim_until = NULL, next_attempt_at = ${at}, retries = retries + 1
-            WHERE id = ${leadId} AND claimed_by = ${by}`.pipe(Effect.asVoid, storeOp("retryLater")),
-      release: (leadId, by, wakes) =>
-        sql`UPDATE leads SET claimed_by = NULL, claim_until = NULL, next_attempt_at = NULL, retries = 0
-            WHERE id = ${leadId} AND claimed_by = ${by} AND wakes = ${wakes} RETURNING id`.pipe(
-          Effect.map((rows) => rows.length > 0),
-          storeOp("release")
-        ),
-      releaseClaims: (by) =>
-        sql`UPDATE leads SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = ${by}`.pipe(
+      due: (now, limit) => findDue({ now, limit }).pipe(Effect.map((rows) => rows.map((r) => r.id)), storeOp("due")),
+      retryLater: (leadId, at) =>
+        sql`UPDATE leads SET next_attempt_at = ${at}, retries = retries + 1 WHERE id = ${leadId}`.pipe(
           Effect.asVoid,
-          storeOp("releaseClaims")
+          storeOp("retryLater")
         ),
+      settle: (leadId, wakes) =>
+        sql`UPDATE leads SET next_attempt_at = NULL, retries = 0 WHERE id = ${leadId} AND wakes = ${wakes}
+            RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), storeOp("settle")),
       undelivered: findUndelivered(undefined).pipe(Effect.flatMap(withAttempts), storeOp("undelivered")),
       awaitingEntry: findAwaitingEntry(undefined).pipe(Effect.flatMap(withAttempts), storeOp("awaitingEntry"))
     })

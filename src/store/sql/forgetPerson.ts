@@ -22,8 +22,9 @@ export const forgetPerson = (telegramId: number) =>
       const followUps = yield* sql`DELETE FROM follow_ups WHERE lead_id IN (${theirLeads}) RETURNING seq`
       yield* sql`DELETE FROM delivery_attempts WHERE lead_id IN (${theirLeads})`
       yield* sql`DELETE FROM latest_leads WHERE telegram_id = ${telegramId}`
-      // A replica's claim on their chat (a private chat's id is the person's) holds nothing else.
-      yield* sql`DELETE FROM chat_claims WHERE chat_id = ${telegramId}`
+      // A replica's lease on their chat (a private chat's id is the person's) or their leads holds nothing else.
+      yield* sql`DELETE FROM leases WHERE (kind = 'chat' AND lease_key = ${String(telegramId)})
+        OR (kind = 'lead' AND lease_key IN (${theirLeads}))`
       const leads = yield* sql`DELETE FROM leads WHERE telegram_id = ${telegramId} RETURNING id`
       const field = (path: string) =>
         sql.onDialectOrElse({

@@ -107,6 +107,28 @@ export const migrations = {
   "0004_one_lead_per_tap": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE UNIQUE INDEX leads_tap ON leads (tap_id)`
+  }),
+  // One lease primitive for chats and leads alike (store/sql/SqlLeases.ts): a row a lease, with the database's
+  // clock. The claims of 0003 move into it and their columns go.
+  "0005_leases": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const INTEGER = integer(sql)
+    yield* sql`CREATE TABLE leases (
+      kind TEXT NOT NULL CHECK (kind IN ('chat', 'lead')),
+      lease_key TEXT NOT NULL,
+      holder TEXT NOT NULL,
+      until ${INTEGER} NOT NULL,
+      PRIMARY KEY (kind, lease_key)
+    )`
+    yield* sql`CREATE INDEX leases_holder ON leases (holder)`
+    yield* sql`INSERT INTO leases (kind, lease_key, holder, until)
+      SELECT 'chat', CAST(chat_id AS TEXT), claimed_by, claim_until FROM chat_claims`
+    yield* sql`INSERT INTO leases (kind, lease_key, holder, until)
+      SELECT 'lead', id, claimed_by, claim_until FROM leads WHERE claimed_by IS NOT NULL AND claim_until IS NOT NULL`
+    yield* sql`DROP TABLE chat_claims`
+    yield* sql`DROP INDEX leads_claimed`
+    yield* sql`ALTER TABLE leads DROP COLUMN claimed_by`
+    yield* sql`ALTER TABLE leads DROP COLUMN claim_until`
   })
 }
 

@@ -19,7 +19,10 @@ export const LeadRow = Schema.Struct({
   handled_by: Schema.NullOr(Schema.String),
   handled_at: Schema.NullOr(Schema.Number),
   tap_id: Schema.NullOr(Schema.String),
-  handled_shown_at: Schema.NullOr(Schema.Number)
+  handled_shown_at: Schema.NullOr(Schema.Number),
+  next_attempt_at: Schema.NullOr(Schema.Number),
+  retries: Schema.Number,
+  wakes: Schema.Number
 })
 export type LeadRow = typeof LeadRow.Type
 
