@@ -4,7 +4,7 @@
 //
 // `--if-stale` (what `npm start` runs first): build only when the bundle is older than what goes into it, so a
 // start does not pay for esbuild every time.
-import { readdirSync, statSync } from "node:fs"
+import { readdirSync, rmSync, statSync } from "node:fs"
 import { join } from "node:path"
 
 import { build } from "esbuild"
@@ -42,9 +42,16 @@ const withoutNodeFetch = {
   }
 }
 
+// The chunks' names carry a hash of their content: the old ones go.
+rmSync("dist/app", { recursive: true, force: true })
 await build({
   entryPoints: ["src/main.ts"],
-  outfile: OUTFILE,
+  outdir: "dist/app",
+  entryNames: "[name]",
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "[name]-[hash]",
+  // The store's drivers are imported when chosen (src/store/DatabaseLive.ts): each lands in a chunk of its own.
+  splitting: true,
   bundle: true,
   platform: "node",
   format: "esm",

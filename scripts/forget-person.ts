@@ -11,7 +11,8 @@ import { Config, Console, Effect, Option, Redacted } from "effect"
 
 import { StartupError } from "../src/config/StartupError.js"
 import { startupFailureLine } from "../src/config/startupFailure.js"
-import { isPostgresUrl, openPostgres, safeDatabaseUrl } from "../src/store/pg/Database.js"
+import { isPostgresUrl, safeDatabaseUrl } from "../src/store/databaseUrl.js"
+import { openPostgres } from "../src/store/pg/Database.js"
 import { forgetPerson } from "../src/store/sql/forgetPerson.js"
 import { openDatabase, storeLocation } from "../src/store/sqlite/Database.js"
 

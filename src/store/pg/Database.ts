@@ -5,21 +5,8 @@ import { Cause, Context, Effect, Redacted } from "effect"
 import pg from "pg"
 
 import { StartupError } from "../../config/StartupError.js"
+import { safeDatabaseUrl } from "../databaseUrl.js"
 import { runMigrations } from "../sql/migrations.js"
-
-/** `postgres://…` or `postgresql://…`: a DATABASE_URL for PostgreSQL. */
-export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url)
-
-/** The URL with its password replaced, for a log line or an error. */
-export const safeDatabaseUrl = (url: string): string => {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password !== "") parsed.password = "***"
-    return parsed.href
-  } catch {
-    return "(an invalid URL)"
-  }
-}
 
 /** BIGINT (int8) columns as numbers: Telegram ids and times in ms fit a double exactly. */
 const INT8 = 20
