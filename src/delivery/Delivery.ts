@@ -124,10 +124,12 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       }).pipe(Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)))
 
     /** Everything the lead still needs, in order: a human, then its follow-ups, then the manager's mark. */
-    const workOn = ({ handled, handledShown, lead, outcome }: LeadRecord) =>
+    const workOn = ({ handled, handledShown, lead, outcome, work: { wakes } }: LeadRecord) =>
       Effect.gen(function*() {
         const known = Option.isSome(outcome) ? outcome.value : yield* deliver(lead)
-        yield* applyFollowUps(lead, known, handled)
+        // A follow-up is added with a wake, in one unit: a lead never woken has none (one added since is found
+        // when settling fails).
+        if (wakes > 0) yield* applyFollowUps(lead, known, handled)
         if (!handledShown) yield* showHandled(lead, known, handled)
       })
 
@@ -179,7 +181,13 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
 
     /** Starts (or continues) a lead's delivery once people waiting for an answer have it; returns at once. */
     const schedule = (leadId: string) =>
-      inBackground("delivery", yieldToPeople.pipe(Effect.zipRight(claimAndProcess([leadId]))))
+      inBackground(
+        "delivery",
+        yieldToPeople.pipe(
+          Effect.zipRight(work.claim([leadId])),
+          Effect.flatMap((claimed) => (claimed.length === 0 ? Effect.void : process(leadId)))
+        )
+      )
 
     /**
      * A manager pressed "✅ Внесено в CRM": the mark is stored at once (so the tap can be answered at once) and

@@ -62,20 +62,43 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
      */
     const handleChat = (chat: number, arrivals: Arrivals, givePlaceBack: Effect.Effect<void>) =>
       Effect.gen(function*() {
-        const todo = yield* inbox.unhandledOf(chat, arrivals.updates)
+        const todo = yield* stillToHandle(chat, arrivals)
         let last: number | undefined
         for (const { receivedAt, update } of todo) {
           if (last !== undefined) yield* atomically(inbox.markHandled([last]))
           const arrivedAt = arrivals.updates.has(update.update_id) ? arrivals.at : receivedAt
           yield* Effect.locally(funnel.handle(update), updateArrivedAt, arrivedAt)
           last = update.update_id
+          lastHandled.set(chat, last)
         }
         yield* givePlaceBack
         if (last !== undefined) yield* atomically(inbox.markHandled([last]))
+        stalled.delete(chat)
         return false
       }).pipe(
-        Effect.catchAll((e) => Effect.logWarning(`handling chat ${chat} paused: ${e.message}`).pipe(Effect.as(true)))
+        Effect.catchAll((e) =>
+          Effect.logWarning(`handling chat ${chat} paused: ${e.message}`).pipe(
+            Effect.zipRight(Effect.sync(() => stalled.add(chat))),
+            Effect.as(true)
+          )
+        )
       )
+
+    // On an exclusive store, the updates in hand are all there is to handle (nothing else records them): the
+    // store is read only for what a previous run left, or while a chat's handling has stalled (its order then
+    // comes from the store). Runs of a chat take turns, so one with an update at most the last handled came late.
+    const lastHandled = new Map<number, number>()
+    const stalled = new Set<number>()
+    const stillToHandle = (chat: number, arrivals: Arrivals) => {
+      if (!chats.exclusive || arrivals.updates.size === 0 || stalled.has(chat)) {
+        return inbox.unhandledOf(chat, arrivals.updates)
+      }
+      const after = lastHandled.get(chat) ?? -Infinity
+      return Effect.succeed(
+        [...arrivals.updates.values()].filter((u) => u.update_id > after).sort((a, b) => a.update_id - b.update_id)
+          .map((update) => ({ update, receivedAt: arrivals.at }))
+      )
+    }
 
     /** A claimed chat: waits for room, then handles it (after the chat's earlier runs) in the background. */
     const startChat = (chat: number, arrivals: Arrivals): Effect.Effect<void> =>
@@ -90,7 +113,8 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
         yield* FiberSet.run(
           handlers,
           chats.run(String(chat), handleChat(chat, arrivals, placeBack).pipe(Effect.ensuring(placeBack))).pipe(
-            Effect.flatMap((stalled) => (stalled ? retryLater(chat) : chats.exclusive ? Effect.void : lookAgain(chat))),
+            Effect.tap(() => Effect.sync(() => chats.holds(String(chat)) || lastHandled.delete(chat))),
+            Effect.flatMap((paused) => (paused ? retryLater(chat) : chats.exclusive ? Effect.void : lookAgain(chat))),
             Effect.uninterruptible
           )
         )
@@ -135,11 +159,15 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
     /** Starts handling the chats of recorded updates and returns; waits first while too many are in flight. */
     const dispatch = (updates: ReadonlyArray<Update>, arrivedAt: number) =>
       Effect.gen(function*() {
-        const ids = [...new Set(updates.map(chatKey))]
-        const arrivals: Arrivals = { updates: new Map(updates.map((u) => [u.update_id, u])), at: arrivedAt }
+        const byChat = new Map<number, Map<number, Update>>()
+        for (const update of updates) {
+          const chat = chatKey(update)
+          const ofChat = byChat.get(chat) ?? new Map<number, Update>()
+          byChat.set(chat, ofChat.set(update.update_id, update))
+        }
         // Someone waits in each of them from now on, even while the batch waits for room.
-        yield* peopleFirst.arrived(ids.length)
-        for (const chat of ids) yield* startChat(chat, arrivals)
+        yield* peopleFirst.arrived(byChat.size)
+        for (const [chat, ofChat] of byChat) yield* startChat(chat, { updates: ofChat, at: arrivedAt })
       })
 
     // Updates submitted without waiting (a webhook request answers at once) are dispatched in the order they came.

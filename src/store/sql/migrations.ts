@@ -129,6 +129,9 @@ export const migrations = {
     yield* sql`DROP INDEX leads_claimed`
     yield* sql`ALTER TABLE leads DROP COLUMN claimed_by`
     yield* sql`ALTER TABLE leads DROP COLUMN claim_until`
+    // Delivery looks for follow-ups only in a lead that was woken: 0003 counted none for those queued before it.
+    yield* sql`UPDATE leads SET wakes = wakes + 1
+      WHERE EXISTS (SELECT 1 FROM follow_ups f WHERE f.lead_id = leads.id AND f.applied_via IS NULL)`
   })
 }
 
