@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto"
 
-import { Clock, Duration, Effect, FiberRef, Metric, Option } from "effect"
+import { Clock, Duration, Effect, Fiber, FiberRef, Metric, Option } from "effect"
 import { Composer, type Context } from "grammy"
 import type { Message, User } from "grammy/types"
 
@@ -105,18 +105,22 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
         if (recorded) yield* Metric.increment(Metric.tagged(leadsRecorded, "brand", lead.profile))
         // The person first: the tap's spinner and the confirmation go out together, and the CRM call starts
         // after them (it runs in the background either way; this keeps a burst's confirmations in front of it).
-        yield* Effect.all([
-          user.answerTap(queryId).pipe(Effect.catchAll((e) => Effect.logWarning(e.message))),
-          user.confirmation(chatId, profile.value, lead.title)
-        ], { concurrency: 2, discard: true }).pipe(
-          Effect.zipRight(confirmed),
-          Effect.zipRight(
-            Clock.currentTimeMillis.pipe(
-              Effect.flatMap((at) => transactor.atomically(leads.markConfirmed(lead.id, at)))
-            )
-          ),
-          Effect.ensuring(delivery.schedule(lead.id))
+        // The confirmation is marked sent as soon as Telegram has it, not after the spinner too: a crash in between
+        // sends it once more after the restart.
+        const markSent = Clock.currentTimeMillis.pipe(
+          Effect.flatMap((at) => transactor.promptly(leads.markConfirmed(lead.id, at)))
         )
+        yield* Effect.gen(function*() {
+          const confirming = yield* Effect.fork(
+            user.confirmation(chatId, profile.value, lead.title).pipe(
+              Effect.zipRight(confirmed),
+              Effect.zipRight(markSent)
+            )
+          )
+          // The spinner's answer goes out first (Telegram asks for it at once); the confirmation right with it.
+          yield* user.answerTap(queryId).pipe(Effect.catchAll((e) => Effect.logWarning(e.message)))
+          yield* Fiber.join(confirming)
+        }).pipe(Effect.ensuring(delivery.schedule(lead.id)))
       })
 
     const tap = Effect.fn("Funnel.tap")(function*(from: User, chatId: number, queryId: string, data: string) {

@@ -166,9 +166,11 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
       expect(telegram.admin.filter((m) => m.text.includes("Причина"))).toEqual([])
       for (const person of confirmed()) expect(leadsPerPerson.get(person.id)?.size).toBe(1)
       // A person whose confirmation went out just before the kill, not yet recorded as sent, is confirmed again.
-      for (const person of people) {
-        expect(telegram.botMessages(person.id).filter((m) => isConfirmation(m.text)).length).toBeLessThanOrEqual(2)
-      }
+      const confirmationsOf = (person: SimUser) =>
+        telegram.botMessages(person.id).filter((m) => isConfirmation(m.text)).length
+      for (const person of people) expect(confirmationsOf(person)).toBeLessThanOrEqual(2)
+      // A measurement for BENCHMARKS.md, not a limit: how many the kill cost a second confirmation.
+      console.info(`replicas: ${people.filter((p) => confirmationsOf(p) === 2).length} of 300 confirmed twice`)
       // The one duplicate window: a replica dying between the CRM's 2xx and the commit of the outcome.
       expect(repeats).toBeLessThanOrEqual(1)
       // No follow-up reached the managers before its lead reached the CRM.

@@ -89,6 +89,8 @@ describe("Delivery: CRM first, the admin chat on any CrmError", () => {
       const order = telegram.calls.map((c) =>
         `${c.method}:${Number(c.payload.chat_id) === galliard.id ? "user" : "admin"}`
       )
+      expect(order).toContain("sendMessage:user")
+      expect(order).toContain("sendMessage:admin")
       expect(order.indexOf("sendMessage:user")).toBeLessThan(order.indexOf("sendMessage:admin"))
       expect(telegram.calls[0]!.method).toBe("answerCallbackQuery")
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))

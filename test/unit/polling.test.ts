@@ -100,7 +100,8 @@ describe("polling", () => {
       const slowFirstCommit = Layer.succeed(
         Transactor,
         Transactor.of({
-          atomically: (effect) => Effect.tap(effect, () => (commits++ === 1 ? Effect.sleep("3 seconds") : Effect.void))
+          atomically: (effect) => Effect.tap(effect, () => (commits++ === 1 ? Effect.sleep("3 seconds") : Effect.void)),
+          promptly: (effect) => effect
         })
       )
       const polling = Polling.pipe(Layer.provide(Intake.DefaultWithoutDependencies)).pipe(Layer.provide(Layer.mergeAll(

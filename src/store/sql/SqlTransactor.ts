@@ -62,22 +62,28 @@ export const SqlTransactor = Layer.scoped(
       Effect.forkScoped
     )
 
-    return Transactor.of({
-      atomically: <A, E>(effect: Effect.Effect<A, E>) =>
-        Effect.gen(function*() {
-          const done = yield* Deferred.make<A, E | StoreError>()
-          let result: Exit.Exit<A, E | StoreError> = Exit.die("the unit did not run")
-          yield* Queue.offer(pending, {
-            run: effect.pipe(Effect.map((a) => void (result = Exit.succeed(a)))),
-            attempt: sql.withTransaction(effect).pipe(
-              Effect.mapError((e) => (e instanceof SqlError.SqlError ? toStoreError(e) : (e as E))),
-              Effect.exit,
-              Effect.map((exit) => void (result = exit))
-            ),
-            settle: (commit) => Deferred.done(done, Exit.isFailure(commit) ? Exit.failCause(commit.cause) : result)
-          })
-          return yield* Deferred.await(done)
+    /** The effect in a transaction of its own. */
+    const onItsOwn = <A, E>(effect: Effect.Effect<A, E>) =>
+      sql.withTransaction(effect).pipe(
+        Effect.mapError((e) => (e instanceof SqlError.SqlError ? toStoreError(e) : (e as E)))
+      )
+    const atomically = <A, E>(effect: Effect.Effect<A, E>) =>
+      Effect.gen(function*() {
+        const done = yield* Deferred.make<A, E | StoreError>()
+        let result: Exit.Exit<A, E | StoreError> = Exit.die("the unit did not run")
+        yield* Queue.offer(pending, {
+          run: effect.pipe(Effect.map((a) => void (result = Exit.succeed(a)))),
+          attempt: onItsOwn(effect).pipe(
+            Effect.exit,
+            Effect.map((exit) => void (result = exit))
+          ),
+          settle: (commit) => Deferred.done(done, Exit.isFailure(commit) ? Exit.failCause(commit.cause) : result)
         })
+        return yield* Deferred.await(done)
+      })
+    return Transactor.of({
+      atomically,
+      promptly: sql.onDialectOrElse({ pg: () => onItsOwn, orElse: () => atomically })
     })
   })
 )
