@@ -89,12 +89,13 @@ const postgresCpuSeconds = () => {
 const botProblems = (bot: { output: () => { stdout: string; stderr: string } }) =>
   (bot.output().stdout + bot.output().stderr).split("\n").filter((line) => /\b(WARN|ERROR|FATAL)\b/.test(line))
 
-/** Idle RSS is read this long after start-up. */
-const IDLE_SETTLE_MS = 20_000
+/** Idle RSS is read this long after start-up (`--idle-seconds`). */
+let idleSettleMs = 20_000
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits
+const round2 = (n: number) => round(n, 2)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 interface RunOptions {
@@ -163,7 +164,7 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
     await sleep(1000)
     const justStarted = processStats(bot.child.pid!)
     // V8 gives start-up garbage back only once the process has been idle a while (its memory reducer).
-    await sleep(IDLE_SETTLE_MS - 1000)
+    await sleep(Math.max(0, idleSettleMs - 1000))
     const idle = processStats(bot.child.pid!)
 
     if (warmUp > 0) {
@@ -177,6 +178,10 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
       for (const p of early) telegram.tap(p, "📈 Привлечь клиентов")
       await telegram.waitFor("the warm-up leads in the CRM", () => crm.accepted.length >= warmUp, 60_000)
       await sleep(2000)
+    }
+    if (process.env.DUMP_METRICS) {
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())
+      console.log(text.split("\n").filter((l) => /^effect_fiber/.test(l)).join("\n"))
     }
     await crm.setMode(scenario.crm)
     const people = Array.from(
@@ -209,6 +214,10 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
       )
     })
     const latencies = people.map((p) => confirmedAt.get(p.id)! - tappedAt.get(p.id)!)
+    const cpuToConfirmAll = bots.reduce(
+      (sum, b, i) => sum + processStats(b.child.pid!).cpuSeconds - botsCpuAtTap[i]!,
+      0
+    )
 
     const measured = new Set(people.map((p) => p.id))
     const telegramIdOf = (request: CrmRequest) =>
@@ -230,6 +239,10 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
       // counted as lost below
     }
     const busy = processStats(bot.child.pid!)
+    if (process.env.DUMP_METRICS) {
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())
+      console.log(text.split("\n").filter((l) => /^effect_fiber/.test(l)).join("\n"))
+    }
     const replicaStats = bots.map((b) => processStats(b.child.pid!))
     const burstCpu = replicaStats.reduce((sum, r, i) => sum + r.cpuSeconds - botsCpuAtTap[i]!, 0)
     const postgresCpu = postgresCpuSeconds() - postgresCpuAtTap
@@ -262,6 +275,8 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
       idleRssMb: round(idle.rssMb),
       peakRssMb: round(busy.peakRssMb),
       cpuSeconds: round(busy.cpuSeconds, 2),
+      // From the first tap: until every person was confirmed, and until every lead reached a human.
+      burstCpuSeconds: { toConfirmAll: round(cpuToConfirmAll, 2), toReachAll: round(burstCpu, 2) },
       replicas,
       // From the first tap until every lead reached a human, all replicas together (and the database server's).
       cpuMsPerLead: round((1000 * burstCpu) / people.length, 2),
@@ -415,9 +430,13 @@ const main = async () => {
       start: { type: "boolean", default: false },
       postgres: { type: "string" },
       replicas: { type: "boolean", default: false },
+      rounds: { type: "string" },
+      "bot-only": { type: "boolean", default: false },
+      "idle-seconds": { type: "string", default: "20" },
       json: { type: "string", default: "bench-results.json" }
     }
   })
+  idleSettleMs = Number(values["idle-seconds"]) * 1000
   const results: Record<string, unknown> = {}
   if (values.start) {
     const runs = await npmStartToPolling(5)
@@ -473,34 +492,70 @@ const main = async () => {
       `durability adds p50 ${fsync.p50} / p99 ${fsync.p99} ms`
     ].join(" "))
   } else {
-    // The floor bot has no timeout and no fallback: with no scenario named, it runs those it can.
-    const names = values.scenario
-      ? [values.scenario]
-      : Object.keys(SCENARIOS).filter((name) => !values.floor || SCENARIOS[name]!.crm.kind !== "hang")
+    const names = values.scenario ? [values.scenario] : Object.keys(SCENARIOS)
     for (const name of names) {
-      const scenario = SCENARIOS[name]
-      if (!scenario) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`)
-      // A database of its own per run on PostgreSQL: the same people tapping again would be repeat taps.
-      const database = values.postgres === undefined ? undefined : await createDatabase(values.postgres)
-      const r = await runFunnel(values.people ? { ...scenario, people: Number(values.people) } : scenario, {
-        warmUp: Number(values["warm-up"]),
-        floor: values.floor,
-        webhook: values.webhook,
-        extraEnv: database === undefined ? {} : { DATABASE_URL: database.url }
-      }).finally(() => database?.drop())
-      results[name] = r
-      const { confirmationMs: ms } = r
-      console.log([
-        `${r.scenario}, ${r.people} people${r.warmUp > 0 ? ` (after ${r.warmUp} others)` : ""}:`,
-        `confirmation p50 ${ms.p50} / p95 ${ms.p95} / p99 ${ms.p99} ms;`,
-        `every lead reached a human in ${r.allReachedHumanMs} ms`,
-        `(CRM ${r.inCrm}, admin chat ${r.inAdminChat}, lost ${r.lost});`,
-        `start→${r.mode === "webhook" ? "webhook set" : "polling"} ${r.startToPollingMs} ms,`,
-        `start→ready ${Number.isNaN(r.startToReadyMs) ? "-" : `${r.startToReadyMs} ms`};`,
-        `RSS 1 s after start ${r.rssAfterStartMb} MB,`,
-        `idle (20 s) ${r.idleRssMb} MB, peak ${r.peakRssMb} MB; CPU ${r.cpuSeconds} s;`,
-        `stolen by the host ${r.cpuStolenPercent} %; bot warnings/errors ${r.botWarningsAndErrors}`
-      ].join(" "))
+      if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`)
+    }
+    // Which bots: the lead bot and, in the same run, the floor (where it can: it has no timeout and no fallback).
+    const bots = values.floor ? ["floor"] : values["bot-only"] ? ["bot"] : ["bot", "floor"]
+    const rounds = Number(values.rounds ?? (bots.length > 1 ? 2 : 1))
+    const runs: Array<{ round: number; name: string; bot: string; r: Awaited<ReturnType<typeof runFunnel>> }> = []
+    for (let round = 1; round <= rounds; round++) {
+      for (const name of names) {
+        const scenario = SCENARIOS[name]!
+        for (const bot of bots) {
+          if (bot === "floor" && scenario.crm.kind === "hang") continue
+          // A database of its own per run on PostgreSQL: the same people tapping again would be repeat taps.
+          const database = values.postgres === undefined || bot === "floor"
+            ? undefined
+            : await createDatabase(values.postgres)
+          const r = await runFunnel(values.people ? { ...scenario, people: Number(values.people) } : scenario, {
+            warmUp: Number(values["warm-up"]),
+            floor: bot === "floor",
+            webhook: values.webhook,
+            extraEnv: database === undefined ? {} : { DATABASE_URL: database.url }
+          }).finally(() => database?.drop())
+          runs.push({ round, name, bot, r })
+          const { confirmationMs: ms } = r
+          console.log([
+            `${rounds > 1 ? `round ${round}: ` : ""}${r.scenario}, ${r.people} people` +
+            `${r.warmUp > 0 ? ` (after ${r.warmUp} others)` : ""}:`,
+            `confirmation p50 ${ms.p50} / p95 ${ms.p95} / p99 ${ms.p99} ms;`,
+            `every lead reached a human in ${r.allReachedHumanMs} ms`,
+            `(CRM ${r.inCrm}, admin chat ${r.inAdminChat}, lost ${r.lost});`,
+            `start→${r.mode === "webhook" ? "webhook set" : "polling"} ${r.startToPollingMs} ms,`,
+            `start→ready ${Number.isNaN(r.startToReadyMs) ? "-" : `${r.startToReadyMs} ms`};`,
+            `RSS 1 s after start ${r.rssAfterStartMb} MB,`,
+            `idle (${idleSettleMs / 1000} s) ${r.idleRssMb} MB, peak ${r.peakRssMb} MB; CPU ${r.cpuSeconds} s`,
+            `(burst: ${r.burstCpuSeconds.toConfirmAll} s to confirm all,`,
+            `${r.burstCpuSeconds.toReachAll} s to deliver all);`,
+            `stolen by the host ${r.cpuStolenPercent} %; bot warnings/errors ${r.botWarningsAndErrors}`
+          ].join(" "))
+        }
+      }
+    }
+    results.runs = runs
+    // Each figure of the bot divided by the floor's of the same round: what BENCHMARKS.md's opening table shows.
+    const ratios: Record<string, Record<string, Array<number>>> = {}
+    for (const { bot, name, r, round } of runs) {
+      const floor = runs.find((f) => f.bot === "floor" && f.name === name && f.round === round)?.r
+      if (bot !== "bot" || floor === undefined) continue
+      const of = (figure: (x: typeof r) => number) => round2(figure(r) / figure(floor))
+      const add = (figure: string, value: number) => {
+        ;((ratios[name] ??= {})[figure] ??= []).push(value)
+      }
+      add("confirmation p99", of((x) => x.confirmationMs.p99))
+      add("every lead reached a human", of((x) => x.allReachedHumanMs))
+      add("CPU seconds", of((x) => x.cpuSeconds))
+      add("RSS at rest", of((x) => x.idleRssMb))
+      add("start → intake", of((x) => x.startToPollingMs))
+    }
+    results.ratios = ratios
+    for (const [name, figures] of Object.entries(ratios)) {
+      const line = Object.entries(figures).map(([figure, values]) =>
+        `${figure} ${Math.min(...values)}–${Math.max(...values)}×`
+      )
+      console.log(`${SCENARIOS[name]!.name}${values.webhook ? ", webhook" : ""}: bot ÷ floor: ${line.join("; ")}`)
     }
   }
   writeFileSync(
