@@ -32,15 +32,20 @@ export const StoresLive = Layer.mergeAll(
   SqlPollingLeader
 ).pipe(Layer.provideMerge(SqlStoreLeases), Layer.provide(DatabaseLive))
 
-/** The ports, live: Telegram, the CRM over HTTP, the stores; the settings first, so their errors come first. */
-export const PortsLive = Layer.mergeAll(
-  TelegramBotLive.pipe(Layer.provide(DispatcherLive)),
+/** Telegram, once the start-up checks passed (the token is good; the admin chat is there and takes the bot's posts). */
+const CheckedTelegramLive = AdminChatChecked.pipe(
+  Layer.provideMerge(TelegramBotLive.pipe(Layer.provide(DispatcherLive)))
+)
+
+/**
+ * The ports, live and checked: Telegram, the CRM over HTTP, the stores, each started at once with the others (the
+ * Bot API checks while the store opens and migrates); the settings first, so their errors come first.
+ */
+export const CheckedPortsLive = Layer.mergeAll(
+  CheckedTelegramLive,
   CrmClientLive.pipe(Layer.provide(PooledHttpClient)),
   StoresLive
 ).pipe(Layer.provideMerge(Layer.merge(Profiles.Default, AppConfig.Default)))
-
-/** The ports once the start-up checks that need them passed (the admin chat is there and takes the bot's posts). */
-export const CheckedPortsLive = AdminChatChecked.pipe(Layer.provideMerge(PortsLive))
 
 type EitherIntake = Layer.Layer<
   never,

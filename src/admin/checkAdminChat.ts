@@ -40,11 +40,14 @@ export const checkAdminChat = Effect.gen(function*() {
       duration: STARTUP_CALL_TIMEOUT,
       onTimeout: () => new TelegramError({ method, code: undefined, description: "no answer", retryAfter: undefined })
     }))
-  const chat = yield* bounded("getChat", (api, signal) => api.getChat(adminChatId, signal))
-  const me = chat.type === "private" ? undefined : yield* bounded(
-    "getChatMember",
-    (api, signal) => api.getChatMember(adminChatId, telegram.bot.botInfo.id, signal)
-  )
+  // Both at once (start-up waits for them); what the bot may do there matters only outside a private chat.
+  const [chat, member] = yield* Effect.all([
+    bounded("getChat", (api, signal) => api.getChat(adminChatId, signal)),
+    bounded("getChatMember", (api, signal) => api.getChatMember(adminChatId, telegram.bot.botInfo.id, signal)).pipe(
+      Effect.either
+    )
+  ], { concurrency: 2 })
+  const me = chat.type === "private" ? undefined : yield* member
   const refusal = refusalOf(chat, me)
   if (refusal !== undefined) return yield* new StartupError({ message: `ADMIN_CHAT_ID=${adminChatId}: ${refusal}` })
   yield* Effect.logInfo(`admin chat: ${chat.type === "private" ? "a private chat" : `"${chat.title}" (${chat.type})`}`)
