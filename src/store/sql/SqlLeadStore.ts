@@ -4,7 +4,7 @@ import { Array as Arr, Clock, Effect, Layer, Option, Schema } from "effect"
 import type { Lead, LeadRecord, Outcome } from "../../lead/Lead.js"
 import { LeadStore } from "../LeadStore.js"
 import { Leases } from "../Leases.js"
-import { AttemptRow, LeadRow, storeOp } from "./rows.js"
+import { LeadRow, LeadWithAttemptsRow, storeOp } from "./rows.js"
 import { unleased } from "./SqlLeases.js"
 
 const toLead = (row: LeadRow): Lead => ({
@@ -34,20 +34,31 @@ export const SqlLeadStore = Layer.effect(
     const sql = yield* SqlClient.SqlClient
     const leases = yield* Leases
 
+    // A lead with its failed attempts, in order, in one statement (a JSON array the row's schema parses).
+    const leadsWithAttempts = sql`SELECT leads.*, COALESCE(${
+      sql.literal(sql.onDialectOrElse({
+        pg: () =>
+          "(SELECT CAST(json_agg(json_build_object('at', a.at, 'error', a.error) ORDER BY a.id) AS TEXT)" +
+          " FROM delivery_attempts a WHERE a.lead_id = leads.id)",
+        orElse: () =>
+          "(SELECT json_group_array(json_object('at', a.at, 'error', a.error) ORDER BY a.rowid)" +
+          " FROM delivery_attempts a WHERE a.lead_id = leads.id)"
+      }))
+    }, '[]') AS attempts FROM leads`
     const findLead = SqlSchema.findOne({
       Request: Schema.String,
-      Result: LeadRow,
-      execute: (id) => sql`SELECT * FROM leads WHERE id = ${id}`
+      Result: LeadWithAttemptsRow,
+      execute: (id) => sql`${leadsWithAttempts} WHERE id = ${id}`
     })
     const findUndelivered = SqlSchema.findAll({
       Request: Schema.Void,
-      Result: LeadRow,
-      execute: () => sql`SELECT * FROM leads WHERE outcome IS NULL ORDER BY created_at`
+      Result: LeadWithAttemptsRow,
+      execute: () => sql`${leadsWithAttempts} WHERE outcome IS NULL ORDER BY created_at`
     })
     const findAwaitingEntry = SqlSchema.findAll({
       Request: Schema.Void,
-      Result: LeadRow,
-      execute: () => sql`SELECT * FROM leads WHERE outcome = 'fallback' AND handled_at IS NULL ORDER BY created_at`
+      Result: LeadWithAttemptsRow,
+      execute: () => sql`${leadsWithAttempts} WHERE outcome = 'fallback' AND handled_at IS NULL ORDER BY created_at`
     })
     const findUnconfirmed = SqlSchema.findOne({
       Request: Schema.String,
@@ -62,30 +73,16 @@ export const SqlLeadStore = Layer.effect(
       execute: ({ limit, now }) =>
         sql`SELECT id FROM leads WHERE next_attempt_at <= ${now} AND ${free} ORDER BY next_attempt_at LIMIT ${limit}`
     })
-    const findAttempts = SqlSchema.findAll({
-      Request: Schema.Array(Schema.String),
-      Result: AttemptRow,
-      execute: (ids) =>
-        sql`SELECT lead_id, at, error FROM delivery_attempts WHERE ${sql.in("lead_id", ids)} ORDER BY ${
-          sql.literal(sql.onDialectOrElse({ pg: () => "id", orElse: () => "rowid" }))
-        }`
+    const toRecord = (row: LeadWithAttemptsRow): LeadRecord => ({
+      lead: toLead(row),
+      outcome: toOutcome(row),
+      attempts: row.attempts,
+      handled: row.handled_by !== null && row.handled_at !== null
+        ? Option.some({ by: row.handled_by, at: row.handled_at })
+        : Option.none(),
+      handledShown: row.handled_shown_at !== null,
+      work: { dueAt: Option.fromNullable(row.next_attempt_at), retries: row.retries, wakes: row.wakes }
     })
-
-    const withAttempts = (rows: ReadonlyArray<LeadRow>) =>
-      Effect.gen(function*() {
-        if (rows.length === 0) return []
-        const attempts = yield* findAttempts(rows.map((r) => r.id))
-        return rows.map((row): LeadRecord => ({
-          lead: toLead(row),
-          outcome: toOutcome(row),
-          attempts: attempts.filter((a) => a.lead_id === row.id).map(({ at, error }) => ({ at, error })),
-          handled: row.handled_by !== null && row.handled_at !== null
-            ? Option.some({ by: row.handled_by, at: row.handled_at })
-            : Option.none(),
-          handledShown: row.handled_shown_at !== null,
-          work: { dueAt: Option.fromNullable(row.next_attempt_at), retries: row.retries, wakes: row.wakes }
-        }))
-      })
 
     return LeadStore.of({
       // INSERT … SELECT … WHERE NOT EXISTS: the repeat-tap check costs no statement of its own (and uses the
@@ -106,12 +103,7 @@ export const SqlLeadStore = Layer.effect(
           Effect.map((rows) => rows.length > 0),
           storeOp("record")
         ),
-      get: (leadId) =>
-        findLead(leadId).pipe(
-          Effect.flatMap((row) => withAttempts(Option.toArray(row))),
-          Effect.map(Arr.head),
-          storeOp("get")
-        ),
+      get: (leadId) => findLead(leadId).pipe(Effect.map(Option.map(toRecord)), storeOp("get")),
       markConfirmed: (leadId, at) =>
         sql`UPDATE leads SET confirmed_at = ${at} WHERE id = ${leadId} AND confirmed_at IS NULL`.pipe(
           Effect.asVoid,
@@ -161,8 +153,8 @@ export const SqlLeadStore = Layer.effect(
       settle: (leadId, wakes) =>
         sql`UPDATE leads SET next_attempt_at = NULL, retries = 0 WHERE id = ${leadId} AND wakes = ${wakes}
             RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), storeOp("settle")),
-      undelivered: findUndelivered(undefined).pipe(Effect.flatMap(withAttempts), storeOp("undelivered")),
-      awaitingEntry: findAwaitingEntry(undefined).pipe(Effect.flatMap(withAttempts), storeOp("awaitingEntry"))
+      undelivered: findUndelivered(undefined).pipe(Effect.map(Arr.map(toRecord)), storeOp("undelivered")),
+      awaitingEntry: findAwaitingEntry(undefined).pipe(Effect.map(Arr.map(toRecord)), storeOp("awaitingEntry"))
     })
   })
 )

@@ -26,7 +26,12 @@ export const LeadRow = Schema.Struct({
 })
 export type LeadRow = typeof LeadRow.Type
 
-export const AttemptRow = Schema.Struct({ lead_id: Schema.String, at: Schema.Number, error: Schema.String })
+/** A lead's row with its failed attempts, in order, as a JSON array (one statement for both). */
+export const LeadWithAttemptsRow = Schema.Struct({
+  ...LeadRow.fields,
+  attempts: Schema.parseJson(Schema.Array(Schema.Struct({ at: Schema.Number, error: Schema.String })))
+})
+export type LeadWithAttemptsRow = typeof LeadWithAttemptsRow.Type
 
 export const FollowUpRow = Schema.Struct({
   lead_id: Schema.String,
