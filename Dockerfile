@@ -33,4 +33,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node itself, not npm: the supervisor's SIGTERM reaches the bot, which stops gracefully.
-CMD ["node", "--min-semi-space-size=16", "dist/app/main.mjs"]
+CMD ["node", "dist/app/main.mjs"]
