@@ -14,7 +14,9 @@ const { positionals, values } = parseArgs({
     top: { type: "string", default: "15" },
     by: { type: "string", default: "function" },
     // Only the busiest stretch of this many ms (a burst, without start-up): where the samples are densest.
-    "busiest-ms": { type: "string" }
+    "busiest-ms": { type: "string" },
+    // The bundle's source map to read, when the profile's bundle has been rebuilt since (a "before" profile).
+    map: { type: "string" }
   }
 })
 if (positionals.length === 0) {
@@ -32,7 +34,8 @@ const maps = new Map()
 const sourceMapOf = (url) => {
   if (!maps.has(url)) {
     const file = url.startsWith("file:") ? fileURLToPath(url) : url
-    maps.set(url, existsSync(`${file}.map`) ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, "utf8"))) : null)
+    const mapFile = values.map !== undefined && file.endsWith("main.mjs") ? values.map : `${file}.map`
+    maps.set(url, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, "utf8"))) : null)
   }
   return maps.get(url)
 }
