@@ -8,13 +8,16 @@ import { CrmClient } from "../crm/CrmClient.js"
 import { CrmClientError, logLine, metricKind } from "../crm/CrmError.js"
 import { crmPayload } from "../crm/CrmPayload.js"
 import type { Handled, Lead, LeadRecord, Outcome } from "../lead/Lead.js"
-import { crmErrors, deliverySeconds, leadsDelivered } from "../metrics/metrics.js"
+import { crmErrors, deliverySeconds, labelled, leadsDelivered } from "../metrics/metrics.js"
 import { Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
 import { isChatGone } from "../telegram/TelegramError.js"
 import { retryDelayMillis } from "./backoff.js"
+
+const crmErrorsOf = labelled(crmErrors, "brand", "kind")
+const deliveredOf = labelled(leadsDelivered, "brand", "via")
 
 /** How long shutdown waits for attempts under way before it interrupts them (their leads stay pending). */
 const SHUTDOWN_GRACE = "10 seconds"
@@ -62,9 +65,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         Effect.catchAll((error) =>
           Effect.logWarning(logLine(error)).pipe(
             Effect.zipRight(
-              Metric.increment(
-                Metric.tagged(Metric.tagged(crmErrors, "brand", lead.profile), "kind", metricKind(error))
-              )
+              Metric.increment(crmErrorsOf(lead.profile, metricKind(error)))
             ),
             Effect.zipRight(failedAttempt(lead.id, error._tag)),
             Effect.zipRight(admin.postFallback(lead, error)),
@@ -88,13 +89,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const delivered = (lead: Lead, outcome: Outcome) =>
       Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>
         Effect.all([
-          Metric.increment(
-            Metric.tagged(
-              Metric.tagged(leadsDelivered, "brand", lead.profile),
-              "via",
-              outcome._tag === "Crm" ? "crm" : "fallback"
-            )
-          ),
+          Metric.increment(deliveredOf(lead.profile, outcome._tag === "Crm" ? "crm" : "fallback")),
           Metric.update(deliverySeconds, Math.max(0, now - lead.createdAt) / 1000)
         ], { discard: true })
       ))

@@ -73,5 +73,22 @@ export const eventLoopLagSeconds = Metric.gauge("nodejs_eventloop_lag_seconds", 
   description: "Mean event loop delay since the previous scrape, in seconds"
 })
 
+/**
+ * The metric tagged with the given labels' values, made once for each set of values: an update then finds its
+ * series without hashing the labels again (a metric tagged anew each time is looked up anew each time).
+ */
+export const labelled = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, ...keys: ReadonlyArray<string>) => {
+  const made = new Map<string, Metric.Metric<Type, In, Out>>()
+  return (...values: ReadonlyArray<string>): Metric.Metric<Type, In, Out> => {
+    const id = values.join("\u0000")
+    let tagged = made.get(id)
+    if (tagged === undefined) {
+      tagged = keys.reduce((m, key, i) => Metric.tagged(m, key, values[i] ?? ""), metric)
+      made.set(id, tagged)
+    }
+    return tagged
+  }
+}
+
 /** When the update being handled arrived (ms since the epoch): the fiber that handles it carries it. */
 export const updateArrivedAt = FiberRef.unsafeMake<number | undefined>(undefined)

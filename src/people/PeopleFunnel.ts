@@ -6,7 +6,7 @@ import type { Message, User } from "grammy/types"
 
 import { Delivery } from "../delivery/Delivery.js"
 import type { Contact, FollowUp, Lead } from "../lead/Lead.js"
-import { confirmationSeconds, leadsRecorded, updateArrivedAt } from "../metrics/metrics.js"
+import { confirmationSeconds, labelled, leadsRecorded, updateArrivedAt } from "../metrics/metrics.js"
 import { type Profile, Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
@@ -14,6 +14,8 @@ import { Transactor } from "../store/Transactor.js"
 import { parseButton } from "../telegram/buttons.js"
 import type { Choose } from "../telegram/routes.js"
 import { UserChat } from "./UserChat.js"
+
+const recordedOf = labelled(leadsRecorded, "brand")
 
 /** A second tap on the same service within this window is answered but makes no second lead. */
 export const REPEAT_TAP_WINDOW = Duration.minutes(10)
@@ -102,7 +104,7 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
         yield* Effect.logInfo(
           recorded ? `lead recorded: ${lead.profile}/${serviceId}` : "confirmation owed from before a restart"
         ).pipe(Effect.annotateLogs({ lead: lead.id }))
-        if (recorded) yield* Metric.increment(Metric.tagged(leadsRecorded, "brand", lead.profile))
+        if (recorded) yield* Metric.increment(recordedOf(lead.profile))
         // The person first: the tap's spinner and the confirmation go out together, and the CRM call starts
         // after them (it runs in the background either way; this keeps a burst's confirmations in front of it).
         // The confirmation is marked sent as soon as Telegram has it, not after the spinner too: a crash in between

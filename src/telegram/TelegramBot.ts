@@ -6,7 +6,7 @@ import { type Api, Bot } from "grammy"
 import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
 import { undiciFetch } from "../http/undiciFetch.js"
-import { telegramErrors } from "../metrics/metrics.js"
+import { labelled, telegramErrors } from "../metrics/metrics.js"
 import { TelegramError, toTelegramError } from "./TelegramError.js"
 
 /** grammY types its signal with the `abort-controller` shim; at run time it is Node's own AbortSignal. */
@@ -19,6 +19,8 @@ export interface TelegramBotService {
   readonly call: <A>(method: string, f: (api: Api, signal: ApiSignal) => Promise<A>) => Effect.Effect<A, TelegramError>
 }
 
+const telegramErrorsOf = labelled(telegramErrors, "method", "code")
+
 export class TelegramBot extends Context.Tag("TelegramBot")<TelegramBot, TelegramBotService>() {}
 
 export const fromBot = (bot: Bot): TelegramBotService => ({
@@ -27,11 +29,7 @@ export const fromBot = (bot: Bot): TelegramBotService => ({
     // No span per call: the error names the method, and a burst makes thousands of calls.
     Effect.tryPromise({ try: (signal) => f(bot.api, signal as unknown as ApiSignal), catch: toTelegramError(method) })
       .pipe(
-        Effect.tapError((e) =>
-          Metric.increment(
-            Metric.tagged(Metric.tagged(telegramErrors, "method", method), "code", String(e.code ?? "network"))
-          )
-        )
+        Effect.tapError((e) => Metric.increment(telegramErrorsOf(method, String(e.code ?? "network"))))
       )
 })
 

@@ -4,7 +4,7 @@ import { HttpIncomingMessage, type HttpServerRequest, HttpServerResponse } from 
 import { Clock, Effect, Either, Metric, Option, Redacted, Schema } from "effect"
 import type { Update } from "grammy/types"
 
-import { updatesReceived, webhookRejected } from "../metrics/metrics.js"
+import { labelled, updatesReceived, webhookRejected } from "../metrics/metrics.js"
 import type { StoreError } from "../store/StoreError.js"
 import { UpdateJson } from "../telegram/UpdateJson.js"
 
@@ -19,8 +19,8 @@ const decodeUpdate = Schema.decodeUnknownEither(UpdateJson)
 const digest = (value: string) => createHash("sha256").update(value).digest()
 
 const reply = (status: number, body: string) => HttpServerResponse.text(`${body}\n`, { status })
-const rejected = (reason: "secret" | "malformed" | "too_large") =>
-  Metric.increment(Metric.tagged(webhookRejected, "reason", reason))
+const rejectedFor = labelled(webhookRejected, "reason")
+const rejected = (reason: "secret" | "malformed" | "too_large") => Metric.increment(rejectedFor(reason))
 const receivedByWebhook = Metric.tagged(updatesReceived, "source", "webhook")
 
 /**
