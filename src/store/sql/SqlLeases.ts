@@ -34,8 +34,9 @@ export const SqlLeases = Layer.effect(
     const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
     const now = databaseNowMillis(sql)
     const text = (value: string) => sql`CAST(${value} AS TEXT)`
+    // In one order everywhere: two transactions claiming overlapping keys then wait for each other, never in a cycle.
     const keyList = (keys: ReadonlyArray<string>): Statement.Fragment =>
-      sql.join(" UNION ALL ", false)([...new Set(keys)].map((key) => sql`SELECT ${text(key)} AS lease_key`))
+      sql.join(" UNION ALL ", false)([...new Set(keys)].sort().map((key) => sql`SELECT ${text(key)} AS lease_key`))
 
     return Leases.of({
       holder,

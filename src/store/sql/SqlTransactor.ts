@@ -15,6 +15,13 @@ interface Unit {
 }
 
 const MAX_UNITS_PER_COMMIT = 500
+const toStoreError = (cause: unknown) => new StoreError({ operation: "transaction", cause })
+
+/** The effect in a transaction of its own. */
+const onItsOwn = (sql: SqlClient.SqlClient) => <A, E>(effect: Effect.Effect<A, E>) =>
+  sql.withTransaction(effect).pipe(
+    Effect.mapError((e) => (e instanceof SqlError.SqlError ? toStoreError(e) : (e as E)))
+  )
 /** After pending I/O callbacks have run (setImmediate); not a timer, so it needs no clock (and no TestClock). */
 const nextTurnOfEventLoop = Effect.async<void>((resume) => {
   const turn = setImmediate(() => resume(Effect.void))
@@ -33,7 +40,7 @@ export const SqlTransactor = Layer.scoped(
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const pending = yield* Queue.unbounded<Unit>()
-    const toStoreError = (cause: unknown) => new StoreError({ operation: "transaction", cause })
+    const alone = onItsOwn(sql)
 
     // Each unit alone in a savepoint, so a failing one rolls back alone.
     const commitEachOnItsOwn = (units: ReadonlyArray<Unit>) =>
@@ -62,18 +69,13 @@ export const SqlTransactor = Layer.scoped(
       Effect.forkScoped
     )
 
-    /** The effect in a transaction of its own. */
-    const onItsOwn = <A, E>(effect: Effect.Effect<A, E>) =>
-      sql.withTransaction(effect).pipe(
-        Effect.mapError((e) => (e instanceof SqlError.SqlError ? toStoreError(e) : (e as E)))
-      )
     const atomically = <A, E>(effect: Effect.Effect<A, E>) =>
       Effect.gen(function*() {
         const done = yield* Deferred.make<A, E | StoreError>()
         let result: Exit.Exit<A, E | StoreError> = Exit.die("the unit did not run")
         yield* Queue.offer(pending, {
           run: effect.pipe(Effect.map((a) => void (result = Exit.succeed(a)))),
-          attempt: onItsOwn(effect).pipe(
+          attempt: alone(effect).pipe(
             Effect.exit,
             Effect.map((exit) => void (result = exit))
           ),
@@ -83,7 +85,7 @@ export const SqlTransactor = Layer.scoped(
       })
     return Transactor.of({
       atomically,
-      promptly: sql.onDialectOrElse({ pg: () => onItsOwn, orElse: () => atomically })
+      promptly: sql.onDialectOrElse({ pg: () => alone, orElse: () => atomically })
     })
   })
 )
