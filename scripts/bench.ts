@@ -2,12 +2,14 @@
  * The project's benchmark. Runs the real bot (its own process, as `npm start` runs it) against the local stand-ins on
  * 127.0.0.1 and measures what a person and a manager would notice. Bounded in people and time.
  *
- *   npm run bench                        the three funnel scenarios (300 people CRM ok; 100 CRM 200 ms; 100 CRM hangs)
+ *   npm run bench                        the three funnel scenarios (300 people CRM ok; 100 CRM 200 ms; 100 CRM hangs),
+ *                                        two rounds, each on the bot and then on the floor, and the bot ÷ floor ratios
+ *   npm run bench -- --bot-only --rounds 1   the bot alone, once (--idle-seconds 1: skip the wait for the idle RSS)
  *   npm run bench -- --scenario ok --people 50
  *   npm run bench -- --store             the store: leads recorded per second, and what durability adds to a tap
  *   npm run bench -- --warm-up 300       first 300 other people through the funnel (a bot that has been running)
- *   npm run bench -- --floor             the same funnel on a bare grammY bot (scripts/bench-floor-bot.mjs):
- *                                        the machine's floor
+ *   npm run bench -- --floor             the floor alone: the same funnel on a bare grammY bot
+ *                                        (scripts/bench-floor-bot.mjs)
  *   npm run bench -- --webhook           Telegram pushes the updates to the bot's webhook instead of its polling
  *   npm run bench -- --start             `npm start` as a user runs it, until the bot polls (5 runs)
  *   npm run bench -- --postgres URL      the bot on PostgreSQL: a new database on that server for each run

@@ -4,7 +4,7 @@
 // Several profiles (a directory) are summed. "package" groups by the npm package (or node's own internals).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { SourceMap } from "node:module"
-import { join } from "node:path"
+import { basename, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 
@@ -15,8 +15,9 @@ const { positionals, values } = parseArgs({
     by: { type: "string", default: "function" },
     // Only the busiest stretch of this many ms (a burst, without start-up): where the samples are densest.
     "busiest-ms": { type: "string" },
-    // The bundle's source map to read, when the profile's bundle has been rebuilt since (a "before" profile).
-    map: { type: "string" }
+    // Where the bundle's source maps are, when the profiled bundle has been rebuilt since (a "before" profile):
+    // folders with a build of the same commit, searched in order (a chunk's name is a hash of its content).
+    maps: { type: "string", multiple: true }
   }
 })
 if (positionals.length === 0) {
@@ -34,7 +35,8 @@ const maps = new Map()
 const sourceMapOf = (url) => {
   if (!maps.has(url)) {
     const file = url.startsWith("file:") ? fileURLToPath(url) : url
-    const mapFile = values.map !== undefined && file.endsWith("main.mjs") ? values.map : `${file}.map`
+    const mapFile = (values.maps ?? []).map((dir) => join(dir, `${basename(file)}.map`)).find(existsSync) ??
+      `${file}.map`
     maps.set(url, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, "utf8"))) : null)
   }
   return maps.get(url)

@@ -35,8 +35,13 @@ export const makeLeasedWork = (kind: LeaseKind, leaseMillis: number) =>
           : leases.release(kind, [key]).pipe(Effect.catchAll((e) => Effect.logWarning(`letting go: ${e.message}`)))
       })
 
+    /**
+     * The store's part of a claim: takes the keys no other process holds and returns them. Inside a unit of the
+     * transactor (which may run twice, or roll back), follow it with `hold` once the unit has committed.
+     */
+    const take = (keys: ReadonlyArray<string>) => leases.claim(kind, keys, leaseMillis)
     /** Claims the keys no other process holds; returns those this process now holds (each for one run). */
-    const claim = (keys: ReadonlyArray<string>) => leases.claim(kind, keys, leaseMillis).pipe(Effect.tap(hold))
+    const claim = (keys: ReadonlyArray<string>) => take(keys).pipe(Effect.tap(hold))
 
     /** Works on a claimed key, after the runs on it that came before; the claim is used up when it ends. */
     const run = <A, E, R>(key: string, work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -54,6 +59,8 @@ export const makeLeasedWork = (kind: LeaseKind, leaseMillis: number) =>
       /** The store is this process's alone: no other holder can have a key, and nothing needs sweeping. */
       exclusive: leases.exclusive,
       claim,
+      take,
+      hold,
       run,
       /** This process has claimed the key and not worked it off yet. */
       holds: (key: string) => held.has(key)

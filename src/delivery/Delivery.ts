@@ -39,7 +39,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const leads = yield* LeadStore
     const followUps = yield* FollowUpState
     const profiles = yield* Profiles
-    const { atomically } = yield* Transactor
+    const { atomically, promptly } = yield* Transactor
     const { yieldToPeople } = yield* PeopleFirst
     const work = yield* makeLeasedWork("lead", (yield* AppConfig).deliveryLeaseSeconds * 1000)
     const fibers = yield* FiberSet.make()
@@ -79,10 +79,11 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       )
 
     // The outcome is written within the attempt, so that a shutdown waits for it too: a lead a human has, but the
-    // store does not know of, would reach them again after the restart. Through the transactor: a burst's outcomes
-    // share one commit (one fsync). A failure to reach anyone is retried later, by whichever replica claims it.
+    // store does not know of, would reach them again after the restart (or from another replica). So it is written
+    // promptly: on SQLite in the next group commit (a burst's outcomes share one fsync), on PostgreSQL at once in a
+    // transaction of its own, not behind a group of other units. A failure to reach anyone is retried later.
     const deliver = (lead: Lead) =>
-      anAttempt(reachHuman(lead).pipe(Effect.tap((outcome) => atomically(leads.setOutcome(lead.id, outcome))))).pipe(
+      anAttempt(reachHuman(lead).pipe(Effect.tap((outcome) => promptly(leads.setOutcome(lead.id, outcome))))).pipe(
         Effect.tap((outcome) => delivered(lead, outcome))
       )
 

@@ -142,17 +142,21 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
 
     /**
      * Records updates and claims their chats, as one unit: what is answered "ok" is durable. Returns what this
-     * process is to handle: the new updates of the chats it claimed (another replica's lease handles the rest).
+     * process is to handle: the new updates of the chats it claimed (another replica's lease handles the rest). The
+     * chats are held here once the unit has committed (a unit may run twice, or roll back).
      */
     const record = (updates: ReadonlyArray<Update>) =>
       atomically(
         inbox.record(updates).pipe(
-          Effect.flatMap((fresh) => claimChats(fresh.map(chatKey)).pipe(Effect.map((claimed) => ({ claimed, fresh }))))
+          Effect.flatMap((fresh) =>
+            chats.take(fresh.map((u) => String(chatKey(u)))).pipe(Effect.map((claimed) => ({ claimed, fresh })))
+          )
         )
       ).pipe(
+        Effect.tap(({ claimed }) => chats.hold(claimed)),
         Effect.map(({ claimed, fresh }) => {
           const ours = new Set(claimed)
-          return fresh.filter((u) => ours.has(chatKey(u)))
+          return fresh.filter((u) => ours.has(String(chatKey(u))))
         })
       )
 

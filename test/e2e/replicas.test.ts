@@ -170,7 +170,10 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
         telegram.botMessages(person.id).filter((m) => isConfirmation(m.text)).length
       for (const person of people) expect(confirmationsOf(person)).toBeLessThanOrEqual(2)
       // A measurement for BENCHMARKS.md, not a limit: how many the kill cost a second confirmation.
-      console.info(`replicas: ${people.filter((p) => confirmationsOf(p) === 2).length} of 300 confirmed twice`)
+      console.info([
+        `replicas: ${people.filter((p) => confirmationsOf(p) === 2).length} of 300 confirmed twice,`,
+        `${repeats} lead(s) sent to the CRM again`
+      ].join(" "))
       // The one duplicate window: a replica dying between the CRM's 2xx and the commit of the outcome.
       expect(repeats).toBeLessThanOrEqual(1)
       // No follow-up reached the managers before its lead reached the CRM.
