@@ -21,8 +21,15 @@ export const MemoryFollowUpState = Layer.effect(
     return FollowUpState.of({
       attach: (telegramId, leadId) => Ref.update(latest, HashMap.set(telegramId, leadId)),
       latestLead: (telegramId) => Ref.get(latest).pipe(Effect.map(HashMap.get(telegramId))),
+      // A message is one follow-up, even if its update is handled twice (the SQL stores' unique index).
       add: (input) =>
         Ref.modify(byLead, (m) => {
+          for (const list of HashMap.values(m)) {
+            const seen = list.find((e) =>
+              e.followUp.chatId === input.chatId && e.followUp.messageId === input.messageId
+            )
+            if (seen !== undefined) return [seen.followUp, m] as const
+          }
           const list = Option.getOrElse(HashMap.get(m, input.leadId), () => [] as ReadonlyArray<Entry>)
           const followUp: FollowUp = { ...input, seq: list.length + 1 }
           const next: ReadonlyArray<Entry> = [...list, { followUp, applied: Option.none() }]

@@ -16,6 +16,7 @@ export const MemoryLeadStore = Layer.effect(
     const latestTaps = yield* Ref.make(HashMap.empty<string, number>())
     const confirmed = yield* Ref.make(HashSet.empty<string>())
     const work = new Map<string, LeadWork>()
+    const taps = new Set<string>()
     const workOf = (leadId: string) => work.get(leadId) ?? idle
     const dueBy = (w: LeadWork, now: number) => Option.isSome(w.dueAt) && w.dueAt.value <= now
     const update = (leadId: string, f: (r: LeadRecord) => LeadRecord) => Ref.update(leads, HashMap.modify(leadId, f))
@@ -33,7 +34,9 @@ export const MemoryLeadStore = Layer.effect(
         Ref.modify(latestTaps, (latest) => {
           const key = tapKey(lead)
           const previous = Option.getOrElse(HashMap.get(latest, key), () => -Infinity)
-          if (previous >= repeatSince) return [false, latest]
+          // One lead per tap, as the SQL stores' unique index keeps it; and no repeat within the window.
+          if (previous >= repeatSince || taps.has(lead.tapId)) return [false, latest]
+          taps.add(lead.tapId)
           return [true, HashMap.set(latest, key, Math.max(previous, lead.createdAt))]
         }).pipe(
           Effect.tap((fresh) =>
@@ -66,7 +69,9 @@ export const MemoryLeadStore = Layer.effect(
             (r) => r.lead
           )
         )),
-      setOutcome: (leadId, outcome) => update(leadId, (r) => ({ ...r, outcome: Option.some(outcome) })),
+      // The first outcome stands, as the SQL stores' `WHERE outcome IS NULL` keeps it.
+      setOutcome: (leadId, outcome) =>
+        update(leadId, (r) => (Option.isSome(r.outcome) ? r : { ...r, outcome: Option.some(outcome) })),
       recordAttempt: (leadId, attempt) => update(leadId, (r) => ({ ...r, attempts: [...r.attempts, attempt] })),
       markHandled: (leadId, handled) =>
         Ref.modify(leads, (all) => {

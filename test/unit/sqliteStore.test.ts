@@ -11,6 +11,7 @@ import { FollowUpState } from "../../src/store/FollowUpState.js"
 import { Inbox } from "../../src/store/Inbox.js"
 import { LeadStore } from "../../src/store/LeadStore.js"
 import { ExclusiveLeases, Leases } from "../../src/store/Leases.js"
+import { MemoryFollowUpState } from "../../src/store/MemoryFollowUpState.js"
 import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
 import { forgetPerson } from "../../src/store/sql/forgetPerson.js"
@@ -185,6 +186,54 @@ const sharedLeases = Effect.gen(function*() {
   expect(yield* inbox.chatsWithWork(10)).toEqual([601])
 })
 
+/** For every store: a lead's outcome is recorded once (the first stands), its attempts in order, handled once. */
+const outcomeOnce = Effect.gen(function*() {
+  const leads = yield* LeadStore
+  expect(yield* leads.record(lead("a", 1000), 0)).toBe(true)
+  yield* leads.recordAttempt("a", { at: 1100, error: "CrmTimeoutError" })
+  yield* leads.recordAttempt("a", { at: 1200, error: "TelegramError 500" })
+  expect((yield* leads.undelivered).map((r) => r.lead.id)).toEqual(["a"])
+  yield* leads.setOutcome("a", { _tag: "Fallback", messageId: 7, html: "<b>x</b>" })
+  yield* leads.setOutcome("a", { _tag: "Crm" }) // too late: the first outcome stands
+  const record = Option.getOrThrow(yield* leads.get("a"))
+  expect(record.outcome).toEqual(Option.some({ _tag: "Fallback", messageId: 7, html: "<b>x</b>" }))
+  expect(record.attempts).toEqual([{ at: 1100, error: "CrmTimeoutError" }, {
+    at: 1200,
+    error: "TelegramError 500"
+  }])
+  expect(record.lead.contact.username).toEqual(Option.none())
+  expect(yield* leads.undelivered).toEqual([])
+  expect(yield* leads.markHandled("a", { by: "@olga", at: 5 })).toBe(true)
+  expect(yield* leads.markHandled("a", { by: "@ivan", at: 6 })).toBe(false)
+  expect(Option.getOrThrow(yield* leads.get("a")).handled).toEqual(Option.some({ by: "@olga", at: 5 }))
+})
+
+/** For every store: follow-ups numbered per lead, one per message, queued until applied, the edited ones kept. */
+const followUpNumbering = Effect.gen(function*() {
+  const leads = yield* LeadStore
+  const followUps = yield* FollowUpState
+  yield* leads.record(lead("l", 1), 0)
+  const one = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" })
+  const two = yield* followUps.add({
+    leadId: "l",
+    chatId: 501,
+    messageId: 11,
+    media: Option.some("photo"),
+    text: ""
+  })
+  expect([one.seq, two.seq]).toEqual([1, 2])
+  // The same message again (its update replayed after a crash) is the same follow-up.
+  expect(yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" }))
+    .toEqual(one)
+  expect((yield* followUps.queued("l")).map((f) => f.seq)).toEqual([1, 2])
+  yield* followUps.markApplied("l", 1, "edit")
+  expect((yield* followUps.queued("l")).map((f) => f.seq)).toEqual([2])
+  expect(yield* followUps.appliedByEdit("l")).toEqual([one])
+  expect((yield* followUps.queued("l"))[0]!.media).toEqual(Option.some("photo"))
+  yield* followUps.markApplied("l", 2, "message")
+  expect(yield* followUps.queued("l")).toEqual([])
+})
+
 describe("the in-memory store", () => {
   it.effect("handled updates are forgotten after the retention; unhandled ones and the newest stay", () =>
     Effect.gen(function*() {
@@ -227,6 +276,21 @@ describe("the in-memory store", () => {
 
   it.effect("a confirmation is owed to the tap that created the lead until it is marked sent", () =>
     owedConfirmations.pipe(Effect.provide(MemoryLeadStore)))
+
+  it.effect("a lead's outcome is recorded once; its attempts are kept in order; handled once", () =>
+    outcomeOnce.pipe(Effect.provide(MemoryLeadStore)))
+
+  it.effect("follow-ups are numbered per lead, queued until applied, and the edited ones remembered", () =>
+    followUpNumbering.pipe(Effect.provide(Layer.merge(MemoryLeadStore, MemoryFollowUpState))))
+
+  it.effect("one lead per tap: the same tap recorded again makes no second lead", () =>
+    Effect.gen(function*() {
+      const leads = yield* LeadStore
+      expect(yield* leads.record({ ...lead("first", 1000), tapId: "q-same" }, 0)).toBe(true)
+      // Another service, so the repeat-tap rule does not apply: only the tap's own uniqueness keeps it out.
+      expect(yield* leads.record({ ...lead("copy", 1000, "ai_video"), tapId: "q-same" }, 0)).toBe(false)
+      expect((yield* leads.undelivered).map((r) => r.lead.id)).toEqual(["first"])
+    }).pipe(Effect.provide(MemoryLeadStore)))
 })
 
 describe("the SQLite file", () => {
@@ -320,26 +384,7 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
     chatWork.pipe(Effect.provide(stores())))
 
   it.scoped("a lead's outcome is recorded once; its attempts are kept in order; handled once", () =>
-    Effect.gen(function*() {
-      const leads = yield* LeadStore
-      expect(yield* leads.record(lead("a", 1000), 0)).toBe(true)
-      yield* leads.recordAttempt("a", { at: 1100, error: "CrmTimeoutError" })
-      yield* leads.recordAttempt("a", { at: 1200, error: "TelegramError 500" })
-      expect((yield* leads.undelivered).map((r) => r.lead.id)).toEqual(["a"])
-      yield* leads.setOutcome("a", { _tag: "Fallback", messageId: 7, html: "<b>x</b>" })
-      yield* leads.setOutcome("a", { _tag: "Crm" }) // too late: the first outcome stands
-      const record = Option.getOrThrow(yield* leads.get("a"))
-      expect(record.outcome).toEqual(Option.some({ _tag: "Fallback", messageId: 7, html: "<b>x</b>" }))
-      expect(record.attempts).toEqual([{ at: 1100, error: "CrmTimeoutError" }, {
-        at: 1200,
-        error: "TelegramError 500"
-      }])
-      expect(record.lead.contact.username).toEqual(Option.none())
-      expect(yield* leads.undelivered).toEqual([])
-      expect(yield* leads.markHandled("a", { by: "@olga", at: 5 })).toBe(true)
-      expect(yield* leads.markHandled("a", { by: "@ivan", at: 6 })).toBe(false)
-      expect(Option.getOrThrow(yield* leads.get("a")).handled).toEqual(Option.some({ by: "@olga", at: 5 }))
-    }).pipe(Effect.provide(stores())))
+    outcomeOnce.pipe(Effect.provide(stores())))
 
   it.scoped("the lead and the person's pointer are written together or not at all", () =>
     Effect.gen(function*() {
@@ -383,30 +428,7 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
     }).pipe(Effect.provide(stores())))
 
   it.scoped("follow-ups are numbered per lead, queued until applied, and the edited ones remembered", () =>
-    Effect.gen(function*() {
-      const leads = yield* LeadStore
-      const followUps = yield* FollowUpState
-      yield* leads.record(lead("l", 1), 0)
-      const one = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" })
-      const two = yield* followUps.add({
-        leadId: "l",
-        chatId: 501,
-        messageId: 11,
-        media: Option.some("photo"),
-        text: ""
-      })
-      expect([one.seq, two.seq]).toEqual([1, 2])
-      // The same message again (its update replayed after a crash) is the same follow-up.
-      expect(yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" }))
-        .toEqual(one)
-      expect((yield* followUps.queued("l")).map((f) => f.seq)).toEqual([1, 2])
-      yield* followUps.markApplied("l", 1, "edit")
-      expect((yield* followUps.queued("l")).map((f) => f.seq)).toEqual([2])
-      expect(yield* followUps.appliedByEdit("l")).toEqual([one])
-      expect((yield* followUps.queued("l"))[0]!.media).toEqual(Option.some("photo"))
-      yield* followUps.markApplied("l", 2, "message")
-      expect(yield* followUps.queued("l")).toEqual([])
-    }).pipe(Effect.provide(stores())))
+    followUpNumbering.pipe(Effect.provide(stores())))
 
   it.scoped("forgetPerson deletes one person's leads, attempts, follow-ups, pointer and updates; nobody else's", () =>
     Effect.gen(function*() {
