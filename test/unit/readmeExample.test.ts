@@ -1,20 +1,17 @@
-// The README's mock-Layer example, verbatim: if it stops working, this fails.
-import { expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+// The README's mock-Layer example, taken from README.md itself and run here: if the README's code stops working
+// (or the README loses it), this fails. The block is written next to this file so that its relative imports
+// resolve, imported (its `it.scoped` registers the test), and removed.
+import { readFileSync, rmSync, writeFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 
-import { CrmTimeoutError } from "../../src/crm/CrmError.js"
-import { Delivery } from "../../src/delivery/Delivery.js"
-import { Funnel } from "../../src/funnel/Funnel.js"
-import { botServices, recordingTelegram, scriptedCrm } from "../support/testLayers.js"
-import { tapUpdate } from "../support/updates.js"
-
-it.scoped("a CRM timeout reaches the admin chat with its reason", () => {
-  const telegram = recordingTelegram()
-  const crm = scriptedCrm([new CrmTimeoutError({ timeoutMs: 10_000 })])
-  return Effect.gen(function*() {
-    yield* (yield* Funnel).handle(tapUpdate({ id: 1, first_name: "Ann" }, "lead:agency:clients"))
-    yield* (yield* Delivery).awaitIdle
-    const [fallback] = telegram.adminCalls()
-    expect(fallback!.payload.text).toContain("<b>Причина:</b> CRM не ответила за 10 с (таймаут)")
-  }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
-})
+const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8")
+const section = readme.slice(readme.indexOf("## Testing a fallback path with a mock Layer"))
+const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1]
+if (block === undefined) throw new Error("README.md has no ```ts block under \"Testing a fallback path\"")
+const file = fileURLToPath(new URL(`./readme-example-${process.pid}.generated.ts`, import.meta.url))
+writeFileSync(file, block)
+try {
+  await import(file)
+} finally {
+  rmSync(file, { force: true })
+}
