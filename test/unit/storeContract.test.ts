@@ -43,7 +43,7 @@ const backends = [
   { name: "SQLite", stores: () => storesOn(database(tempFile())), skipped: undefined },
   { name: "PostgreSQL", stores: () => storesOn(freshPostgres), skipped: postgresMissing }
 ] as const
-if (postgresMissing) console.warn(`test/unit/sqliteStore.test.ts: PostgreSQL ${postgresMissing}`)
+if (postgresMissing) console.warn(`test/unit/storeContract.test.ts: PostgreSQL ${postgresMissing}`)
 
 const lead = (id: string, createdAt: number, serviceId = "clients", telegramId = 501): Lead => ({
   id,
