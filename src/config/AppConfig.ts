@@ -1,4 +1,4 @@
-import { Config, Effect, LogLevel, Option, Redacted } from "effect"
+import { Config, ConfigError, Effect, Either, LogLevel, Option, Redacted } from "effect"
 
 /** Webhook mode: the public URL Telegram calls (its path is the route served) and the secret it sends back. */
 export interface WebhookSettings {
@@ -33,6 +33,9 @@ const webhookSettings = Effect.gen(function*() {
 })
 
 /** The bot's environment. Secrets stay `Redacted` until the call into a library. */
+/** What LOG_LEVEL accepts: Effect's level labels. */
+const LOG_LEVELS = LogLevel.allLevels.map((l) => l.label).join(", ")
+
 export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
   effect: Effect.gen(function*() {
     const botToken = yield* Config.nonEmptyString("BOT_TOKEN").pipe(Config.map(Redacted.make))
@@ -45,7 +48,15 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.validate({ message: "must be a positive number of milliseconds", validation: (ms) => ms > 0 }),
       Config.withDefault(10_000)
     )
-    const logLevel = yield* Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
+    const logLevel = yield* Config.string("LOG_LEVEL").pipe(
+      Config.mapOrFail((value) => {
+        const level = LogLevel.allLevels.find((l) => l.label === value.toUpperCase())
+        return level === undefined
+          ? Either.left(ConfigError.InvalidData([], `expected one of ${LOG_LEVELS} (any case), got "${value}"`))
+          : Either.right(level)
+      }),
+      Config.withDefault(LogLevel.Info)
+    )
     // Validated before the default applies: a check on the defaulted config would lose the variable's name.
     const adminTimeZone = yield* Config.string("ADMIN_TIMEZONE").pipe(
       Config.validate({ message: "must be an IANA time zone such as Europe/Moscow", validation: isTimeZone }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Layer, LogLevel, Redacted } from "effect"
+import { ConfigProvider, Context, Effect, Exit, Layer, LogLevel, Redacted } from "effect"
 
 import { AppConfig } from "../../src/config/AppConfig.js"
 import { startupFailureLine } from "../../src/config/startupFailure.js"
@@ -29,6 +29,19 @@ describe("AppConfig", () => {
       expect(config.logLevel).toBe(LogLevel.Info)
       expect(String(config.botToken)).not.toContain("secret")
       expect(Redacted.value(config.botToken)).toBe("123:secret")
+    }))
+
+  it.effect("LOG_LEVEL: a level is taken in any case; a wrong one is refused with the accepted values listed", () =>
+    Effect.gen(function*() {
+      const ok = yield* load({ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", LOG_LEVEL: "debug" })
+      expect(Exit.isSuccess(ok) && Context.get(ok.value, AppConfig).logLevel).toBe(LogLevel.Debug)
+      const exit = yield* load({ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", LOG_LEVEL: "loud" })
+      if (Exit.isSuccess(exit)) return expect.fail("LOG_LEVEL=loud was accepted")
+      const line = startupFailureLine(exit.cause)
+      expect(line).toContain("LOG_LEVEL")
+      expect(line).toContain(
+        "expected one of ALL, TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF (any case), got \"loud\""
+      )
     }))
 
   it.effect.each(
