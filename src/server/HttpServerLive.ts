@@ -82,7 +82,10 @@ const app = Effect.gen(function*() {
   )
 })
 
-/** Serves on HOST:PORT; a port that cannot be had stops start-up with one line naming PORT. */
+/**
+ * Serves on HOST:PORT; an address that cannot be had stops start-up with one line naming the variable at fault:
+ * HOST when it is no address of this machine (or no name at all), PORT otherwise.
+ */
 export const HttpServerLive = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ host, port }) =>
     Layer.scopedDiscard(Effect.gen(function*() {
@@ -96,15 +99,25 @@ export const HttpServerLive = Layer.unwrapEffect(
         Layer.fail(
           error instanceof StartupError
             ? error
-            : new StartupError({ message: `PORT=${port}: cannot serve HTTP on ${host}:${port}: ${describe(error)}` })
+            : new StartupError({
+              message: `${atFault(error) === "HOST" ? `HOST=${host}` : `PORT=${port}`}: cannot serve HTTP on ` +
+                `${host}:${port}: ${describe(error)}`
+            })
         )
       )
     ))
 ).pipe(Layer.provide(AppConfig.Default))
 
+const codeOf = (error: unknown): unknown =>
+  ((error as { cause?: unknown }).cause as { code?: unknown } | undefined)?.code
+
+/** Errors of the host part: a name that does not resolve, an address that is not this machine's. */
+const HOST_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME", "EADDRNOTAVAIL"])
+const atFault = (error: unknown): "HOST" | "PORT" => (HOST_CODES.has(String(codeOf(error))) ? "HOST" : "PORT")
+
 const describe = (error: unknown): string => {
   const cause = (error as { cause?: unknown }).cause
-  const code = (cause as { code?: unknown } | undefined)?.code
+  const code = codeOf(error)
   if (code === "EADDRINUSE") return "the address is in use (another process listens there)"
   if (code === "EACCES") return "permission denied (a port below 1024 needs privileges)"
   return cause instanceof Error ? cause.message : String(error)

@@ -141,6 +141,16 @@ describe("the bot as a process", () => {
     ])
   })
 
+  it("a HOST that is no address of this machine → exit 1, one line naming HOST (not PORT)", async () => {
+    // 192.0.2.1 is TEST-NET-1: never a local address, and no name to look up.
+    const bot = spawnBot({ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", HOST: "192.0.2.1", PORT: "8099" })
+    expect(await exitWithin(bot, 15_000)).toBe(1)
+    expect(errorLines(bot)).toEqual([
+      "Cannot start: HOST=192.0.2.1: cannot serve HTTP on 192.0.2.1:8099: " +
+      "listen EADDRNOTAVAIL: address not available 192.0.2.1:8099"
+    ])
+  })
+
   it("setWebhook refused → exit 1, one line naming WEBHOOK_URL without its path (the route is a secret)", async () => {
     const telegram = await TelegramSim.start()
     cleanups.push(() => telegram.close())
