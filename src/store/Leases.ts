@@ -25,10 +25,8 @@ export class Leases extends Context.Tag("Leases")<Leases, {
   ) => Effect.Effect<ReadonlyArray<string>, StoreError>
   /** Extends this holder's leases on `keys` (the work it is doing). */
   readonly renew: (kind: LeaseKind, keys: ReadonlyArray<string>, leaseMillis: number) => Effect.Effect<void, StoreError>
-  /** Lets go of this holder's leases on `keys`. */
+  /** Lets go of this holder's leases on `keys` (after their work; at shutdown, so other replicas go on at once). */
   readonly release: (kind: LeaseKind, keys: ReadonlyArray<string>) => Effect.Effect<void, StoreError>
-  /** Lets go of every lease this holder has (at shutdown, so other replicas go on at once). */
-  readonly releaseAll: Effect.Effect<void, StoreError>
 }>() {}
 
 /** Leases on a store no other process opens: each claim holds, and costs nothing. */
@@ -39,7 +37,6 @@ export const ExclusiveLeases = Layer.succeed(
     exclusive: true,
     claim: (_kind, keys) => Effect.succeed([...new Set(keys)]),
     renew: () => Effect.void,
-    release: () => Effect.void,
-    releaseAll: Effect.void
+    release: () => Effect.void
   })
 )

@@ -19,10 +19,15 @@ export const MemoryLeadStore = Layer.effect(
     const taps = new Set<string>()
     const workOf = (leadId: string) => work.get(leadId) ?? idle
     const dueBy = (w: LeadWork, now: number) => Option.isSome(w.dueAt) && w.dueAt.value <= now
+    /** A lead's record with its delivery state as it is now (kept apart, like the SQL row's columns). */
+    const withWork = (r: LeadRecord): LeadRecord => ({ ...r, work: workOf(r.lead.id) })
     const update = (leadId: string, f: (r: LeadRecord) => LeadRecord) => Ref.update(leads, HashMap.modify(leadId, f))
     const oldestFirst = (keep: (r: LeadRecord) => boolean) =>
       Ref.get(leads).pipe(
-        Effect.map((all) => Arr.sort(Arr.filter(Arr.fromIterable(HashMap.values(all)), keep), byCreatedAt))
+        Effect.map((all) =>
+          Arr.sort(Arr.filter(Arr.fromIterable(HashMap.values(all)), keep), byCreatedAt)
+            .map(withWork)
+        )
       )
     const wake = (leadId: string, at: number) =>
       Effect.sync(() => {
@@ -59,7 +64,7 @@ export const MemoryLeadStore = Layer.effect(
         ),
       get: (leadId) =>
         Ref.get(leads).pipe(
-          Effect.map((all) => Option.map(HashMap.get(all, leadId), (r) => ({ ...r, work: workOf(leadId) })))
+          Effect.map((all) => Option.map(HashMap.get(all, leadId), withWork))
         ),
       markConfirmed: (leadId) => Ref.update(confirmed, HashSet.add(leadId)),
       owedConfirmation: (tapId) =>

@@ -64,8 +64,7 @@ export const SqlLeases = Layer.effect(
             WHERE kind = ${kind} AND holder = ${holder} AND ${sql.in("lease_key", keys)}`.pipe(
           Effect.asVoid,
           storeOp("releaseLeases")
-        ),
-      releaseAll: sql`DELETE FROM leases WHERE holder = ${holder}`.pipe(Effect.asVoid, storeOp("releaseLeases"))
+        )
     })
   })
 )
