@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 
-import { parseTelegramHtml } from "../src/telegram/telegramHtml.js"
+import { parseTelegramHtml } from "../src/telegram/parseTelegramHtml.js"
 import { type WebhookAttempt, WebhookPusher } from "./WebhookPusher.js"
 
 /**

@@ -1,10 +1,10 @@
 import { Effect, Layer, Option } from "effect"
 
-import { AdminChatChecked } from "./admin/checkAdminChat.js"
 import { AppConfig } from "./config/AppConfig.js"
 import { LoggingLive } from "./config/Logging.js"
 import { CrmClientLive } from "./crm/CrmClientLive.js"
 import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
+import { AdminChatChecked } from "./managers/checkAdminChat.js"
 import { Profiles } from "./profiles/Profiles.js"
 import { Endpoints } from "./server/Endpoints.js"
 import { HttpServerLive } from "./server/HttpServerLive.js"

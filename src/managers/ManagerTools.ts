@@ -1,16 +1,18 @@
-import { Clock, Effect, FiberSet } from "effect"
-import { Composer, type Context, type Filter } from "grammy"
+import { Clock, Effect, FiberSet, Option } from "effect"
+import { Composer, type Filter } from "grammy"
 import type { User } from "grammy/types"
 
-import { AdminChat } from "../admin/AdminChat.js"
+import { deliveryBackoff } from "../concurrency/backoff.js"
 import { AppConfig } from "../config/AppConfig.js"
-import { deliveryBackoff } from "../delivery/backoff.js"
-import { Delivery } from "../delivery/Delivery.js"
+import { Deliveries } from "../lead/Deliveries.js"
+import type { Handled } from "../lead/Lead.js"
 import { LeadStore } from "../store/LeadStore.js"
+import { Transactor } from "../store/Transactor.js"
 import { answerTap } from "../telegram/answerTap.js"
 import { parseButton } from "../telegram/buttons.js"
-import type { Choose } from "../telegram/routes.js"
+import { route, type RoutingContext } from "../telegram/routes.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
+import { AdminChat } from "./AdminChat.js"
 import { pendingReportHtml } from "./pendingReport.js"
 
 export const managerName = (user: User): string =>
@@ -20,11 +22,28 @@ export const managerName = (user: User): string =>
 export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools", {
   scoped: Effect.gen(function*() {
     const telegram = yield* TelegramBot
-    const delivery = yield* Delivery
+    const deliveries = yield* Deliveries
     const leads = yield* LeadStore
+    const { atomically } = yield* Transactor
     const admin = yield* AdminChat
     const { adminChatId, adminTimeZone } = yield* AppConfig
     const isAdminChat = (chatId: number | undefined) => chatId === adminChatId
+
+    /**
+     * The mark is stored at once (so the tap can be answered at once) and shown on the message by delivery, in the
+     * background. `false` when there is nothing to mark or it already was.
+     */
+    const markHandled = (leadId: string, by: string) =>
+      Effect.gen(function*() {
+        const record = yield* leads.get(leadId)
+        const outcome = Option.flatMap(record, (r) => r.outcome)
+        if (Option.isNone(outcome) || outcome.value._tag !== "Fallback") return false
+        const handled: Handled = { by, at: yield* Clock.currentTimeMillis }
+        if (!(yield* atomically(leads.markHandled(leadId, handled)))) return false
+        yield* Effect.logInfo(`lead marked as entered by hand by ${by}`).pipe(Effect.annotateLogs({ lead: leadId }))
+        yield* deliveries.schedule(leadId)
+        return true
+      })
 
     /** "✅ Внесено в CRM": only from the admin chat; anyone else is refused politely. */
     const pressHandled = Effect.fn("ManagerTools.pressHandled")(
@@ -32,7 +51,7 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
         if (!isAdminChat(chatId)) {
           return yield* answerTap(telegram, queryId, "Эта кнопка — для менеджеров в рабочем чате.")
         }
-        const marked = yield* delivery.markHandled(leadId, managerName(from))
+        const marked = yield* markHandled(leadId, managerName(from))
         return yield* answerTap(telegram, queryId, marked ? "✅ Отмечено: лид внесён в CRM." : "Этот лид уже отмечен.")
       }
     )
@@ -78,29 +97,25 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
      * The admin chat is the managers' only: nothing there enters the person's funnel. Their button pressed
      * anywhere else is refused.
      */
-    const routes = (choose: Choose) => {
-      const composer = new Composer<Context>()
-      const handledPress = (ctx: Filter<Context, "callback_query:data">, next: () => Promise<void>) => {
-        const button = parseButton(ctx.callbackQuery.data)
-        if (button._tag !== "Handled") return next()
-        choose(
-          ctx,
-          "ManagerTools.pressHandled",
-          pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, button.leadId)
-        )
-      }
-      const managersChat = composer.filter((ctx) => isAdminChat(ctx.chat?.id))
-      managersChat.command("pending", (ctx) => choose(ctx, "ManagerTools.pending", pending()))
-      managersChat.on("callback_query:data", handledPress)
-      managersChat.on(
-        "callback_query",
-        (ctx) => choose(ctx, "ManagerTools.answerOnly", answerTap(telegram, ctx.callbackQuery.id))
-      )
-      composer.on("callback_query:data", handledPress)
-      return composer
+    const routes = new Composer<RoutingContext>()
+    const handledPress = (ctx: Filter<RoutingContext, "callback_query:data">, next: () => Promise<void>) => {
+      const button = parseButton(ctx.callbackQuery.data)
+      if (button._tag !== "Handled") return next()
+      route(
+        "ManagerTools.pressHandled",
+        () => pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, button.leadId)
+      )(ctx)
     }
+    const managersChat = routes.filter((ctx) => isAdminChat(ctx.chat?.id))
+    managersChat.command("pending", route("ManagerTools.pending", () => pending()))
+    managersChat.on("callback_query:data", handledPress)
+    managersChat.on(
+      "callback_query",
+      route("ManagerTools.answerOnly", (ctx) => answerTap(telegram, ctx.callbackQuery.id))
+    )
+    routes.on("callback_query:data", handledPress)
 
     return { routes } as const
   }),
-  dependencies: [Delivery.Default, AdminChat.Default]
+  dependencies: [AdminChat.Default]
 }) {}

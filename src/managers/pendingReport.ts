@@ -1,6 +1,6 @@
-import { adminMessageLink, contactHtml, managerTime } from "../admin/render.js"
 import type { LeadRecord } from "../lead/Lead.js"
-import { escapeHtml } from "../telegram/html.js"
+import { escapeHtml } from "../telegram/escapeHtml.js"
+import { adminMessageLink, contactHtml, managerTime } from "./render.js"
 
 const LISTED = 20
 

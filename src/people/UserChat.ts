@@ -1,10 +1,10 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { InlineKeyboardButton } from "grammy/types"
 
 import { type Profile, Profiles } from "../profiles/Profiles.js"
 import { answerTap } from "../telegram/answerTap.js"
 import { brandButton, leadButton } from "../telegram/buttons.js"
-import { escapeHtml } from "../telegram/html.js"
+import { escapeHtml } from "../telegram/escapeHtml.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 
 /** What the person sees. Locale texts are trusted HTML; anything else is escaped. */
@@ -38,12 +38,24 @@ export class UserChat extends Effect.Service<UserChat>()("UserChat", {
         [texts.accepted.replace("{title}", () => escapeHtml(title)), texts.strategist, profile.followUpAsk].join("\n\n")
       )
 
+    const answerTapOf = (callbackQueryId: string, text?: string) => answerTap(telegram, callbackQueryId, text)
+
+    /** A button from an old menu: the tap is answered as stale, and the brand's menu (or the chooser) shown again. */
+    const staleMenu = (chatId: number, queryId: string, profile: Option.Option<Profile>) =>
+      answerTapOf(queryId, texts.stale_menu).pipe(
+        Effect.catchAll((e) => Effect.logWarning(e.message)),
+        Effect.zipRight(
+          Option.match(profile, { onSome: (p) => brandMenu(chatId, p), onNone: () => brandChooser(chatId) })
+        )
+      )
+
     return {
       send,
+      staleMenu,
       brandMenu,
       brandChooser,
       confirmation,
-      answerTap: (callbackQueryId: string, text?: string) => answerTap(telegram, callbackQueryId, text),
+      answerTap: answerTapOf,
       texts
     } as const
   })

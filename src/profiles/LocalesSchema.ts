@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 
-import { parseTelegramHtml } from "../telegram/telegramHtml.js"
+import { parseTelegramHtml } from "../telegram/parseTelegramHtml.js"
 
 /** A key that is safe in callback data and in an environment variable name. */
 export const Slug = Schema.String.pipe(

@@ -4,8 +4,8 @@ import type { Update } from "grammy/types"
 import { makeLeasedWork } from "../concurrency/LeasedWork.js"
 import { PeopleFirst } from "../concurrency/PeopleFirst.js"
 import { AppConfig } from "../config/AppConfig.js"
-import { Funnel } from "../funnel/Funnel.js"
 import { updateArrivedAt } from "../metrics/metrics.js"
+import { UpdateRouter } from "../router/UpdateRouter.js"
 import { Inbox } from "../store/Inbox.js"
 import { Transactor } from "../store/Transactor.js"
 import { chatKey } from "../telegram/chatKey.js"
@@ -38,7 +38,7 @@ const nothingInHand: Arrivals = { updates: new Map(), at: 0 }
  */
 export class Intake extends Effect.Service<Intake>()("Intake", {
   scoped: Effect.gen(function*() {
-    const funnel = yield* Funnel
+    const router = yield* UpdateRouter
     const inbox = yield* Inbox
     const peopleFirst = yield* PeopleFirst
     const { atomically } = yield* Transactor
@@ -56,9 +56,9 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
 
     /**
      * Handles the chat's updates still to handle, in order. The place in flight (taken by the caller) is given back
-     * once they are handled, before the last mark. Handlers never fail (Funnel.handle logs); an update handled twice
-     * (its process died before the mark) is harmless: a repeat tap makes no second lead and a follow-up is keyed by
-     * its message. True when the store failed meanwhile (the rest waits in the inbox).
+     * once they are handled, before the last mark. Handlers never fail (UpdateRouter.handle logs); an update
+     * handled twice (its process died before the mark) is harmless: a repeat tap makes no second lead and a
+     * follow-up is keyed by its message. True when the store failed meanwhile (the rest waits in the inbox).
      */
     const handleChat = (chat: number, arrivals: Arrivals, givePlaceBack: Effect.Effect<void>) =>
       Effect.gen(function*() {
@@ -67,7 +67,7 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
         for (const { receivedAt, update } of todo) {
           if (last !== undefined) yield* atomically(inbox.markHandled([last]))
           const arrivedAt = arrivals.updates.has(update.update_id) ? arrivals.at : receivedAt
-          yield* Effect.locally(funnel.handle(update), updateArrivedAt, arrivedAt)
+          yield* Effect.locally(router.handle(update), updateArrivedAt, arrivedAt)
           last = update.update_id
           lastHandled.set(chat, last)
         }
@@ -198,5 +198,5 @@ export class Intake extends Effect.Service<Intake>()("Intake", {
 
     return { record, dispatch, submit } as const
   }),
-  dependencies: [Funnel.Default, PeopleFirst.Default]
+  dependencies: [UpdateRouter.Default, PeopleFirst.Default]
 }) {}

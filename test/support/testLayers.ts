@@ -8,8 +8,8 @@ import { CrmClient } from "../../src/crm/CrmClient.js"
 import type { CrmError } from "../../src/crm/CrmError.js"
 import type { CrmPayload } from "../../src/crm/CrmPayload.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
-import { Funnel } from "../../src/funnel/Funnel.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
+import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { ExclusiveLeases } from "../../src/store/Leases.js"
 import { MemoryFollowUpState } from "../../src/store/MemoryFollowUpState.js"
 import { MemoryInbox } from "../../src/store/MemoryInbox.js"
@@ -151,7 +151,7 @@ export const testPorts = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<C
 
 /** The bot's services (each bringing the services it needs, as in the app) over the test ports. */
 export const botServices = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<CrmClient>) =>
-  Layer.mergeAll(Funnel.Default, Delivery.Default).pipe(
+  Layer.mergeAll(UpdateRouter.Default, Delivery.Default).pipe(
     Layer.provideMerge(testPorts(telegram, crm)),
     Layer.provide(Logger.minimumLogLevel(LogLevel.None))
   )

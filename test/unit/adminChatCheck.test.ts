@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
 import type { ChatFullInfo, ChatMember } from "grammy/types"
 
-import { checkAdminChat, refusalOf } from "../../src/admin/checkAdminChat.js"
 import { startupFailureLine } from "../../src/config/startupFailure.js"
+import { checkAdminChat, refusalOf } from "../../src/managers/checkAdminChat.js"
 import { ADMIN, recordingTelegram, testConfig } from "../support/testLayers.js"
 
 const check = (telegram: ReturnType<typeof recordingTelegram>) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, Fiber, Ref, TestClock } from "effect"
 
-import { deliveryBackoff } from "../../src/delivery/backoff.js"
+import { deliveryBackoff } from "../../src/concurrency/backoff.js"
 
 describe("the delivery backoff", () => {
   it.effect("about 1 s, doubling with ±20% jitter, capped at 5 minutes, and it never gives up", () =>

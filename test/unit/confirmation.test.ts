@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 
 import { Delivery } from "../../src/delivery/Delivery.js"
-import { Funnel } from "../../src/funnel/Funnel.js"
+import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { botServices, recordingTelegram, scriptedCrm } from "../support/testLayers.js"
 import { tapUpdate } from "../support/updates.js"
 
@@ -18,24 +18,24 @@ describe("the person's confirmation is part of the lead", () => {
     )
     const crm = scriptedCrm()
     return Effect.gen(function*() {
-      const funnel = yield* Funnel
+      const router = yield* UpdateRouter
       const tap = tapUpdate(galliard, "lead:agency:clients")
       const confirmations = () =>
         telegram.calls.filter((c) =>
           c.method === "sendMessage" && c.result !== undefined && String(c.payload.text).startsWith("✅ Принято")
         )
 
-      yield* funnel.handle(tap)
+      yield* router.handle(tap)
       expect(confirmations()).toHaveLength(0)
 
       confirmationFails = false
-      yield* funnel.handle(tap) // the same update again, as after a restart
+      yield* router.handle(tap) // the same update again, as after a restart
       expect(confirmations()).toHaveLength(1)
       expect(String(confirmations()[0]!.payload.text)).toContain("Чтобы ускорить процесс")
 
-      yield* funnel.handle(tap) // replayed once more: already confirmed
+      yield* router.handle(tap) // replayed once more: already confirmed
       const again = tapUpdate(galliard, "lead:agency:clients") // a genuine second tap
-      yield* funnel.handle(again)
+      yield* router.handle(again)
       expect(confirmations()).toHaveLength(1)
       const popUps = telegram.calls.filter((c) =>
         c.method === "answerCallbackQuery" && c.payload.text === "✅ Эта заявка уже принята."

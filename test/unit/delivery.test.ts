@@ -11,7 +11,7 @@ import {
   CrmUnknownError
 } from "../../src/crm/CrmError.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
-import { Funnel } from "../../src/funnel/Funnel.js"
+import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { FollowUpState } from "../../src/store/FollowUpState.js"
 import { LeadStore } from "../../src/store/LeadStore.js"
 import { botServices, recordingTelegram, scriptedCrm } from "../support/testLayers.js"
@@ -43,9 +43,9 @@ const cases: ReadonlyArray<readonly [CrmError, string]> = [
 /** Taps a service, lets delivery finish, returns what the admin chat got. */
 const tapAndDeliver = (data = AGENCY_LEAD) =>
   Effect.gen(function*() {
-    const funnel = yield* Funnel
+    const router = yield* UpdateRouter
     const delivery = yield* Delivery
-    yield* funnel.handle(tapUpdate(galliard, data))
+    yield* router.handle(tapUpdate(galliard, data))
     yield* delivery.awaitIdle
   })
 
@@ -109,9 +109,9 @@ describe("Delivery: CRM first, the admin chat on any CrmError", () => {
       new CrmHttpStatusError({ status: 503, bodyExcerpt: "" })
     ])
     return Effect.gen(function*() {
-      const funnel = yield* Funnel
+      const router = yield* UpdateRouter
       const leads = yield* LeadStore
-      yield* funnel.handle(tapUpdate(galliard, AGENCY_LEAD))
+      yield* router.handle(tapUpdate(galliard, AGENCY_LEAD))
       yield* Effect.yieldNow()
       const [pending] = yield* leads.undelivered
       expect(pending).toBeDefined()
@@ -154,7 +154,7 @@ describe("Repeat taps", () => {
 describe("Follow-ups", () => {
   const followUp = (text: string) =>
     Effect.gen(function*() {
-      yield* (yield* Funnel).handle(textUpdate(galliard, text))
+      yield* (yield* UpdateRouter).handle(textUpdate(galliard, text))
       yield* (yield* Delivery).awaitIdle
     })
 
@@ -197,10 +197,10 @@ describe("Follow-ups", () => {
         })
       )
       yield* Effect.gen(function*() {
-        const funnel = yield* Funnel
+        const router = yield* UpdateRouter
         const delivery = yield* Delivery
-        yield* funnel.handle(tapUpdate(galliard, AGENCY_LEAD))
-        yield* funnel.handle(textUpdate(galliard, "https://example.com"))
+        yield* router.handle(tapUpdate(galliard, AGENCY_LEAD))
+        yield* router.handle(textUpdate(galliard, "https://example.com"))
         expect(telegram.adminCalls()).toHaveLength(0)
         yield* Deferred.succeed(answer, undefined)
         yield* delivery.awaitIdle

@@ -3,7 +3,7 @@ import { Deferred, Effect, Layer, Logger, LogLevel } from "effect"
 import type { Update } from "grammy/types"
 
 import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
-import { Funnel } from "../../src/funnel/Funnel.js"
+import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { ExclusiveLeases } from "../../src/store/Leases.js"
 import { MemoryInbox } from "../../src/store/MemoryInbox.js"
 import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
@@ -29,7 +29,7 @@ describe("the Intake (what webhook requests hand their recorded updates to)", ()
           if (update === second) yield* Deferred.succeed(bothHandled, undefined)
         })
       const intake = Intake.DefaultWithoutDependencies.pipe(Layer.provide(Layer.mergeAll(
-        Layer.succeed(Funnel, Funnel.make({ handle })),
+        Layer.succeed(UpdateRouter, UpdateRouter.make({ handle })),
         MemoryInbox,
         MemoryTransactor,
         PeopleFirst.Default,

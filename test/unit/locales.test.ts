@@ -5,7 +5,7 @@ import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 
 import { decodeLocales, makeProfiles } from "../../src/profiles/Profiles.js"
 import { leadButton } from "../../src/telegram/buttons.js"
-import { parseTelegramHtml } from "../../src/telegram/telegramHtml.js"
+import { parseTelegramHtml } from "../../src/telegram/parseTelegramHtml.js"
 
 const shipped = readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8")
 /** locales.json as plain JSON, to break on purpose. */

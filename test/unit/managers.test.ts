@@ -4,7 +4,7 @@ import type { InlineKeyboardButton, InlineKeyboardMarkup, Message, Update } from
 
 import { CrmConnectionError } from "../../src/crm/CrmError.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
-import { Funnel } from "../../src/funnel/Funnel.js"
+import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { ADMIN, type ApiCall, botServices, recordingTelegram, scriptedCrm } from "../support/testLayers.js"
 import { tapUpdate, textUpdate } from "../support/updates.js"
 
@@ -30,12 +30,12 @@ describe("/pending", () => {
     )
     const crm = scriptedCrm(Array.from({ length: 100 }, () => new CrmConnectionError({ detail: "refused" })))
     return Effect.gen(function*() {
-      const funnel = yield* Funnel
-      yield* funnel.handle(tapUpdate(person, "lead:agency:clients"))
+      const router = yield* UpdateRouter
+      yield* router.handle(tapUpdate(person, "lead:agency:clients"))
       yield* TestClock.adjust("3 minutes")
-      yield* funnel.handle(tapUpdate({ ...person, id: 502, username: "second" }, "lead:cg:ai_video"))
+      yield* router.handle(tapUpdate({ ...person, id: 502, username: "second" }, "lead:cg:ai_video"))
       yield* TestClock.adjust("2 minutes")
-      yield* funnel.handle(inAdminChat(textUpdate(manager, "/pending")))
+      yield* router.handle(inAdminChat(textUpdate(manager, "/pending")))
       const reply = telegram.adminCalls().filter((c) => !String(c.payload.text).includes("FALLBACK")).at(-1)!
       const text = String(reply.payload.text)
       expect(text).toContain("⏳ <b>Лидов, не дошедших до людей: 2</b>")
@@ -54,21 +54,21 @@ describe("/pending: fallback leads not yet entered into the CRM", () => {
     const telegram = recordingTelegram()
     const crm = scriptedCrm(Array.from({ length: 3 }, () => new CrmConnectionError({ detail: "refused" })))
     return Effect.gen(function*() {
-      const funnel = yield* Funnel
+      const router = yield* UpdateRouter
       const delivery = yield* Delivery
-      yield* funnel.handle(tapUpdate(person, "lead:agency:clients"))
+      yield* router.handle(tapUpdate(person, "lead:agency:clients"))
       yield* TestClock.adjust("4 minutes")
-      yield* funnel.handle(tapUpdate({ ...person, id: 502, username: "second" }, "lead:cg:ai_video"))
+      yield* router.handle(tapUpdate({ ...person, id: 502, username: "second" }, "lead:cg:ai_video"))
       yield* TestClock.adjust("1 minute")
-      yield* funnel.handle(tapUpdate({ ...person, id: 503, username: "third" }, "lead:express:shop"))
+      yield* router.handle(tapUpdate({ ...person, id: 503, username: "third" }, "lead:express:shop"))
       yield* delivery.awaitIdle
       const fallbacks = telegram.adminCalls().filter((c) => String(c.payload.text).includes("FALLBACK"))
       expect(fallbacks).toHaveLength(3)
       const done = buttonOf(fallbacks[1]!).callback_data
-      yield* funnel.handle(inAdminChat(tapUpdate(manager, done)))
+      yield* router.handle(inAdminChat(tapUpdate(manager, done)))
       yield* delivery.awaitIdle
 
-      yield* funnel.handle(inAdminChat(textUpdate(manager, "/pending")))
+      yield* router.handle(inAdminChat(textUpdate(manager, "/pending")))
       const text = String(telegram.adminCalls().at(-1)!.payload.text)
       expect(text).toContain("✅ Все лиды дошли до людей.")
       expect(text).toContain("📝 <b>Ждут внесения в CRM вручную: 2</b>\nСамый старый ждёт 5 мин.")
@@ -91,9 +91,9 @@ describe("/pending: fallback leads not yet entered into the CRM", () => {
     )
     const crm = scriptedCrm()
     return Effect.gen(function*() {
-      const funnel = yield* Funnel
-      yield* funnel.handle(inAdminChat(textUpdate(manager, "/pending")))
-      yield* funnel.handle(inAdminChat(textUpdate(manager, "/pending"))) // asked twice: answered once
+      const router = yield* UpdateRouter
+      yield* router.handle(inAdminChat(textUpdate(manager, "/pending")))
+      yield* router.handle(inAdminChat(textUpdate(manager, "/pending"))) // asked twice: answered once
       const answers = () => telegram.adminCalls().filter((c) => c.result !== undefined)
       yield* TestClock.adjust("10 seconds")
       expect(answers()).toHaveLength(0)
@@ -109,18 +109,18 @@ describe("“✅ Внесено в CRM”", () => {
     const telegram = recordingTelegram()
     const crm = scriptedCrm([new CrmConnectionError({ detail: "refused" })])
     return Effect.gen(function*() {
-      const funnel = yield* Funnel
+      const router = yield* UpdateRouter
       const delivery = yield* Delivery
-      yield* funnel.handle(tapUpdate(person, "lead:agency:clients"))
+      yield* router.handle(tapUpdate(person, "lead:agency:clients"))
       yield* delivery.awaitIdle
       const fallback = telegram.adminCalls()[0]!
       const button = buttonOf(fallback)
       expect(button.text).toBe("✅ Внесено в CRM")
 
-      yield* funnel.handle(tapUpdate(person, button.callback_data))
-      yield* funnel.handle(inAdminChat(tapUpdate(manager, button.callback_data)))
+      yield* router.handle(tapUpdate(person, button.callback_data))
+      yield* router.handle(inAdminChat(tapUpdate(manager, button.callback_data)))
       yield* delivery.awaitIdle
-      yield* funnel.handle(inAdminChat(tapUpdate(manager, button.callback_data)))
+      yield* router.handle(inAdminChat(tapUpdate(manager, button.callback_data)))
       const answers = telegram.calls.filter((c) => c.method === "answerCallbackQuery").slice(-3).map((c) =>
         c.payload.text
       )

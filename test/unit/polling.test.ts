@@ -4,7 +4,7 @@ import { Bot } from "grammy"
 import type { Update } from "grammy/types"
 
 import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
-import { Funnel } from "../../src/funnel/Funnel.js"
+import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { Inbox } from "../../src/store/Inbox.js"
 import { ExclusiveLeases } from "../../src/store/Leases.js"
 import { MemoryInbox } from "../../src/store/MemoryInbox.js"
@@ -59,7 +59,7 @@ describe("polling", () => {
       const layer = Polling.pipe(
         Layer.provide(Intake.DefaultWithoutDependencies),
         Layer.provideMerge(Layer.mergeAll(
-          Layer.succeed(Funnel, Funnel.make({ handle })),
+          Layer.succeed(UpdateRouter, UpdateRouter.make({ handle })),
           telegramWith([a1, b1, a2]),
           MemoryInbox,
           MemoryTransactor,
@@ -105,7 +105,7 @@ describe("polling", () => {
         })
       )
       const polling = Polling.pipe(Layer.provide(Intake.DefaultWithoutDependencies)).pipe(Layer.provide(Layer.mergeAll(
-        Layer.succeed(Funnel, Funnel.make({ handle })),
+        Layer.succeed(UpdateRouter, UpdateRouter.make({ handle })),
         telegramWith([first, second]),
         slowFirstCommit,
         PeopleFirst.Default,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc, Option } from "effect"
 
-import { fallbackHtml, followUpHeader, smartEditHtml } from "../../src/admin/render.js"
 import { CrmConnectionError, CrmHttpStatusError, CrmUnknownError } from "../../src/crm/CrmError.js"
 import type { FollowUp, Lead } from "../../src/lead/Lead.js"
-import { escapeHtml, splitText, visibleText } from "../../src/telegram/html.js"
-import { parseTelegramHtml } from "../../src/telegram/telegramHtml.js"
+import { fallbackHtml, followUpHeader, smartEditHtml } from "../../src/managers/render.js"
+import { escapeHtml, splitText, visibleText } from "../../src/telegram/escapeHtml.js"
+import { parseTelegramHtml } from "../../src/telegram/parseTelegramHtml.js"
 
 const anyText = fc.string({
   unit: fc.oneof(fc.constantFrom("<", ">", "&", "\"", "'", "&amp;", "<b>", "</i>", "\n"), fc.fullUnicode()),

@@ -2,7 +2,7 @@ import { Match, Option } from "effect"
 
 import type { CrmError } from "../crm/CrmError.js"
 import type { Contact, FollowUp, Lead } from "../lead/Lead.js"
-import { escapeHtml, userLink } from "../telegram/html.js"
+import { escapeHtml, userLink } from "../telegram/escapeHtml.js"
 
 /** The "Причина:" line of the fallback message, in plain Russian, one per error. Plain text: escape before HTML. */
 export const reasonRu: (error: CrmError) => string = Match.type<CrmError>().pipe(

@@ -1,0 +1,48 @@
+import { Effect, Option } from "effect"
+
+import type { Handled, Lead, Outcome } from "../lead/Lead.js"
+import { AdminChat } from "../managers/AdminChat.js"
+import { FollowUpState } from "../store/FollowUpState.js"
+import { LeadStore } from "../store/LeadStore.js"
+import { isChatGone } from "../telegram/TelegramError.js"
+import { Attempts } from "./Attempts.js"
+
+/**
+ * What reaches the managers after a lead's outcome: the person's follow-ups (edited into the fallback message, or
+ * sent on their own) and a manager's "✅ Внесено в CRM" shown on the fallback message.
+ */
+export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates", {
+  effect: Effect.gen(function*() {
+    const admin = yield* AdminChat
+    const leads = yield* LeadStore
+    const followUps = yield* FollowUpState
+    const attempts = yield* Attempts
+
+    /** One try at applying the lead's queued follow-ups, in order; stops at the first that fails. */
+    const applyFollowUps = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
+      Effect.gen(function*() {
+        for (const followUp of yield* followUps.queued(lead.id)) {
+          const edited = yield* followUps.appliedByEdit(lead.id)
+          const via = yield* attempts.one(admin.applyFollowUp(lead, outcome, followUp, edited, handled)).pipe(
+            Effect.tapError((e) =>
+              isChatGone(e)
+                ? Effect.logError(`follow-up not delivered yet, will retry: ${admin.explain(e)}`)
+                : Effect.logWarning(`follow-up not delivered yet, will retry: ${e.message}`)
+            )
+          )
+          yield* followUps.markApplied(lead.id, followUp.seq, via)
+          yield* Effect.logInfo(`follow-up ${followUp.seq} applied (${via})`)
+        }
+      })
+
+    /** Shows a manager's mark on the fallback message, once. */
+    const showHandled = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
+      outcome._tag !== "Fallback" || Option.isNone(handled) ? Effect.void : Effect.gen(function*() {
+        yield* attempts.one(admin.showHandled(lead, outcome, yield* followUps.appliedByEdit(lead.id), handled.value))
+        yield* leads.markHandledShown(lead.id)
+      }).pipe(Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)))
+
+    return { applyFollowUps, showHandled } as const
+  }),
+  dependencies: [AdminChat.Default, Attempts.Default]
+}) {}

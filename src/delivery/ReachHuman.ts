@@ -1,0 +1,79 @@
+import { Clock, Effect, Metric, Option } from "effect"
+
+import { CrmClient } from "../crm/CrmClient.js"
+import { CrmClientError, logLine, metricKind } from "../crm/CrmError.js"
+import { crmPayload } from "../crm/CrmPayload.js"
+import type { Lead, Outcome } from "../lead/Lead.js"
+import { AdminChat } from "../managers/AdminChat.js"
+import { crmErrors, deliverySeconds, labelled, leadsDelivered } from "../metrics/metrics.js"
+import { Profiles } from "../profiles/Profiles.js"
+import { LeadStore } from "../store/LeadStore.js"
+import { Transactor } from "../store/Transactor.js"
+import { Attempts } from "./Attempts.js"
+
+const crmErrorsOf = labelled(crmErrors, "brand", "kind")
+const deliveredOf = labelled(leadsDelivered, "brand", "via")
+
+/**
+ * A lead reaches a human: the brand's CRM, or on any CrmError the managers' chat (the fallback). Each failure is
+ * kept as an attempt; the outcome is stored once somebody has the lead.
+ */
+export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
+  effect: Effect.gen(function*() {
+    const crm = yield* CrmClient
+    const admin = yield* AdminChat
+    const leads = yield* LeadStore
+    const profiles = yield* Profiles
+    const { promptly } = yield* Transactor
+    const attempts = yield* Attempts
+
+    const failedAttempt = (leadId: string, error: string) =>
+      Clock.currentTimeMillis.pipe(Effect.flatMap((at) => leads.recordAttempt(leadId, { at, error })))
+
+    const sendToCrm = (lead: Lead) =>
+      Option.match(Option.flatMap(profiles.get(lead.profile), (p) => p.webhookUrl), {
+        onNone: () => Effect.fail(new CrmClientError({ detail: "no CRM webhook URL is configured for this brand" })),
+        onSome: (url) => crm.send(url, crmPayload(lead))
+      })
+
+    /** One try. Fails only when the admin chat failed too. */
+    const tryOnce = (lead: Lead) =>
+      sendToCrm(lead).pipe(
+        Effect.as<Outcome>({ _tag: "Crm" }),
+        Effect.tap(() => Effect.logInfo("lead delivered to the CRM")),
+        Effect.catchAll((error) =>
+          Effect.logWarning(logLine(error)).pipe(
+            Effect.zipRight(Metric.increment(crmErrorsOf(lead.profile, metricKind(error)))),
+            Effect.zipRight(failedAttempt(lead.id, error._tag)),
+            Effect.zipRight(admin.postFallback(lead, error)),
+            Effect.tap(() => Effect.logWarning("fallback: lead sent to the admin chat for manual entry"))
+          )
+        ),
+        Effect.tapErrorTag("TelegramError", (e) =>
+          Effect.logError(`fallback failed too, the lead stays pending and will be retried: ${admin.explain(e)}`).pipe(
+            Effect.zipRight(failedAttempt(lead.id, `TelegramError ${e.code ?? "network"}`))
+          ))
+      )
+
+    const delivered = (lead: Lead, outcome: Outcome) =>
+      Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>
+        Effect.all([
+          Metric.increment(deliveredOf(lead.profile, outcome._tag === "Crm" ? "crm" : "fallback")),
+          Metric.update(deliverySeconds, Math.max(0, now - lead.createdAt) / 1000)
+        ], { discard: true })
+      ))
+
+    // The outcome is written within the attempt, so that a shutdown waits for it too: a lead a human has, but the
+    // store does not know of, would reach them again after the restart (or from another replica). So it is written
+    // promptly: on SQLite in the next group commit (a burst's outcomes share one fsync), on PostgreSQL at once in a
+    // transaction of its own, not behind a group of other units.
+    /** One try at reaching a human; its outcome, stored. Fails when nobody could be reached (retried later). */
+    const deliver = (lead: Lead) =>
+      attempts.one(tryOnce(lead).pipe(Effect.tap((outcome) => promptly(leads.setOutcome(lead.id, outcome))))).pipe(
+        Effect.tap((outcome) => delivered(lead, outcome))
+      )
+
+    return { deliver } as const
+  }),
+  dependencies: [AdminChat.Default, Attempts.Default]
+}) {}
