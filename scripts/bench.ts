@@ -39,14 +39,8 @@ import type { Lead } from "../src/lead/Lead.js"
 import { REPEAT_TAP_WINDOW } from "../src/people/LeadTaps.js"
 import { FollowUpState } from "../src/store/FollowUpState.js"
 import { LeadStore } from "../src/store/LeadStore.js"
-import { ExclusiveLeases } from "../src/store/Leases.js"
-import { MemoryFollowUpState } from "../src/store/MemoryFollowUpState.js"
-import { MemoryLeadStore } from "../src/store/MemoryLeadStore.js"
-import { MemoryTransactor } from "../src/store/MemoryTransactor.js"
-import { SqlFollowUpState } from "../src/store/sql/SqlFollowUpState.js"
-import { SqlLeadStore } from "../src/store/sql/SqlLeadStore.js"
-import { SqlTransactor } from "../src/store/sql/SqlTransactor.js"
 import { openDatabase } from "../src/store/sqlite/Database.js"
+import { SqlStores, StoresTest } from "../src/store/Stores.js"
 import { Transactor } from "../src/store/Transactor.js"
 
 interface Scenario {
@@ -362,11 +356,8 @@ const recordGroups = (groups: number, size: number) =>
 const storeBench = async () => {
   const count = 2000
   const file = join(makeTempDir("store-bench"), "leads.sqlite")
-  const sqlite = Layer.mergeAll(SqlLeadStore, SqlFollowUpState, SqlTransactor).pipe(
-    Layer.provide(ExclusiveLeases),
-    Layer.provide(Layer.scoped(SqlClient.SqlClient, openDatabase(file).pipe(Effect.orDie)))
-  )
-  const memory = Layer.mergeAll(MemoryLeadStore, MemoryFollowUpState, MemoryTransactor)
+  const sqlite = SqlStores.pipe(Layer.provide(Layer.scoped(SqlClient.SqlClient, openDatabase(file).pipe(Effect.orDie))))
+  const memory = StoresTest
   const durable = await Effect.runPromise(recordLeads(count).pipe(Effect.provide(sqlite), Effect.scoped))
   const grouped = await Effect.runPromise(recordGroups(80, 25).pipe(Effect.provide(sqlite), Effect.scoped))
   const inMemory = await Effect.runPromise(recordLeads(count).pipe(Effect.provide(memory)))

@@ -9,28 +9,11 @@ import { Profiles } from "./profiles/Profiles.js"
 import { Endpoints } from "./server/Endpoints.js"
 import { HttpServerLive } from "./server/HttpServerLive.js"
 import { Serving } from "./server/Serving.js"
-import { DatabaseLive } from "./store/DatabaseLive.js"
-import { SqlFollowUpState } from "./store/sql/SqlFollowUpState.js"
-import { SqlInbox } from "./store/sql/SqlInbox.js"
-import { SqlLeadStore } from "./store/sql/SqlLeadStore.js"
-import { SqlStoreLeases } from "./store/sql/SqlLeases.js"
-import { SqlPollingLeader } from "./store/sql/SqlPollingLeader.js"
-import { SqlStoreHealth } from "./store/sql/SqlStoreHealth.js"
-import { SqlTransactor } from "./store/sql/SqlTransactor.js"
+import { StoresLive } from "./store/Stores.js"
 import { TelegramBotLive } from "./telegram/TelegramBot.js"
 import { InboxRetention } from "./updates/InboxRetention.js"
 import { PollingLive } from "./updates/Polling.js"
 import { WebhookLive } from "./updates/Webhook.js"
-
-/** The durable stores: one embedded SQLite file (DATA_DIR or DATABASE_URL), or PostgreSQL shared by replicas. */
-export const StoresLive = Layer.mergeAll(
-  SqlLeadStore,
-  SqlFollowUpState,
-  SqlInbox,
-  SqlTransactor,
-  SqlStoreHealth,
-  SqlPollingLeader
-).pipe(Layer.provideMerge(SqlStoreLeases), Layer.provide(DatabaseLive))
 
 /** Telegram, once the start-up checks passed (the token is good; the admin chat is there and takes the bot's posts). */
 const CheckedTelegramLive = AdminChatChecked.pipe(

@@ -10,11 +10,7 @@ import type { CrmPayload } from "../../src/crm/CrmPayload.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
-import { ExclusiveLeases } from "../../src/store/Leases.js"
-import { MemoryFollowUpState } from "../../src/store/MemoryFollowUpState.js"
-import { MemoryInbox } from "../../src/store/MemoryInbox.js"
-import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
-import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
+import { StoresTest } from "../../src/store/Stores.js"
 import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 
 export const ADMIN = -100500
@@ -140,11 +136,7 @@ export const testPorts = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<C
   Layer.mergeAll(
     telegram,
     crm,
-    MemoryLeadStore,
-    MemoryFollowUpState,
-    MemoryInbox,
-    MemoryTransactor,
-    ExclusiveLeases,
+    StoresTest,
     testProfiles,
     testConfig
   )

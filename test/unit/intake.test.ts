@@ -4,10 +4,7 @@ import type { Update } from "grammy/types"
 
 import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
-import { ExclusiveLeases } from "../../src/store/Leases.js"
-import { MemoryInbox } from "../../src/store/MemoryInbox.js"
-import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
-import { AlwaysLeader } from "../../src/store/PollingLeader.js"
+import { StoresTest } from "../../src/store/Stores.js"
 import { Intake } from "../../src/updates/Intake.js"
 import { testConfig } from "../support/testLayers.js"
 import { textUpdate } from "../support/updates.js"
@@ -30,11 +27,8 @@ describe("the Intake (what webhook requests hand their recorded updates to)", ()
         })
       const intake = Intake.DefaultWithoutDependencies.pipe(Layer.provide(Layer.mergeAll(
         Layer.succeed(UpdateRouter, UpdateRouter.make({ handle })),
-        MemoryInbox,
-        MemoryTransactor,
+        StoresTest,
         PeopleFirst.Default,
-        ExclusiveLeases,
-        AlwaysLeader,
         testConfig
       )))
       yield* Effect.gen(function*() {

@@ -6,10 +6,7 @@ import type { Update } from "grammy/types"
 import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { Inbox } from "../../src/store/Inbox.js"
-import { ExclusiveLeases } from "../../src/store/Leases.js"
-import { MemoryInbox } from "../../src/store/MemoryInbox.js"
-import { MemoryTransactor } from "../../src/store/MemoryTransactor.js"
-import { AlwaysLeader } from "../../src/store/PollingLeader.js"
+import { StoresTest } from "../../src/store/Stores.js"
 import { Transactor } from "../../src/store/Transactor.js"
 import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
 import { Intake } from "../../src/updates/Intake.js"
@@ -61,11 +58,8 @@ describe("polling", () => {
         Layer.provideMerge(Layer.mergeAll(
           Layer.succeed(UpdateRouter, UpdateRouter.make({ handle })),
           telegramWith([a1, b1, a2]),
-          MemoryInbox,
-          MemoryTransactor,
+          StoresTest,
           PeopleFirst.Default,
-          ExclusiveLeases,
-          AlwaysLeader,
           testConfig
         ))
       )
@@ -109,8 +103,6 @@ describe("polling", () => {
         telegramWith([first, second]),
         slowFirstCommit,
         PeopleFirst.Default,
-        ExclusiveLeases,
-        AlwaysLeader,
         testConfig
       )))
       const inbox = yield* Inbox
@@ -125,5 +117,5 @@ describe("polling", () => {
       }).pipe(Effect.provide(polling), Effect.scoped)
       // Stopped while the marker was busy with the first: the stop itself marked the second.
       expect(yield* unhandledIds).toEqual([])
-    }).pipe(Effect.provide(MemoryInbox), quietUnlessWrong))
+    }).pipe(Effect.provide(StoresTest), quietUnlessWrong))
 })

@@ -11,17 +11,11 @@ import { FollowUpState } from "../../src/store/FollowUpState.js"
 import { Inbox } from "../../src/store/Inbox.js"
 import { LeadStore } from "../../src/store/LeadStore.js"
 import { ExclusiveLeases, Leases } from "../../src/store/Leases.js"
-import { MemoryFollowUpState } from "../../src/store/MemoryFollowUpState.js"
-import { MemoryInbox } from "../../src/store/MemoryInbox.js"
-import { MemoryLeadStore } from "../../src/store/MemoryLeadStore.js"
 import { forgetPerson } from "../../src/store/sql/forgetPerson.js"
 import { migrations, runMigrations } from "../../src/store/sql/migrations.js"
-import { SqlFollowUpState } from "../../src/store/sql/SqlFollowUpState.js"
-import { SqlInbox } from "../../src/store/sql/SqlInbox.js"
-import { SqlLeadStore } from "../../src/store/sql/SqlLeadStore.js"
-import { SqlLeases, SqlStoreLeases } from "../../src/store/sql/SqlLeases.js"
-import { SqlTransactor } from "../../src/store/sql/SqlTransactor.js"
+import { SqlLeases } from "../../src/store/sql/SqlLeases.js"
 import { openDatabase } from "../../src/store/sqlite/Database.js"
+import { SqlStores, StoresTest } from "../../src/store/Stores.js"
 import { Transactor } from "../../src/store/Transactor.js"
 import { InboxRetention } from "../../src/updates/InboxRetention.js"
 import { freshPostgres, postgresMissing } from "../support/postgres.js"
@@ -32,17 +26,16 @@ const tempFile = () => join(makeTempDir("store"), "leads.sqlite")
 
 const database = (filename: string) => Layer.scoped(SqlClient.SqlClient, openDatabase(filename).pipe(Effect.orDie))
 
-const storesOn = (db: Layer.Layer<SqlClient.SqlClient>) =>
-  Layer.mergeAll(SqlLeadStore, SqlFollowUpState, SqlInbox, SqlTransactor).pipe(
-    Layer.provideMerge(SqlStoreLeases),
-    Layer.provideMerge(db)
-  )
+const storesOn = (db: Layer.Layer<SqlClient.SqlClient>) => SqlStores.pipe(Layer.provideMerge(db))
 
 /** The SQL stores, on a fresh SQLite file, and on a fresh PostgreSQL database where there is a server. */
 const backends = [
   { name: "SQLite", stores: () => storesOn(database(tempFile())), skipped: undefined },
   { name: "PostgreSQL", stores: () => storesOn(freshPostgres), skipped: postgresMissing }
 ] as const
+
+/** Every implementation of the store ports: the test doubles in memory, and the SQL stores. */
+const implementations = [{ name: "memory", stores: () => StoresTest, skipped: undefined }, ...backends] as const
 if (postgresMissing) console.warn(`test/unit/storeContract.test.ts: PostgreSQL ${postgresMissing}`)
 
 const lead = (id: string, createdAt: number, serviceId = "clients", telegramId = 501): Lead => ({
@@ -88,6 +81,7 @@ const owedConfirmations = Effect.gen(function*() {
 
 /** For both inboxes: handled updates older than the cutoff are forgotten; unhandled ones and the newest stay. */
 const forgetting = Effect.gen(function*() {
+  yield* TestClock.setTime(Date.now())
   const inbox = yield* Inbox
   const [a, b, c, d] = [1, 2, 3, 4].map(() => tapUpdate({ id: 501, first_name: "G" }, "lead:agency:clients"))
   yield* inbox.record([a!, b!, c!, d!])
@@ -234,63 +228,14 @@ const followUpNumbering = Effect.gen(function*() {
   expect(yield* followUps.queued("l")).toEqual([])
 })
 
-describe("the in-memory store", () => {
-  it.effect("handled updates are forgotten after the retention; unhandled ones and the newest stay", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(Date.now())
-      yield* forgetting
-    }).pipe(Effect.provide(MemoryInbox)))
-
-  it.scoped("InboxRetention forgets at start and hourly what was handled UPDATES_RETENTION_DAYS ago", () =>
-    Effect.gen(function*() {
-      const inbox = yield* Inbox
-      const old = tapUpdate({ id: 501, first_name: "G" }, "lead:agency:clients")
-      const newest = tapUpdate({ id: 502, first_name: "H" }, "lead:agency:clients")
-      yield* inbox.record([old, newest])
-      yield* inbox.markHandled([old.update_id, newest.update_id])
-      yield* Layer.build(InboxRetention)
-      yield* TestClock.adjust("2 days")
-      expect(yield* inbox.record([old])).toEqual([])
-      yield* TestClock.adjust("1 day")
-      // Handled 3 days ago: forgotten at the next hourly run, so it would count as new.
-      expect(yield* inbox.record([old])).toEqual([old])
-      expect(yield* inbox.lastRecorded).toEqual(Option.some(newest.update_id))
-    }).pipe(Effect.provide(Layer.merge(MemoryInbox, testConfigWith({ updatesRetentionDays: 2 })))))
-
-  it.effect("a second tap within the window makes no second lead; another service, person or a later tap does", () =>
-    repeatTaps.pipe(Effect.provide(MemoryLeadStore)))
-
-  it.effect("a lead is due until settled with nothing new; a failed attempt makes it due later, counted", () =>
-    leadWork.pipe(Effect.provide(MemoryLeadStore)))
-
-  it.effect("the chats with updates to handle, and a chat's updates in order", () =>
-    chatWork.pipe(Effect.provide(MemoryInbox)))
-
-  it.effect("exclusive leases: every claim holds (once a key) and nothing is kept", () =>
+describe("exclusive leases (SQLite, memory)", () => {
+  it.effect("every claim holds (once a key) and nothing is kept", () =>
     Effect.gen(function*() {
       const leases = yield* Leases
       expect(leases.exclusive).toBe(true)
       expect(yield* leases.claim("chat", ["1", "2", "1"], 60_000)).toEqual(["1", "2"])
       expect(yield* leases.claim("chat", ["1"], 60_000)).toEqual(["1"])
     }).pipe(Effect.provide(ExclusiveLeases)))
-
-  it.effect("a confirmation is owed to the tap that created the lead until it is marked sent", () =>
-    owedConfirmations.pipe(Effect.provide(MemoryLeadStore)))
-
-  it.effect("a lead's outcome is recorded once; its attempts are kept in order; handled once", () =>
-    outcomeOnce.pipe(Effect.provide(MemoryLeadStore)))
-
-  it.effect("follow-ups are numbered per lead, queued until applied, and the edited ones remembered", () =>
-    followUpNumbering.pipe(Effect.provide(Layer.merge(MemoryLeadStore, MemoryFollowUpState))))
-
-  it.effect("one lead per tap: the same tap recorded again makes no second lead", () =>
-    Effect.gen(function*() {
-      const leads = yield* LeadStore
-      expect(yield* leads.record({ ...lead("first", 1000), tapId: "q-same" }, 0)).toBe(true)
-      // Another service, so the repeat-tap rule does not apply: only the tap's own uniqueness keeps it out.
-      expect(yield* leads.record({ ...lead("copy", 1000, "ai_video"), tapId: "q-same" }, 0)).toBe(false)
-      expect((yield* leads.undelivered).map((r) => r.lead.id)).toEqual(["first"])
-    }).pipe(Effect.provide(MemoryLeadStore)))
 })
 
 describe("the SQLite file", () => {
@@ -334,7 +279,8 @@ describe("the SQLite file", () => {
     }))
 })
 
-describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
+/** The contract of the store ports: every scenario, on every implementation (the doubles must not lie). */
+describe.each(implementations)("the store ports on $name", ({ skipped, stores }) => {
   if (skipped) {
     it.skip(skipped, () => {})
     return
@@ -348,37 +294,6 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
 
   it.scoped("a lead is due until settled with nothing new; a failed attempt makes it due later, counted", () =>
     leadWork.pipe(Effect.provide(stores())))
-
-  it.scoped("leases: exclusive on SQLite (no lease row is ever written), shared on PostgreSQL", () =>
-    Effect.gen(function*() {
-      const leases = yield* Leases
-      const sql = yield* SqlClient.SqlClient
-      expect(leases.exclusive).toBe(sql.onDialectOrElse({ pg: () => false, orElse: () => true }))
-      if (!leases.exclusive) return yield* sharedLeases
-      yield* leases.claim("chat", ["1"], 60_000)
-      yield* leases.renew("chat", ["1"], 60_000)
-      expect(yield* sql`SELECT COUNT(*) AS n FROM leases`).toEqual([{ n: 0 }])
-    }).pipe(Effect.provide(stores())))
-
-  it.scoped("one lead per tap, even when two replicas record it at the same moment", () =>
-    Effect.gen(function*() {
-      const leads = yield* LeadStore
-      const sql = yield* SqlClient.SqlClient
-      const copy = (i: number) => leads.record({ ...lead(`copy ${i}`, 1000), tapId: "q-same" }, 0)
-      // The first replica's transaction has written the lead and not committed when the second records it.
-      const written = yield* Deferred.make<void>()
-      const commit = yield* Deferred.make<void>()
-      const first = yield* Effect.fork(sql.withTransaction(
-        copy(1).pipe(Effect.tap(() => Deferred.succeed(written, undefined)), Effect.zipLeft(Deferred.await(commit)))
-      ))
-      yield* Deferred.await(written)
-      const second = yield* Effect.fork(copy(2))
-      yield* Effect.sleep("200 millis").pipe(TestServices.provideLive)
-      yield* Deferred.succeed(commit, undefined)
-      const recorded = [yield* Fiber.join(first), yield* Fiber.join(second)]
-      expect(recorded.filter(Boolean)).toHaveLength(1)
-      expect((yield* leads.undelivered).map((r) => r.lead.tapId)).toEqual(["q-same"])
-    }).pipe(Effect.provide(stores())))
 
   it.scoped("the chats with updates to handle, and a chat's updates in order", () =>
     chatWork.pipe(Effect.provide(stores())))
@@ -430,6 +345,86 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
   it.scoped("follow-ups are numbered per lead, queued until applied, and the edited ones remembered", () =>
     followUpNumbering.pipe(Effect.provide(stores())))
 
+  it.scoped("handled updates are forgotten after the retention; unhandled ones and the newest stay", () =>
+    forgetting.pipe(Effect.provide(stores())))
+
+  it.scoped("the inbox records each update_id once and returns only the new ones", () =>
+    Effect.gen(function*() {
+      const inbox = yield* Inbox
+      const a = tapUpdate({ id: 1, first_name: "A" }, "lead:agency:clients")
+      const b = tapUpdate({ id: 2, first_name: "B" }, "lead:cg:ai_video")
+      expect((yield* inbox.record([a, b])).map((u) => u.update_id)).toEqual([a.update_id, b.update_id])
+      yield* inbox.markHandled([a.update_id])
+      // Seen before, handled or not: it is handled where it was recorded first (or at the next start).
+      expect(yield* inbox.record([a, b])).toEqual([])
+      expect(yield* inbox.unhandled).toEqual([b])
+      expect(yield* inbox.lastRecorded).toEqual(Option.some(b.update_id))
+    }).pipe(Effect.provide(stores())))
+
+  it.scoped("one lead per tap: the same tap recorded again makes no second lead", () =>
+    Effect.gen(function*() {
+      const leads = yield* LeadStore
+      expect(yield* leads.record({ ...lead("first", 1000), tapId: "q-same" }, 0)).toBe(true)
+      // Another service, so the repeat-tap rule does not apply: only the tap's own uniqueness keeps it out.
+      expect(yield* leads.record({ ...lead("copy", 1000, "ai_video"), tapId: "q-same" }, 0)).toBe(false)
+      expect((yield* leads.undelivered).map((r) => r.lead.id)).toEqual(["first"])
+    }).pipe(Effect.provide(stores())))
+
+  it.scoped("InboxRetention forgets at start and hourly what was handled UPDATES_RETENTION_DAYS ago", () =>
+    Effect.gen(function*() {
+      const inbox = yield* Inbox
+      const old = tapUpdate({ id: 501, first_name: "G" }, "lead:agency:clients")
+      const newest = tapUpdate({ id: 502, first_name: "H" }, "lead:agency:clients")
+      yield* inbox.record([old, newest])
+      yield* inbox.markHandled([old.update_id, newest.update_id])
+      yield* Layer.build(InboxRetention.pipe(Layer.provide(testConfigWith({ updatesRetentionDays: 2 }))))
+      yield* TestClock.adjust("2 days")
+      expect(yield* inbox.record([old])).toEqual([])
+      yield* TestClock.adjust("1 day")
+      // Handled 3 days ago: forgotten at the next hourly run, so it would count as new.
+      expect(yield* inbox.record([old])).toEqual([old])
+      expect(yield* inbox.lastRecorded).toEqual(Option.some(newest.update_id))
+    }).pipe(Effect.provide(stores())))
+})
+
+/** What only the SQL stores have: lease rows, replicas racing, forgetPerson. */
+describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
+  if (skipped) {
+    it.skip(skipped, () => {})
+    return
+  }
+
+  it.scoped("leases: exclusive on SQLite (no lease row is ever written), shared on PostgreSQL", () =>
+    Effect.gen(function*() {
+      const leases = yield* Leases
+      const sql = yield* SqlClient.SqlClient
+      expect(leases.exclusive).toBe(sql.onDialectOrElse({ pg: () => false, orElse: () => true }))
+      if (!leases.exclusive) return yield* sharedLeases
+      yield* leases.claim("chat", ["1"], 60_000)
+      yield* leases.renew("chat", ["1"], 60_000)
+      expect(yield* sql`SELECT COUNT(*) AS n FROM leases`).toEqual([{ n: 0 }])
+    }).pipe(Effect.provide(stores())))
+
+  it.scoped("one lead per tap, even when two replicas record it at the same moment", () =>
+    Effect.gen(function*() {
+      const leads = yield* LeadStore
+      const sql = yield* SqlClient.SqlClient
+      const copy = (i: number) => leads.record({ ...lead(`copy ${i}`, 1000), tapId: "q-same" }, 0)
+      // The first replica's transaction has written the lead and not committed when the second records it.
+      const written = yield* Deferred.make<void>()
+      const commit = yield* Deferred.make<void>()
+      const first = yield* Effect.fork(sql.withTransaction(
+        copy(1).pipe(Effect.tap(() => Deferred.succeed(written, undefined)), Effect.zipLeft(Deferred.await(commit)))
+      ))
+      yield* Deferred.await(written)
+      const second = yield* Effect.fork(copy(2))
+      yield* Effect.sleep("200 millis").pipe(TestServices.provideLive)
+      yield* Deferred.succeed(commit, undefined)
+      const recorded = [yield* Fiber.join(first), yield* Fiber.join(second)]
+      expect(recorded.filter(Boolean)).toHaveLength(1)
+      expect((yield* leads.undelivered).map((r) => r.lead.tapId)).toEqual(["q-same"])
+    }).pipe(Effect.provide(stores())))
+
   it.scoped("forgetPerson deletes one person's leads, attempts, follow-ups, pointer and updates; nobody else's", () =>
     Effect.gen(function*() {
       const leads = yield* LeadStore
@@ -449,21 +444,5 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
       expect(Option.isSome(yield* leads.get("other"))).toBe(true)
       expect(yield* followUps.latestLead(502)).toEqual(Option.some("other"))
       expect((yield* inbox.unhandled).map((u) => u.callback_query?.from.id)).toEqual([502])
-    }).pipe(Effect.provide(stores())))
-
-  it.scoped("handled updates are forgotten after the retention; unhandled ones and the newest stay", () =>
-    forgetting.pipe(Effect.provide(stores())))
-
-  it.scoped("the inbox records each update_id once and returns only the new ones", () =>
-    Effect.gen(function*() {
-      const inbox = yield* Inbox
-      const a = tapUpdate({ id: 1, first_name: "A" }, "lead:agency:clients")
-      const b = tapUpdate({ id: 2, first_name: "B" }, "lead:cg:ai_video")
-      expect((yield* inbox.record([a, b])).map((u) => u.update_id)).toEqual([a.update_id, b.update_id])
-      yield* inbox.markHandled([a.update_id])
-      // Seen before, handled or not: it is handled where it was recorded first (or at the next start).
-      expect(yield* inbox.record([a, b])).toEqual([])
-      expect(yield* inbox.unhandled).toEqual([b])
-      expect(yield* inbox.lastRecorded).toEqual(Option.some(b.update_id))
     }).pipe(Effect.provide(stores())))
 })

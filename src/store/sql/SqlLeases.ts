@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto"
 import { hostname } from "node:os"
 
 import { SqlClient, type Statement } from "@effect/sql"
 import { Effect, Layer, Schema } from "effect"
 
+import { nextId } from "../../lead/Ids.js"
 import { ExclusiveLeases, type LeaseKind, Leases } from "../Leases.js"
 import { storeOp } from "./rows.js"
 
@@ -31,7 +31,7 @@ export const SqlLeases = Layer.effect(
   Leases,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+    const holder = `${hostname()}:${process.pid}:${(yield* nextId).slice(0, 8)}`
     const now = databaseNowMillis(sql)
     const text = (value: string) => sql`CAST(${value} AS TEXT)`
     // In one order everywhere: two transactions claiming overlapping keys then wait for each other, never in a cycle.

@@ -1,0 +1,44 @@
+import { Effect, Layer } from "effect"
+
+import { DatabaseLive } from "./DatabaseLive.js"
+import { ExclusiveLeases } from "./Leases.js"
+import { MemoryFollowUpState } from "./memory/MemoryFollowUpState.js"
+import { MemoryInbox } from "./memory/MemoryInbox.js"
+import { MemoryLeadStore } from "./memory/MemoryLeadStore.js"
+import { MemoryTransactor } from "./memory/MemoryTransactor.js"
+import { AlwaysLeader } from "./PollingLeader.js"
+import { SqlFollowUpState } from "./sql/SqlFollowUpState.js"
+import { SqlInbox } from "./sql/SqlInbox.js"
+import { SqlLeadStore } from "./sql/SqlLeadStore.js"
+import { SqlStoreLeases } from "./sql/SqlLeases.js"
+import { SqlPollingLeader } from "./sql/SqlPollingLeader.js"
+import { SqlStoreHealth } from "./sql/SqlStoreHealth.js"
+import { SqlTransactor } from "./sql/SqlTransactor.js"
+import { StoreHealth } from "./StoreHealth.js"
+
+/** Every store port on an open database (a SqlClient): SQLite for one bot, PostgreSQL for replicas. */
+export const SqlStores = Layer.mergeAll(
+  SqlLeadStore,
+  SqlFollowUpState,
+  SqlInbox,
+  SqlTransactor,
+  SqlStoreHealth,
+  SqlPollingLeader
+).pipe(Layer.provideMerge(SqlStoreLeases))
+
+/** The bot's stores: on the database that DATABASE_URL (or DATA_DIR) chooses. */
+export const StoresLive = SqlStores.pipe(Layer.provide(DatabaseLive))
+
+/**
+ * Every store port in memory, for tests (and the benchmark's baseline): the same contract as the SQL stores
+ * (test/unit/storeContract.test.ts), forgotten when the layer goes. Each build is a fresh, empty store.
+ */
+export const StoresTest = Layer.mergeAll(
+  MemoryLeadStore,
+  MemoryFollowUpState,
+  MemoryInbox,
+  MemoryTransactor,
+  ExclusiveLeases,
+  AlwaysLeader,
+  Layer.succeed(StoreHealth, { check: Effect.void })
+)

@@ -1,0 +1,48 @@
+import { Effect, Layer, Option } from "effect"
+
+import type { AppliedVia, FollowUp } from "../../lead/Lead.js"
+import { FollowUpState } from "../FollowUpState.js"
+import { MemoryTable, read, write } from "./MemoryTable.js"
+
+interface Entry {
+  readonly followUp: FollowUp
+  readonly applied: Option.Option<AppliedVia>
+}
+
+/** Follow-up state in memory (unit tests, the demo), under the SQL stores' rules. */
+export const MemoryFollowUpState = Layer.effect(
+  FollowUpState,
+  Effect.sync(() => {
+    const latest = new MemoryTable<number, string>()
+    const byLead = new MemoryTable<string, ReadonlyArray<Entry>>()
+    /** A message is one follow-up, even if its update is handled twice (the SQL stores' unique index). */
+    const byMessage = new MemoryTable<string, FollowUp>()
+    const entries = (leadId: string) => byLead.get(leadId) ?? []
+    const followUpsOf = (leadId: string, keep: (e: Entry) => boolean) =>
+      read(() => entries(leadId).filter(keep).map((e) => e.followUp))
+
+    return FollowUpState.of({
+      attach: (telegramId, leadId) => write((unit) => latest.set(unit, telegramId, leadId)),
+      latestLead: (telegramId) => read(() => Option.fromNullable(latest.get(telegramId))),
+      add: (input) =>
+        write((unit) => {
+          const message = `${input.chatId}:${input.messageId}`
+          const seen = byMessage.get(message)
+          if (seen !== undefined) return seen
+          const list = entries(input.leadId)
+          const followUp: FollowUp = { ...input, seq: list.length + 1 }
+          byLead.set(unit, input.leadId, [...list, { followUp, applied: Option.none() }])
+          byMessage.set(unit, message, followUp)
+          return followUp
+        }),
+      queued: (leadId) => followUpsOf(leadId, (e) => Option.isNone(e.applied)),
+      markApplied: (leadId, seq, via) =>
+        write((unit) => {
+          const list = byLead.get(leadId)
+          if (list === undefined) return
+          byLead.set(unit, leadId, list.map((e) => (e.followUp.seq === seq ? { ...e, applied: Option.some(via) } : e)))
+        }),
+      appliedByEdit: (leadId) => followUpsOf(leadId, (e) => Option.contains(e.applied, "edit" as AppliedVia))
+    })
+  })
+)

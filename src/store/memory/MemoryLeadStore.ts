@@ -1,0 +1,108 @@
+import { Effect, Layer, Option } from "effect"
+
+import type { Lead, LeadRecord, LeadWork } from "../../lead/Lead.js"
+import { LeadStore } from "../LeadStore.js"
+import { MemoryTable, read, write } from "./MemoryTable.js"
+
+const idle: LeadWork = { dueAt: Option.none(), retries: 0, wakes: 0 }
+
+/** A person's taps on one service: the repeat-tap rule looks at the newest. */
+const tapKey = (lead: Lead) => `${lead.contact.telegramId}:${lead.profile}:${lead.serviceId}`
+
+const oldestFirst = (a: LeadRecord, b: LeadRecord) => a.lead.createdAt - b.lead.createdAt
+
+/** The outbox in memory (unit tests, the demo), under the SQL stores' rules; a restart forgets it. */
+export const MemoryLeadStore = Layer.effect(
+  LeadStore,
+  Effect.sync(() => {
+    const leads = new MemoryTable<string, LeadRecord>()
+    /** The lead each tap made: one lead per tap (the SQL stores' unique index). */
+    const taps = new MemoryTable<string, string>()
+    /** The newest lead's time per person and service, so that a repeat tap is found without a scan. */
+    const newestTaps = new MemoryTable<string, number>()
+    const confirmed = new MemoryTable<string, number>()
+
+    /** Changes a lead that exists; false when it does not. */
+    const change = (leadId: string, f: (r: LeadRecord) => LeadRecord | undefined) =>
+      write((unit) => {
+        const record = leads.get(leadId)
+        const changed = record === undefined ? undefined : f(record)
+        if (changed === undefined) return false
+        leads.set(unit, leadId, changed)
+        return true
+      })
+    const changeWork = (leadId: string, f: (w: LeadWork) => LeadWork) =>
+      change(leadId, (r) => ({ ...r, work: f(r.work) })).pipe(Effect.asVoid)
+    const wake = (leadId: string, at: number) =>
+      changeWork(leadId, (w) => ({ ...w, wakes: w.wakes + 1, dueAt: Option.orElse(w.dueAt, () => Option.some(at)) }))
+    const listed = (keep: (r: LeadRecord) => boolean) => read(() => leads.values().filter(keep).sort(oldestFirst))
+
+    return LeadStore.of({
+      record: (lead, repeatSince) =>
+        write((unit) => {
+          const newest = newestTaps.get(tapKey(lead)) ?? -Infinity
+          if (taps.has(lead.tapId) || newest >= repeatSince) return false
+          taps.set(unit, lead.tapId, lead.id)
+          newestTaps.set(unit, tapKey(lead), Math.max(newest, lead.createdAt))
+          leads.set(unit, lead.id, {
+            lead,
+            outcome: Option.none(),
+            attempts: [],
+            handled: Option.none(),
+            handledShown: false,
+            work: { ...idle, dueAt: Option.some(lead.createdAt) }
+          })
+          return true
+        }),
+      get: (leadId) => read(() => Option.fromNullable(leads.get(leadId))),
+      markConfirmed: (leadId, at) =>
+        write((unit) => {
+          if (leads.has(leadId) && !confirmed.has(leadId)) confirmed.set(unit, leadId, at)
+        }),
+      owedConfirmation: (tapId) =>
+        read(() => {
+          const leadId = taps.get(tapId)
+          const record = leadId === undefined || confirmed.has(leadId) ? undefined : leads.get(leadId)
+          return Option.map(Option.fromNullable(record), (r) => r.lead)
+        }),
+      // The first outcome stands (the SQL stores' `WHERE outcome IS NULL`).
+      setOutcome: (leadId, outcome) =>
+        change(leadId, (r) => (Option.isSome(r.outcome) ? undefined : { ...r, outcome: Option.some(outcome) })).pipe(
+          Effect.asVoid
+        ),
+      recordAttempt: (leadId, attempt) =>
+        change(leadId, (r) => ({ ...r, attempts: [...r.attempts, attempt] })).pipe(Effect.asVoid),
+      markHandled: (leadId, handled) =>
+        change(leadId, (r) =>
+          Option.isSome(r.handled) ? undefined : {
+            ...r,
+            handled: Option.some(handled),
+            work: {
+              ...r.work,
+              wakes: r.work.wakes + 1,
+              dueAt: Option.orElse(r.work.dueAt, () => Option.some(handled.at))
+            }
+          }),
+      markHandledShown: (leadId) => change(leadId, (r) => ({ ...r, handledShown: true })).pipe(Effect.asVoid),
+      wake,
+      // One process's store: no lease of another holds a lead.
+      due: (now, limit) =>
+        read(() =>
+          leads.values()
+            .flatMap((r) =>
+              Option.isSome(r.work.dueAt) && r.work.dueAt.value <= now ? [[r, r.work.dueAt.value]] as const : []
+            )
+            .sort(([, a], [, b]) => a - b)
+            .slice(0, limit)
+            .map(([r]) => r.lead.id)
+        ),
+      retryLater: (leadId, at) => changeWork(leadId, (w) => ({ ...w, dueAt: Option.some(at), retries: w.retries + 1 })),
+      settle: (leadId, wakes) =>
+        change(leadId, (r) => (r.work.wakes !== wakes ? undefined : { ...r, work: { ...idle, wakes } })),
+      undelivered: listed((r) => Option.isNone(r.outcome)),
+      awaitingEntry: listed((r) =>
+        Option.isSome(r.outcome) && r.outcome.value._tag === "Fallback" && Option.isNone(r.handled)
+      )
+    })
+  })
+)
