@@ -22,13 +22,13 @@ const CheckedTelegramLive = AdminChatChecked.pipe(
 
 /**
  * The ports, live and checked: Telegram, the CRM over HTTP, the stores, each started at once with the others (the
- * Bot API checks while the store opens and migrates); the settings first, so their errors come first.
+ * Bot API checks while the store opens and migrates); the brands first, so their errors come first.
  */
 export const CheckedPortsLive = Layer.mergeAll(
   CheckedTelegramLive,
   CrmClientLive.pipe(Layer.provide(PooledHttpClient)),
   StoresLive
-).pipe(Layer.provideMerge(Layer.merge(Profiles.Default, AppConfig.Default)))
+).pipe(Layer.provideMerge(Profiles.Default))
 
 type EitherIntake = Layer.Layer<
   never,
@@ -39,12 +39,13 @@ type EitherIntake = Layer.Layer<
 /** Updates come by webhook when WEBHOOK_URL is set, else by polling. */
 export const IntakeLive = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ webhook }): EitherIntake => Option.isSome(webhook) ? WebhookLive : PollingLive)
-).pipe(Layer.provide(AppConfig.Default))
+)
 
 /**
- * The whole bot, in the order it starts: logging; the HTTP server (so /healthz answers and /readyz says 503 while
- * the rest starts); the ports and their checks; the intake that feeds the funnel, which records leads that
- * delivery takes to a human (each service brings the services it needs); the inbox retention; and last, readiness.
+ * The whole bot, in the order it starts: the settings (read once, here); logging; the HTTP server (so /healthz
+ * answers and /readyz says 503 while the rest starts); the ports and their checks; the intake that feeds the router,
+ * whose features record leads that delivery takes to a human (each service brings the services it needs); the inbox
+ * retention; and last, readiness.
  * It stops in the opposite order: readiness first. Here only the live ports are chosen.
  */
 export const AppLive = Serving.pipe(
@@ -52,5 +53,6 @@ export const AppLive = Serving.pipe(
   Layer.provide(CheckedPortsLive),
   Layer.provide(HttpServerLive),
   Layer.provide(Endpoints.Default),
-  Layer.provide(LoggingLive)
+  Layer.provide(LoggingLive),
+  Layer.provide(AppConfig.Default)
 )

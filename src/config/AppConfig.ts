@@ -1,4 +1,9 @@
+import { join, resolve } from "node:path"
+
 import { Config, ConfigError, Effect, Either, LogLevel, Option, Redacted } from "effect"
+
+import { isPostgresUrl } from "./databaseUrl.js"
+import { StartupError } from "./StartupError.js"
 
 /** Webhook mode: the public URL Telegram calls (its path is the route served) and the secret it sends back. */
 export interface WebhookSettings {
@@ -32,10 +37,48 @@ const webhookSettings = Effect.gen(function*() {
   return Option.some<WebhookSettings>({ url: Redacted.make(url.value), secret: Redacted.make(secret), maxConnections })
 })
 
-/** The bot's environment. Secrets stay `Redacted` until the call into a library. */
+/** Where the lead store is: PostgreSQL (shared by replicas), or a SQLite file and the variable that named it. */
+export type StoreSetting =
+  | { readonly _tag: "Postgres"; readonly url: Redacted.Redacted<string> }
+  | { readonly _tag: "Sqlite"; readonly filename: string; readonly variable: "DATA_DIR" | "DATABASE_URL" }
+
+/**
+ * `DATABASE_URL=postgres://…` (or `postgresql://…`) is PostgreSQL; `DATABASE_URL=sqlite:<path>` a SQLite file;
+ * else `<DATA_DIR>/leads.sqlite` (DATA_DIR defaults to ./data). The bot reads it as part of AppConfig, and the
+ * maintenance scripts alone (they need no bot token).
+ */
+export const storeSetting: Effect.Effect<StoreSetting, ConfigError.ConfigError | StartupError> = Effect.gen(
+  function*() {
+    const url = yield* Config.option(Config.redacted("DATABASE_URL"))
+    if (Option.isSome(url)) {
+      const value = Redacted.value(url.value)
+      if (isPostgresUrl(value)) return { _tag: "Postgres", url: url.value } as const
+      if (!value.startsWith("sqlite:")) {
+        return yield* new StartupError({
+          message: `DATABASE_URL must be sqlite:<path> or postgres://… (got a ${value.split(":")[0]}: URL)`
+        })
+      }
+      const path = value.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "")
+      return { _tag: "Sqlite", filename: path === ":memory:" ? path : resolve(path), variable: "DATABASE_URL" } as const
+    }
+    const dir = yield* Config.string("DATA_DIR").pipe(Config.withDefault("./data"))
+    return { _tag: "Sqlite", filename: resolve(join(dir, "leads.sqlite")), variable: "DATA_DIR" } as const
+  }
+)
+
+/** `CRM_WEBHOOK_URL_<BRAND>`: a brand's CRM webhook, when the environment sets it (it wins over locales.json). */
+export const crmWebhookUrl = (
+  brand: string
+): Effect.Effect<Option.Option<Redacted.Redacted<string>>, ConfigError.ConfigError> =>
+  Config.option(Config.redacted(`CRM_WEBHOOK_URL_${brand.toUpperCase()}`))
+
 /** What LOG_LEVEL accepts: Effect's level labels. */
 const LOG_LEVELS = LogLevel.allLevels.map((l) => l.label).join(", ")
 
+/**
+ * The bot's environment, read here only (every other module asks AppConfig). Secrets stay `Redacted` until the
+ * call into a library.
+ */
 export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
   effect: Effect.gen(function*() {
     const botToken = yield* Config.nonEmptyString("BOT_TOKEN").pipe(Config.map(Redacted.make))
@@ -77,6 +120,8 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
     )
     const host = yield* Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
     const logFormat = yield* Config.literal("pretty", "json")("LOG_FORMAT").pipe(Config.withDefault("pretty" as const))
+    const localesPath = yield* Config.option(Config.string("LOCALES_PATH"))
+    const store = yield* storeSetting
     return {
       botToken,
       adminChatId,
@@ -89,7 +134,10 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       webhook,
       port,
       host,
-      logFormat: logFormat as LogFormat
+      logFormat: logFormat as LogFormat,
+      localesPath,
+      store,
+      crmWebhookUrl
     } as const
   })
 }) {}

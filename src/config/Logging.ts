@@ -28,4 +28,4 @@ export const LoggingLive = Layer.unwrapEffect(
       Logger.minimumLogLevel(logLevel),
       logFormat === "json" ? Layer.locallyScoped(FiberRef.currentLoggers, HashSet.make(jsonLogger)) : Layer.empty
     ))
-).pipe(Layer.provide(AppConfig.Default))
+)

@@ -2,8 +2,9 @@ import { fileURLToPath } from "node:url"
 
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
-import { Array as Arr, Config, Effect, Either, Option, ParseResult, Redacted, Schema } from "effect"
+import { Array as Arr, type ConfigError, Effect, Either, Option, ParseResult, Redacted, Schema } from "effect"
 
+import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
 import { type Locales, LocalesFromJson } from "./LocalesSchema.js"
 
@@ -67,10 +68,15 @@ const isHttpUrl = (url: string) => {
  * start-up naming where it came from (never the URL itself: its path is a secret), instead of sending every lead
  * to the fallback later.
  */
-const webhookFor = (key: string, fromFile: string | undefined) =>
+/** Where a brand's CRM webhook may come from besides locales.json: `CRM_WEBHOOK_URL_<BRAND>` (AppConfig). */
+export type WebhookFromEnv = (
+  brand: string
+) => Effect.Effect<Option.Option<Redacted.Redacted<string>>, ConfigError.ConfigError>
+
+const webhookFor = (key: string, fromFile: string | undefined, webhookFromEnv: WebhookFromEnv) =>
   Effect.gen(function*() {
     const variable = `CRM_WEBHOOK_URL_${key.toUpperCase()}`
-    const fromEnv = yield* Config.option(Config.redacted(variable))
+    const fromEnv = yield* webhookFromEnv(key)
     const [url, source] = Option.isSome(fromEnv)
       ? [Option.some(fromEnv.value), variable]
       : [Option.map(Option.fromNullable(fromFile), Redacted.make), `profiles.${key}.webhook_url`]
@@ -80,11 +86,11 @@ const webhookFor = (key: string, fromFile: string | undefined) =>
     return url
   })
 
-export const makeProfiles = (locales: Locales) =>
+export const makeProfiles = (locales: Locales, webhookFromEnv: WebhookFromEnv) =>
   Effect.gen(function*() {
     const profiles: Array<Profile> = []
     for (const [key, p] of Object.entries(locales.profiles)) {
-      const webhookUrl = yield* webhookFor(key, p.webhook_url)
+      const webhookUrl = yield* webhookFor(key, p.webhook_url, webhookFromEnv)
       if (Option.isNone(webhookUrl)) {
         yield* Effect.logWarning(
           `profile ${key} has no CRM webhook (CRM_WEBHOOK_URL_${key.toUpperCase()}); its leads go to the admin chat`
@@ -106,16 +112,16 @@ export const makeProfiles = (locales: Locales) =>
     }
   })
 
-/** The brands, their services and the texts the bot speaks: `locales.json` plus webhook URLs from the environment. */
+/** The brands, their services and the texts the bot speaks: `locales.json` plus webhook URLs from AppConfig. */
 export class Profiles extends Effect.Service<Profiles>()("Profiles", {
   effect: Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const fromEnv = yield* Config.option(Config.string("LOCALES_PATH"))
-    const path = Option.getOrElse(fromEnv, () => defaultLocalesPath)
+    const { crmWebhookUrl, localesPath } = yield* AppConfig
+    const path = Option.getOrElse(localesPath, () => defaultLocalesPath)
     const json = yield* fs.readFileString(path).pipe(
       Effect.mapError((e) =>
         new StartupError({
-          message: `${Option.isSome(fromEnv) ? "LOCALES_PATH: " : ""}cannot read ${path}: ${e.message}`
+          message: `${Option.isSome(localesPath) ? "LOCALES_PATH: " : ""}cannot read ${path}: ${e.message}`
         })
       )
     )
@@ -123,7 +129,7 @@ export class Profiles extends Effect.Service<Profiles>()("Profiles", {
       onLeft: (reason) => Effect.fail(new StartupError({ message: `${path}: ${reason}` })),
       onRight: Effect.succeed
     })
-    return yield* makeProfiles(locales)
+    return yield* makeProfiles(locales, crmWebhookUrl)
   }),
   dependencies: [NodeFileSystem.layer]
 }) {}

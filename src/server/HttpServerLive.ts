@@ -106,7 +106,7 @@ export const HttpServerLive = Layer.unwrapEffect(
         )
       )
     ))
-).pipe(Layer.provide(AppConfig.Default))
+)
 
 const codeOf = (error: unknown): unknown =>
   ((error as { cause?: unknown }).cause as { code?: unknown } | undefined)?.code

@@ -1,20 +1,43 @@
-import { Config, Effect, Layer, Option, Redacted } from "effect"
+import { type SqlClient } from "@effect/sql"
+import { type Context, Effect, Layer, Redacted, type Scope } from "effect"
 
-import { isPostgresUrl, safeDatabaseUrl } from "./databaseUrl.js"
+import { AppConfig, type StoreSetting } from "../config/AppConfig.js"
+import { safeDatabaseUrl } from "../config/databaseUrl.js"
+import type { StartupError } from "../config/StartupError.js"
 
 /**
- * The same binary on either store: `DATABASE_URL=postgres://…` (or `postgresql://…`) is PostgreSQL, for several
- * replicas; `sqlite:<path>`, or `DATA_DIR` (the default), the embedded file for one bot. Only the chosen store's
- * driver is loaded (each is a chunk of the bundle of its own): the other costs neither start-up time nor memory.
+ * Who opens the store. The bot makes a SQLite file's folder and takes its one-bot lock. A maintenance script
+ * (forget-person) takes no lock, so it runs beside the bot, which is safe: SQLite in WAL mode lets a second
+ * connection write, each transaction waiting for the other's (busy_timeout), and PostgreSQL is shared anyway; it
+ * refuses to make a store that is not there.
  */
+export type Opener = "bot" | "maintenance"
+
+/** Where the store is, for a log line (the password hidden). */
+export const storeDescription = (setting: StoreSetting): string =>
+  setting._tag === "Postgres" ? `PostgreSQL at ${safeDatabaseUrl(Redacted.value(setting.url))}` : setting.filename
+
+/**
+ * The same binary on either store: PostgreSQL, for several replicas, or the embedded SQLite file for one bot. Only
+ * the chosen store's driver is loaded (each is a chunk of the bundle of its own): the other costs neither start-up
+ * time nor memory. Errors stop start-up with one line naming the variable.
+ */
+export const openDatabase = (
+  setting: StoreSetting,
+  opener: Opener
+): Effect.Effect<Context.Context<SqlClient.SqlClient>, StartupError, Scope.Scope> =>
+  setting._tag === "Postgres"
+    ? Effect.promise(() => import("./pg/Database.js")).pipe(
+      Effect.flatMap(({ postgresContext }) => postgresContext(setting.url))
+    )
+    : Effect.promise(() => import("./sqlite/Database.js")).pipe(
+      Effect.flatMap(({ sqliteContext }) => sqliteContext(setting, opener))
+    )
+
+/** The bot's database, open for its lifetime. */
 export const DatabaseLive = Layer.scopedContext(Effect.gen(function*() {
-  const url = yield* Config.option(Config.redacted("DATABASE_URL"))
-  if (Option.isSome(url) && isPostgresUrl(Redacted.value(url.value))) {
-    const { postgresContext } = yield* Effect.promise(() => import("./pg/Database.js"))
-    const context = yield* postgresContext(url.value)
-    yield* Effect.logInfo(`lead store: PostgreSQL at ${safeDatabaseUrl(Redacted.value(url.value))}`)
-    return context
-  }
-  const { sqliteContext } = yield* Effect.promise(() => import("./sqlite/Database.js"))
-  return yield* sqliteContext
+  const { store } = yield* AppConfig
+  const context = yield* openDatabase(store, "bot")
+  yield* Effect.logInfo(`lead store: ${storeDescription(store)}`)
+  return context
 }))

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs"
 
-import { ConfigProvider, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
+import { Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import { Bot } from "grammy"
 
 import { AppConfig } from "../../src/config/AppConfig.js"
@@ -32,6 +32,9 @@ export const testConfigWith = (changes: Partial<Parameters<typeof AppConfig.make
       port: 0,
       host: "127.0.0.1",
       logFormat: "pretty",
+      localesPath: Option.none(),
+      store: { _tag: "Sqlite", filename: ":memory:", variable: "DATA_DIR" },
+      crmWebhookUrl: () => Effect.succeed(Option.none()),
       ...changes
     })
   )
@@ -47,14 +50,10 @@ const shippedLocales = () => {
 /** The shipped locales; every brand's webhook points at a fake URL (the mock CRM never dials it). */
 export const testProfiles = Layer.effect(
   Profiles,
-  makeProfiles(shippedLocales()).pipe(
-    Effect.map(Profiles.make),
-    Effect.withConfigProvider(ConfigProvider.fromMap(
-      new Map(
-        ["AGENCY", "CG", "EXPRESS"].map((key) => [`CRM_WEBHOOK_URL_${key}`, `http://crm.test/${key}/secret`])
-      )
-    ))
-  )
+  makeProfiles(
+    shippedLocales(),
+    (brand) => Effect.succeed(Option.some(Redacted.make(`http://crm.test/${brand.toUpperCase()}/secret`)))
+  ).pipe(Effect.map(Profiles.make))
 )
 
 export interface ApiCall {

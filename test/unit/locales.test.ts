@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 
+import { crmWebhookUrl } from "../../src/config/AppConfig.js"
 import { decodeLocales, makeProfiles } from "../../src/profiles/Profiles.js"
 import { leadButton } from "../../src/telegram/buttons.js"
 import { parseTelegramHtml } from "../../src/telegram/parseTelegramHtml.js"
@@ -130,7 +131,7 @@ describe("locales.json", () => {
         const json = withChange((j) => {
           for (const [key, url] of Object.entries(file)) j.profiles[key].webhook_url = url
         })
-        const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(json))).pipe(
+        const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(json)), crmWebhookUrl).pipe(
           Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
           Effect.flip
         )
@@ -145,7 +146,7 @@ describe("locales.json", () => {
         j.profiles.agency.webhook_url = "https://file.example/hook"
         j.profiles.cg.webhook_url = "https://file.example/cg"
       })
-      const profiles = yield* makeProfiles(Either.getOrThrow(decodeLocales(json))).pipe(
+      const profiles = yield* makeProfiles(Either.getOrThrow(decodeLocales(json)), crmWebhookUrl).pipe(
         Effect.withConfigProvider(
           ConfigProvider.fromMap(new Map([["CRM_WEBHOOK_URL_AGENCY", "https://env.example/hook"]]))
         )

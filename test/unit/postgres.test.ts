@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Redacted } from "effect"
 
+import { safeDatabaseUrl } from "../../src/config/databaseUrl.js"
 import { startupFailureLine } from "../../src/config/startupFailure.js"
-import { safeDatabaseUrl } from "../../src/store/databaseUrl.js"
 import { openPostgres } from "../../src/store/pg/Database.js"
 import { migrations } from "../../src/store/sql/migrations.js"
 import { newDatabase, postgresMissing } from "../support/postgres.js"

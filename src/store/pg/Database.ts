@@ -4,8 +4,8 @@ import { PgClient } from "@effect/sql-pg"
 import { Cause, Context, Effect, Redacted } from "effect"
 import pg from "pg"
 
+import { safeDatabaseUrl } from "../../config/databaseUrl.js"
 import { StartupError } from "../../config/StartupError.js"
-import { safeDatabaseUrl } from "../databaseUrl.js"
 import { runMigrations } from "../sql/migrations.js"
 
 /** BIGINT (int8) columns as numbers: Telegram ids and times in ms fit a double exactly. */

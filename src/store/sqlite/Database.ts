@@ -1,35 +1,19 @@
-import { join, resolve } from "node:path"
+import { existsSync } from "node:fs"
+import { resolve } from "node:path"
 
 import { Reactivity } from "@effect/experimental"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Cause, Config, Context, Effect } from "effect"
+import { Cause, Context, Effect } from "effect"
 
+import type { StoreSetting } from "../../config/AppConfig.js"
 import { StartupError } from "../../config/StartupError.js"
+import type { Opener } from "../DatabaseLive.js"
 import { runMigrations } from "../sql/migrations.js"
 import { makeDirectories } from "./makeDirectories.js"
 
 /** Where the store lives, and the variable that said so (start-up errors name it). */
-export interface StoreLocation {
-  readonly filename: string
-  readonly variable: "DATA_DIR" | "DATABASE_URL"
-}
-
-/** `DATABASE_URL=sqlite:<path>` wins; else `<DATA_DIR>/leads.sqlite` (DATA_DIR defaults to ./data). */
-export const storeLocation = Effect.gen(function*() {
-  const url = yield* Config.option(Config.string("DATABASE_URL"))
-  if (url._tag === "Some") {
-    if (!url.value.startsWith("sqlite:")) {
-      return yield* new StartupError({
-        message: `DATABASE_URL must be sqlite:<path> or postgres://… (got a ${url.value.split(":")[0]}: URL)`
-      })
-    }
-    const path = url.value.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "")
-    return { filename: path === ":memory:" ? path : resolve(path), variable: "DATABASE_URL" } satisfies StoreLocation
-  }
-  const dir = yield* Config.string("DATA_DIR").pipe(Config.withDefault("./data"))
-  return { filename: resolve(join(dir, "leads.sqlite")), variable: "DATA_DIR" } satisfies StoreLocation
-})
+export type StoreLocation = Omit<Extract<StoreSetting, { _tag: "Sqlite" }>, "_tag">
 
 const reasonOf = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.squash(cause)
@@ -102,10 +86,17 @@ export const openStore = ({ filename, variable }: StoreLocation) =>
     ) => (e.message.startsWith(variable) ? e : new StartupError({ message: `${variable}: ${e.message}` })))
   )
 
-/** The embedded store as SqlClient, open for the app's lifetime. */
-export const sqliteContext = Effect.gen(function*() {
-  const location = yield* storeLocation
-  const sql = yield* openStore(location)
-  yield* Effect.logInfo(`lead store: ${location.filename}`)
-  return Context.make(SqlClient.SqlClient, sql)
-})
+/**
+ * The embedded store as SqlClient, open until the scope closes: for the bot, made if new and locked; for a
+ * maintenance script, only if it exists, and not locked (see Opener).
+ */
+export const sqliteContext = (location: StoreLocation, opener: Opener) =>
+  Effect.gen(function*() {
+    if (opener === "maintenance" && location.filename !== ":memory:" && !existsSync(location.filename)) {
+      return yield* new StartupError({
+        message: `${location.variable}: no lead store at ${location.filename} (set DATA_DIR or DATABASE_URL)`
+      })
+    }
+    const sql = yield* (opener === "bot" ? openStore(location) : openDatabase(location.filename))
+    return Context.make(SqlClient.SqlClient, sql)
+  })

@@ -1,0 +1,70 @@
+import { spawn } from "node:child_process"
+import { join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+
+import { SqlClient } from "@effect/sql"
+import { Effect, Layer, Option } from "effect"
+import { afterAll, describe, expect, it } from "vitest"
+
+import { makeTempDir, removeTempDirs } from "../../sim/tempDirs.js"
+import { LeadStore } from "../../src/store/LeadStore.js"
+import { openDatabase } from "../../src/store/sqlite/Database.js"
+import { SqlStores } from "../../src/store/Stores.js"
+
+const root = fileURLToPath(new URL("../..", import.meta.url))
+afterAll(removeTempDirs)
+
+/** `npm run forget-person -- <id>` as a process (what the npm script runs), with DATA_DIR set. */
+const forget = async (dataDir: string, id: string) => {
+  const loader = pathToFileURL(`${root}node_modules/tsx/dist/loader.mjs`).href
+  const child = spawn(process.execPath, ["--import", loader, `${root}scripts/forget-person.ts`, id], {
+    cwd: makeTempDir("forget-cwd"),
+    env: { PATH: process.env.PATH, DATA_DIR: dataDir },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let [stdout, stderr] = ["", ""]
+  child.stdout!.on("data", (d) => (stdout += d))
+  child.stderr!.on("data", (d) => (stderr += d))
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
+  clearTimeout(timer)
+  return { code, stdout: stdout.trim(), stderr: stderr.trim() }
+}
+
+const leadOf = (telegramId: number) => ({
+  id: `lead-${telegramId}`,
+  profile: "agency",
+  brandName: "MONSTER AGENCY",
+  serviceId: "clients",
+  title: "Привлечь клиентов",
+  contact: { telegramId, fullName: "P", username: Option.none() },
+  createdAt: 1000,
+  tapId: `q-${telegramId}`
+})
+
+describe("npm run forget-person, as a command", () => {
+  it("deletes one person's leads from the store DATA_DIR names, nobody else's; a missing store is named", async () => {
+    const dataDir = makeTempDir("forget")
+    const stores = SqlStores.pipe(
+      Layer.provideMerge(Layer.scoped(SqlClient.SqlClient, openDatabase(join(dataDir, "leads.sqlite"))))
+    )
+    const inStore = <A>(effect: Effect.Effect<A, unknown, LeadStore>) =>
+      Effect.runPromise(effect.pipe(Effect.provide(stores), Effect.scoped) as Effect.Effect<A>)
+    await inStore(Effect.flatMap(LeadStore, (leads) => Effect.all([501, 502].map((id) => leads.record(leadOf(id), 0)))))
+
+    const done = await forget(dataDir, "501")
+    expect(done).toMatchObject({ code: 0, stderr: "" })
+    expect(done.stdout).toBe(
+      `${join(dataDir, "leads.sqlite")}: deleted 1 leads, 0 follow-ups, 0 updates of 501`
+    )
+    const left = await inStore(Effect.flatMap(LeadStore, (leads) => leads.undelivered))
+    expect(left.map((r) => r.lead.contact.telegramId)).toEqual([502])
+
+    const nowhere = join(makeTempDir("forget-empty"), "none")
+    const missing = await forget(nowhere, "501")
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toBe(
+      `forget-person: DATA_DIR: no lead store at ${join(nowhere, "leads.sqlite")} (set DATA_DIR or DATABASE_URL)`
+    )
+  }, 60_000)
+})
