@@ -3,7 +3,7 @@ import { Clock, Effect, Metric, Option } from "effect"
 import { CrmClient } from "../crm/CrmClient.js"
 import { CrmClientError, logLine, metricKind } from "../crm/CrmError.js"
 import { crmPayload } from "../crm/CrmPayload.js"
-import type { Lead, Outcome } from "../lead/Lead.js"
+import { type Lead, type Outcome, outcomeKinds } from "../lead/Lead.js"
 import { AdminChat } from "../managers/AdminChat.js"
 import { crmErrors, deliverySeconds, labelled, leadsDelivered } from "../metrics/metrics.js"
 import { Profiles } from "../profiles/Profiles.js"
@@ -58,7 +58,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     const delivered = (lead: Lead, outcome: Outcome) =>
       Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>
         Effect.all([
-          Metric.increment(deliveredOf(lead.profile, outcome._tag === "Crm" ? "crm" : "fallback")),
+          Metric.increment(deliveredOf(lead.profile, outcomeKinds[outcome._tag])),
           Metric.update(deliverySeconds, Math.max(0, now - lead.createdAt) / 1000)
         ], { discard: true })
       ))

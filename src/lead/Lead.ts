@@ -1,74 +1,91 @@
-import type { Option } from "effect"
+import { Schema } from "effect"
+
+/**
+ * The domain, schema first: each type below is its schema's, and the store's row codecs (store/sql/rows.ts) are
+ * built from these schemas, so every union is written here once.
+ */
 
 /** The person behind a lead, as Telegram told us. `username` has no "@"; many people have none. */
-export interface Contact {
-  readonly telegramId: number
-  readonly fullName: string
-  readonly username: Option.Option<string>
-}
+export const Contact = Schema.Struct({
+  telegramId: Schema.Number,
+  fullName: Schema.String,
+  username: Schema.OptionFromSelf(Schema.String)
+})
+export type Contact = typeof Contact.Type
 
 /** A tap on a service button: recorded before the person is answered, delivered in the background. */
-export interface Lead {
-  readonly id: string
-  readonly profile: string
-  readonly brandName: string
-  readonly serviceId: string
-  readonly title: string
-  readonly contact: Contact
-  readonly createdAt: number
+export const Lead = Schema.Struct({
+  id: Schema.String,
+  profile: Schema.String,
+  brandName: Schema.String,
+  serviceId: Schema.String,
+  title: Schema.String,
+  contact: Contact,
+  createdAt: Schema.Number,
   /** The callback query (the tap) that created it: a replay of that update after a crash finds this lead. */
-  readonly tapId: string
-}
+  tapId: Schema.String
+})
+export type Lead = typeof Lead.Type
 
-/** Where a lead reached a human. Absent while it is still pending. */
-export type Outcome =
-  | { readonly _tag: "Crm" }
-  | { readonly _tag: "Fallback"; readonly messageId: number; readonly html: string }
-
+/** The CRM took the lead. */
+export const CrmOutcome = Schema.TaggedStruct("Crm", {})
 /** A lead that reached the admin chat: the message managers see, and its original text. */
-export type FallbackOutcome = Extract<Outcome, { _tag: "Fallback" }>
+export const FallbackOutcome = Schema.TaggedStruct("Fallback", { messageId: Schema.Number, html: Schema.String })
+export type FallbackOutcome = typeof FallbackOutcome.Type
+/** Where a lead reached a human. Absent while it is still pending. */
+export const Outcome = Schema.Union(CrmOutcome, FallbackOutcome)
+export type Outcome = typeof Outcome.Type
+
+/** An outcome's kind as the store keeps it and the metrics count it (`via`). */
+export const OutcomeKind = Schema.Literal("crm", "fallback")
+export type OutcomeKind = typeof OutcomeKind.Type
+export const outcomeKinds = { Crm: "crm", Fallback: "fallback" } as const satisfies Record<Outcome["_tag"], OutcomeKind>
 
 /** A manager pressed "✅ Внесено в CRM" on the fallback message: who, and when. */
-export interface Handled {
-  readonly by: string
-  readonly at: number
-}
+export const Handled = Schema.Struct({ by: Schema.String, at: Schema.Number })
+export type Handled = typeof Handled.Type
 
 /** One failed try at reaching a human: the error's tag and when. */
-export interface DeliveryAttempt {
-  readonly at: number
-  readonly error: string
-}
-
-/** A lead as the outbox holds it: where it stands on its way to a human. */
-export interface LeadRecord {
-  readonly lead: Lead
-  readonly outcome: Option.Option<Outcome>
-  readonly attempts: ReadonlyArray<DeliveryAttempt>
-  readonly handled: Option.Option<Handled>
-  /** The manager's mark is shown on the fallback message. */
-  readonly handledShown: boolean
-  readonly work: LeadWork
-}
+export const DeliveryAttempt = Schema.Struct({ at: Schema.Number, error: Schema.String })
+export type DeliveryAttempt = typeof DeliveryAttempt.Type
 
 /** What delivery still owes a lead: due (a human, follow-ups, a mark to show) while `dueAt` is set. */
-export interface LeadWork {
-  readonly dueAt: Option.Option<number>
+export const LeadWork = Schema.Struct({
+  dueAt: Schema.OptionFromSelf(Schema.Number),
   /** Failed attempts in a row: the backoff's step. */
-  readonly retries: number
+  retries: Schema.Number,
   /** How often work was added to it (a follow-up, a manager's mark): settling checks that none came meanwhile. */
-  readonly wakes: number
-}
+  wakes: Schema.Number
+})
+export type LeadWork = typeof LeadWork.Type
 
-/** Something the person sent after their lead: text, or media (copied to the admin chat) with its caption. */
-export interface FollowUp {
-  readonly leadId: string
-  readonly seq: number
-  readonly chatId: number
-  readonly messageId: number
-  readonly media: Option.Option<"photo" | "document" | "video" | "voice">
-  readonly text: string
-}
+/** A lead as the outbox holds it: where it stands on its way to a human. */
+export const LeadRecord = Schema.Struct({
+  lead: Lead,
+  outcome: Schema.OptionFromSelf(Outcome),
+  attempts: Schema.Array(DeliveryAttempt),
+  handled: Schema.OptionFromSelf(Handled),
+  /** The manager's mark is shown on the fallback message. */
+  handledShown: Schema.Boolean,
+  work: LeadWork
+})
+export type LeadRecord = typeof LeadRecord.Type
+
+/** The kinds of media a follow-up may carry (copied to the admin chat). */
+export const Media = Schema.Literal("photo", "document", "video", "voice")
+export type Media = typeof Media.Type
+
+/** Something the person sent after their lead: text, or media with its caption. */
+export const FollowUp = Schema.Struct({
+  leadId: Schema.String,
+  seq: Schema.Number,
+  chatId: Schema.Number,
+  messageId: Schema.Number,
+  media: Schema.OptionFromSelf(Media),
+  text: Schema.String
+})
+export type FollowUp = typeof FollowUp.Type
 
 /** How an applied follow-up reached the managers; only edits are part of the fallback message's text. */
-export type AppliedVia = "edit" | "message"
+export const AppliedVia = Schema.Literal("edit", "message")
+export type AppliedVia = typeof AppliedVia.Type

@@ -1,7 +1,7 @@
 import { Match, Option } from "effect"
 
 import type { CrmError } from "../crm/CrmError.js"
-import type { Contact, FollowUp, Lead } from "../lead/Lead.js"
+import type { Contact, FollowUp, Lead, Media } from "../lead/Lead.js"
 import { escapeHtml, userLink } from "../telegram/escapeHtml.js"
 
 /** The "Причина:" line of the fallback message, in plain Russian, one per error. Plain text: escape before HTML. */
@@ -46,7 +46,15 @@ export const fallbackHtml = (lead: Lead, error: CrmError): string =>
     `2. Связаться с клиентом в Telegram.`
   ].join("\n")
 
-const mediaLabel = { photo: "фото", document: "документ", video: "видео", voice: "голосовое" } as const
+const mediaLabel = {
+  photo: "фото",
+  document: "документ",
+  video: "видео",
+  voice: "голосовое"
+} as const satisfies Record<
+  Media,
+  string
+>
 
 /** One follow-up as a line of the smart edit: `Сообщение: [фото] caption`. */
 export const followUpLine = (followUp: FollowUp): string => {

@@ -2,13 +2,13 @@ import { Clock, Effect, Option } from "effect"
 import type { Message, User } from "grammy/types"
 
 import { Deliveries } from "../lead/Deliveries.js"
-import type { FollowUp } from "../lead/Lead.js"
+import type { Media } from "../lead/Lead.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
 import { UserChat } from "./UserChat.js"
 
-const mediaOf = (message: Message): FollowUp["media"] =>
+const mediaOf = (message: Message): Option.Option<Media> =>
   message.photo
     ? Option.some("photo")
     : message.document

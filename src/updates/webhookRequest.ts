@@ -75,7 +75,7 @@ export const makeWebhookHandler = (options: {
         return reply(400, "not an update: JSON with an integer update_id expected")
       }
       yield* Metric.increment(receivedByWebhook)
-      const update = decoded.right as unknown as Update
+      const update = decoded.right
       return yield* options.record([update]).pipe(
         Effect.flatMap((fresh) => options.accept(fresh, arrivedAt)),
         Effect.as(reply(200, "ok")),

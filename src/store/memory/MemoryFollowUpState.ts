@@ -4,6 +4,8 @@ import type { AppliedVia, FollowUp } from "../../lead/Lead.js"
 import { FollowUpState } from "../FollowUpState.js"
 import { MemoryTable, read, write } from "./MemoryTable.js"
 
+const byEdit: AppliedVia = "edit"
+
 interface Entry {
   readonly followUp: FollowUp
   readonly applied: Option.Option<AppliedVia>
@@ -42,7 +44,7 @@ export const MemoryFollowUpState = Layer.effect(
           if (list === undefined) return
           byLead.set(unit, leadId, list.map((e) => (e.followUp.seq === seq ? { ...e, applied: Option.some(via) } : e)))
         }),
-      appliedByEdit: (leadId) => followUpsOf(leadId, (e) => Option.contains(e.applied, "edit" as AppliedVia))
+      appliedByEdit: (leadId) => followUpsOf(leadId, (e) => Option.contains(e.applied, byEdit))
     })
   })
 )

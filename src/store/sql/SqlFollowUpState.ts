@@ -1,18 +1,11 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
-import { Array as Arr, Effect, Layer, Option, Schema } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 
-import type { FollowUp } from "../../lead/Lead.js"
+import type { AppliedVia } from "../../lead/Lead.js"
 import { FollowUpState } from "../FollowUpState.js"
-import { FollowUpRow, storeOp } from "./rows.js"
+import { FollowUpFromRow, storeOp } from "./rows.js"
 
-const toFollowUp = (row: typeof FollowUpRow.Type): FollowUp => ({
-  leadId: row.lead_id,
-  seq: row.seq,
-  chatId: row.chat_id,
-  messageId: row.message_id,
-  media: Option.fromNullable(row.media),
-  text: row.text
-})
+const byEdit: AppliedVia = "edit"
 
 /** Follow-ups survive a restart: a person's next message still finds their lead and its admin message. */
 export const SqlFollowUpState = Layer.effect(
@@ -23,17 +16,19 @@ export const SqlFollowUpState = Layer.effect(
 
     const queued = SqlSchema.findAll({
       Request: Schema.String,
-      Result: FollowUpRow,
+      Result: FollowUpFromRow,
       execute: (leadId) => sql`SELECT * FROM follow_ups WHERE lead_id = ${leadId} AND applied_via IS NULL ORDER BY seq`
     })
     const edited = SqlSchema.findAll({
       Request: Schema.String,
-      Result: FollowUpRow,
-      execute: (leadId) => sql`SELECT * FROM follow_ups WHERE lead_id = ${leadId} AND applied_via = 'edit' ORDER BY seq`
+      Result: FollowUpFromRow,
+      execute: (leadId) =>
+        sql`SELECT * FROM follow_ups WHERE lead_id = ${leadId} AND applied_via = ${byEdit}
+        ORDER BY seq`
     })
     const byMessage = SqlSchema.single({
       Request: Schema.Struct({ chatId: Schema.Number, messageId: Schema.Number }),
-      Result: FollowUpRow,
+      Result: FollowUpFromRow,
       execute: ({ chatId, messageId }) =>
         sql`SELECT * FROM follow_ups WHERE chat_id = ${chatId} AND message_id = ${messageId}`
     })
@@ -57,16 +52,15 @@ export const SqlFollowUpState = Layer.effect(
             FROM follow_ups WHERE lead_id = ${input.leadId}
             ON CONFLICT (chat_id, message_id) DO NOTHING`.pipe(
           Effect.zipRight(byMessage({ chatId: input.chatId, messageId: input.messageId })),
-          Effect.map(toFollowUp),
           storeOp("addFollowUp")
         ),
-      queued: (leadId) => queued(leadId).pipe(Effect.map(Arr.map(toFollowUp)), storeOp("queued")),
+      queued: (leadId) => queued(leadId).pipe(storeOp("queued")),
       markApplied: (leadId, seq, via) =>
         sql`UPDATE follow_ups SET applied_via = ${via} WHERE lead_id = ${leadId} AND seq = ${seq}`.pipe(
           Effect.asVoid,
           storeOp("markApplied")
         ),
-      appliedByEdit: (leadId) => edited(leadId).pipe(Effect.map(Arr.map(toFollowUp)), storeOp("edited"))
+      appliedByEdit: (leadId) => edited(leadId).pipe(storeOp("edited"))
     })
   })
 )

@@ -85,7 +85,7 @@ export const SqlInbox = Layer.effect(
         ),
       // The payload keeps every field as Telegram sent it; only update_id is checked.
       unhandled: unhandled(undefined).pipe(
-        Effect.map((rows) => rows.map((r) => r.payload as unknown as Update)),
+        Effect.map((rows) => rows.map((r) => r.payload)),
         storeOp("unhandledUpdates")
       ),
       lastRecorded: last(undefined).pipe(Effect.map((row) => Option.fromNullable(row.last)), storeOp("lastRecorded")),
@@ -97,7 +97,7 @@ export const SqlInbox = Layer.effect(
           const read = missing.length === 0 ? [] : yield* payloads(missing)
           const byId = new Map<number, Update>([
             ...inHand,
-            ...read.map((r) => [r.update_id, r.payload as unknown as Update] as const)
+            ...read.map((r) => [r.update_id, r.payload] as const)
           ])
           return rows.map((r) => ({ update: byId.get(r.update_id)!, receivedAt: r.received_at }))
         }).pipe(storeOp("unhandledOf")),

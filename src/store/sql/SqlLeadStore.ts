@@ -1,33 +1,17 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
-import { Array as Arr, Clock, Effect, Layer, Option, Schema } from "effect"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
 
-import type { Lead, LeadRecord, Outcome } from "../../lead/Lead.js"
+import { outcomeKinds } from "../../lead/Lead.js"
 import { LeadStore } from "../LeadStore.js"
 import { Leases } from "../Leases.js"
-import { LeadRow, LeadWithAttemptsRow, storeOp } from "./rows.js"
+import { LeadFromRow, LeadRecordFromRow, ReturnedIds, storeOp } from "./rows.js"
 import { unleased } from "./SqlLeases.js"
 
-const toLead = (row: LeadRow): Lead => ({
-  id: row.id,
-  profile: row.profile,
-  brandName: row.brand_name,
-  serviceId: row.service_id,
-  title: row.title,
-  contact: { telegramId: row.telegram_id, fullName: row.full_name, username: Option.fromNullable(row.username) },
-  createdAt: row.created_at,
-  tapId: row.tap_id ?? ""
-})
+/** A write's `RETURNING id`, decoded: true when it wrote a row. */
+const wroteOne = <E, R>(rows: Effect.Effect<ReadonlyArray<unknown>, E, R>) =>
+  rows.pipe(Effect.flatMap(Schema.decodeUnknown(ReturnedIds)), Effect.map((ids) => ids.length > 0))
 
-const toOutcome = (row: LeadRow): Option.Option<Outcome> =>
-  row.outcome === "crm"
-    ? Option.some({ _tag: "Crm" })
-    : row.outcome === "fallback" && row.admin_message_id !== null && row.admin_html !== null
-    ? Option.some({ _tag: "Fallback", messageId: row.admin_message_id, html: row.admin_html })
-    : Option.none()
-
-const Returned = Schema.Struct({ id: Schema.String })
-
-/** The outbox on SQLite: a lead row with no outcome is pending. */
+/** The outbox in SQL (SQLite or PostgreSQL): a lead row with no outcome is pending. */
 export const SqlLeadStore = Layer.effect(
   LeadStore,
   Effect.gen(function*() {
@@ -47,43 +31,34 @@ export const SqlLeadStore = Layer.effect(
     }, '[]') AS attempts FROM leads`
     const findLead = SqlSchema.findOne({
       Request: Schema.String,
-      Result: LeadWithAttemptsRow,
+      Result: LeadRecordFromRow,
       execute: (id) => sql`${leadsWithAttempts} WHERE id = ${id}`
     })
     const findUndelivered = SqlSchema.findAll({
       Request: Schema.Void,
-      Result: LeadWithAttemptsRow,
+      Result: LeadRecordFromRow,
       execute: () => sql`${leadsWithAttempts} WHERE outcome IS NULL ORDER BY created_at`
     })
     const findAwaitingEntry = SqlSchema.findAll({
       Request: Schema.Void,
-      Result: LeadWithAttemptsRow,
-      execute: () => sql`${leadsWithAttempts} WHERE outcome = 'fallback' AND handled_at IS NULL ORDER BY created_at`
+      Result: LeadRecordFromRow,
+      execute: () =>
+        sql`${leadsWithAttempts} WHERE outcome = ${outcomeKinds.Fallback} AND handled_at IS NULL
+              ORDER BY created_at`
     })
     const findUnconfirmed = SqlSchema.findOne({
       Request: Schema.String,
-      Result: LeadRow,
+      Result: LeadFromRow,
       execute: (tapId) => sql`SELECT * FROM leads WHERE tap_id = ${tapId} AND confirmed_at IS NULL`
     })
     // On a shared store, a lead another replica's live lease holds is that replica's to work on.
     const free = leases.exclusive ? sql`1 = 1` : unleased(sql, "lead", "id")
     const findDue = SqlSchema.findAll({
       Request: Schema.Struct({ now: Schema.Number, limit: Schema.Number }),
-      Result: Returned,
+      Result: Schema.Struct({ id: Schema.String }),
       execute: ({ limit, now }) =>
         sql`SELECT id FROM leads WHERE next_attempt_at <= ${now} AND ${free} ORDER BY next_attempt_at LIMIT ${limit}`
     })
-    const toRecord = (row: LeadWithAttemptsRow): LeadRecord => ({
-      lead: toLead(row),
-      outcome: toOutcome(row),
-      attempts: row.attempts,
-      handled: row.handled_by !== null && row.handled_at !== null
-        ? Option.some({ by: row.handled_by, at: row.handled_at })
-        : Option.none(),
-      handledShown: row.handled_shown_at !== null,
-      work: { dueAt: Option.fromNullable(row.next_attempt_at), retries: row.retries, wakes: row.wakes }
-    })
-
     return LeadStore.of({
       // INSERT … SELECT … WHERE NOT EXISTS: the repeat-tap check costs no statement of its own (and uses the
       // leads_repeat_taps index). The casts type the parameters, which PostgreSQL would otherwise take as text.
@@ -98,25 +73,21 @@ export const SqlLeadStore = Layer.effect(
             WHERE NOT EXISTS (SELECT 1 FROM leads WHERE telegram_id = ${lead.contact.telegramId}
               AND profile = ${lead.profile} AND service_id = ${lead.serviceId} AND created_at >= ${repeatSince})
             ON CONFLICT DO NOTHING
-            RETURNING id`.pipe(
-          Effect.flatMap(Schema.decodeUnknown(Schema.Array(Returned))),
-          Effect.map((rows) => rows.length > 0),
-          storeOp("record")
-        ),
-      get: (leadId) => findLead(leadId).pipe(Effect.map(Option.map(toRecord)), storeOp("get")),
+            RETURNING id`.pipe(wroteOne, storeOp("record")),
+      get: (leadId) => findLead(leadId).pipe(storeOp("get")),
       markConfirmed: (leadId, at) =>
         sql`UPDATE leads SET confirmed_at = ${at} WHERE id = ${leadId} AND confirmed_at IS NULL`.pipe(
           Effect.asVoid,
           storeOp("markConfirmed")
         ),
-      owedConfirmation: (tapId) =>
-        findUnconfirmed(tapId).pipe(Effect.map(Option.map(toLead)), storeOp("owedConfirmation")),
+      owedConfirmation: (tapId) => findUnconfirmed(tapId).pipe(storeOp("owedConfirmation")),
       setOutcome: (leadId, outcome) =>
         Clock.currentTimeMillis.pipe(
           Effect.flatMap((now) =>
             outcome._tag === "Crm"
-              ? sql`UPDATE leads SET outcome = 'crm', delivered_at = ${now} WHERE id = ${leadId} AND outcome IS NULL`
-              : sql`UPDATE leads SET outcome = 'fallback', admin_message_id = ${outcome.messageId},
+              ? sql`UPDATE leads SET outcome = ${outcomeKinds.Crm}, delivered_at = ${now}
+                  WHERE id = ${leadId} AND outcome IS NULL`
+              : sql`UPDATE leads SET outcome = ${outcomeKinds.Fallback}, admin_message_id = ${outcome.messageId},
                   admin_html = ${outcome.html}, delivered_at = ${now} WHERE id = ${leadId} AND outcome IS NULL`
           ),
           Effect.asVoid,
@@ -131,10 +102,7 @@ export const SqlLeadStore = Layer.effect(
       markHandled: (leadId, handled) =>
         sql`UPDATE leads SET handled_by = ${handled.by}, handled_at = ${handled.at}, wakes = wakes + 1,
               next_attempt_at = COALESCE(next_attempt_at, ${handled.at})
-            WHERE id = ${leadId} AND handled_at IS NULL RETURNING id`.pipe(
-          Effect.map((rows) => rows.length > 0),
-          storeOp("markHandled")
-        ),
+            WHERE id = ${leadId} AND handled_at IS NULL RETURNING id`.pipe(wroteOne, storeOp("markHandled")),
       markHandledShown: (leadId) =>
         Clock.currentTimeMillis.pipe(
           Effect.flatMap((now) => sql`UPDATE leads SET handled_shown_at = ${now} WHERE id = ${leadId}`),
@@ -152,9 +120,9 @@ export const SqlLeadStore = Layer.effect(
         ),
       settle: (leadId, wakes) =>
         sql`UPDATE leads SET next_attempt_at = NULL, retries = 0 WHERE id = ${leadId} AND wakes = ${wakes}
-            RETURNING id`.pipe(Effect.map((rows) => rows.length > 0), storeOp("settle")),
-      undelivered: findUndelivered(undefined).pipe(Effect.map(Arr.map(toRecord)), storeOp("undelivered")),
-      awaitingEntry: findAwaitingEntry(undefined).pipe(Effect.map(Arr.map(toRecord)), storeOp("awaitingEntry"))
+            RETURNING id`.pipe(wroteOne, storeOp("settle")),
+      undelivered: findUndelivered(undefined).pipe(storeOp("undelivered")),
+      awaitingEntry: findAwaitingEntry(undefined).pipe(storeOp("awaitingEntry"))
     })
   })
 )

@@ -1,47 +1,112 @@
-import { Effect, Schema } from "effect"
+import { Effect, Option, ParseResult, Schema } from "effect"
 
+import {
+  AppliedVia,
+  DeliveryAttempt,
+  FollowUp,
+  Lead,
+  LeadRecord,
+  Media,
+  type Outcome,
+  OutcomeKind,
+  outcomeKinds
+} from "../../lead/Lead.js"
 import { StoreError } from "../StoreError.js"
 
-/** Rows as SQLite returns them; decoded, never trusted. */
+/** A domain field stored in a column of another name. */
+const column = <S extends Schema.Schema.Any, K extends string>(schema: S, key: K) =>
+  Schema.propertySignature(schema).pipe(Schema.fromKey(key))
+
+/** A `leads` row as SQLite and PostgreSQL return it; decoded, never trusted. Its column types are the domain's. */
 export const LeadRow = Schema.Struct({
-  id: Schema.String,
-  profile: Schema.String,
-  brand_name: Schema.String,
-  service_id: Schema.String,
-  title: Schema.String,
+  id: Lead.fields.id,
+  profile: Lead.fields.profile,
+  brand_name: Lead.fields.brandName,
+  service_id: Lead.fields.serviceId,
+  title: Lead.fields.title,
   telegram_id: Schema.Number,
   full_name: Schema.String,
   username: Schema.NullOr(Schema.String),
-  created_at: Schema.Number,
-  outcome: Schema.NullOr(Schema.Literal("crm", "fallback")),
+  created_at: Lead.fields.createdAt,
+  outcome: Schema.NullOr(OutcomeKind),
   admin_message_id: Schema.NullOr(Schema.Number),
   admin_html: Schema.NullOr(Schema.String),
   handled_by: Schema.NullOr(Schema.String),
   handled_at: Schema.NullOr(Schema.Number),
-  tap_id: Schema.NullOr(Schema.String),
+  tap_id: Schema.NullOr(Lead.fields.tapId),
   handled_shown_at: Schema.NullOr(Schema.Number),
   next_attempt_at: Schema.NullOr(Schema.Number),
   retries: Schema.Number,
   wakes: Schema.Number
 })
-export type LeadRow = typeof LeadRow.Type
+type LeadRow = typeof LeadRow.Type
+
+const leadOf = (row: LeadRow): Lead => ({
+  id: row.id,
+  profile: row.profile,
+  brandName: row.brand_name,
+  serviceId: row.service_id,
+  title: row.title,
+  contact: { telegramId: row.telegram_id, fullName: row.full_name, username: Option.fromNullable(row.username) },
+  createdAt: row.created_at,
+  tapId: row.tap_id ?? ""
+})
+
+const outcomeOf = (row: LeadRow): Option.Option<Outcome> =>
+  row.outcome === outcomeKinds.Crm
+    ? Option.some({ _tag: "Crm" })
+    : row.outcome === outcomeKinds.Fallback && row.admin_message_id !== null && row.admin_html !== null
+    ? Option.some({ _tag: "Fallback", messageId: row.admin_message_id, html: row.admin_html })
+    : Option.none()
+
+/** Rows are written by SQL statements, never encoded from the domain: a decode-only transformation. */
+const decodeOnly = <From extends Schema.Schema.Any, To extends Schema.Schema.Any>(
+  from: From,
+  to: To,
+  decode: (row: Schema.Schema.Type<From>) => Schema.Schema.Encoded<To>
+) =>
+  Schema.transformOrFail(from, to, {
+    strict: true,
+    decode: (row) => ParseResult.succeed(decode(row)),
+    encode: (value, _, ast) => ParseResult.fail(new ParseResult.Forbidden(ast, value, "rows are written by SQL"))
+  })
+
+/** A `leads` row as the lead it holds. */
+export const LeadFromRow = decodeOnly(LeadRow, Schema.typeSchema(Lead), leadOf)
 
 /** A lead's row with its failed attempts, in order, as a JSON array (one statement for both). */
-export const LeadWithAttemptsRow = Schema.Struct({
+const LeadWithAttemptsRow = Schema.Struct({
   ...LeadRow.fields,
-  attempts: Schema.parseJson(Schema.Array(Schema.Struct({ at: Schema.Number, error: Schema.String })))
+  attempts: Schema.parseJson(Schema.Array(DeliveryAttempt))
 })
-export type LeadWithAttemptsRow = typeof LeadWithAttemptsRow.Type
 
-export const FollowUpRow = Schema.Struct({
-  lead_id: Schema.String,
-  seq: Schema.Number,
-  chat_id: Schema.Number,
-  message_id: Schema.Number,
-  media: Schema.NullOr(Schema.Literal("photo", "document", "video", "voice")),
-  text: Schema.String,
-  applied_via: Schema.NullOr(Schema.Literal("edit", "message"))
+/** A lead's row with its attempts as the outbox's record of it. */
+export const LeadRecordFromRow = decodeOnly(LeadWithAttemptsRow, Schema.typeSchema(LeadRecord), (row) => ({
+  lead: leadOf(row),
+  outcome: outcomeOf(row),
+  attempts: row.attempts,
+  handled: row.handled_by !== null && row.handled_at !== null
+    ? Option.some({ by: row.handled_by, at: row.handled_at })
+    : Option.none(),
+  handledShown: row.handled_shown_at !== null,
+  work: { dueAt: Option.fromNullable(row.next_attempt_at), retries: row.retries, wakes: row.wakes }
+}))
+
+/** A `follow_ups` row as the follow-up it holds (its `applied_via` is read apart). */
+export const FollowUpFromRow = Schema.Struct({
+  leadId: column(FollowUp.fields.leadId, "lead_id"),
+  seq: FollowUp.fields.seq,
+  chatId: column(FollowUp.fields.chatId, "chat_id"),
+  messageId: column(FollowUp.fields.messageId, "message_id"),
+  media: Schema.OptionFromNullOr(Media),
+  text: FollowUp.fields.text
 })
+
+/** How a follow-up was applied, as its column holds it. */
+export const AppliedViaColumn = Schema.NullOr(AppliedVia)
+
+/** The id a write's `RETURNING id` gives back, for each row it wrote. */
+export const ReturnedIds = Schema.Array(Schema.Struct({ id: Schema.String }))
 
 /** Any SQL or decode failure becomes a StoreError naming the operation. */
 export const storeOp =
