@@ -7,7 +7,7 @@ import { Context, Effect } from "effect"
  * unless a test provides its own.
  */
 export class Ids extends Context.Reference<Ids>()("Ids", {
-  defaultValue: () => ({ next: Effect.sync(() => randomUUID()) })
+  defaultValue: (): { readonly next: Effect.Effect<string> } => ({ next: Effect.sync(() => randomUUID()) })
 }) {}
 
 /** A new id. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Layer, Option, TestClock } from "effect"
+import type { InlineKeyboardMarkup } from "grammy/types"
 
 import { CrmClient } from "../../src/crm/CrmClient.js"
 import {
@@ -11,9 +12,11 @@ import {
   CrmUnknownError
 } from "../../src/crm/CrmError.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
+import { Ids } from "../../src/lead/Ids.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { FollowUpState } from "../../src/store/FollowUpState.js"
 import { LeadStore } from "../../src/store/LeadStore.js"
+import { handledButton } from "../../src/telegram/buttons.js"
 import { botServices, recordingTelegram, scriptedCrm } from "../support/testLayers.js"
 import { tapUpdate, textUpdate } from "../support/updates.js"
 
@@ -50,6 +53,20 @@ const tapAndDeliver = (data = AGENCY_LEAD) =>
   })
 
 describe("Delivery: CRM first, the admin chat on any CrmError", () => {
+  it.scoped("a lead's id comes from the Ids service (here fixed by the test): the fallback's button names it", () => {
+    const telegram = recordingTelegram()
+    const crm = scriptedCrm([new CrmTimeoutError({ timeoutMs: 10_000 })])
+    return tapAndDeliver().pipe(
+      Effect.provideService(Ids, { next: Effect.succeed("lead-from-the-test") }),
+      Effect.andThen(() => {
+        const [fallback] = telegram.adminCalls()
+        const markup = fallback!.payload.reply_markup as InlineKeyboardMarkup
+        expect(markup.inline_keyboard[0]![0]).toMatchObject({ callback_data: handledButton("lead-from-the-test") })
+      }),
+      Effect.provide(botServices(telegram.layer, crm.layer))
+    )
+  })
+
   for (const [error, reason] of cases) {
     it.scoped(`${error._tag} → fallback with its reason`, () => {
       const telegram = recordingTelegram()

@@ -66,6 +66,7 @@ describe("polling", () => {
       yield* Effect.gen(function*() {
         yield* Deferred.await(allHandled).pipe(Effect.timeout("5 seconds"))
         // Alice's second update starts only after her first ended; Bob's ran meanwhile.
+        expect(log).toEqual(expect.arrayContaining(["end Alice: first", "start Alice: second", "end Bob: hello"]))
         expect(log.indexOf("start Alice: second")).toBeGreaterThan(log.indexOf("end Alice: first"))
         expect(log.indexOf("end Bob: hello")).toBeLessThan(log.indexOf("end Alice: first"))
         // Each update is marked handled once its handler is done (in the background): all three, soon.

@@ -5,8 +5,8 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8")
-const section = readme.slice(readme.indexOf("## Testing a fallback path with a mock Layer"))
-const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1]
+const heading = readme.indexOf("## Testing a fallback path with a mock Layer")
+const block = heading < 0 ? undefined : /```ts\n([\s\S]*?)```/.exec(readme.slice(heading))?.[1]
 if (block === undefined) throw new Error("README.md has no ```ts block under \"Testing a fallback path\"")
 const file = fileURLToPath(new URL(`./readme-example-${process.pid}.generated.ts`, import.meta.url))
 writeFileSync(file, block)
