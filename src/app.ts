@@ -6,6 +6,7 @@ import { CrmClientLive } from "./crm/CrmClientLive.js"
 import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
 import { AdminChatChecked } from "./managers/checkAdminChat.js"
 import { Profiles } from "./profiles/Profiles.js"
+import { UpdateRouter } from "./router/UpdateRouter.js"
 import { Endpoints } from "./server/Endpoints.js"
 import { HttpServerLive } from "./server/HttpServerLive.js"
 import { Serving } from "./server/Serving.js"
@@ -36,10 +37,10 @@ type EitherIntake = Layer.Layer<
   Layer.Layer.Context<typeof WebhookLive | typeof PollingLive>
 >
 
-/** Updates come by webhook when WEBHOOK_URL is set, else by polling. */
+/** Updates come by webhook when WEBHOOK_URL is set, else by polling; each goes to the router. */
 export const IntakeLive = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ webhook }): EitherIntake => Option.isSome(webhook) ? WebhookLive : PollingLive)
-)
+).pipe(Layer.provide(UpdateRouter.Default))
 
 /**
  * The whole bot, in the order it starts: the settings (read once, here); logging; the HTTP server (so /healthz

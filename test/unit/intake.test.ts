@@ -25,7 +25,7 @@ describe("the Intake (what webhook requests hand their recorded updates to)", ()
           log.push(`end ${update.message!.text}`)
           if (update === second) yield* Deferred.succeed(bothHandled, undefined)
         })
-      const intake = Intake.DefaultWithoutDependencies.pipe(Layer.provide(Layer.mergeAll(
+      const intake = Intake.Default.pipe(Layer.provide(Layer.mergeAll(
         Layer.succeed(UpdateRouter, UpdateRouter.make({ handle })),
         StoresTest,
         PeopleFirst.Default,

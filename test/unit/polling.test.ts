@@ -54,7 +54,7 @@ describe("polling", () => {
           if (update === a2) yield* Deferred.succeed(allHandled, undefined)
         })
       const layer = Polling.pipe(
-        Layer.provide(Intake.DefaultWithoutDependencies),
+        Layer.provide(Intake.Default),
         Layer.provideMerge(Layer.mergeAll(
           Layer.succeed(UpdateRouter, UpdateRouter.make({ handle })),
           telegramWith([a1, b1, a2]),
@@ -99,7 +99,7 @@ describe("polling", () => {
           promptly: (effect) => effect
         })
       )
-      const polling = Polling.pipe(Layer.provide(Intake.DefaultWithoutDependencies)).pipe(Layer.provide(Layer.mergeAll(
+      const polling = Polling.pipe(Layer.provide(Intake.Default)).pipe(Layer.provide(Layer.mergeAll(
         Layer.succeed(UpdateRouter, UpdateRouter.make({ handle })),
         telegramWith([first, second]),
         slowFirstCommit,
