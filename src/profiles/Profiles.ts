@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url"
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { Array as Arr, type ConfigError, Effect, Either, Option, ParseResult, Redacted, Schema } from "effect"
+import { visit } from "jsonc-parser"
 
 import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
@@ -38,7 +39,17 @@ export const formatParseError = (error: ParseResult.ParseError): string => {
   return path === "" ? issue.message : `${path}: ${issue.message}`
 }
 
-/** A JSON syntax error's "at position N" as the line and column an editor shows. */
+/** Where the text first breaks JSON's grammar (jsonc-parser, strict: no comments, no trailing commas). */
+const syntaxErrorOffset = (json: string): number | undefined => {
+  let offset: number | undefined
+  visit(json, { onError: (_error, at) => void (offset ??= at) }, { disallowComments: true, allowTrailingComma: false })
+  return offset
+}
+
+/**
+ * A JSON syntax error with the line and column an editor shows: from JSON.parse's "at position N" where it gives
+ * one, else (Node 20 gives none for some errors, such as an unexpected token) from where the text breaks the grammar.
+ */
 export const withLineAndColumn = (message: string, json: string): string => {
   const at = (offset: number) => {
     const before = json.slice(0, offset).split("\n")
@@ -46,7 +57,11 @@ export const withLineAndColumn = (message: string, json: string): string => {
   }
   const position = / in JSON at position (\d+)/.exec(message)
   if (position) return message.replace(position[0], ` at ${at(Number(position[1]))}`)
-  return /^Unexpected end of JSON input$/.test(message) ? `${message} at ${at(json.length)}` : message
+  if (/^Unexpected end of JSON input$/.test(message)) return `${message} at ${at(json.length)}`
+  const offset = syntaxErrorOffset(json)
+  // Its excerpt of the text (which may span lines) goes: the line and column say where.
+  const bare = message.replace(/, [\s\S]* is not valid JSON$/, "")
+  return offset === undefined ? message : `${bare} at ${at(offset)}`
 }
 
 /** Strict: an unknown key (a typo such as "follow_up_aks") is an error naming its path, not silently ignored. */

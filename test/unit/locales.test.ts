@@ -49,6 +49,12 @@ describe("locales.json", () => {
     ["not JSON", () => "{ oops", / at line 1, column 3$/],
     ["a JSON syntax error", () => "{\n  \"texts\": {\n    \"accepted\": \"x\",\n  }\n}", / at line 4, column 3$/],
     ["a cut-off file", () => "{\n  \"texts\": ", /^Unexpected end of JSON input at line 2, column 12$/],
+    // Node 20's JSON.parse names no position for an unexpected token: it is found in the text.
+    [
+      "an unexpected token",
+      () => "{\n  \"profiles\": {\n    \"agency\": }\n}",
+      /^Unexpected token '}' at line 3, column 15$/
+    ],
     [
       "an unclosed tag",
       () => withChange((j) => (j.profiles.cg.welcome = "<b>unclosed")),
