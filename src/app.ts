@@ -5,6 +5,7 @@ import { LoggingLive } from "./config/Logging.js"
 import { CrmClientLive } from "./crm/CrmClientLive.js"
 import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
 import { AdminChatChecked } from "./managers/checkAdminChat.js"
+import { KnownSeries } from "./metrics/KnownSeries.js"
 import { Profiles } from "./profiles/Profiles.js"
 import { UpdateRouter } from "./router/UpdateRouter.js"
 import { Endpoints } from "./server/Endpoints.js"
@@ -46,11 +47,11 @@ export const IntakeLive = Layer.unwrapEffect(
  * The whole bot, in the order it starts: the settings (read once, here); logging; the HTTP server (so /healthz
  * answers and /readyz says 503 while the rest starts); the ports and their checks; the intake that feeds the router,
  * whose features record leads that delivery takes to a human (each service brings the services it needs); the inbox
- * retention; and last, readiness.
+ * retention and the known metric series; and last, readiness.
  * It stops in the opposite order: readiness first. Here only the live ports are chosen.
  */
 export const AppLive = Serving.pipe(
-  Layer.provide(Layer.mergeAll(IntakeLive, InboxRetention)),
+  Layer.provide(Layer.mergeAll(IntakeLive, InboxRetention, KnownSeries)),
   Layer.provide(CheckedPortsLive),
   Layer.provide(HttpServerLive),
   Layer.provide(Endpoints.Default),

@@ -1,5 +1,7 @@
 import { Data, Match } from "effect"
 
+import type { CrmErrorKind } from "../metrics/metrics.js"
+
 /** The CRM could not be reached: refused, DNS, reset before a response. */
 export class CrmConnectionError extends Data.TaggedError("CrmConnectionError")<{ readonly detail: string }> {}
 
@@ -35,7 +37,7 @@ export const logLine: (error: CrmError) => string = Match.type<CrmError>().pipe(
 )
 
 /** The `kind` label of `leadbot_crm_errors_total`. */
-export const metricKind: (error: CrmError) => "connection" | "http_status" | "timeout" | "client" | "unknown" = Match
+export const metricKind: (error: CrmError) => CrmErrorKind = Match
   .type<CrmError>().pipe(
     Match.tagsExhaustive({
       CrmConnectionError: () => "connection" as const,

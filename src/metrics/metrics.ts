@@ -1,9 +1,18 @@
-import { FiberRef, Metric, MetricBoundaries } from "effect"
+import { Effect, FiberRef, Metric, MetricBoundaries } from "effect"
+
+import { OutcomeKind } from "../lead/Lead.js"
 
 /**
  * The bot's metrics, Effect `Metric`s updated where the event happens; `/metrics` renders them for Prometheus.
  * Their names and labels are a contract with the dashboards and alerts that read them: keep them.
  */
+
+/** The label values known in advance: each series exists from the start, at 0 (Prometheus' guidance). */
+export const UPDATE_SOURCES = ["polling", "webhook"] as const
+export const REJECT_REASONS = ["secret", "malformed", "too_large"] as const
+export type RejectReason = typeof REJECT_REASONS[number]
+export const CRM_ERROR_KINDS = ["connection", "http_status", "timeout", "client", "unknown"] as const
+export type CrmErrorKind = typeof CRM_ERROR_KINDS[number]
 
 /** Updates from Telegram, by `source`: `polling` or `webhook` (repeats included: Telegram sent them). */
 export const updatesReceived = Metric.counter("leadbot_updates_received_total", {
@@ -89,6 +98,27 @@ export const labelled = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, ..
     return tagged
   }
 }
+
+/**
+ * Makes every series whose labels are known in advance (all but the Bot API errors' method and code), so that an
+ * alert on a rate has a series before the first event. The brands are those of locales.json.
+ */
+export const makeKnownSeries = (brands: ReadonlyArray<string>) =>
+  Effect.all([
+    ...UPDATE_SOURCES.map((source) => Metric.value(Metric.tagged(updatesReceived, "source", source))),
+    ...REJECT_REASONS.map((reason) => Metric.value(Metric.tagged(webhookRejected, "reason", reason))),
+    ...brands.flatMap((brand) => [
+      Metric.value(Metric.tagged(leadsRecorded, "brand", brand)),
+      ...OutcomeKind.literals.map((via) =>
+        Metric.value(leadsDelivered.pipe(Metric.tagged("brand", brand), Metric.tagged("via", via)))
+      ),
+      ...CRM_ERROR_KINDS.map((kind) =>
+        Metric.value(crmErrors.pipe(Metric.tagged("brand", brand), Metric.tagged("kind", kind)))
+      )
+    ]),
+    Metric.value(confirmationSeconds),
+    Metric.value(deliverySeconds)
+  ], { discard: true })
 
 /** When the update being handled arrived (ms since the epoch): the fiber that handles it carries it. */
 export const updateArrivedAt = FiberRef.unsafeMake<number | undefined>(undefined)

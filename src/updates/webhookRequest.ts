@@ -4,7 +4,7 @@ import { HttpIncomingMessage, type HttpServerRequest, HttpServerResponse } from 
 import { Clock, Effect, Either, Metric, Option, Redacted, Schema } from "effect"
 import type { Update } from "grammy/types"
 
-import { labelled, updatesReceived, webhookRejected } from "../metrics/metrics.js"
+import { labelled, type RejectReason, updatesReceived, webhookRejected } from "../metrics/metrics.js"
 import type { StoreError } from "../store/StoreError.js"
 import { UpdateJson } from "../telegram/UpdateJson.js"
 
@@ -20,7 +20,7 @@ const digest = (value: string) => createHash("sha256").update(value).digest()
 
 const reply = (status: number, body: string) => HttpServerResponse.text(`${body}\n`, { status })
 const rejectedFor = labelled(webhookRejected, "reason")
-const rejected = (reason: "secret" | "malformed" | "too_large") => Metric.increment(rejectedFor(reason))
+const rejected = (reason: RejectReason) => Metric.increment(rejectedFor(reason))
 const receivedByWebhook = Metric.tagged(updatesReceived, "source", "webhook")
 
 /**

@@ -63,6 +63,19 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
         return ready(now) ? now : undefined
       })
 
+    // Before any event, every series whose labels are known is there, at 0 (an alert on a rate has a series).
+    const before = await scrape()
+    for (const reason of ["secret", "malformed", "too_large"]) {
+      expect(before.get(`leadbot_webhook_rejected_total{reason="${reason}"}`)).toBe(0)
+    }
+    for (const brand of ["agency", "cg", "express"]) {
+      expect(before.get(`leadbot_leads_recorded_total{brand="${brand}"}`)).toBe(0)
+      expect(before.get(`leadbot_leads_delivered_total{brand="${brand}",via="fallback"}`)).toBe(0)
+      expect(before.get(`leadbot_crm_errors_total{brand="${brand}",kind="http_status"}`)).toBe(0)
+    }
+    expect(before.get("leadbot_updates_received_total{source=\"webhook\"}")).toBe(0)
+    expect(before.get("leadbot_confirmation_seconds_count")).toBe(0)
+
     await tap(telegram, galliard, "agency", "📈 Привлечь клиентов")
     await tap(telegram, maria, "cg", "🤖 AI-видео")
     await telegram.waitFor("two leads in the CRM", () => crm.accepted.length === 2)
@@ -80,7 +93,13 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     expect(m.get("leadbot_leads_delivered_total{brand=\"agency\",via=\"crm\"}")).toBe(1)
     expect(m.get("leadbot_leads_delivered_total{brand=\"cg\",via=\"crm\"}")).toBe(1)
     expect(m.get("leadbot_crm_errors_total{brand=\"express\",kind=\"timeout\"}")).toBe(1)
-    expect([...m.keys()].filter((k) => k.startsWith("leadbot_crm_errors_total"))).toHaveLength(1)
+    // The one timeout, and nothing else of the 15 CRM error series (3 brands × 5 kinds).
+    const crmErrors = [...m].filter(([k]) => k.startsWith("leadbot_crm_errors_total"))
+    expect(crmErrors).toHaveLength(15)
+    expect(crmErrors.filter(([, n]) => n > 0)).toEqual([[
+      "leadbot_crm_errors_total{brand=\"express\",kind=\"timeout\"}",
+      1
+    ]])
     expect([...m.keys()].filter((k) => k.startsWith("leadbot_telegram_errors_total"))).toHaveLength(0)
     expect(m.get("leadbot_leads_pending")).toBe(0)
     expect(m.get("leadbot_oldest_pending_lead_seconds")).toBe(0)

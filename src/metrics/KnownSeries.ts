@@ -1,0 +1,9 @@
+import { Effect, Layer } from "effect"
+
+import { Profiles } from "../profiles/Profiles.js"
+import { makeKnownSeries } from "./metrics.js"
+
+/** At start: every contract series whose labels are known, at 0, for each brand of locales.json. */
+export const KnownSeries = Layer.effectDiscard(
+  Effect.flatMap(Profiles, (profiles) => makeKnownSeries(profiles.all.map((p) => p.key)))
+)
