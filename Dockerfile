@@ -1,4 +1,6 @@
-# The bot as a container: `docker build -t lead-bot .` then `docker run --env-file .env -v lead-bot-data:/data lead-bot`.
+# The bot as a container: `docker build -t lead-bot .` then
+#   docker run --env-file .env -v lead-bot-data:/data --stop-timeout 20 lead-bot
+# (--stop-timeout: room for the webhook drain, SHUTDOWN_DRAIN_SECONDS, default 5 s, and 10 s for deliveries.)
 # Not built in this project's CI (no container runtime there); test/unit/dockerfile.test.ts checks that every path
 # it copies and the command it runs exist after `npm run build`.
 

@@ -138,7 +138,7 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
         ...botEnv(telegram, crm),
         LOG_LEVEL: "warn",
         PORT: String(port),
-        ...(webhook ? { WEBHOOK_URL: hook, WEBHOOK_SECRET: "bench" } : {}),
+        ...(webhook ? { WEBHOOK_URL: hook, WEBHOOK_SECRET: "bench", SHUTDOWN_DRAIN_SECONDS: "0" } : {}),
         ...scenario.env,
         ...extraEnv
       },

@@ -120,6 +120,10 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
     )
     const host = yield* Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
     const logFormat = yield* Config.literal("pretty", "json")("LOG_FORMAT").pipe(Config.withDefault("pretty" as const))
+    const shutdownDrainSeconds = yield* Config.integer("SHUTDOWN_DRAIN_SECONDS").pipe(
+      Config.validate({ message: "must be a whole number of seconds, 0 or more", validation: (s) => s >= 0 }),
+      Config.withDefault(5)
+    )
     const localesPath = yield* Config.option(Config.string("LOCALES_PATH"))
     const store = yield* storeSetting
     return {
@@ -135,6 +139,7 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       port,
       host,
       logFormat: logFormat as LogFormat,
+      shutdownDrainSeconds,
       localesPath,
       store,
       crmWebhookUrl

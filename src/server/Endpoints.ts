@@ -28,11 +28,15 @@ export class Endpoints extends Effect.Service<Endpoints>()("Endpoints", {
     const phase = yield* Ref.make<Phase>("starting")
     const webhook = yield* Ref.make(Option.none<WebhookRoute>())
     const store = yield* Ref.make(Option.none<StoreProbes>())
+    const webhookOpen = yield* Ref.make(true)
     return {
       phase: Ref.get(phase),
       setPhase: (next: Phase) => Ref.set(phase, next),
       webhook: Ref.get(webhook),
       mountWebhook: (route: WebhookRoute) => Ref.set(webhook, Option.some(route)),
+      /** The webhook route takes requests (until shutdown's drain is over). */
+      webhookOpen: Ref.get(webhookOpen),
+      closeWebhook: Ref.set(webhookOpen, false),
       store: Ref.get(store),
       setStore: (probes: StoreProbes) => Ref.set(store, Option.some(probes))
     } as const

@@ -59,7 +59,10 @@ const app = Effect.gen(function*() {
     const path = new URL(request.url, "http://server").pathname
     const webhook = yield* endpoints.webhook
     if (Option.isSome(webhook) && path === webhook.value.path) {
-      return request.method === "POST" ? yield* webhook.value.handle(request) : text("method not allowed\n", 405)
+      if (request.method !== "POST") return text("method not allowed\n", 405)
+      // After shutdown's drain: Telegram keeps the update and sends it again (to the next start, or a replica).
+      if (!(yield* endpoints.webhookOpen)) return text("stopping\n", 503)
+      return yield* webhook.value.handle(request)
     }
     const get = (response: Effect.Effect<HttpServerResponse.HttpServerResponse>) =>
       request.method === "GET" || request.method === "HEAD"

@@ -130,14 +130,61 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     await tap(telegram, galliard, "agency", "📈 Привлечь клиентов")
     await telegram.waitFor("the CRM request under way", () => crm.requests.length === 1)
     bot.child.kill("SIGTERM")
-    const during = await until("503 during the shutdown", async () => {
-      const response = await fetch(url("/readyz"))
-      return response.status === 503 ? response.text() : undefined
-    }, 3_000)
-    expect(during).toBe("stopping\n")
-    expect(bot.child.exitCode).toBe(null) // still finishing the delivery
+    // Polled every 100 ms until the process is gone: every poll is answered (503, /healthz 200) until the rest has
+    // stopped; only then does the server go.
+    const polls: Array<string> = []
+    let exited = false
+    const exitCode = bot.exited.then((code) => {
+      exited = true
+      return code
+    })
+    const answer = (path: string) =>
+      fetch(url(path)).then(async (r) => `${r.status} ${(await r.text()).trim()}`, () => "no answer")
+    while (!exited) {
+      polls.push(`${await answer("/readyz")} | ${await answer("/healthz")}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(await exitCode).toBe(0)
+    expect(crm.accepted).toHaveLength(1)
+    // The CRM took 2.5 s: a poll for each 100 ms of it, all answered while the delivery finished.
+    // (The first poll may come before the signal is handled.)
+    const afterSignal = polls.slice(polls.findIndex((p) => p !== "200 ready | 200 ok"))
+    const answered = afterSignal.filter((p) => p === "503 stopping | 200 ok")
+    expect(answered.length).toBeGreaterThan(10)
+    expect(afterSignal.slice(0, answered.length)).toEqual(answered)
+    expect(afterSignal.slice(answered.length).every((p) => p === "no answer | no answer")).toBe(true)
+  })
+
+  it("webhook mode, SIGTERM: the route takes updates for SHUTDOWN_DRAIN_SECONDS, handled, then 503", async () => {
+    const { crm, telegram } = await world()
+    const webhook = await webhookEnv()
+    await crm.setMode({ kind: "slow", ms: 4000 })
+    const bot = spawn({ ...botEnv(telegram, crm), ...webhook.env, SHUTDOWN_DRAIN_SECONDS: "2", LOG_LEVEL: "info" })
+    const readyz = () => fetch(`${webhook.base}/readyz`).then((r) => r.status, () => 0)
+    await until("ready", async () => ((await readyz()) === 200 ? true : undefined), 45_000)
+    bot.child.kill("SIGTERM")
+    await until("503 from /readyz", async () => ((await readyz()) === 503 ? true : undefined), 3_000)
+    // In the drain: a person's /start and tap arrive by webhook, are recorded and handled as usual.
+    const confirmation = await tap(telegram, galliard, "agency", "📈 Привлечь клиентов")
+    expect(confirmation.text).toContain("Привлечь клиентов")
+    // After it, while the lead's delivery still runs: the route answers 503, so Telegram keeps the update.
+    const late = JSON.stringify({
+      update_id: 987_654,
+      message: { message_id: 1, date: 0, chat: { id: 1, type: "private" } }
+    })
+    const status = await until("the webhook route closed", async () => {
+      const answer = await fetch(webhook.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
+        body: late
+      }).then((r) => r.status, () => 0)
+      return answer === 503 ? answer : undefined
+    }, 5_000)
+    expect(status).toBe(503)
+    expect(bot.child.exitCode).toBe(null) // the delivery under way still finishes
     expect(await bot.exited).toBe(0)
     expect(crm.accepted).toHaveLength(1)
+    expect(bot.output().stdout).toContain("webhook requests are still taken for 2 s (SHUTDOWN_DRAIN_SECONDS)")
   })
 
   it("kill -9 right after the webhook's 200: after a restart the person is confirmed, the lead delivered", async () => {

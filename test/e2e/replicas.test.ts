@@ -112,6 +112,7 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
         ...env,
         WEBHOOK_URL: `${nginx.base}${WEBHOOK_PATH}`,
         WEBHOOK_SECRET,
+        SHUTDOWN_DRAIN_SECONDS: "0",
         DELIVERY_LEASE_SECONDS: "6"
       }
       replicas.push(...ports.map((port) => ({ port, bot: start(webhookEnv, port) })))
@@ -316,6 +317,7 @@ describe.skipIf(missing)(`PostgreSQL lost while the bot runs${missing ? ` (${mis
         DATABASE_URL: server.url,
         WEBHOOK_URL: `${base}${WEBHOOK_PATH}`,
         WEBHOOK_SECRET,
+        SHUTDOWN_DRAIN_SECONDS: "0",
         PORT: String(port),
         LOG_LEVEL: "Info"
       })

@@ -32,6 +32,7 @@ export const testConfigWith = (changes: Partial<Parameters<typeof AppConfig.make
       port: 0,
       host: "127.0.0.1",
       logFormat: "pretty",
+      shutdownDrainSeconds: 0,
       localesPath: Option.none(),
       store: { _tag: "Sqlite", filename: ":memory:", variable: "DATA_DIR" },
       crmWebhookUrl: () => Effect.succeed(Option.none()),

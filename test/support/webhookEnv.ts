@@ -11,6 +11,13 @@ export const webhookEnv = async () => {
   return {
     base,
     url: `${base}${WEBHOOK_PATH}`,
-    env: { WEBHOOK_URL: `${base}${WEBHOOK_PATH}`, WEBHOOK_SECRET, PORT: String(port), HOST: "127.0.0.1" }
+    // No drain at shutdown unless a test asks for one: a stop then takes no 5 s.
+    env: {
+      WEBHOOK_URL: `${base}${WEBHOOK_PATH}`,
+      WEBHOOK_SECRET,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      SHUTDOWN_DRAIN_SECONDS: "0"
+    }
   }
 }

@@ -27,6 +27,7 @@ describe("AppConfig", () => {
       expect(config.telegramApiRoot).toBe("https://api.telegram.org")
       expect(config.crmTimeoutMs).toBe(10_000)
       expect(config.logLevel).toBe(LogLevel.Info)
+      expect(config.shutdownDrainSeconds).toBe(5)
       expect(String(config.botToken)).not.toContain("secret")
       expect(Redacted.value(config.botToken)).toBe("123:secret")
     }))
@@ -58,7 +59,9 @@ describe("AppConfig", () => {
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", UPDATES_RETENTION_DAYS: "0" }, "UPDATES_RETENTION_DAYS"],
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", UPDATES_RETENTION_DAYS: "a week" }, "UPDATES_RETENTION_DAYS"],
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", DELIVERY_LEASE_SECONDS: "1" }, "DELIVERY_LEASE_SECONDS"],
-      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", DELIVERY_LEASE_SECONDS: "2.5" }, "DELIVERY_LEASE_SECONDS"]
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", DELIVERY_LEASE_SECONDS: "2.5" }, "DELIVERY_LEASE_SECONDS"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", SHUTDOWN_DRAIN_SECONDS: "-1" }, "SHUTDOWN_DRAIN_SECONDS"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", DATABASE_URL: "mysql://x" }, "DATABASE_URL"]
     ] as const
   )("%o → one line naming %s", ([env, variable]) =>
     Effect.gen(function*() {
