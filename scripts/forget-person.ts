@@ -9,7 +9,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 
 import { storeSetting } from "../src/config/AppConfig.js"
-import { startupFailureLine } from "../src/config/startupFailure.js"
+import { reportStartupFailure } from "../src/config/startupFailure.js"
 import { openDatabase, storeDescription } from "../src/store/DatabaseLive.js"
 import { forgetPerson } from "../src/store/sql/forgetPerson.js"
 
@@ -30,7 +30,7 @@ Effect.gen(function*() {
 }).pipe(
   Effect.scoped,
   Effect.tapErrorCause((cause) =>
-    Console.error(startupFailureLine(cause).replace(/^Cannot start: /, "forget-person: "))
+    reportStartupFailure(cause, (line) => line.replace(/^Cannot start: /, "forget-person: "))
   ),
   (program) => NodeRuntime.runMain(program, { disableErrorReporting: true })
 )

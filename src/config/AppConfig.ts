@@ -72,6 +72,11 @@ export const crmWebhookUrl = (
 ): Effect.Effect<Option.Option<Redacted.Redacted<string>>, ConfigError.ConfigError> =>
   Config.option(Config.redacted(`CRM_WEBHOOK_URL_${brand.toUpperCase()}`))
 
+/** LOG_FORMAT: read by AppConfig, and alone for the line that reports a failed start-up. */
+export const logFormatSetting = Config.literal("pretty", "json")("LOG_FORMAT").pipe(
+  Config.withDefault("pretty" as const)
+)
+
 /** What LOG_LEVEL accepts: Effect's level labels. */
 const LOG_LEVELS = LogLevel.allLevels.map((l) => l.label).join(", ")
 
@@ -119,7 +124,7 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.withDefault(8080)
     )
     const host = yield* Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
-    const logFormat = yield* Config.literal("pretty", "json")("LOG_FORMAT").pipe(Config.withDefault("pretty" as const))
+    const logFormat = yield* logFormatSetting
     const shutdownDrainSeconds = yield* Config.integer("SHUTDOWN_DRAIN_SECONDS").pipe(
       Config.validate({ message: "must be a whole number of seconds, 0 or more", validation: (s) => s >= 0 }),
       Config.withDefault(5)

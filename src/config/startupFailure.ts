@@ -1,4 +1,6 @@
-import { Cause, ConfigError, Option } from "effect"
+import { Cause, ConfigError, Effect, Option } from "effect"
+
+import { logFormatSetting } from "./AppConfig.js"
 
 /** One line for an operator, no stack trace: which variable, which file, which path. */
 export const startupFailureLine = (cause: Cause.Cause<unknown>): string => {
@@ -12,3 +14,20 @@ export const startupFailureLine = (cause: Cause.Cause<unknown>): string => {
   const defect = Cause.squash(cause)
   return `Cannot start: ${defect instanceof Error ? defect.message : String(defect)}`
 }
+
+/**
+ * Prints the failure as the last line, on stderr: the plain line, or with LOG_FORMAT=json a JSON object like every
+ * other line (`time`, `level` FATAL, `message`). A LOG_FORMAT that is itself wrong gets the plain line.
+ */
+export const reportStartupFailure = (cause: Cause.Cause<unknown>, rename: (line: string) => string = (l) => l) =>
+  logFormatSetting.pipe(
+    Effect.orElseSucceed(() => "pretty" as const),
+    Effect.flatMap((format) =>
+      Effect.sync(() => {
+        const line = rename(startupFailureLine(cause))
+        console.error(
+          format === "json" ? JSON.stringify({ time: new Date().toISOString(), level: "FATAL", message: line }) : line
+        )
+      })
+    )
+  )

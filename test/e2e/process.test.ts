@@ -76,7 +76,11 @@ describe("the bot as a process", () => {
       /^Cannot start: configuration: .*WEBHOOK_URL/
     ],
     [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", PORT: "80800" }, /^Cannot start: configuration: .*PORT/],
-    [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOG_FORMAT: "xml" }, /^Cannot start: configuration: .*LOG_FORMAT/]
+    [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOG_FORMAT: "xml" }, /^Cannot start: configuration: .*LOG_FORMAT/],
+    [
+      { ADMIN_CHAT_ID: "-1", LOG_FORMAT: "json" },
+      /^\{"time":"[^"]+","level":"FATAL","message":"Cannot start: configuration: .*BOT_TOKEN/
+    ]
   ])("bad configuration %o → exit 1 with one clear line, no stack trace", async (env, expected) => {
     if (env.LOCALES_PATH === "BROKEN") {
       const broken = JSON.parse(await import("node:fs").then((fs) => fs.readFileSync("locales/locales.json", "utf8")))
@@ -127,6 +131,21 @@ describe("the bot as a process", () => {
       expect(telegram.calls.some((c) => c.method === "getUpdates")).toBe(false)
     }
   )
+
+  it("LOG_FORMAT=json: a start-up failing after the HTTP server bound ends with the failure as JSON", async () => {
+    const telegram = await TelegramSim.start()
+    cleanups.push(() => telegram.close())
+    telegram.adminChatGone = "not found"
+    const bot = spawnBot({ ...telegramEnv(telegram), LOG_FORMAT: "json" })
+    expect(await exitWithin(bot, 15_000)).toBe(1)
+    const { stderr, stdout } = bot.output()
+    const lines = (text: string) => text.trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))
+    // Every line of either stream is one JSON object; the INFO lines came first, the failure is the last.
+    expect(lines(stdout).map((l) => l.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^HTTP on /)]))
+    const last = lines(stderr).at(-1)
+    expect(last).toMatchObject({ level: "FATAL", message: expect.stringMatching(/^Cannot start: ADMIN_CHAT_ID=/) })
+    expect(Date.parse(last.time)).toBeGreaterThan(0)
+  })
 
   it("a busy PORT → exit 1, one line naming PORT", async () => {
     const busy = createServer()
