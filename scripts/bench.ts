@@ -32,6 +32,7 @@ import { freePort } from "../sim/freePort.js"
 import { startNginx } from "../sim/nginxProxy.js"
 import { createDatabase } from "../sim/postgresDatabase.js"
 import { processStats, spawnBot } from "../sim/spawnBot.js"
+import { stopWholeOnSignal } from "../sim/stopOnSignal.js"
 import { TelegramSim } from "../sim/TelegramSim.js"
 import { makeTempDir, removeTempDirs } from "../sim/tempDirs.js"
 import { botEnv } from "../sim/world.js"
@@ -566,6 +567,7 @@ const main = async () => {
   console.log(`figures written to ${values.json}`)
 }
 
+stopWholeOnSignal()
 main().then(removeTempDirs, (error) => {
   removeTempDirs()
   console.error(error instanceof Error ? error.message : error)

@@ -64,6 +64,8 @@ await build({
   logLevel: "warning",
   // better-sqlite3 is a native addon.
   external: ["better-sqlite3"],
+  // jsonc-parser's default (UMD) build requires its parts at run time, which a bundle cannot resolve: its ES one.
+  alias: { "jsonc-parser": "jsonc-parser/lib/esm/main.js" },
   plugins: [withoutNodeFetch],
   // Some bundled CommonJS dependencies call require(); give the ES module one.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" }

@@ -2,6 +2,7 @@
  * `npm run demo`: the real bot (the bundle `npm start` runs) against the local stand-ins, playing the seed's
  * scenarios, with a transcript of what the person, the managers and the CRM saw. No token, no network.
  */
+import { stopWholeOnSignal } from "../sim/stopOnSignal.js"
 import type { SimMessage, SimUser } from "../sim/TelegramSim.js"
 import { startWorld, type World } from "../sim/world.js"
 
@@ -141,6 +142,7 @@ const main = async () => {
   }
 }
 
+stopWholeOnSignal()
 main().then(
   () => process.exit(0),
   (error) => {

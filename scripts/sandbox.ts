@@ -5,8 +5,13 @@
 import { parseArgs } from "node:util"
 
 import { SandboxStartError, startSandbox } from "../sandbox/server.js"
+import { stopWholeOnSignal } from "../sim/stopOnSignal.js"
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "8377" } } })
+// Ctrl+C (or a supervisor's SIGTERM) is how the sandbox ends, even while it starts: everything it started stops
+// with it, exit 0.
+let stopSandbox = async () => {}
+stopWholeOnSignal(() => stopSandbox(), 0)
 const sandbox = await startSandbox(Number(values.port)).catch((error) => {
   console.error(
     `Cannot start the sandbox: ${
@@ -16,8 +21,4 @@ const sandbox = await startSandbox(Number(values.port)).catch((error) => {
   process.exit(1)
 })
 console.log(`Sandbox: ${sandbox.url}  (the real bot against local stand-ins; Ctrl+C to stop)`)
-const stop = () => {
-  sandbox.stop().then(() => process.exit(0), () => process.exit(1))
-}
-process.once("SIGINT", stop)
-process.once("SIGTERM", stop)
+stopSandbox = sandbox.stop

@@ -7,6 +7,9 @@ import { makeTempDir, removeTempDir } from "./tempDirs.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 
+/** Bots this process started and that have not exited yet. */
+const running = new Set<BotProcess>()
+
 export interface BotProcess {
   readonly child: ChildProcess
   readonly output: () => { stdout: string; stderr: string }
@@ -60,12 +63,24 @@ export const spawnBot = (
   child.stderr!.on("data", (d) => (stderr += d))
   const exited = new Promise<number | null>((resolve) =>
     child.on("exit", (code) => {
+      running.delete(bot)
       if (workDir === undefined) removeTempDir(cwd)
       resolve(code)
     })
   )
-  return { child, exited, output: () => ({ stdout, stderr }) }
+  const bot: BotProcess = { child, exited, output: () => ({ stdout, stderr }) }
+  running.add(bot)
+  return bot
 }
+
+/** Stops every bot this process started and is still running: SIGTERM, then SIGKILL after 15 s. */
+export const stopAllBots = (): Promise<void> =>
+  Promise.all([...running].map(async (bot) => {
+    bot.child.kill("SIGTERM")
+    const timer = setTimeout(() => bot.child.kill("SIGKILL"), 15_000)
+    await bot.exited
+    clearTimeout(timer)
+  })).then(() => undefined)
 
 /** The bot process's resident memory now and at its peak (MB), and CPU seconds so far, from /proc. */
 export const processStats = (pid: number): { rssMb: number; peakRssMb: number; cpuSeconds: number } => {

@@ -1,0 +1,69 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync, readFileSync, readlinkSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { fileURLToPath } from "node:url"
+
+import { afterEach, describe, expect, it } from "vitest"
+
+import { freePort } from "../../sim/freePort.js"
+import { descendants } from "../../sim/stopOnSignal.js"
+import { until } from "../support/until.js"
+
+const root = fileURLToPath(new URL("../..", import.meta.url))
+const cmdline = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ")
+  } catch {
+    return ""
+  }
+}
+
+describe("npm scripts that start something long-lived stop whole on SIGTERM to npm's pid", () => {
+  const started: Array<ChildProcess> = []
+  afterEach(() => {
+    for (const npm of started.splice(0)) {
+      for (const pid of descendants(npm.pid!)) {
+        try {
+          process.kill(pid, "SIGKILL")
+        } catch {
+          // gone
+        }
+      }
+      npm.kill("SIGKILL")
+    }
+  })
+
+  it.each(
+    [
+      ["sandbox", async () => ["--", "--port", String(await freePort())]],
+      ["demo", async () => []],
+      ["bench", async () => ["--", "--bot-only", "--rounds", "1"]]
+    ] as const
+  )("npm run %s: the bot, its stand-ins and its temporary folders go with it", async (script, args) => {
+    const npm = spawn("npm", ["run", script, ...(await args())], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir() },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    started.push(npm)
+    let output = ""
+    npm.stdout!.on("data", (d) => (output += d))
+    npm.stderr!.on("data", (d) => (output += d))
+    const exited = new Promise<number | null>((resolve) => npm.on("exit", resolve))
+    const bot = await until(
+      `a bot started by npm run ${script}`,
+      async () => descendants(npm.pid!).find((pid) => cmdline(pid).includes("dist/app/main.mjs")),
+      90_000
+    )
+    const everything = descendants(npm.pid!)
+    const botFolder = readlinkSync(`/proc/${bot}/cwd`)
+    expect(botFolder.startsWith(tmpdir())).toBe(true)
+
+    npm.kill("SIGTERM")
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("running"), 30_000))])
+    expect(code, output).not.toBe("running")
+    if (script === "sandbox") expect(code).toBe(0)
+    expect(everything.filter((pid) => existsSync(`/proc/${pid}`)).map(cmdline)).toEqual([])
+    expect(existsSync(botFolder)).toBe(false)
+  }, 150_000)
+})
