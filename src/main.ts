@@ -4,11 +4,18 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 
 import { AppLive } from "./app.js"
-import { reportStartupFailure } from "./config/startupFailure.js"
+import { reportStartupFailure, reportStoppedDuringStartup } from "./config/startupFailure.js"
 
 if (existsSync(".env")) process.loadEnvFile(".env")
 
-Layer.launch(AppLive).pipe(
+// Layer.launch, with a start-up that a signal ends told apart from a running bot's stop (said last, once the parts
+// that had started have stopped).
+let started = false
+Layer.build(AppLive).pipe(
+  Effect.tap(() => (started = true)),
+  Effect.zipRight(Effect.never),
+  Effect.scoped,
+  Effect.onInterrupt(() => (started ? Effect.void : reportStoppedDuringStartup)),
   Effect.tapErrorCause((cause) => reportStartupFailure(cause)),
   (program) => NodeRuntime.runMain(program, { disableErrorReporting: true })
 )

@@ -16,18 +16,27 @@ export const startupFailureLine = (cause: Cause.Cause<unknown>): string => {
 }
 
 /**
- * Prints the failure as the last line, on stderr: the plain line, or with LOG_FORMAT=json a JSON object like every
- * other line (`time`, `level` FATAL, `message`). A LOG_FORMAT that is itself wrong gets the plain line.
+ * Prints the last line of a start-up that did not finish, on stderr: the plain line, or with LOG_FORMAT=json a JSON
+ * object like every other line (`time`, `level`, `message`). A LOG_FORMAT that is itself wrong gets the plain line.
  */
-export const reportStartupFailure = (cause: Cause.Cause<unknown>, rename: (line: string) => string = (l) => l) =>
+const reportLast = (level: "FATAL" | "INFO", line: string) =>
   logFormatSetting.pipe(
     Effect.orElseSucceed(() => "pretty" as const),
     Effect.flatMap((format) =>
-      Effect.sync(() => {
-        const line = rename(startupFailureLine(cause))
+      Effect.sync(() =>
         console.error(
-          format === "json" ? JSON.stringify({ time: new Date().toISOString(), level: "FATAL", message: line }) : line
+          format === "json" ? JSON.stringify({ time: new Date().toISOString(), level, message: line }) : line
         )
-      })
+      )
     )
   )
+
+/** A failed start-up: its one line (`Cannot start: …`, or as `rename` words it), last. */
+export const reportStartupFailure = (cause: Cause.Cause<unknown>, rename: (line: string) => string = (l) => l) =>
+  reportLast("FATAL", rename(startupFailureLine(cause)))
+
+/** A signal came before the bot was ready: it stopped at once, and says so. */
+export const reportStoppedDuringStartup = reportLast(
+  "INFO",
+  "Stopped during start-up: a signal (SIGTERM or SIGINT) came before the bot was ready"
+)

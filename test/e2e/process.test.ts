@@ -204,7 +204,37 @@ describe("the bot as a process", () => {
     cleanups.push(async () => void bot.child.kill("SIGKILL"))
     await connected
     bot.child.kill("SIGTERM")
-    expect(await exitWithin(bot, 5_000)).not.toBe("still running")
+    expect(await exitWithin(bot, 5_000)).toBe(0)
+    expect(errorLines(bot).at(-1)).toBe(
+      "Stopped during start-up: a signal (SIGTERM or SIGINT) came before the bot was ready"
+    )
+  })
+
+  it("a signal while PostgreSQL is connected to (a listener that never answers) stops start-up at once", async () => {
+    const telegram = await TelegramSim.start()
+    cleanups.push(() => telegram.close())
+    const sockets: Array<Socket> = []
+    const silent = createServer((socket) => void sockets.push(socket))
+    const connected = new Promise<void>((resolve) => silent.once("connection", () => resolve()))
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve))
+    cleanups.push(() =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        silent.close(() => resolve())
+      })
+    )
+    const port = (silent.address() as { port: number }).port
+    const bot = spawnBot({ ...telegramEnv(telegram), DATABASE_URL: `postgres://bot@127.0.0.1:${port}/leads` })
+    cleanups.push(async () => void bot.child.kill("SIGKILL"))
+    await connected
+    const signalled = Date.now()
+    bot.child.kill("SIGTERM")
+    // The driver's connect timeout is 10 s: the stop does not wait for it.
+    expect(await exitWithin(bot, 3_000)).toBe(0)
+    expect(Date.now() - signalled).toBeLessThan(3_000)
+    expect(errorLines(bot).at(-1)).toBe(
+      "Stopped during start-up: a signal (SIGTERM or SIGINT) came before the bot was ready"
+    )
   })
 
   it("a second bot on the same DATA_DIR refuses to start with one line; the first keeps working", async () => {

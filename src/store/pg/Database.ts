@@ -25,7 +25,8 @@ const MIGRATIONS_LOCK = 4_710_231_021
  * Connects to PostgreSQL and runs the migrations. Replicas that start together are safe: the Migrator locks its
  * table while it runs; only its table's creation could race, so that is done first under an advisory lock that
  * lasts the transaction (a replica that dies lets go), with the definition the Migrator uses. Anything wrong stops
- * start-up with one line naming DATABASE_URL, password hidden.
+ * start-up with one line naming DATABASE_URL, password hidden. A signal meanwhile stops start-up at once: the
+ * connect (which the driver does not let go of before its timeout) is left to finish on its own.
  */
 export const openPostgres = (url: Redacted.Redacted<string>) =>
   Effect.gen(function*() {
@@ -42,6 +43,7 @@ export const openPostgres = (url: Redacted.Redacted<string>) =>
     yield* runMigrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))
     return sql
   }).pipe(
+    Effect.disconnect,
     Effect.provide(Reactivity.layer),
     Effect.catchAllCause((cause) => {
       const error = Cause.squash(cause)
