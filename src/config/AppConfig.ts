@@ -72,6 +72,31 @@ export const crmWebhookUrl = (
 ): Effect.Effect<Option.Option<Redacted.Redacted<string>>, ConfigError.ConfigError> =>
   Config.option(Config.redacted(`CRM_WEBHOOK_URL_${brand.toUpperCase()}`))
 
+/** The variables set once per brand, `<NAME>_<BRAND>`. */
+export const PER_BRAND_VARIABLES = ["CRM_WEBHOOK_URL"] as const
+
+/**
+ * The per-brand variables set that name no brand of `brands` (a typo such as CRM_WEBHOOK_URL_AGENSY would
+ * otherwise leave the brand it meant without its setting). The environment's names are split at "_", so a brand
+ * key with "_" in it is matched on its first part.
+ */
+export const variablesOfNoBrand = (
+  brands: ReadonlyArray<string>
+): Effect.Effect<ReadonlyArray<string>, ConfigError.ConfigError> =>
+  Effect.configProviderWith((provider) =>
+    Effect.forEach(PER_BRAND_VARIABLES, (name) =>
+      provider.flattened.enumerateChildren(name.split("_")).pipe(
+        Effect.map((suffixes) =>
+          [...suffixes].filter((suffix) =>
+            !brands.some((brand) => {
+              const key = brand.toUpperCase()
+              return key === suffix || key.startsWith(`${suffix}_`)
+            })
+          ).map((suffix) => `${name}_${suffix}`)
+        )
+      ))
+  ).pipe(Effect.map((found) => found.flat().sort()))
+
 /** LOG_FORMAT: read by AppConfig, and alone for the line that reports a failed start-up. */
 export const logFormatSetting = Config.literal("pretty", "json")("LOG_FORMAT").pipe(
   Config.withDefault("pretty" as const)

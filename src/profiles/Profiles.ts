@@ -5,7 +5,7 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { Array as Arr, type ConfigError, Effect, Either, Option, ParseResult, Redacted, Schema } from "effect"
 import { visit } from "jsonc-parser"
 
-import { AppConfig } from "../config/AppConfig.js"
+import { AppConfig, variablesOfNoBrand } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
 import { type Locales, LocalesFromJson } from "./LocalesSchema.js"
 
@@ -103,6 +103,14 @@ const webhookFor = (key: string, fromFile: string | undefined, webhookFromEnv: W
 
 export const makeProfiles = (locales: Locales, webhookFromEnv: WebhookFromEnv) =>
   Effect.gen(function*() {
+    const strays = yield* variablesOfNoBrand(Object.keys(locales.profiles))
+    if (strays.length > 0) {
+      return yield* new StartupError({
+        message: `${strays[0]}: names no brand of locales.json (its brands: ${
+          Object.keys(locales.profiles).join(", ")
+        })`
+      })
+    }
     const profiles: Array<Profile> = []
     for (const [key, p] of Object.entries(locales.profiles)) {
       const webhookUrl = yield* webhookFor(key, p.webhook_url, webhookFromEnv)

@@ -78,6 +78,10 @@ describe("the bot as a process", () => {
     [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", PORT: "80800" }, /^Cannot start: configuration: .*PORT/],
     [{ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOG_FORMAT: "xml" }, /^Cannot start: configuration: .*LOG_FORMAT/],
     [
+      { BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", CRM_WEBHOOK_URL_AGENSY: "https://crm.example/hook" },
+      /^Cannot start: CRM_WEBHOOK_URL_AGENSY: names no brand of locales\.json \(its brands: agency, cg, express\)$/
+    ],
+    [
       { ADMIN_CHAT_ID: "-1", LOG_FORMAT: "json" },
       /^\{"time":"[^"]+","level":"FATAL","message":"Cannot start: configuration: .*BOT_TOKEN/
     ]

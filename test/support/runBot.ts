@@ -42,7 +42,8 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     const before = intakeCalls()
     const fiber = Effect.runFork(
       Layer.launch(AppLive).pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(config)),
+        // Names split at "_", as the environment's are.
+        Effect.withConfigProvider(ConfigProvider.fromMap(config, { pathDelim: "_" })),
         Effect.provide(keepLogs)
       )
     )

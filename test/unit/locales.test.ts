@@ -138,13 +138,25 @@ describe("locales.json", () => {
           for (const [key, url] of Object.entries(file)) j.profiles[key].webhook_url = url
         })
         const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(json)), crmWebhookUrl).pipe(
-          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)), { pathDelim: "_" })),
           Effect.flip
         )
         expect(error.message).toBe(line)
         expect(error.message).not.toContain("secret-path")
       })
   )
+
+  it.effect("a CRM_WEBHOOK_URL_<X> whose <X> is no brand stops start-up naming it", () =>
+    Effect.gen(function*() {
+      const env = new Map([["CRM_WEBHOOK_URL_AGENCY", "https://env.example/a"], ["CRM_WEBHOOK_URL_AGENSY", "x"]])
+      const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(withChange(() => {}))), crmWebhookUrl).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(env, { pathDelim: "_" })),
+        Effect.flip
+      )
+      expect(error.message).toBe(
+        "CRM_WEBHOOK_URL_AGENSY: names no brand of locales.json (its brands: agency, cg, express)"
+      )
+    }))
 
   it.effect("CRM_WEBHOOK_URL_<PROFILE> overrides webhook_url from the file", () =>
     Effect.gen(function*() {
@@ -154,7 +166,7 @@ describe("locales.json", () => {
       })
       const profiles = yield* makeProfiles(Either.getOrThrow(decodeLocales(json)), crmWebhookUrl).pipe(
         Effect.withConfigProvider(
-          ConfigProvider.fromMap(new Map([["CRM_WEBHOOK_URL_AGENCY", "https://env.example/hook"]]))
+          ConfigProvider.fromMap(new Map([["CRM_WEBHOOK_URL_AGENCY", "https://env.example/hook"]]), { pathDelim: "_" })
         )
       )
       const url = (key: string) => Option.map(Option.flatMap(profiles.get(key), (p) => p.webhookUrl), Redacted.value)
