@@ -59,7 +59,8 @@ const OutboxRow = Schema.Struct({
   title: Schema.String,
   created_at: Schema.Number,
   attempts: Schema.Number,
-  last_error: Schema.NullOr(Schema.String)
+  last_error: Schema.NullOr(Schema.String),
+  last_admin_error: Schema.NullOr(Schema.String)
 })
 
 /** The leads waiting in the bot's outbox (no human has them yet), read from its store as it runs. */
@@ -69,7 +70,9 @@ const readOutbox = (storeFile: string) =>
       const sql = yield* SqliteClient.make({ filename: storeFile, readonly: true, disableWAL: true })
       const rows = yield* sql`SELECT brand_name AS brand, title, created_at,
         (SELECT COUNT(*) FROM delivery_attempts a WHERE a.lead_id = leads.id) AS attempts,
-        (SELECT error FROM delivery_attempts a WHERE a.lead_id = leads.id ORDER BY rowid DESC LIMIT 1) AS last_error
+        (SELECT error FROM delivery_attempts a WHERE a.lead_id = leads.id ORDER BY rowid DESC LIMIT 1) AS last_error,
+        (SELECT admin_error FROM delivery_attempts a WHERE a.lead_id = leads.id ORDER BY rowid DESC LIMIT 1)
+          AS last_admin_error
       FROM leads WHERE outcome IS NULL ORDER BY created_at`
       return yield* Schema.decodeUnknown(Schema.Array(OutboxRow))(rows)
     }).pipe(Effect.scoped, Effect.provide(Reactivity.layer), Effect.orElseSucceed(() => []))

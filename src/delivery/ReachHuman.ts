@@ -27,8 +27,9 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     const { promptly } = yield* Transactor
     const attempts = yield* Attempts
 
-    const failedAttempt = (leadId: string, error: string) =>
-      Clock.currentTimeMillis.pipe(Effect.flatMap((at) => leads.recordAttempt(leadId, { at, error })))
+    /** One round that the CRM failed, kept as one attempt with both errors when the fallback failed too. */
+    const failedRound = (leadId: string, error: string, adminError: Option.Option<string>) =>
+      Clock.currentTimeMillis.pipe(Effect.flatMap((at) => leads.recordAttempt(leadId, { at, error, adminError })))
 
     const sendToCrm = (lead: Lead) =>
       Option.match(Option.flatMap(profiles.get(lead.profile), (p) => p.webhookUrl), {
@@ -44,15 +45,16 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
         Effect.catchAll((error) =>
           Effect.logWarning(logLine(error)).pipe(
             Effect.zipRight(Metric.increment(crmErrorsOf(lead.profile, metricKind(error)))),
-            Effect.zipRight(failedAttempt(lead.id, error._tag)),
             Effect.zipRight(admin.postFallback(lead, error)),
-            Effect.tap(() => Effect.logWarning("fallback: lead sent to the admin chat for manual entry"))
+            Effect.tap(() => Effect.logWarning("fallback: lead sent to the admin chat for manual entry")),
+            Effect.tap(() => failedRound(lead.id, error._tag, Option.none())),
+            Effect.tapErrorTag("TelegramError", (e) =>
+              Effect.logError(`fallback failed too, the lead stays pending and will be retried: ${admin.explain(e)}`)
+                .pipe(
+                  Effect.zipRight(failedRound(lead.id, error._tag, Option.some(`TelegramError ${e.code ?? "network"}`)))
+                ))
           )
-        ),
-        Effect.tapErrorTag("TelegramError", (e) =>
-          Effect.logError(`fallback failed too, the lead stays pending and will be retried: ${admin.explain(e)}`).pipe(
-            Effect.zipRight(failedAttempt(lead.id, `TelegramError ${e.code ?? "network"}`))
-          ))
+        )
       )
 
     const delivered = (lead: Lead, outcome: Outcome) =>

@@ -45,8 +45,15 @@ export const outcomeKinds = { Crm: "crm", Fallback: "fallback" } as const satisf
 export const Handled = Schema.Struct({ by: Schema.String, at: Schema.Number })
 export type Handled = typeof Handled.Type
 
-/** One failed try at reaching a human: the error's tag and when. */
-export const DeliveryAttempt = Schema.Struct({ at: Schema.Number, error: Schema.String })
+/**
+ * One round that reached no CRM: when, the CRM's error (its tag), and, when the fallback to the admin chat failed
+ * too, that error (the lead then still waits for a human).
+ */
+export const DeliveryAttempt = Schema.Struct({
+  at: Schema.Number,
+  error: Schema.String,
+  adminError: Schema.OptionFromSelf(Schema.String)
+})
 export type DeliveryAttempt = typeof DeliveryAttempt.Type
 
 /** What delivery still owes a lead: due (a human, follow-ups, a mark to show) while `dueAt` is set. */

@@ -1,4 +1,6 @@
-import type { LeadRecord } from "../lead/Lead.js"
+import { Option } from "effect"
+
+import type { DeliveryAttempt, LeadRecord } from "../lead/Lead.js"
 import { escapeHtml } from "../telegram/escapeHtml.js"
 import { adminMessageLink, contactHtml, managerTime } from "./render.js"
 
@@ -19,12 +21,22 @@ const head = (record: LeadRecord, time: (at: number) => string) =>
     contactHtml(record.lead.contact)
   } — с ${time(record.lead.createdAt)}`
 
-/** A lead that reached no human: its attempts and last error. */
+/** A round's errors as managers read them: the CRM's, and the admin chat's when the fallback failed too. */
+export const attemptErrors = (attempt: DeliveryAttempt): string =>
+  Option.match(attempt.adminError, {
+    onNone: () => `CRM: ${attempt.error}`,
+    onSome: (admin) => `CRM: ${attempt.error}, запасной канал: ${admin}`
+  })
+
+/**
+ * A lead that reached no human: its rounds (a CRM try and the fallback after it are one) and the last one's
+ * errors. None yet: the first round is under way, or waits for its turn.
+ */
 const undeliveredLine = (record: LeadRecord, time: (at: number) => string) => {
   const last = record.attempts[record.attempts.length - 1]
   const tries = last
-    ? `попыток: ${record.attempts.length}, последняя ошибка: ${escapeHtml(last.error)} (${time(last.at)})`
-    : "ещё не пробовали"
+    ? `попыток: ${record.attempts.length}, последняя: ${escapeHtml(attemptErrors(last))} (${time(last.at)})`
+    : "первая попытка ещё не закончилась"
   return `${head(record, time)}; ${tries}`
 }
 

@@ -81,6 +81,10 @@ describe.skipIf(skipped)(`npm run sandbox, in a real browser${skipped ? ` (${WHY
       "MONSTER AGENCY · Таргетированная реклама"
     )
     expect(await outbox.innerText()).toMatch(/Outbox: 1 lead waits for a human/)
+    // Each round is one attempt, with the CRM's error and the admin chat's.
+    await expect.poll(() => outbox.innerText(), { timeout: 10_000 }).toMatch(
+      /\d+ failed attempts, last: CRM: Crm\w+Error, admin chat: TelegramError 500/
+    )
     await page.selectOption("#admin-fault", "ok")
     await page.locator("#admin-log .msg", { hasText: "Запрос: Таргетированная реклама" }).waitFor({ timeout: 15_000 })
     await expect.poll(() => outbox.isHidden(), { timeout: 5_000 }).toBe(true)

@@ -43,7 +43,13 @@ describe("/pending", () => {
       const lines = text.split("\n").filter((l) => l.startsWith("• "))
       expect(lines).toHaveLength(2)
       expect(lines[0]).toContain("MONSTER AGENCY — Привлечь клиентов — @betterrman")
-      expect(lines[0]).toMatch(/последняя ошибка: TelegramError 500/)
+      // One round a try: the CRM's error and the fallback's, together (each round failed both ways).
+      expect(lines[0]).toMatch(/попыток: (\d+), последняя: CRM: CrmConnectionError, запасной канал: TelegramError 500/)
+      const rounds = Number(/попыток: (\d+)/.exec(lines[0]!)![1])
+      const fallbackTries = telegram.calls.filter((c) =>
+        String(c.payload.text).includes("FALLBACK") && String(c.payload.text).includes("@betterrman")
+      )
+      expect(rounds).toBe(fallbackTries.length)
       expect(lines[1]).toContain("MONSTER CG — AI-видео — @second")
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
   })

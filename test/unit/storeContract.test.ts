@@ -184,17 +184,21 @@ const sharedLeases = Effect.gen(function*() {
 const outcomeOnce = Effect.gen(function*() {
   const leads = yield* LeadStore
   expect(yield* leads.record(lead("a", 1000), 0)).toBe(true)
-  yield* leads.recordAttempt("a", { at: 1100, error: "CrmTimeoutError" })
-  yield* leads.recordAttempt("a", { at: 1200, error: "TelegramError 500" })
+  yield* leads.recordAttempt("a", { at: 1100, error: "CrmTimeoutError", adminError: Option.none() })
+  yield* leads.recordAttempt("a", {
+    at: 1200,
+    error: "CrmConnectionError",
+    adminError: Option.some("TelegramError 500")
+  })
   expect((yield* leads.undelivered).map((r) => r.lead.id)).toEqual(["a"])
   yield* leads.setOutcome("a", { _tag: "Fallback", messageId: 7, html: "<b>x</b>" })
   yield* leads.setOutcome("a", { _tag: "Crm" }) // too late: the first outcome stands
   const record = Option.getOrThrow(yield* leads.get("a"))
   expect(record.outcome).toEqual(Option.some({ _tag: "Fallback", messageId: 7, html: "<b>x</b>" }))
-  expect(record.attempts).toEqual([{ at: 1100, error: "CrmTimeoutError" }, {
-    at: 1200,
-    error: "TelegramError 500"
-  }])
+  expect(record.attempts).toEqual([
+    { at: 1100, error: "CrmTimeoutError", adminError: Option.none() },
+    { at: 1200, error: "CrmConnectionError", adminError: Option.some("TelegramError 500") }
+  ])
   expect(record.lead.contact.username).toEqual(Option.none())
   expect(yield* leads.undelivered).toEqual([])
   expect(yield* leads.markHandled("a", { by: "@olga", at: 5 })).toBe(true)
@@ -432,7 +436,7 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
       const inbox = yield* Inbox
       for (const [id, person] of [["theirs", 501], ["other", 502]] as const) {
         yield* leads.record(lead(id, 1000, "clients", person), 0)
-        yield* leads.recordAttempt(id, { at: 1100, error: "CrmTimeoutError" })
+        yield* leads.recordAttempt(id, { at: 1100, error: "CrmTimeoutError", adminError: Option.none() })
         yield* followUps.attach(person, id)
         yield* followUps.add({ leadId: id, chatId: person, messageId: 7, media: Option.none(), text: "my brief" })
         yield* inbox.record([tapUpdate({ id: person, first_name: "P" }, "lead:agency:clients")])

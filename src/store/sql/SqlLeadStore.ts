@@ -22,10 +22,12 @@ export const SqlLeadStore = Layer.effect(
     const leadsWithAttempts = sql`SELECT leads.*, COALESCE(${
       sql.literal(sql.onDialectOrElse({
         pg: () =>
-          "(SELECT CAST(json_agg(json_build_object('at', a.at, 'error', a.error) ORDER BY a.id) AS TEXT)" +
+          "(SELECT CAST(json_agg(json_build_object('at', a.at, 'error', a.error, 'admin_error', a.admin_error)" +
+          " ORDER BY a.id) AS TEXT)" +
           " FROM delivery_attempts a WHERE a.lead_id = leads.id)",
         orElse: () =>
-          "(SELECT json_group_array(json_object('at', a.at, 'error', a.error) ORDER BY a.rowid)" +
+          "(SELECT json_group_array(json_object('at', a.at, 'error', a.error, 'admin_error', a.admin_error)" +
+          " ORDER BY a.rowid)" +
           " FROM delivery_attempts a WHERE a.lead_id = leads.id)"
       }))
     }, '[]') AS attempts FROM leads`
@@ -94,7 +96,14 @@ export const SqlLeadStore = Layer.effect(
           storeOp("setOutcome")
         ),
       recordAttempt: (leadId, attempt) =>
-        sql`INSERT INTO delivery_attempts ${sql.insert({ lead_id: leadId, at: attempt.at, error: attempt.error })}`
+        sql`INSERT INTO delivery_attempts ${
+          sql.insert({
+            lead_id: leadId,
+            at: attempt.at,
+            error: attempt.error,
+            admin_error: Option.getOrNull(attempt.adminError)
+          })
+        }`
           .pipe(
             Effect.asVoid,
             storeOp("recordAttempt")

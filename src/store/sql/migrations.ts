@@ -132,6 +132,12 @@ export const migrations = {
     // Delivery looks for follow-ups only in a lead that was woken: 0003 counted none for those queued before it.
     yield* sql`UPDATE leads SET wakes = wakes + 1
       WHERE EXISTS (SELECT 1 FROM follow_ups f WHERE f.lead_id = leads.id AND f.applied_via IS NULL)`
+  }),
+  // One attempt a round: the CRM's error, and the admin chat's when the fallback failed too (until now, a second
+  // row). Rows kept from before stay as they were.
+  "0006_attempt_rounds": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE delivery_attempts ADD COLUMN admin_error TEXT`
   })
 }
 

@@ -74,10 +74,17 @@ const decodeOnly = <From extends Schema.Schema.Any, To extends Schema.Schema.Any
 /** A `leads` row as the lead it holds. */
 export const LeadFromRow = decodeOnly(LeadRow, Schema.typeSchema(Lead), leadOf)
 
+/** A `delivery_attempts` row as the attempt it holds. */
+const AttemptFromRow = Schema.Struct({
+  at: DeliveryAttempt.fields.at,
+  error: DeliveryAttempt.fields.error,
+  adminError: column(Schema.OptionFromNullOr(Schema.String), "admin_error")
+})
+
 /** A lead's row with its failed attempts, in order, as a JSON array (one statement for both). */
 const LeadWithAttemptsRow = Schema.Struct({
   ...LeadRow.fields,
-  attempts: Schema.parseJson(Schema.Array(DeliveryAttempt))
+  attempts: Schema.parseJson(Schema.Array(AttemptFromRow))
 })
 
 /** A lead's row with its attempts as the outbox's record of it. */

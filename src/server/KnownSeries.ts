@@ -1,7 +1,7 @@
 import { Effect, Layer } from "effect"
 
+import { makeKnownSeries } from "../metrics/metrics.js"
 import { Profiles } from "../profiles/Profiles.js"
-import { makeKnownSeries } from "./metrics.js"
 
 /** At start: every contract series whose labels are known, at 0, for each brand of locales.json. */
 export const KnownSeries = Layer.effectDiscard(
