@@ -25,8 +25,11 @@ Effect.gen(function*() {
   const database = yield* openDatabase(setting, "maintenance")
   const where = storeDescription(setting)
   const forgotten = yield* forgetPerson(telegramId).pipe(Effect.provide(database))
-  const { followUps, leads, updates } = forgotten
-  yield* Console.log(`${where}: deleted ${leads} leads, ${followUps} follow-ups, ${updates} updates of ${telegramId}`)
+  const { attempts, followUps, latestLead, leads, leases, updates } = forgotten
+  yield* Console.log(
+    `${where}: deleted of ${telegramId}: ${leads} leads, ${attempts} delivery attempts, ${followUps} follow-ups, ` +
+      `${latestLead} latest-lead pointer, ${leases} leases, ${updates} updates`
+  )
 }).pipe(
   Effect.scoped,
   Effect.tapErrorCause((cause) =>

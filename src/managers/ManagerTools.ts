@@ -31,19 +31,26 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
 
     /**
      * The mark is stored at once (so the tap can be answered at once) and shown on the message by delivery, in the
-     * background. `false` when there is nothing to mark or it already was.
+     * background. Says what became of the press: marked, marked before (or nothing to mark), or the lead is gone
+     * (its person's data was deleted on request).
      */
     const markHandled = (leadId: string, by: string) =>
       Effect.gen(function*() {
         const record = yield* leads.get(leadId)
-        const outcome = Option.flatMap(record, (r) => r.outcome)
-        if (Option.isNone(outcome) || outcome.value._tag !== "Fallback") return false
+        if (Option.isNone(record)) return "gone" as const
+        const outcome = record.value.outcome
+        if (Option.isNone(outcome) || outcome.value._tag !== "Fallback") return "already" as const
         const handled: Handled = { by, at: yield* Clock.currentTimeMillis }
-        if (!(yield* atomically(leads.markHandled(leadId, handled)))) return false
+        if (!(yield* atomically(leads.markHandled(leadId, handled)))) return "already" as const
         yield* Effect.logInfo(`lead marked as entered by hand by ${by}`).pipe(Effect.annotateLogs({ lead: leadId }))
         yield* deliveries.schedule(leadId)
-        return true
+        return "marked" as const
       })
+    const pressAnswers = {
+      marked: "✅ Отмечено: лид внесён в CRM.",
+      already: "Этот лид уже отмечен.",
+      gone: "Этого лида больше нет: данные человека удалены по его запросу."
+    } as const
 
     /** "✅ Внесено в CRM": only from the admin chat; anyone else is refused politely. */
     const pressHandled = Effect.fn("ManagerTools.pressHandled")(
@@ -51,8 +58,7 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
         if (!isAdminChat(chatId)) {
           return yield* answerTap(telegram, queryId, "Эта кнопка — для менеджеров в рабочем чате.")
         }
-        const marked = yield* markHandled(leadId, managerName(from))
-        return yield* answerTap(telegram, queryId, marked ? "✅ Отмечено: лид внесён в CRM." : "Этот лид уже отмечен.")
+        return yield* answerTap(telegram, queryId, pressAnswers[yield* markHandled(leadId, managerName(from))])
       }
     )
 

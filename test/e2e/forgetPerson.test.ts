@@ -55,7 +55,8 @@ describe("npm run forget-person, as a command", () => {
     const done = await forget(dataDir, "501")
     expect(done).toMatchObject({ code: 0, stderr: "" })
     expect(done.stdout).toBe(
-      `${join(dataDir, "leads.sqlite")}: deleted 1 leads, 0 follow-ups, 0 updates of 501`
+      `${join(dataDir, "leads.sqlite")}: deleted of 501: 1 leads, 0 delivery attempts, 0 follow-ups, 0 latest-lead ` +
+        "pointer, 0 leases, 0 updates"
     )
     const left = await inStore(Effect.flatMap(LeadStore, (leads) => leads.undelivered))
     expect(left.map((r) => r.lead.contact.telegramId)).toEqual([502])

@@ -5,6 +5,7 @@ import type { InlineKeyboardButton, InlineKeyboardMarkup, Message, Update } from
 import { CrmConnectionError } from "../../src/crm/CrmError.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
+import { handledButton } from "../../src/telegram/buttons.js"
 import { ADMIN, type ApiCall, botServices, recordingTelegram, scriptedCrm } from "../support/testLayers.js"
 import { tapUpdate, textUpdate } from "../support/updates.js"
 
@@ -139,6 +140,16 @@ describe("“✅ Внесено в CRM”", () => {
       expect(edits).toHaveLength(1)
       expect(String(edits[0]!.payload.text)).toContain("✅ <b>Внесено в CRM:</b> @olga_manager, ")
       expect(edits[0]!.payload.reply_markup).toEqual({ inline_keyboard: [] })
+    }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
+  })
+
+  it.scoped("pressed for a lead the store no longer has (its person's data deleted on request): says so", () => {
+    const telegram = recordingTelegram()
+    const crm = scriptedCrm()
+    return Effect.gen(function*() {
+      yield* (yield* UpdateRouter).handle(inAdminChat(tapUpdate(manager, handledButton("a-forgotten-lead"))))
+      const answer = telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)
+      expect(answer?.payload.text).toBe("Этого лида больше нет: данные человека удалены по его запросу.")
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
   })
 })

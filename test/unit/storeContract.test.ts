@@ -442,7 +442,7 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
         yield* inbox.record([tapUpdate({ id: person, first_name: "P" }, "lead:agency:clients")])
       }
       const forgotten = yield* forgetPerson(501)
-      expect(forgotten).toEqual({ leads: 1, followUps: 1, updates: 1 })
+      expect(forgotten).toEqual({ leads: 1, attempts: 1, followUps: 1, latestLead: 1, leases: 0, updates: 1 })
       expect(yield* leads.get("theirs")).toEqual(Option.none())
       expect(yield* followUps.latestLead(501)).toEqual(Option.none())
       expect(Option.isSome(yield* leads.get("other"))).toBe(true)

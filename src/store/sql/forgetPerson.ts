@@ -6,7 +6,10 @@ import { storeOp } from "./rows.js"
 /** What was deleted for one person, table by table. */
 export interface Forgotten {
   readonly leads: number
+  readonly attempts: number
   readonly followUps: number
+  readonly latestLead: number
+  readonly leases: number
   readonly updates: number
 }
 
@@ -20,11 +23,11 @@ export const forgetPerson = (telegramId: number) =>
     const theirLeads = sql`SELECT id FROM leads WHERE telegram_id = ${telegramId}`
     return yield* sql.withTransaction(Effect.gen(function*() {
       const followUps = yield* sql`DELETE FROM follow_ups WHERE lead_id IN (${theirLeads}) RETURNING seq`
-      yield* sql`DELETE FROM delivery_attempts WHERE lead_id IN (${theirLeads})`
-      yield* sql`DELETE FROM latest_leads WHERE telegram_id = ${telegramId}`
+      const attempts = yield* sql`DELETE FROM delivery_attempts WHERE lead_id IN (${theirLeads}) RETURNING lead_id`
+      const latestLead = yield* sql`DELETE FROM latest_leads WHERE telegram_id = ${telegramId} RETURNING lead_id`
       // A replica's lease on their chat (a private chat's id is the person's) or their leads holds nothing else.
-      yield* sql`DELETE FROM leases WHERE (kind = 'chat' AND lease_key = ${String(telegramId)})
-        OR (kind = 'lead' AND lease_key IN (${theirLeads}))`
+      const leases = yield* sql`DELETE FROM leases WHERE (kind = 'chat' AND lease_key = ${String(telegramId)})
+        OR (kind = 'lead' AND lease_key IN (${theirLeads})) RETURNING lease_key`
       const leads = yield* sql`DELETE FROM leads WHERE telegram_id = ${telegramId} RETURNING id`
       const field = (path: string) =>
         sql.onDialectOrElse({
@@ -35,6 +38,13 @@ export const forgetPerson = (telegramId: number) =>
         ${field("message.from.id")}, ${field("message.chat.id")},
         ${field("callback_query.from.id")}, ${field("edited_message.from.id")}
       ) RETURNING update_id`
-      return { leads: leads.length, followUps: followUps.length, updates: updates.length } satisfies Forgotten
+      return {
+        leads: leads.length,
+        attempts: attempts.length,
+        followUps: followUps.length,
+        latestLead: latestLead.length,
+        leases: leases.length,
+        updates: updates.length
+      } satisfies Forgotten
     }))
   }).pipe(storeOp("forgetPerson"))
