@@ -121,6 +121,23 @@ describe("the bot as a process", () => {
     ])
   })
 
+  it("DATA_DIR a folder the bot may not write (a root-owned mount) → one line saying whose it must be", async () => {
+    const telegram = await TelegramSim.start()
+    cleanups.push(() => telegram.close())
+    // /proc exists and takes no new file, even from root: as /data mounted from a folder root owns.
+    const bot = spawnBot({ ...telegramEnv(telegram), DATA_DIR: "/proc" })
+    expect(await exitWithin(bot, 15_000)).toBe(1)
+    expect(errorLines(bot)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          "^Cannot start: DATA_DIR: cannot lock the lead store /proc/leads\\.sqlite: unable to open database file: " +
+            "the folder /proc must exist and be writable by the bot's user " +
+            "\\(uid \\d+ here; in the container image, uid 1000, \"node\"\\)$"
+        )
+      )
+    ])
+  })
+
   it.each(["not found", "kicked"] as const)(
     "an admin chat that is %s → exit 1, one line naming ADMIN_CHAT_ID",
     async (gone) => {

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs"
-import { resolve } from "node:path"
+import { dirname, resolve } from "node:path"
 
 import { Reactivity } from "@effect/experimental"
 import { SqlClient } from "@effect/sql"
@@ -19,6 +19,17 @@ const reasonOf = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.squash(cause)
   return error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
 }
+
+/**
+ * SQLite's "unable to open database file" says no more: most often (a bind mount made by root) the folder is not
+ * the bot's to write. Says whose it must be.
+ */
+const withHint = (reason: string, filename: string): string =>
+  /unable to open database file|SQLITE_CANTOPEN|EACCES|permission denied/i.test(reason)
+    ? `${reason}: the folder ${dirname(filename)} must exist and be writable by the bot's user (uid ${
+      process.getuid?.() ?? "?"
+    } here; in the container image, uid 1000, "node")`
+    : reason
 
 const isBusy = (cause: Cause.Cause<unknown>): boolean => {
   const error = Cause.squash(cause)
@@ -44,7 +55,7 @@ export const lockStore = (filename: string) =>
         new StartupError({
           message: isBusy(cause)
             ? `the lead store ${filename} is in use by another running bot (one bot per store: stop the other first)`
-            : `cannot lock the lead store ${filename}: ${reasonOf(cause)}`
+            : `cannot lock the lead store ${filename}: ${withHint(reasonOf(cause), filename)}`
         })
       )
     )
@@ -65,7 +76,9 @@ export const openDatabase = (filename: string) =>
   }).pipe(
     Effect.provide(Reactivity.layer),
     Effect.catchAllCause((cause) =>
-      Effect.fail(new StartupError({ message: `cannot open the lead store ${filename}: ${reasonOf(cause)}` }))
+      Effect.fail(
+        new StartupError({ message: `cannot open the lead store ${filename}: ${withHint(reasonOf(cause), filename)}` })
+      )
     )
   )
 
