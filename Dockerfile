@@ -2,10 +2,14 @@
 #   docker run --env-file .env -v lead-bot-data:/data --stop-timeout 20 lead-bot
 # (--stop-timeout: room for the webhook drain, SHUTDOWN_DRAIN_SECONDS, default 5 s, and 10 s for deliveries.)
 # Not built in this project's CI (no container runtime there); test/unit/dockerfile.test.ts checks that every path
-# it copies and the command it runs exist after `npm run build`.
+# it copies and the command it runs exist after `npm run build`, and test/e2e/runtimeImage.test.ts runs the bot and
+# the operator scripts on what the runtime stage holds.
+# Operators' scripts, in the bundle too: docker compose exec bot node dist/app/forget-person.mjs <telegram id>
+#                                        docker compose exec bot node dist/app/backup.mjs /data/backup-<date>.sqlite
+# Node 24: the active LTS line (Node 20 reached end of life in April 2026); the project's tests run on Node 20.
 
-# ---- build: all dependencies, the bundle, then only the production dependencies kept --------------------------------
-FROM node:20-bookworm-slim AS build
+# ---- build: all dependencies, the bundle, then the few node_modules it loads -----------------------------------------
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 is a native addon: compiled here when no prebuilt binary fits.
 RUN apt-get update \
@@ -14,17 +18,17 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
-COPY scripts/build.mjs scripts/build.mjs
+COPY scripts/build.mjs scripts/runtime-modules.mjs scripts/forget-person.ts scripts/backup.ts scripts/
 COPY src src
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && node scripts/runtime-modules.mjs /app/runtime
 
-# ---- run: the bundle, the production dependencies, the locales; as the unprivileged node user -----------------------
-FROM node:20-bookworm-slim
+# ---- run: the bundle, better-sqlite3's addon, the locales; as the unprivileged node user (uid 1000) ------------------
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
   DATA_DIR=/data \
   PORT=8080
 WORKDIR /app
-COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/runtime/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./
 COPY locales locales

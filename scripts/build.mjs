@@ -1,5 +1,6 @@
-// Bundles the bot into dist/app/main.mjs: one file, tree-shaken, no TypeScript to compile at start-up.
-// Only the native better-sqlite3 stays in node_modules.
+// Bundles the bot into dist/app/main.mjs, and the scripts operators run (forget-person, backup) beside it, sharing
+// its chunks: tree-shaken, no TypeScript to compile at start-up, no tsx needed (so they run in the image too).
+// Only the native better-sqlite3 stays in node_modules (scripts/runtime-modules.mjs).
 // dist/app/ sits two levels below the root, like src/profiles/, so the default locales path is the same.
 //
 // `--if-stale` (what `npm start` runs first): build only when the bundle is older than what goes into it, so a
@@ -10,9 +11,14 @@ import { join } from "node:path"
 import { build } from "esbuild"
 
 const OUTFILE = "dist/app/main.mjs"
+/** What an operator runs besides the bot: in the bundle, so that the image (with no tsx) runs them as well. */
+const OPERATOR_SCRIPTS = [
+  { in: "scripts/forget-person.ts", out: "forget-person" },
+  { in: "scripts/backup.ts", out: "backup" }
+]
 
 const newestInput = () => {
-  const files = ["package-lock.json", "scripts/build.mjs"]
+  const files = ["package-lock.json", "scripts/build.mjs", ...OPERATOR_SCRIPTS.map((s) => s.in)]
   for (const entry of readdirSync("src", { recursive: true, withFileTypes: true })) {
     if (entry.isFile()) files.push(join(entry.parentPath ?? entry.path, entry.name))
   }
@@ -45,7 +51,7 @@ const withoutNodeFetch = {
 // The chunks' names carry a hash of their content: the old ones go.
 rmSync("dist/app", { recursive: true, force: true })
 await build({
-  entryPoints: ["src/main.ts"],
+  entryPoints: [{ in: "src/main.ts", out: "main" }, ...OPERATOR_SCRIPTS],
   outdir: "dist/app",
   entryNames: "[name]",
   outExtension: { ".js": ".mjs" },

@@ -21,14 +21,16 @@ describe("the Dockerfile", () => {
     execFileSync(process.execPath, ["scripts/build.mjs", "--if-stale"], { cwd: root })
   }, 60_000)
 
-  it("is multi-stage on node:20-bookworm-slim, runs as node, keeps the store on /data, checks /healthz", () => {
-    expect(stages).toEqual(["FROM node:20-bookworm-slim AS build", "FROM node:20-bookworm-slim"])
+  it("is multi-stage on node:24-bookworm-slim (a supported LTS line), runs as node, store on /data, /healthz", () => {
+    expect(stages).toEqual(["FROM node:24-bookworm-slim AS build", "FROM node:24-bookworm-slim"])
     expect(instructions).toContain("USER node")
     expect(instructions).toContain("VOLUME [\"/data\"]")
     expect(instructions.find((l) => l.startsWith("HEALTHCHECK"))).toMatch(/\/healthz/)
     expect(instructions.find((l) => l.startsWith("ENV"))).toMatch(/DATA_DIR=\/data/)
     expect(instructions).toContain("RUN npm ci --no-audit --no-fund")
-    expect(instructions.some((l) => l.includes("npm prune --omit=dev"))).toBe(true)
+    // The runtime stage gets the node_modules the bundle loads, and no more (test/e2e/runtimeImage.test.ts).
+    expect(instructions).toContain("RUN npm run build && node scripts/runtime-modules.mjs /app/runtime")
+    expect(instructions).toContain("COPY --from=build /app/runtime/node_modules node_modules")
   })
 
   it("every path it copies exists (from the build context, or as the build stage makes it)", () => {
@@ -39,8 +41,10 @@ describe("the Dockerfile", () => {
       const fromStage = parts[0]!.startsWith("--from=")
       const sources = parts.filter((p) => !p.startsWith("--")).slice(0, -1)
       for (const source of sources) {
-        // The build stage's WORKDIR is /app, a copy of the context in which `npm ci` and `npm run build` ran.
+        // The build stage's WORKDIR is /app, a copy of the context in which `npm ci` and `npm run build` ran;
+        // /app/runtime is what scripts/runtime-modules.mjs makes there (checked above and run end to end).
         const path = fromStage ? source.replace(/^\/app\//, "") : source
+        if (path.startsWith("runtime/")) continue
         expect(existsSync(join(root, path)), `${copy}: ${path}`).toBe(true)
       }
     }
@@ -72,5 +76,15 @@ describe("the Dockerfile", () => {
       /\s+/
     )
     expect(upstreams).toEqual(replicas.map((name) => `${name}:8080`))
+  })
+
+  it("the replicas' proxy starts only in webhook mode, and takes its name from BOT_DOMAIN", () => {
+    const compose = readFileSync(join(root, "docker-compose.replicas.yml"), "utf8")
+    const proxy = /^ {2}proxy:\n((?: {4}.*\n|\s*\n)+)/m.exec(compose)?.[1] ?? ""
+    expect(proxy).toMatch(/^ {4}profiles: \["webhook"\]$/m)
+    expect(proxy).toMatch(/^ {6}BOT_DOMAIN: /m)
+    const caddyfile = readFileSync(join(root, "deploy/Caddyfile"), "utf8")
+    expect(caddyfile).toMatch(/^\{\$BOT_DOMAIN\} \{$/m)
+    expect(caddyfile).not.toMatch(/^bot\.example\.com/m)
   })
 })
