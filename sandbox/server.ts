@@ -78,6 +78,12 @@ const readOutbox = (storeFile: string) =>
     }).pipe(Effect.scoped, Effect.provide(Reactivity.layer), Effect.orElseSucceed(() => []))
   )
 
+/** The bot's latest log lines (it logs warnings and errors here), both streams, the newest last. */
+const BOT_LOG_LINES = 200
+const botLog = (world: World): ReadonlyArray<string> => {
+  return world.bot.output().all.split("\n").filter((line) => line.trim() !== "").slice(-BOT_LOG_LINES)
+}
+
 /** The sandbox could not start: one line for the person who ran it. */
 export class SandboxStartError extends Error {}
 
@@ -163,7 +169,8 @@ export const startSandbox = async (port = 0, options: { entry?: "source" | "bund
         crmMode,
         adminFault,
         popUps: { person: lastPopUp(taps.person), admin: lastPopUp(taps.admin) },
-        outbox: await readOutbox(world.storeFile)
+        outbox: await readOutbox(world.storeFile),
+        botLog: botLog(world)
       })
     }
     if (req.method !== "POST") return json(404, { error: "not found" })

@@ -3,56 +3,12 @@
  * scenarios, with a transcript of what the person, the managers and the CRM saw. No token, no network.
  */
 import { stopWholeOnSignal } from "../sim/stopOnSignal.js"
-import type { SimMessage, SimUser } from "../sim/TelegramSim.js"
+import type { SimUser } from "../sim/TelegramSim.js"
+import { transcriber } from "../sim/transcript.js"
 import { startWorld, type World } from "../sim/world.js"
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
-/** The prefix on the first line, blanks of its width on the others. */
-const indent = (text: string, prefix: string) =>
-  text.split("\n").map((l, i) => `${i === 0 ? prefix : " ".repeat([...prefix].length + 1)}${l}`).join("\n")
-const buttons = (
-  m: SimMessage
-) => (m.keyboard.length ? `\n${m.keyboard.flat().map((b) => `[${b.text}]`).join(" ")}` : "")
-
 const section = (title: string) => console.log(`\n${bold(`━━ ${title} `.padEnd(78, "━"))}`)
-
-/** Prints what appeared since the last call: the person's chat, the admin chat (edits shown), the CRM. */
-const seen = new Map<number, number>()
-let crmSeen = 0
-const editsSeen = new Map<number, number>()
-const transcriber = (world: World, person: SimUser) => {
-  return () => {
-    const { telegram, crm } = world
-    const chat = telegram.chat(person.id)
-    for (const m of chat.slice(seen.get(person.id) ?? 0)) {
-      console.log(
-        m.fromBot
-          ? indent(`${m.text}${buttons(m)}`, "  🤖 →👤 ")
-          : `  👤 ${person.first_name}: ${m.media ? `[${m.media}] ` : ""}${m.text}`
-      )
-    }
-    seen.set(person.id, chat.length)
-    for (const m of telegram.admin) {
-      const edits = editsSeen.get(m.message_id)
-      if (edits === undefined) {
-        console.log(indent(`${m.media ? `[${m.media}] ` : ""}${m.text}${buttons(m)}`, "  🛎 admin "))
-      } else if (m.edits.length > edits) console.log(indent(`(message edited)\n${m.text}${buttons(m)}`, "  🛎 admin "))
-      editsSeen.set(m.message_id, m.edits.length)
-    }
-    for (const r of crm.requests.slice(crmSeen)) {
-      const accepted = crm.accepted.includes(r)
-      console.log(
-        indent(
-          `${accepted ? "accepted" : "received, not accepted"} ${r.path.replace(/[^/]+$/, "…")}\n${
-            JSON.stringify(r.body, null, 2)
-          }`,
-          "  📇 CRM   "
-        )
-      )
-    }
-    crmSeen = crm.requests.length
-  }
-}
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

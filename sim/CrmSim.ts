@@ -29,9 +29,12 @@ export class CrmSim {
 
   private constructor(private readonly server: Server, private readonly port: number) {}
 
-  static async start(): Promise<CrmSim> {
+  static async start(options: { port?: number } = {}): Promise<CrmSim> {
     const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(options.port ?? 0, "127.0.0.1", resolve)
+    })
     const sim = new CrmSim(server, (server.address() as AddressInfo).port)
     server.on("connection", (socket) => {
       sim.sockets.add(socket)

@@ -95,11 +95,14 @@ export class TelegramSim {
     readonly adminChatId: number
   ) {}
 
-  static async start(options: { token?: string; adminChatId?: number } = {}): Promise<TelegramSim> {
+  static async start(options: { token?: string; adminChatId?: number; port?: number } = {}): Promise<TelegramSim> {
     const server = createServer()
     const sim = new TelegramSim(server, options.token ?? "123456:TEST-token", options.adminChatId ?? -100777)
     server.on("request", (req, res) => void sim.onRequest(req, res))
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(options.port ?? 0, "127.0.0.1", resolve)
+    })
     return sim
   }
 

@@ -12,7 +12,8 @@ const running = new Set<BotProcess>()
 
 export interface BotProcess {
   readonly child: ChildProcess
-  readonly output: () => { stdout: string; stderr: string }
+  /** What it printed: each stream, and both in the order they came (`all`). */
+  readonly output: () => { stdout: string; stderr: string; all: string }
   readonly exited: Promise<number | null>
 }
 
@@ -59,8 +60,15 @@ export const spawnBot = (
   })
   let stdout = ""
   let stderr = ""
-  child.stdout!.on("data", (d) => (stdout += d))
-  child.stderr!.on("data", (d) => (stderr += d))
+  let all = ""
+  child.stdout!.on("data", (d) => {
+    stdout += d
+    all += d
+  })
+  child.stderr!.on("data", (d) => {
+    stderr += d
+    all += d
+  })
   const exited = new Promise<number | null>((resolve) =>
     child.on("exit", (code) => {
       running.delete(bot)
@@ -68,7 +76,7 @@ export const spawnBot = (
       resolve(code)
     })
   )
-  const bot: BotProcess = { child, exited, output: () => ({ stdout, stderr }) }
+  const bot: BotProcess = { child, exited, output: () => ({ stdout, stderr, all }) }
   running.add(bot)
   return bot
 }

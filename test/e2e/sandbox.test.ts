@@ -85,6 +85,10 @@ describe.skipIf(skipped)(`npm run sandbox, in a real browser${skipped ? ` (${WHY
     await expect.poll(() => outbox.innerText(), { timeout: 10_000 }).toMatch(
       /\d+ failed attempts, last: CRM: Crm\w+Error, admin chat: TelegramError 500/
     )
+    // The bot's own ERROR for it is on the page too, as an operator would read it.
+    await expect.poll(() => page.locator("#bot-log").innerText(), { timeout: 10_000 }).toMatch(
+      /ERROR.*fallback failed too, the lead stays pending and will be retried/
+    )
     await page.selectOption("#admin-fault", "ok")
     await page.locator("#admin-log .msg", { hasText: "Запрос: Таргетированная реклама" }).waitFor({ timeout: 15_000 })
     await expect.poll(() => outbox.isHidden(), { timeout: 5_000 }).toBe(true)
