@@ -14,7 +14,7 @@ import { botEnv } from "../sim/world.js"
 
 const HELP = `npm run stand-ins [-- --telegram-port N] [-- --crm-port N]
 
-Starts a Telegram Bot API stand-in and a CRM webhook stand-in on 127.0.0.1 (ports 8378 and 8379 by default) and
+Starts a Telegram Bot API stand-in and a CRM webhook stand-in on 127.0.0.1 (ports 8390 and 8391 by default) and
 prints the settings for .env; start the bot with npm start in another terminal. Then type here:
   <text>                  what the person sends the bot (e.g. /start agency)
   tap <button text>       the person taps a button of the bot's latest message that has it
@@ -25,8 +25,8 @@ Ctrl+C stops the stand-ins.`
 
 const { values } = parseArgs({
   options: {
-    "telegram-port": { type: "string", default: "8378" },
-    "crm-port": { type: "string", default: "8379" },
+    "telegram-port": { type: "string", default: "8390" },
+    "crm-port": { type: "string", default: "8391" },
     help: { type: "boolean", short: "h", default: false }
   }
 })

@@ -168,6 +168,21 @@ describe("the bot as a process", () => {
     expect(Date.parse(last.time)).toBeGreaterThan(0)
   })
 
+  it("a variable set in the environment wins over the same one in .env", async () => {
+    const telegram = await TelegramSim.start()
+    cleanups.push(() => telegram.close())
+    const workDir = makeTempDir("dotenv")
+    // .env alone would stop start-up (a bad LOG_FORMAT, a wrong token); the environment's values win.
+    writeFileSync(join(workDir, ".env"), "LOG_FORMAT=xml\nBOT_TOKEN=999:from-dotenv\nDATA_DIR=./data\n")
+    const bot = spawnBot({ ...telegramEnv(telegram), LOG_FORMAT: "json" }, workDir)
+    cleanups.push(async () => {
+      bot.child.kill("SIGKILL")
+      await bot.exited
+    })
+    await telegram.waitFor("the bot polling", () => telegram.calls.some((c) => c.method === "getUpdates"), 20_000)
+    expect(JSON.parse(bot.output().stdout.trim().split("\n")[0]!)).toHaveProperty("level")
+  })
+
   it("a busy PORT → exit 1, one line naming PORT", async () => {
     const busy = createServer()
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve))
