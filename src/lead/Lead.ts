@@ -96,3 +96,37 @@ export type FollowUp = typeof FollowUp.Type
 /** How an applied follow-up reached the managers; only edits are part of the fallback message's text. */
 export const AppliedVia = Schema.Literal("edit", "message")
 export type AppliedVia = typeof AppliedVia.Type
+
+/** What became of a manager's message to a person: they have it, or Telegram refused it for good. */
+export const RelayOutcome = Schema.Literal("delivered", "refused")
+export type RelayOutcome = typeof RelayOutcome.Type
+
+/**
+ * A manager's message in the admin chat, to be copied to the person it is about (outgoing work like a lead: recorded
+ * before it is sent, sent once, retried with backoff, each person's in the order written).
+ */
+export const Relay = Schema.Struct({
+  /** `<admin chat>:<message id>`: one relay a manager's message, however often its update is handled. */
+  id: Schema.String,
+  adminChatId: Schema.Number,
+  adminMessageId: Schema.Number,
+  /** The person; none when they were forgotten (their data deleted on request). */
+  telegramId: Schema.OptionFromSelf(Schema.Number),
+  /** The text or caption, for a signed copy; a message with media is copied as it is. */
+  text: Schema.String,
+  media: Schema.Boolean,
+  /** The manager's first name, when RELAY_SIGNATURE=name. */
+  signature: Schema.OptionFromSelf(Schema.String),
+  createdAt: Schema.Number,
+  outcome: Schema.OptionFromSelf(RelayOutcome),
+  dueAt: Schema.OptionFromSelf(Schema.Number),
+  retries: Schema.Number
+})
+export type Relay = typeof Relay.Type
+
+/** An admin-chat message about a person: a reply to it (or, later, a message in their topic) goes to them. */
+export interface AdminMessage {
+  readonly chatId: number
+  readonly messageId: number
+  readonly telegramId: number
+}

@@ -2,8 +2,8 @@ import { Context, Effect, Layer } from "effect"
 
 import type { StoreError } from "./StoreError.js"
 
-/** What a lease is on: a chat's updates (the intake) or a lead's attempts (delivery). */
-export type LeaseKind = "chat" | "lead"
+/** What a lease is on: a chat's updates (the intake), a lead's attempts (delivery), a person's relays. */
+export type LeaseKind = "chat" | "lead" | "person"
 
 /**
  * Work on a key that one process holds at a time, for a lease. How the store holds leases:

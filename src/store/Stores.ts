@@ -2,16 +2,20 @@ import { Effect, Layer } from "effect"
 
 import { DatabaseLive } from "./DatabaseLive.js"
 import { ExclusiveLeases } from "./Leases.js"
+import { MemoryAdminMessages } from "./memory/MemoryAdminMessages.js"
 import { MemoryFollowUpState } from "./memory/MemoryFollowUpState.js"
 import { MemoryInbox } from "./memory/MemoryInbox.js"
 import { MemoryLeadStore } from "./memory/MemoryLeadStore.js"
+import { MemoryRelays } from "./memory/MemoryRelays.js"
 import { MemoryTransactor } from "./memory/MemoryTransactor.js"
 import { AlwaysLeader } from "./PollingLeader.js"
+import { SqlAdminMessages } from "./sql/SqlAdminMessages.js"
 import { SqlFollowUpState } from "./sql/SqlFollowUpState.js"
 import { SqlInbox } from "./sql/SqlInbox.js"
 import { SqlLeadStore } from "./sql/SqlLeadStore.js"
 import { SqlStoreLeases } from "./sql/SqlLeases.js"
 import { SqlPollingLeader } from "./sql/SqlPollingLeader.js"
+import { SqlRelays } from "./sql/SqlRelays.js"
 import { SqlStoreHealth } from "./sql/SqlStoreHealth.js"
 import { SqlTransactor } from "./sql/SqlTransactor.js"
 import { StoreHealth } from "./StoreHealth.js"
@@ -23,7 +27,9 @@ export const SqlStores = Layer.mergeAll(
   SqlInbox,
   SqlTransactor,
   SqlStoreHealth,
-  SqlPollingLeader
+  SqlPollingLeader,
+  SqlAdminMessages,
+  SqlRelays
 ).pipe(Layer.provideMerge(SqlStoreLeases))
 
 /** The bot's stores: on the database that DATABASE_URL (or DATA_DIR) chooses. */
@@ -38,6 +44,8 @@ export const StoresTest = Layer.mergeAll(
   MemoryFollowUpState,
   MemoryInbox,
   MemoryTransactor,
+  MemoryAdminMessages,
+  MemoryRelays,
   ExclusiveLeases,
   AlwaysLeader,
   Layer.succeed(StoreHealth, { check: Effect.void })

@@ -56,7 +56,7 @@ describe("npm run forget-person, as a command", () => {
     expect(done).toMatchObject({ code: 0, stderr: "" })
     expect(done.stdout).toBe(
       `${join(dataDir, "leads.sqlite")}: deleted of 501: 1 leads, 0 delivery attempts, 0 follow-ups, 0 latest-lead ` +
-        "pointer, 0 leases, 0 updates"
+        "pointer, 0 leases, 0 updates, 0 managers' messages, 0 admin-chat messages unlinked"
     )
     const left = await inStore(Effect.flatMap(LeadStore, (leads) => leads.undelivered))
     expect(left.map((r) => r.lead.contact.telegramId)).toEqual([502])

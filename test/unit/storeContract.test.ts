@@ -7,10 +7,12 @@ import { Context, Deferred, Effect, Exit, Fiber, Layer, Option, TestClock, TestS
 
 import { makeTempDir } from "../../sim/tempDirs.js"
 import type { Lead } from "../../src/lead/Lead.js"
+import { AdminMessages } from "../../src/store/AdminMessages.js"
 import { FollowUpState } from "../../src/store/FollowUpState.js"
 import { Inbox } from "../../src/store/Inbox.js"
 import { LeadStore } from "../../src/store/LeadStore.js"
 import { ExclusiveLeases, Leases } from "../../src/store/Leases.js"
+import { Relays } from "../../src/store/Relays.js"
 import { forgetPerson } from "../../src/store/sql/forgetPerson.js"
 import { migrations, runMigrations } from "../../src/store/sql/migrations.js"
 import { SqlLeases } from "../../src/store/sql/SqlLeases.js"
@@ -206,6 +208,54 @@ const outcomeOnce = Effect.gen(function*() {
   expect(Option.getOrThrow(yield* leads.get("a")).handled).toEqual(Option.some({ by: "@olga", at: 5 }))
 })
 
+/** For every store: a manager's message is one relay; a person's pending ones in order; due, retried, settled once. */
+const relaying = Effect.gen(function*() {
+  const relays = yield* Relays
+  const relay = (messageId: number, person: number, createdAt: number) => ({
+    id: `-100:${messageId}`,
+    adminChatId: -100,
+    adminMessageId: messageId,
+    telegramId: Option.some(person),
+    text: `answer ${messageId}`,
+    media: false,
+    signature: Option.none(),
+    createdAt
+  })
+  expect(yield* relays.record(relay(2, 501, 1000))).toBe(true)
+  expect(yield* relays.record(relay(3, 501, 1001))).toBe(true)
+  expect(yield* relays.record(relay(4, 502, 1002))).toBe(true)
+  // The same manager's message again (its update handled twice): no second relay.
+  expect(yield* relays.record({ ...relay(2, 501, 1500), text: "again" })).toBe(false)
+  expect((yield* relays.pendingOf(501)).map((r) => r.text)).toEqual(["answer 2", "answer 3"])
+  expect([...(yield* relays.peopleDue(1001, 10))].sort()).toEqual([501])
+  expect([...(yield* relays.peopleDue(5000, 10))].sort()).toEqual([501, 502])
+  yield* relays.retryLater("-100:2", 9000)
+  const retried = Option.getOrThrow(yield* relays.get("-100:2"))
+  expect([retried.dueAt, retried.retries]).toEqual([Option.some(9000), 1])
+  yield* relays.settle("-100:2", "delivered")
+  yield* relays.settle("-100:2", "refused") // too late: the first outcome stands
+  expect(Option.getOrThrow(yield* relays.get("-100:2")).outcome).toEqual(Option.some("delivered"))
+  expect((yield* relays.pendingOf(501)).map((r) => r.text)).toEqual(["answer 3"])
+  yield* relays.settle("-100:3", "refused")
+  expect(yield* relays.pendingOf(501)).toEqual([])
+  expect(yield* relays.peopleDue(10_000, 10)).toEqual([502])
+})
+
+/** For every store: which admin-chat message concerns whom; the first record stands. */
+const adminMessagesAbout = Effect.gen(function*() {
+  const about = yield* AdminMessages
+  yield* about.record([{ chatId: -100, messageId: 7, telegramId: 501 }, {
+    chatId: -100,
+    messageId: 8,
+    telegramId: 502
+  }])
+  yield* about.record([{ chatId: -100, messageId: 7, telegramId: 999 }])
+  expect(yield* about.concerning(-100, 7)).toEqual(Option.some({ _tag: "Person", telegramId: 501 }))
+  expect(yield* about.concerning(-100, 8)).toEqual(Option.some({ _tag: "Person", telegramId: 502 }))
+  expect(yield* about.concerning(-100, 9)).toEqual(Option.none())
+  expect(yield* about.concerning(-200, 7)).toEqual(Option.none())
+})
+
 /** For every store: follow-ups numbered per lead, one per message, queued until applied, the edited ones kept. */
 const followUpNumbering = Effect.gen(function*() {
   const leads = yield* LeadStore
@@ -365,6 +415,12 @@ describe.each(implementations)("the store ports on $name", ({ skipped, stores })
       expect(yield* inbox.lastRecorded).toEqual(Option.some(b.update_id))
     }).pipe(Effect.provide(stores())))
 
+  it.scoped("a manager's message is one relay; pending ones in order; due, retried, settled once", () =>
+    relaying.pipe(Effect.provide(stores())))
+
+  it.scoped("which admin-chat message concerns whom; the first record stands", () =>
+    adminMessagesAbout.pipe(Effect.provide(stores())))
+
   it.scoped("one lead per tap: the same tap recorded again makes no second lead", () =>
     Effect.gen(function*() {
       const leads = yield* LeadStore
@@ -434,15 +490,41 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
       const leads = yield* LeadStore
       const followUps = yield* FollowUpState
       const inbox = yield* Inbox
+      const about = yield* AdminMessages
+      const relays = yield* Relays
       for (const [id, person] of [["theirs", 501], ["other", 502]] as const) {
         yield* leads.record(lead(id, 1000, "clients", person), 0)
         yield* leads.recordAttempt(id, { at: 1100, error: "CrmTimeoutError", adminError: Option.none() })
         yield* followUps.attach(person, id)
         yield* followUps.add({ leadId: id, chatId: person, messageId: 7, media: Option.none(), text: "my brief" })
         yield* inbox.record([tapUpdate({ id: person, first_name: "P" }, "lead:agency:clients")])
+        yield* about.record([{ chatId: -100, messageId: person, telegramId: person }])
+        yield* relays.record({
+          id: `-100:${person + 1000}`,
+          adminChatId: -100,
+          adminMessageId: person + 1000,
+          telegramId: Option.some(person),
+          text: "hello",
+          media: false,
+          signature: Option.none(),
+          createdAt: 1
+        })
       }
       const forgotten = yield* forgetPerson(501)
-      expect(forgotten).toEqual({ leads: 1, attempts: 1, followUps: 1, latestLead: 1, leases: 0, updates: 1 })
+      expect(forgotten).toEqual({
+        leads: 1,
+        attempts: 1,
+        followUps: 1,
+        latestLead: 1,
+        leases: 0,
+        updates: 1,
+        relays: 1,
+        adminMessages: 1
+      })
+      // A reply to a message about them: the store says they were forgotten; nobody else's changed.
+      expect(yield* about.concerning(-100, 501)).toEqual(Option.some({ _tag: "Forgotten" }))
+      expect(yield* about.concerning(-100, 502)).toEqual(Option.some({ _tag: "Person", telegramId: 502 }))
+      expect(yield* relays.pendingOf(502)).toHaveLength(1)
       expect(yield* leads.get("theirs")).toEqual(Option.none())
       expect(yield* followUps.latestLead(501)).toEqual(Option.none())
       expect(Option.isSome(yield* leads.get("other"))).toBe(true)

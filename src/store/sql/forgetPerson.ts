@@ -11,6 +11,9 @@ export interface Forgotten {
   readonly latestLead: number
   readonly leases: number
   readonly updates: number
+  /** Managers' messages to them (relays), and the admin-chat messages about them (kept as "forgotten"). */
+  readonly relays: number
+  readonly adminMessages: number
 }
 
 /**
@@ -27,7 +30,13 @@ export const forgetPerson = (telegramId: number) =>
       const latestLead = yield* sql`DELETE FROM latest_leads WHERE telegram_id = ${telegramId} RETURNING lead_id`
       // A replica's lease on their chat (a private chat's id is the person's) or their leads holds nothing else.
       const leases = yield* sql`DELETE FROM leases WHERE (kind = 'chat' AND lease_key = ${String(telegramId)})
+        OR (kind = 'person' AND lease_key = ${String(telegramId)})
         OR (kind = 'lead' AND lease_key IN (${theirLeads})) RETURNING lease_key`
+      const relays = yield* sql`DELETE FROM relays WHERE telegram_id = ${telegramId} RETURNING id`
+      // Which message concerned them goes; that the message concerned someone now forgotten stays (a manager's
+      // reply to it is then told so, and nothing is sent).
+      const adminMessages = yield* sql`UPDATE admin_messages SET telegram_id = NULL WHERE telegram_id = ${telegramId}
+        RETURNING message_id`
       const leads = yield* sql`DELETE FROM leads WHERE telegram_id = ${telegramId} RETURNING id`
       const field = (path: string) =>
         sql.onDialectOrElse({
@@ -44,7 +53,9 @@ export const forgetPerson = (telegramId: number) =>
         followUps: followUps.length,
         latestLead: latestLead.length,
         leases: leases.length,
-        updates: updates.length
+        updates: updates.length,
+        relays: relays.length,
+        adminMessages: adminMessages.length
       } satisfies Forgotten
     }))
   }).pipe(storeOp("forgetPerson"))

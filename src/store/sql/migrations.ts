@@ -138,6 +138,57 @@ export const migrations = {
   "0006_attempt_rounds": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql`ALTER TABLE delivery_attempts ADD COLUMN admin_error TEXT`
+  }),
+  // Managers answer people through the bot: which admin-chat message concerns whom (telegram_id NULL once the
+  // person was forgotten: a reply then says so), their messages to relay, and a lease kind for a person's relays.
+  "0007_relays": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const INTEGER = integer(sql)
+    yield* sql`CREATE TABLE admin_messages (
+      chat_id ${INTEGER} NOT NULL,
+      message_id ${INTEGER} NOT NULL,
+      telegram_id ${INTEGER},
+      PRIMARY KEY (chat_id, message_id)
+    )`
+    yield* sql`CREATE INDEX admin_messages_person ON admin_messages (telegram_id)`
+    yield* sql`CREATE TABLE relays (
+      id TEXT PRIMARY KEY,
+      admin_chat_id ${INTEGER} NOT NULL,
+      admin_message_id ${INTEGER} NOT NULL,
+      telegram_id ${INTEGER},
+      text TEXT NOT NULL,
+      media ${INTEGER} NOT NULL,
+      signature TEXT,
+      created_at ${INTEGER} NOT NULL,
+      outcome TEXT CHECK (outcome IN ('delivered', 'refused')),
+      next_attempt_at ${INTEGER},
+      retries ${INTEGER} NOT NULL DEFAULT 0
+    )`
+    yield* sql`CREATE INDEX relays_person ON relays (telegram_id, created_at) WHERE outcome IS NULL`
+    yield* sql`CREATE INDEX relays_due ON relays (next_attempt_at) WHERE next_attempt_at IS NOT NULL`
+    yield* sql.onDialectOrElse({
+      pg: () =>
+        sql`ALTER TABLE leases DROP CONSTRAINT leases_kind_check`.pipe(
+          Effect.zipRight(sql`ALTER TABLE leases ADD CONSTRAINT leases_kind_check
+            CHECK (kind IN ('chat', 'lead', 'person'))`)
+        ),
+      // SQLite cannot change a CHECK: the table is made again (it holds nothing on SQLite, whose leases are
+      // exclusive; the copy is for the record).
+      orElse: () =>
+        Effect.all([
+          sql`CREATE TABLE leases_new (
+            kind TEXT NOT NULL CHECK (kind IN ('chat', 'lead', 'person')),
+            lease_key TEXT NOT NULL,
+            holder TEXT NOT NULL,
+            until ${INTEGER} NOT NULL,
+            PRIMARY KEY (kind, lease_key)
+          )`,
+          sql`INSERT INTO leases_new SELECT kind, lease_key, holder, until FROM leases`,
+          sql`DROP TABLE leases`,
+          sql`ALTER TABLE leases_new RENAME TO leases`,
+          sql`CREATE INDEX leases_holder ON leases (holder)`
+        ], { discard: true })
+    })
   })
 }
 

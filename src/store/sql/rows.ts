@@ -9,7 +9,9 @@ import {
   Media,
   type Outcome,
   OutcomeKind,
-  outcomeKinds
+  outcomeKinds,
+  Relay,
+  RelayOutcome
 } from "../../lead/Lead.js"
 import { StoreError } from "../StoreError.js"
 
@@ -107,6 +109,25 @@ export const FollowUpFromRow = Schema.Struct({
   messageId: column(FollowUp.fields.messageId, "message_id"),
   media: Schema.OptionFromNullOr(Media),
   text: FollowUp.fields.text
+})
+
+/** A `relays` row as the relay it holds. */
+export const RelayFromRow = Schema.Struct({
+  id: Relay.fields.id,
+  adminChatId: column(Schema.Number, "admin_chat_id"),
+  adminMessageId: column(Schema.Number, "admin_message_id"),
+  telegramId: column(Schema.OptionFromNullOr(Schema.Number), "telegram_id"),
+  text: Relay.fields.text,
+  media: Schema.transform(Schema.Number, Schema.Boolean, {
+    strict: true,
+    decode: (n) => n !== 0,
+    encode: (b) => (b ? 1 : 0)
+  }),
+  signature: Schema.OptionFromNullOr(Schema.String),
+  createdAt: column(Schema.Number, "created_at"),
+  outcome: Schema.OptionFromNullOr(RelayOutcome),
+  dueAt: column(Schema.OptionFromNullOr(Schema.Number), "next_attempt_at"),
+  retries: Relay.fields.retries
 })
 
 /** How a follow-up was applied, as its column holds it. */

@@ -1,0 +1,57 @@
+import { Effect, Layer, Option } from "effect"
+
+import type { Relay } from "../../lead/Lead.js"
+import { Relays } from "../Relays.js"
+import { MemoryTable, read, write } from "./MemoryTable.js"
+
+const inOrder = (a: Relay, b: Relay) => a.createdAt - b.createdAt || a.id.localeCompare(b.id)
+
+/** The managers' outbox in memory (unit tests), under the SQL store's rules. */
+export const MemoryRelays = Layer.effect(
+  Relays,
+  Effect.sync(() => {
+    const relays = new MemoryTable<string, Relay>()
+    const change = (id: string, f: (r: Relay) => Relay | undefined) =>
+      write((unit) => {
+        const relay = relays.get(id)
+        const changed = relay === undefined ? undefined : f(relay)
+        if (changed !== undefined) relays.set(unit, id, changed)
+      })
+    return Relays.of({
+      record: (relay) =>
+        write((unit) => {
+          if (relays.has(relay.id)) return false
+          relays.set(unit, relay.id, {
+            ...relay,
+            outcome: Option.none(),
+            dueAt: Option.some(relay.createdAt),
+            retries: 0
+          })
+          return true
+        }),
+      get: (id) => read(() => Option.fromNullable(relays.get(id))),
+      pendingOf: (telegramId) =>
+        read(() =>
+          relays.values().filter((r) => Option.contains(r.telegramId, telegramId) && Option.isNone(r.outcome))
+            .sort(inOrder)
+        ),
+      peopleDue: (now, limit) =>
+        read(() =>
+          [
+            ...new Set(
+              relays.values().filter((r) =>
+                Option.isSome(r.telegramId) && Option.isSome(r.dueAt) && r.dueAt.value <= now
+              )
+                .map((r) => Option.getOrThrow(r.telegramId))
+            )
+          ].slice(0, limit)
+        ),
+      retryLater: (id, at) => change(id, (r) => ({ ...r, dueAt: Option.some(at), retries: r.retries + 1 })),
+      settle: (id, outcome) =>
+        change(
+          id,
+          (r) => (Option.isSome(r.outcome) ? undefined : { ...r, outcome: Option.some(outcome), dueAt: Option.none() })
+        )
+    })
+  })
+)

@@ -1,0 +1,36 @@
+import { SqlClient, SqlSchema } from "@effect/sql"
+import { Effect, Layer, Option, Schema } from "effect"
+
+import { AdminMessages } from "../AdminMessages.js"
+import { storeOp } from "./rows.js"
+
+/** Which admin-chat message concerns whom, in SQL. */
+export const SqlAdminMessages = Layer.effect(
+  AdminMessages,
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const find = SqlSchema.findOne({
+      Request: Schema.Struct({ chatId: Schema.Number, messageId: Schema.Number }),
+      Result: Schema.Struct({ telegram_id: Schema.NullOr(Schema.Number) }),
+      execute: ({ chatId, messageId }) =>
+        sql`SELECT telegram_id FROM admin_messages WHERE chat_id = ${chatId} AND message_id = ${messageId}`
+    })
+    return AdminMessages.of({
+      record: (messages) =>
+        messages.length === 0 ?
+          Effect.void :
+          sql`INSERT INTO admin_messages ${
+            sql.insert(messages.map((m) => ({ chat_id: m.chatId, message_id: m.messageId, telegram_id: m.telegramId })))
+          } ON CONFLICT DO NOTHING`.pipe(Effect.asVoid, storeOp("recordAdminMessages")),
+      concerning: (chatId, messageId) =>
+        find({ chatId, messageId }).pipe(
+          Effect.map(Option.map((row) =>
+            row.telegram_id === null
+              ? { _tag: "Forgotten" as const }
+              : { _tag: "Person" as const, telegramId: row.telegram_id }
+          )),
+          storeOp("concerning")
+        )
+    })
+  })
+)

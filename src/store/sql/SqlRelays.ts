@@ -1,0 +1,70 @@
+import { SqlClient, SqlSchema } from "@effect/sql"
+import { Effect, Layer, Option, Schema } from "effect"
+
+import { Leases } from "../Leases.js"
+import { Relays } from "../Relays.js"
+import { RelayFromRow, ReturnedIds, storeOp } from "./rows.js"
+import { unleased } from "./SqlLeases.js"
+
+/** The managers' outbox in SQL: a relay row with no outcome is pending. */
+export const SqlRelays = Layer.effect(
+  Relays,
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const leases = yield* Leases
+    const find = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: RelayFromRow,
+      execute: (id) => sql`SELECT * FROM relays WHERE id = ${id}`
+    })
+    const pending = SqlSchema.findAll({
+      Request: Schema.Number,
+      Result: RelayFromRow,
+      execute: (telegramId) =>
+        sql`SELECT * FROM relays WHERE telegram_id = ${telegramId} AND outcome IS NULL ORDER BY created_at, id`
+    })
+    // On a shared store, a person another replica's live lease holds is that replica's to work on.
+    const free = leases.exclusive ? sql`1 = 1` : unleased(sql, "person", "telegram_id")
+    const peopleDue = SqlSchema.findAll({
+      Request: Schema.Struct({ now: Schema.Number, limit: Schema.Number }),
+      Result: Schema.Struct({ telegram_id: Schema.Number }),
+      execute: ({ limit, now }) =>
+        sql`SELECT DISTINCT telegram_id FROM relays WHERE next_attempt_at <= ${now} AND telegram_id IS NOT NULL
+            AND ${free} LIMIT ${limit}`
+    })
+    return Relays.of({
+      record: (relay) =>
+        sql`INSERT INTO relays ${
+          sql.insert({
+            id: relay.id,
+            admin_chat_id: relay.adminChatId,
+            admin_message_id: relay.adminMessageId,
+            telegram_id: Option.getOrNull(relay.telegramId),
+            text: relay.text,
+            media: relay.media ? 1 : 0,
+            signature: Option.getOrNull(relay.signature),
+            created_at: relay.createdAt,
+            next_attempt_at: relay.createdAt
+          })
+        } ON CONFLICT DO NOTHING RETURNING id`.pipe(
+          Effect.flatMap(Schema.decodeUnknown(ReturnedIds)),
+          Effect.map((ids) => ids.length > 0),
+          storeOp("recordRelay")
+        ),
+      get: (id) => find(id).pipe(storeOp("getRelay")),
+      pendingOf: (telegramId) => pending(telegramId).pipe(storeOp("pendingRelays")),
+      peopleDue: (now, limit) =>
+        peopleDue({ now, limit }).pipe(Effect.map((rows) => rows.map((r) => r.telegram_id)), storeOp("peopleDue")),
+      retryLater: (id, at) =>
+        sql`UPDATE relays SET next_attempt_at = ${at}, retries = retries + 1 WHERE id = ${id}`.pipe(
+          Effect.asVoid,
+          storeOp("retryRelay")
+        ),
+      settle: (id, outcome) =>
+        sql`UPDATE relays SET outcome = ${outcome}, next_attempt_at = NULL WHERE id = ${id} AND outcome IS NULL`.pipe(
+          Effect.asVoid,
+          storeOp("settleRelay")
+        )
+    })
+  })
+)
