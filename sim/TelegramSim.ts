@@ -126,19 +126,47 @@ export class TelegramSim {
 
   // ---- people ----------------------------------------------------------------------------------
 
-  /** The person sends text (a command like "/start agency" included), in their chat or another (the admin chat). */
-  sendText(user: SimUser, text: string, chatId = user.id): SimMessage {
+  /**
+   * The person sends text (a command like "/start agency" included), in their chat or another (the admin chat,
+   * as a manager), optionally as a reply to a message of that chat (Telegram then includes the replied-to message).
+   */
+  sendText(user: SimUser, text: string, chatId = user.id, replyToId?: number): SimMessage {
     const entities = text.startsWith("/")
       ? [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }]
       : undefined
-    const message = this.store(chatId, false, text, text, [], undefined, undefined, undefined)
-    this.push({ message: { ...this.wire(user, message), text, ...(entities ? { entities } : {}) } })
+    const message = this.store(chatId, false, text, text, [], replyToId, undefined, undefined)
+    this.push({
+      message: { ...this.wire(user, message), text, ...(entities ? { entities } : {}), ...this.replyWire(message) }
+    })
     return message
   }
 
-  /** The person sends a photo, document, video or voice note, with an optional caption. */
-  sendMedia(user: SimUser, kind: "photo" | "document" | "video" | "voice", caption?: string): SimMessage {
-    const message = this.store(user.id, false, caption ?? "", caption ?? "", [], undefined, kind, undefined)
+  /** The replied-to message as Telegram puts it in an update (without its own reply, as Telegram does). */
+  private replyWire(message: SimMessage) {
+    if (message.replyTo === undefined) return {}
+    const original = this.chat(message.chatId).find((m) => m.message_id === message.replyTo)
+    if (original === undefined) return {}
+    return {
+      reply_to_message: {
+        ...this.wire(original.fromBot ? BOT : { id: 0, first_name: "?" }, original),
+        ...(original.fromBot ? { from: BOT } : {}),
+        text: original.text
+      }
+    }
+  }
+
+  /**
+   * The person sends a photo, document, video or voice note, with an optional caption (in their chat, or as a
+   * manager in the admin chat, optionally replying to a message there).
+   */
+  sendMedia(
+    user: SimUser,
+    kind: "photo" | "document" | "video" | "voice",
+    caption?: string,
+    chatId = user.id,
+    replyToId?: number
+  ): SimMessage {
+    const message = this.store(chatId, false, caption ?? "", caption ?? "", [], replyToId, kind, undefined)
     const file = { file_id: `file-${message.message_id}`, file_unique_id: `u${message.message_id}` }
     const media = kind === "photo"
       ? [{ ...file, width: 10, height: 10 }]
@@ -147,9 +175,21 @@ export class TelegramSim {
       : kind === "video"
       ? { ...file, width: 10, height: 10, duration: 1 }
       : file
-    this.push({ message: { ...this.wire(user, message), [kind]: media, ...(caption ? { caption } : {}) } })
+    this.push({
+      message: {
+        ...this.wire(user, message),
+        [kind]: media,
+        ...(caption ? { caption } : {}),
+        ...this.replyWire(message)
+      }
+    })
     return message
   }
+
+  /** People who blocked the bot: every send to their chat answers 403, as Telegram does. */
+  readonly blocked = new Set<number>()
+  /** The reactions the bot set, by `<chat>:<message id>`. */
+  readonly reactions = new Map<string, ReadonlyArray<string>>()
 
   /** The person taps a button, found by its text on the bot's latest message in their chat that has it. */
   tap(user: SimUser, buttonText: string, chatId = user.id): string {
@@ -243,6 +283,9 @@ export class TelegramSim {
     }
     const fault = chatId === this.adminChatId && !method.startsWith("getChat") ? this.takeAdminFault() : undefined
     if (fault) return fault
+    if (this.blocked.has(chatId) && method !== "getChat") {
+      return { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" }
+    }
     switch (method) {
       case "getMe":
         return { ok: true, result: BOT }
@@ -272,6 +315,13 @@ export class TelegramSim {
         return this.editMessageText(chatId, body)
       case "copyMessage":
         return this.copyMessage(chatId, body)
+      case "setMessageReaction": {
+        const target = this.chat(chatId).find((m) => m.message_id === Number(body.message_id))
+        if (!target) return badRequest("message to react not found")
+        const reaction = (body.reaction as Array<{ emoji?: string }> | undefined) ?? []
+        this.reactions.set(`${chatId}:${target.message_id}`, reaction.map((r) => r.emoji ?? ""))
+        return { ok: true, result: true }
+      }
       default:
         return { ok: false, error_code: 404, description: `Not Found: method ${method} is not simulated` }
     }
@@ -473,7 +523,10 @@ export class TelegramSim {
       date: now(),
       chat: chatOf(message.chatId),
       from: { is_bot: false, ...from },
-      ...(message.fromBot ? { text: message.text } : {})
+      ...(message.fromBot ? { text: message.text } : {}),
+      ...(message.fromBot && message.replyTo !== undefined
+        ? { reply_to_message: { message_id: message.replyTo, date: now(), chat: chatOf(message.chatId) } }
+        : {})
     }
   }
 

@@ -154,6 +154,12 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.validate({ message: "must be a whole number of seconds, 0 or more", validation: (s) => s >= 0 }),
       Config.withDefault(5)
     )
+    const adminNotify = yield* Config.literal("fallback", "all")("ADMIN_NOTIFY").pipe(
+      Config.withDefault("fallback" as const)
+    )
+    const relaySignature = yield* Config.literal("none", "name")("RELAY_SIGNATURE").pipe(
+      Config.withDefault("none" as const)
+    )
     const localesPath = yield* Config.option(Config.string("LOCALES_PATH"))
     const store = yield* storeSetting
     return {
@@ -170,6 +176,8 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       host,
       logFormat: logFormat as LogFormat,
       shutdownDrainSeconds,
+      adminNotify: adminNotify as "fallback" | "all",
+      relaySignature: relaySignature as "none" | "name",
       localesPath,
       store,
       crmWebhookUrl

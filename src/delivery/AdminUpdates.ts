@@ -2,8 +2,10 @@ import { Effect, Option } from "effect"
 
 import type { Handled, Lead, Outcome } from "../lead/Lead.js"
 import { AdminChat } from "../managers/AdminChat.js"
+import { AdminMessages } from "../store/AdminMessages.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
+import { Transactor } from "../store/Transactor.js"
 import { isChatGone } from "../telegram/TelegramError.js"
 import { Attempts } from "./Attempts.js"
 
@@ -17,20 +19,31 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
     const leads = yield* LeadStore
     const followUps = yield* FollowUpState
     const attempts = yield* Attempts
+    const adminMessages = yield* AdminMessages
+    const { atomically } = yield* Transactor
+    /** The messages posted in the admin chat concern the lead's person. */
+    const about = (lead: Lead, posted: ReadonlyArray<number>) =>
+      adminMessages.record(
+        posted.map((messageId) => ({ chatId: admin.chatId, messageId, telegramId: lead.contact.telegramId }))
+      )
 
     /** One try at applying the lead's queued follow-ups, in order; stops at the first that fails. */
     const applyFollowUps = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
       Effect.gen(function*() {
         for (const followUp of yield* followUps.queued(lead.id)) {
           const edited = yield* followUps.appliedByEdit(lead.id)
-          const via = yield* attempts.one(admin.applyFollowUp(lead, outcome, followUp, edited, handled)).pipe(
-            Effect.tapError((e) =>
-              isChatGone(e)
-                ? Effect.logError(`follow-up not delivered yet, will retry: ${admin.explain(e)}`)
-                : Effect.logWarning(`follow-up not delivered yet, will retry: ${e.message}`)
+          const { posted, via } = yield* attempts.one(admin.applyFollowUp(lead, outcome, followUp, edited, handled))
+            .pipe(
+              Effect.tapError((e) =>
+                isChatGone(e)
+                  ? Effect.logError(`follow-up not delivered yet, will retry: ${admin.explain(e)}`)
+                  : Effect.logWarning(`follow-up not delivered yet, will retry: ${e.message}`)
+              )
             )
+          // Applied, and what was posted about the person (a reply to it reaches them), together.
+          yield* atomically(
+            followUps.markApplied(lead.id, followUp.seq, via).pipe(Effect.zipRight(about(lead, posted)))
           )
-          yield* followUps.markApplied(lead.id, followUp.seq, via)
           yield* Effect.logInfo(`follow-up ${followUp.seq} applied (${via})`)
         }
       })
@@ -38,8 +51,10 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
     /** Shows a manager's mark on the fallback message, once. */
     const showHandled = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
       outcome._tag !== "Fallback" || Option.isNone(handled) ? Effect.void : Effect.gen(function*() {
-        yield* attempts.one(admin.showHandled(lead, outcome, yield* followUps.appliedByEdit(lead.id), handled.value))
-        yield* leads.markHandledShown(lead.id)
+        const posted = yield* attempts.one(
+          admin.showHandled(lead, outcome, yield* followUps.appliedByEdit(lead.id), handled.value)
+        )
+        yield* atomically(leads.markHandledShown(lead.id).pipe(Effect.zipRight(about(lead, posted))))
       }).pipe(Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)))
 
     return { applyFollowUps, showHandled } as const

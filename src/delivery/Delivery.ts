@@ -11,6 +11,7 @@ import { Transactor } from "../store/Transactor.js"
 import { AdminUpdates } from "./AdminUpdates.js"
 import { Attempts } from "./Attempts.js"
 import { ReachHuman } from "./ReachHuman.js"
+import { RelayDelivery } from "./RelayDelivery.js"
 
 /** How often the store is asked for leads due that nobody works on (retries whose time came), and how many. */
 const DUE_EVERY = "1 second"
@@ -112,9 +113,10 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
   dependencies: [ReachHuman.Default, AdminUpdates.Default, Attempts.Default, PeopleFirst.Default]
 }) {}
 
-/** The worker behind the features' door. */
+/** The workers behind the features' door: leads, and the managers' messages to people. */
 export const DeliveriesLive = Layer.effect(
   Deliveries,
-  Effect.map(Delivery, ({ schedule }) => Deliveries.of({ schedule }))
-)
-  .pipe(Layer.provide(Delivery.Default))
+  Effect.all([Delivery, RelayDelivery]).pipe(
+    Effect.map(([leads, relays]) => Deliveries.of({ schedule: leads.schedule, scheduleRelays: relays.schedule }))
+  )
+).pipe(Layer.provide(Layer.merge(Delivery.Default, RelayDelivery.Default)))

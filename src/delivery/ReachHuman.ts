@@ -7,6 +7,7 @@ import { type Lead, type Outcome, outcomeKinds } from "../lead/Lead.js"
 import { AdminChat } from "../managers/AdminChat.js"
 import { crmErrors, deliverySeconds, labelled, leadsDelivered } from "../metrics/metrics.js"
 import { Profiles } from "../profiles/Profiles.js"
+import { AdminMessages } from "../store/AdminMessages.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
 import { Attempts } from "./Attempts.js"
@@ -26,6 +27,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     const profiles = yield* Profiles
     const { promptly } = yield* Transactor
     const attempts = yield* Attempts
+    const adminMessages = yield* AdminMessages
 
     /** One round that the CRM failed, kept as one attempt with both errors when the fallback failed too. */
     const failedRound = (leadId: string, error: string, adminError: Option.Option<string>) =>
@@ -57,6 +59,18 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
         )
       )
 
+    /** The outcome, and (a fallback) that its message concerns the person: a manager's reply to it reaches them. */
+    const stored = (lead: Lead, outcome: Outcome) =>
+      leads.setOutcome(lead.id, outcome).pipe(
+        Effect.zipRight(
+          outcome._tag === "Fallback"
+            ? adminMessages.record([
+              { chatId: admin.chatId, messageId: outcome.messageId, telegramId: lead.contact.telegramId }
+            ])
+            : Effect.void
+        )
+      )
+
     const delivered = (lead: Lead, outcome: Outcome) =>
       Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>
         Effect.all([
@@ -71,7 +85,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     // transaction of its own, not behind a group of other units.
     /** One try at reaching a human; its outcome, stored. Fails when nobody could be reached (retried later). */
     const deliver = (lead: Lead) =>
-      attempts.one(tryOnce(lead).pipe(Effect.tap((outcome) => promptly(leads.setOutcome(lead.id, outcome))))).pipe(
+      attempts.one(tryOnce(lead).pipe(Effect.tap((outcome) => promptly(stored(lead, outcome))))).pipe(
         Effect.tap((outcome) => delivered(lead, outcome))
       )
 

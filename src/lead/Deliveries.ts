@@ -7,4 +7,6 @@ import { Context, type Effect } from "effect"
 export class Deliveries extends Context.Tag("Deliveries")<Deliveries, {
   /** Starts (or continues) the lead's delivery once people waiting for an answer have it; returns at once. */
   readonly schedule: (leadId: string) => Effect.Effect<void>
+  /** Starts (or continues) sending the person's relayed messages, in order; returns at once. */
+  readonly scheduleRelays: (telegramId: number) => Effect.Effect<void>
 }>() {}

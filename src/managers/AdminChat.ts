@@ -78,7 +78,10 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
       return { _tag: "Fallback", messageId: message.message_id, html: original } satisfies FallbackOutcome
     })
 
-    /** Copies a photo/document/video/voice to the admin chat with who sent it; a long caption follows as text. */
+    /**
+     * Copies a photo/document/video/voice to the admin chat with who sent it; a long caption follows as text.
+     * Returns the ids of the messages posted.
+     */
     const copyMedia = (lead: Lead, followUp: FollowUp, caption: string, reply?: number) => {
       const header = followUpHeader(lead)
       const withCaption = caption === "" ? header : `${header}\n\n${escapeHtml(caption)}`
@@ -90,8 +93,17 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
             parse_mode: "HTML",
             ...replyTo(reply)
           }, signal))
-        .pipe(Effect.tap(({ message_id }) => (fits ? Effect.void : sendInParts(header, caption, message_id))))
+        .pipe(
+          Effect.flatMap(({ message_id }) =>
+            fits
+              ? Effect.succeed([message_id])
+              : sendInParts(header, caption, message_id).pipe(
+                Effect.map((parts) => [message_id, ...parts.map((m) => m.message_id)])
+              )
+          )
+        )
     }
+    const ids = (messages: ReadonlyArray<{ readonly message_id: number }>) => messages.map((m) => m.message_id)
 
     /** A fallback lead's follow-up: edit the message in place; past 4096 characters, or if it is gone, reply. */
     const smartEdit = (
@@ -102,12 +114,12 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
       handled: Option.Option<Handled>
     ) => {
       const asReply = sendInParts(followUpHeader(lead), followUp.text, outcome.messageId).pipe(
-        Effect.as<AppliedVia>("message")
+        Effect.map((parts) => ({ via: "message" as AppliedVia, posted: ids(parts) }))
       )
       const view = fallbackView(lead, outcome.html, [...edited, followUp], handled)
       if (visibleLength(view.text) > MESSAGE_LIMIT) return asReply
       return edit(outcome.messageId, view).pipe(
-        Effect.as<AppliedVia>("edit"),
+        Effect.as({ via: "edit" as AppliedVia, posted: [] as ReadonlyArray<number> }),
         Effect.catchIf(isEditTargetGone, () => asReply)
       )
     }
@@ -121,15 +133,17 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
     ) {
       if (outcome._tag === "Fallback") {
         // The caption goes into the edited message; the copy only says who sent it.
-        if (Option.isSome(followUp.media)) yield* copyMedia(lead, followUp, "", outcome.messageId)
-        return yield* smartEdit(lead, outcome, followUp, edited, handled)
+        const copied = Option.isSome(followUp.media) ? yield* copyMedia(lead, followUp, "", outcome.messageId) : []
+        const applied = yield* smartEdit(lead, outcome, followUp, edited, handled)
+        return { via: applied.via, posted: [...copied, ...applied.posted] }
       }
-      if (Option.isSome(followUp.media)) yield* copyMedia(lead, followUp, followUp.text)
-      else yield* sendInParts(followUpHeader(lead), followUp.text)
-      return "message" as AppliedVia
+      const posted = Option.isSome(followUp.media)
+        ? yield* copyMedia(lead, followUp, followUp.text)
+        : ids(yield* sendInParts(followUpHeader(lead), followUp.text))
+      return { via: "message" as AppliedVia, posted }
     })
 
-    /** Shows on the fallback message who entered the lead and when, and removes the button. */
+    /** Shows on the fallback message who entered the lead and when, and removes the button; the ids posted. */
     const showHandled = Effect.fn("AdminChat.showHandled")(function*(
       lead: Lead,
       outcome: FallbackOutcome,
@@ -143,10 +157,14 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
           ...fallbackView(lead, outcome.html, edited, Option.none()),
           markup: { inline_keyboard: [] }
         })
-        return yield* send(mark, { reply: outcome.messageId }).pipe(Effect.asVoid)
+        return ids([yield* send(mark, { reply: outcome.messageId })])
       }
-      yield* edit(outcome.messageId, view).pipe(
-        Effect.catchIf(isEditTargetGone, () => send(mark, { reply: outcome.messageId }).pipe(Effect.asVoid))
+      return yield* edit(outcome.messageId, view).pipe(
+        Effect.as([] as ReadonlyArray<number>),
+        Effect.catchIf(
+          isEditTargetGone,
+          () => send(mark, { reply: outcome.messageId }).pipe(Effect.map((m) => ids([m])))
+        )
       )
     })
 
@@ -157,6 +175,6 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
           "(or set ADMIN_CHAT_ID to a chat it is in, and restart)"
         : e.message
 
-    return { postFallback, applyFollowUp, showHandled, send, explain } as const
+    return { postFallback, applyFollowUp, showHandled, send, explain, chatId: adminChatId } as const
   })
 }) {}

@@ -1,12 +1,14 @@
 import { Clock, Effect, FiberSet, Option } from "effect"
 import { Composer, type Filter } from "grammy"
-import type { User } from "grammy/types"
+import type { Message, User } from "grammy/types"
 
 import { deliveryBackoff } from "../concurrency/backoff.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { Deliveries } from "../lead/Deliveries.js"
 import type { Handled } from "../lead/Lead.js"
+import { AdminMessages } from "../store/AdminMessages.js"
 import { LeadStore } from "../store/LeadStore.js"
+import { Relays } from "../store/Relays.js"
 import { Transactor } from "../store/Transactor.js"
 import { answerTap } from "../telegram/answerTap.js"
 import { parseButton } from "../telegram/buttons.js"
@@ -25,8 +27,10 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
     const deliveries = yield* Deliveries
     const leads = yield* LeadStore
     const { atomically } = yield* Transactor
+    const adminMessages = yield* AdminMessages
+    const relays = yield* Relays
     const admin = yield* AdminChat
-    const { adminChatId, adminTimeZone } = yield* AppConfig
+    const { adminChatId, adminTimeZone, relaySignature } = yield* AppConfig
     const isAdminChat = (chatId: number | undefined) => chatId === adminChatId
 
     /**
@@ -61,6 +65,38 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
         return yield* answerTap(telegram, queryId, pressAnswers[yield* markHandled(leadId, managerName(from))])
       }
     )
+
+    /**
+     * A manager's message in the admin chat that replies to one of the bot's messages about a person: recorded as
+     * a relay (once, however often its update is handled), then sent by delivery. Commands, bots' messages and
+     * replies to messages about nobody are not relayed, and nothing is said; a reply about a person whose data was
+     * deleted is answered, once, that the contact is gone.
+     */
+    const relay = Effect.fn("ManagerTools.relay")(function*(message: Message) {
+      const text = message.text ?? message.caption ?? ""
+      const replied = message.reply_to_message
+      if (message.from?.is_bot || text.startsWith("/") || replied === undefined) return
+      const concerning = yield* adminMessages.concerning(adminChatId, replied.message_id)
+      if (Option.isNone(concerning)) return
+      const person = concerning.value._tag === "Person" ? Option.some(concerning.value.telegramId) : Option.none()
+      const id = `${adminChatId}:${message.message_id}`
+      const recorded = yield* atomically(relays.record({
+        id,
+        adminChatId,
+        adminMessageId: message.message_id,
+        telegramId: person,
+        text,
+        media: message.text === undefined,
+        signature: relaySignature === "name" ? Option.fromNullable(message.from?.first_name) : Option.none(),
+        createdAt: yield* Clock.currentTimeMillis
+      }))
+      if (Option.isSome(person)) return yield* deliveries.scheduleRelays(person.value)
+      if (!recorded) return
+      yield* atomically(relays.settle(id, "refused"))
+      yield* admin.send("⛔ Этот контакт удалён.", { reply: message.message_id }).pipe(
+        Effect.catchAll((e) => Effect.logWarning(`the manager's notice not sent: ${e.message}`))
+      )
+    })
 
     const report = Effect.gen(function*() {
       const undelivered = yield* leads.undelivered
@@ -114,6 +150,7 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
     }
     const managersChat = routes.filter((ctx) => isAdminChat(ctx.chat?.id))
     managersChat.command("pending", route("ManagerTools.pending", () => pending()))
+    managersChat.on("message", route("ManagerTools.relay", (ctx) => relay(ctx.message)))
     managersChat.on("callback_query:data", handledPress)
     managersChat.on(
       "callback_query",

@@ -44,6 +44,20 @@ export const crmErrors = Metric.counter("leadbot_crm_errors_total", {
   incremental: true
 })
 
+/** Managers' messages relayed to people, by `result`: `delivered`, or `refused` for good (blocked, gone). */
+export const RELAY_RESULTS = ["delivered", "refused"] as const
+export const repliesRelayed = Metric.counter("leadbot_replies_relayed_total", {
+  description: "Managers' messages relayed to people, by result (delivered or refused)",
+  incremental: true
+})
+
+/** From a lead's recording to the first manager's message delivered to its person. */
+export const firstReplySeconds = Metric.histogram(
+  "leadbot_first_reply_seconds",
+  MetricBoundaries.fromIterable([10, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 24 * 3600]),
+  "From a lead's recording to the first manager's message delivered to its person"
+)
+
 /** Failed Bot API calls, by `method` and `code` (the error code, or `network`). */
 export const telegramErrors = Metric.counter("leadbot_telegram_errors_total", {
   description: "Failed Telegram Bot API calls, by method and code",
@@ -116,6 +130,8 @@ export const makeKnownSeries = (brands: ReadonlyArray<string>) =>
         Metric.value(crmErrors.pipe(Metric.tagged("brand", brand), Metric.tagged("kind", kind)))
       )
     ]),
+    ...RELAY_RESULTS.map((result) => Metric.value(Metric.tagged(repliesRelayed, "result", result))),
+    Metric.value(firstReplySeconds),
     Metric.value(confirmationSeconds),
     Metric.value(deliverySeconds)
   ], { discard: true })

@@ -8,6 +8,7 @@ import { CrmClient } from "../../src/crm/CrmClient.js"
 import type { CrmError } from "../../src/crm/CrmError.js"
 import type { CrmPayload } from "../../src/crm/CrmPayload.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
+import { RelayDelivery } from "../../src/delivery/RelayDelivery.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { StoresTest } from "../../src/store/Stores.js"
@@ -33,6 +34,8 @@ export const testConfigWith = (changes: Partial<Parameters<typeof AppConfig.make
       host: "127.0.0.1",
       logFormat: "pretty",
       shutdownDrainSeconds: 0,
+      adminNotify: "fallback",
+      relaySignature: "none",
       localesPath: Option.none(),
       store: { _tag: "Sqlite", filename: ":memory:", variable: "DATA_DIR" },
       crmWebhookUrl: () => Effect.succeed(Option.none()),
@@ -132,18 +135,26 @@ export const scriptedCrm = (script: Array<CrmError | "ok"> = []) => {
 }
 
 /** The test ports: recording Telegram, scripted CRM, in-memory stores, the shipped locales, the test config. */
-export const testPorts = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<CrmClient>) =>
+export const testPorts = (
+  telegram: Layer.Layer<TelegramBot>,
+  crm: Layer.Layer<CrmClient>,
+  config: Layer.Layer<AppConfig> = testConfig
+) =>
   Layer.mergeAll(
     telegram,
     crm,
     StoresTest,
     testProfiles,
-    testConfig
+    config
   )
 
 /** The bot's services (each bringing the services it needs, as in the app) over the test ports. */
-export const botServices = (telegram: Layer.Layer<TelegramBot>, crm: Layer.Layer<CrmClient>) =>
-  Layer.mergeAll(UpdateRouter.Default, Delivery.Default).pipe(
-    Layer.provideMerge(testPorts(telegram, crm)),
+export const botServices = (
+  telegram: Layer.Layer<TelegramBot>,
+  crm: Layer.Layer<CrmClient>,
+  config: Layer.Layer<AppConfig> = testConfig
+) =>
+  Layer.mergeAll(UpdateRouter.Default, Delivery.Default, RelayDelivery.Default).pipe(
+    Layer.provideMerge(testPorts(telegram, crm, config)),
     Layer.provide(Logger.minimumLogLevel(LogLevel.None))
   )

@@ -21,6 +21,7 @@ export const MemoryLeadStore = Layer.effect(
     /** The newest lead's time per person and service, so that a repeat tap is found without a scan. */
     const newestTaps = new MemoryTable<string, number>()
     const confirmed = new MemoryTable<string, number>()
+    const firstReplies = new MemoryTable<string, number>()
 
     /** Changes a lead that exists; false when it does not. */
     const change = (leadId: string, f: (r: LeadRecord) => LeadRecord | undefined) =>
@@ -99,6 +100,12 @@ export const MemoryLeadStore = Layer.effect(
       retryLater: (leadId, at) => changeWork(leadId, (w) => ({ ...w, dueAt: Option.some(at), retries: w.retries + 1 })),
       settle: (leadId, wakes) =>
         change(leadId, (r) => (r.work.wakes !== wakes ? undefined : { ...r, work: { ...idle, wakes } })),
+      markFirstReply: (leadId, at) =>
+        write((unit) => {
+          if (!leads.has(leadId) || firstReplies.has(leadId)) return false
+          firstReplies.set(unit, leadId, at)
+          return true
+        }),
       undelivered: listed((r) => Option.isNone(r.outcome)),
       awaitingEntry: listed((r) =>
         Option.isSome(r.outcome) && r.outcome.value._tag === "Fallback" && Option.isNone(r.handled)

@@ -130,6 +130,11 @@ export const SqlLeadStore = Layer.effect(
       settle: (leadId, wakes) =>
         sql`UPDATE leads SET next_attempt_at = NULL, retries = 0 WHERE id = ${leadId} AND wakes = ${wakes}
             RETURNING id`.pipe(wroteOne, storeOp("settle")),
+      markFirstReply: (leadId, at) =>
+        sql`UPDATE leads SET first_reply_at = ${at} WHERE id = ${leadId} AND first_reply_at IS NULL RETURNING id`.pipe(
+          wroteOne,
+          storeOp("markFirstReply")
+        ),
       undelivered: findUndelivered(undefined).pipe(storeOp("undelivered")),
       awaitingEntry: findAwaitingEntry(undefined).pipe(storeOp("awaitingEntry"))
     })
