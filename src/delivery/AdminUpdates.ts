@@ -1,5 +1,6 @@
 import { Effect, Option } from "effect"
 
+import { AppConfig } from "../config/AppConfig.js"
 import type { Handled, Lead, Outcome } from "../lead/Lead.js"
 import { AdminChat } from "../managers/AdminChat.js"
 import { AdminMessages } from "../store/AdminMessages.js"
@@ -19,6 +20,7 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
     const leads = yield* LeadStore
     const followUps = yield* FollowUpState
     const attempts = yield* Attempts
+    const { adminNotify } = yield* AppConfig
     const adminMessages = yield* AdminMessages
     const { atomically } = yield* Transactor
     /** The messages posted in the admin chat concern the lead's person. */
@@ -57,7 +59,14 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
         yield* atomically(leads.markHandledShown(lead.id).pipe(Effect.zipRight(about(lead, posted))))
       }).pipe(Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)))
 
-    return { applyFollowUps, showHandled } as const
+    /** ADMIN_NOTIFY=all: a lead the CRM took gets its card, once; a reply to the card reaches the person. */
+    const postCard = (lead: Lead, outcome: Outcome, card: Option.Option<number>) =>
+      adminNotify !== "all" || outcome._tag !== "Crm" || Option.isSome(card) ? Effect.void : Effect.gen(function*() {
+        const messageId = yield* attempts.one(admin.postCard(lead))
+        yield* atomically(leads.setCard(lead.id, messageId).pipe(Effect.zipRight(about(lead, [messageId]))))
+      }).pipe(Effect.tapError((e) => Effect.logWarning(`lead card not posted yet, will retry: ${e.message}`)))
+
+    return { applyFollowUps, showHandled, postCard } as const
   }),
   dependencies: [AdminChat.Default, Attempts.Default]
 }) {}

@@ -34,10 +34,14 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const work = yield* makeLeasedWork("lead", (yield* AppConfig).deliveryLeaseSeconds * 1000)
     const fibers = yield* FiberSet.make()
 
-    /** Everything the lead still needs, in order: a human, then its follow-ups, then the manager's mark. */
-    const workOn = ({ handled, handledShown, lead, outcome, work: { wakes } }: LeadRecord) =>
+    /**
+     * Everything the lead still needs, in order: a human, its card (ADMIN_NOTIFY=all), its follow-ups, the manager's
+     * mark.
+     */
+    const workOn = ({ card, handled, handledShown, lead, outcome, work: { wakes } }: LeadRecord) =>
       Effect.gen(function*() {
         const known = Option.isSome(outcome) ? outcome.value : yield* reach.deliver(lead)
+        yield* updates.postCard(lead, known, card)
         // A follow-up is added with a wake, in one unit: a lead never woken has none (one added since is found
         // when settling fails).
         if (wakes > 0) yield* updates.applyFollowUps(lead, known, handled)

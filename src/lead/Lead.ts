@@ -74,6 +74,8 @@ export const LeadRecord = Schema.Struct({
   handled: Schema.OptionFromSelf(Handled),
   /** The manager's mark is shown on the fallback message. */
   handledShown: Schema.Boolean,
+  /** ADMIN_NOTIFY=all: the admin-chat card of a lead the CRM took, once posted. */
+  card: Schema.OptionFromSelf(Schema.Number),
   work: LeadWork
 })
 export type LeadRecord = typeof LeadRecord.Type

@@ -8,7 +8,7 @@ import { HANDLED_BUTTON_TEXT, handledButton } from "../telegram/buttons.js"
 import { CAPTION_LIMIT, escapeHtml, MESSAGE_LIMIT, splitText, visibleLength } from "../telegram/escapeHtml.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 import { isChatGone, isEditTargetGone, isNotModified, type TelegramError } from "../telegram/TelegramError.js"
-import { fallbackHtml, followUpHeader, handledHtml, smartEditHtml } from "./render.js"
+import { cardHtml, fallbackHtml, followUpHeader, handledHtml, smartEditHtml } from "./render.js"
 
 /**
  * Everything the managers see: fallback leads, smart edits, follow-ups, the handled mark. Only Telegram errors
@@ -168,6 +168,11 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
       )
     })
 
+    /** ADMIN_NOTIFY=all: the card of a lead the CRM took; its message id. */
+    const postCard = Effect.fn("AdminChat.postCard")(function*(lead: Lead) {
+      return (yield* send(cardHtml(lead))).message_id
+    })
+
     /** A failure as the log line says it: when the chat is gone, what an operator must do about it. */
     const explain = (e: TelegramError): string =>
       isChatGone(e)
@@ -175,6 +180,6 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
           "(or set ADMIN_CHAT_ID to a chat it is in, and restart)"
         : e.message
 
-    return { postFallback, applyFollowUp, showHandled, send, explain, chatId: adminChatId } as const
+    return { postFallback, postCard, applyFollowUp, showHandled, send, explain, chatId: adminChatId } as const
   })
 }) {}

@@ -77,6 +77,17 @@ export const smartEditHtml = (originalHtml: string, followUps: ReadonlyArray<Fol
 export const followUpHeader = (lead: Lead): string =>
   `📎 FOLLOW-UP от ${contactHtml(lead.contact)} (${escapeHtml(lead.profile.toUpperCase())}):`
 
+/** ADMIN_NOTIFY=all: the short card of a lead the CRM took, so managers can answer the person too. */
+export const cardHtml = (lead: Lead): string =>
+  [
+    `🗂 <b>${escapeHtml(lead.brandName)}</b> · ${escapeHtml(lead.title)}`,
+    `<b>Контакт:</b> ${contactHtml(lead.contact)}`,
+    `<b>Имя:</b> ${escapeHtml(lead.contact.fullName)}`,
+    `✅ в CRM`,
+    ``,
+    `<i>Ответьте на это сообщение, чтобы написать человеку.</i>`
+  ].join("\n")
+
 /** A moment as managers read it: "21.11.2026, 04:12" in their time zone. */
 export const managerTime = (at: number, timeZone: string): string =>
   new Intl.DateTimeFormat("ru-RU", { timeZone, dateStyle: "short", timeStyle: "short" }).format(at)

@@ -61,6 +61,8 @@ describe("AppConfig", () => {
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", DELIVERY_LEASE_SECONDS: "1" }, "DELIVERY_LEASE_SECONDS"],
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", DELIVERY_LEASE_SECONDS: "2.5" }, "DELIVERY_LEASE_SECONDS"],
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", SHUTDOWN_DRAIN_SECONDS: "-1" }, "SHUTDOWN_DRAIN_SECONDS"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", ADMIN_NOTIFY: "everything" }, "ADMIN_NOTIFY"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", RELAY_SIGNATURE: "full" }, "RELAY_SIGNATURE"],
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", DATABASE_URL: "mysql://x" }, "DATABASE_URL"]
     ] as const
   )("%o → one line naming %s", ([env, variable]) =>

@@ -157,4 +157,40 @@ describe("a manager's reply in the admin chat reaches the person", () => {
       ])
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer, testConfigWith({ relaySignature: "name" }))))
   })
+
+  it.scoped("ADMIN_NOTIFY=all: a lead the CRM took gets a card; a reply to the card reaches the person", () => {
+    const telegram = recordingTelegram()
+    const crm = scriptedCrm()
+    return Effect.gen(function*() {
+      yield* (yield* UpdateRouter).handle(tapUpdate(person, "lead:agency:clients"))
+      yield* (yield* Delivery).awaitIdle
+      expect(crm.sent).toHaveLength(1)
+      const cards = telegram.adminCalls().filter((c) => c.method === "sendMessage")
+      expect(cards.map((c) => c.payload.text)).toEqual([
+        expect.stringMatching(
+          /^🗂 <b>MONSTER AGENCY<\/b> · Привлечь клиентов\n<b>Контакт:<\/b> @betterrman[\s\S]*✅ в CRM/
+        )
+      ])
+      const card = (cards[0]!.result as { message_id: number }).message_id
+      const answer = managerSays("Добрый день!", card)
+      yield* (yield* UpdateRouter).handle(answer)
+      yield* (yield* RelayDelivery).awaitIdle
+      expect(relayed(telegram.calls).map((c) => c.payload.message_id)).toEqual([answer.message!.message_id])
+      // A second delivery round finds the card there: no second card.
+      yield* TestClock.adjust("1 minute")
+      yield* (yield* Delivery).awaitIdle
+      expect(telegram.adminCalls().filter((c) => c.method === "sendMessage")).toHaveLength(1)
+    }).pipe(Effect.provide(botServices(telegram.layer, crm.layer, testConfigWith({ adminNotify: "all" }))))
+  })
+
+  it.scoped("ADMIN_NOTIFY=fallback (the default): a lead the CRM took makes no admin message", () => {
+    const telegram = recordingTelegram()
+    const crm = scriptedCrm()
+    return Effect.gen(function*() {
+      yield* (yield* UpdateRouter).handle(tapUpdate(person, "lead:agency:clients"))
+      yield* (yield* Delivery).awaitIdle
+      expect(crm.sent).toHaveLength(1)
+      expect(telegram.adminCalls()).toEqual([])
+    }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
+  })
 })

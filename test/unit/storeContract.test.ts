@@ -203,6 +203,9 @@ const outcomeOnce = Effect.gen(function*() {
   ])
   expect(record.lead.contact.username).toEqual(Option.none())
   expect(yield* leads.undelivered).toEqual([])
+  yield* leads.setCard("a", 41)
+  yield* leads.setCard("a", 42) // the first card stands
+  expect(Option.getOrThrow(yield* leads.get("a")).card).toEqual(Option.some(41))
   expect(yield* leads.markFirstReply("a", 1300)).toBe(true)
   expect(yield* leads.markFirstReply("a", 1400)).toBe(false)
   expect(yield* leads.markFirstReply("unknown", 1400)).toBe(false)

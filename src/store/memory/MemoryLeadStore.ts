@@ -51,6 +51,7 @@ export const MemoryLeadStore = Layer.effect(
             attempts: [],
             handled: Option.none(),
             handledShown: false,
+            card: Option.none(),
             work: { ...idle, dueAt: Option.some(lead.createdAt) }
           })
           return true
@@ -100,6 +101,10 @@ export const MemoryLeadStore = Layer.effect(
       retryLater: (leadId, at) => changeWork(leadId, (w) => ({ ...w, dueAt: Option.some(at), retries: w.retries + 1 })),
       settle: (leadId, wakes) =>
         change(leadId, (r) => (r.work.wakes !== wakes ? undefined : { ...r, work: { ...idle, wakes } })),
+      setCard: (leadId, messageId) =>
+        change(leadId, (r) => (Option.isSome(r.card) ? undefined : { ...r, card: Option.some(messageId) })).pipe(
+          Effect.asVoid
+        ),
       markFirstReply: (leadId, at) =>
         write((unit) => {
           if (!leads.has(leadId) || firstReplies.has(leadId)) return false

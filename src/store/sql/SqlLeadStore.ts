@@ -130,6 +130,11 @@ export const SqlLeadStore = Layer.effect(
       settle: (leadId, wakes) =>
         sql`UPDATE leads SET next_attempt_at = NULL, retries = 0 WHERE id = ${leadId} AND wakes = ${wakes}
             RETURNING id`.pipe(wroteOne, storeOp("settle")),
+      setCard: (leadId, messageId) =>
+        sql`UPDATE leads SET card_message_id = ${messageId} WHERE id = ${leadId} AND card_message_id IS NULL`.pipe(
+          Effect.asVoid,
+          storeOp("setCard")
+        ),
       markFirstReply: (leadId, at) =>
         sql`UPDATE leads SET first_reply_at = ${at} WHERE id = ${leadId} AND first_reply_at IS NULL RETURNING id`.pipe(
           wroteOne,

@@ -168,6 +168,8 @@ export const migrations = {
     yield* sql`CREATE INDEX relays_due ON relays (next_attempt_at) WHERE next_attempt_at IS NOT NULL`
     // When a manager's first message reached the lead's person (leadbot_first_reply_seconds; /stats later).
     yield* sql`ALTER TABLE leads ADD COLUMN first_reply_at ${INTEGER}`
+    // ADMIN_NOTIFY=all: the card a lead the CRM took gets in the admin chat.
+    yield* sql`ALTER TABLE leads ADD COLUMN card_message_id ${INTEGER}`
     yield* sql.onDialectOrElse({
       pg: () =>
         sql`ALTER TABLE leases DROP CONSTRAINT leases_kind_check`.pipe(

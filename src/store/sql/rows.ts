@@ -39,7 +39,8 @@ export const LeadRow = Schema.Struct({
   handled_shown_at: Schema.NullOr(Schema.Number),
   next_attempt_at: Schema.NullOr(Schema.Number),
   retries: Schema.Number,
-  wakes: Schema.Number
+  wakes: Schema.Number,
+  card_message_id: Schema.NullOr(Schema.Number)
 })
 type LeadRow = typeof LeadRow.Type
 
@@ -98,6 +99,7 @@ export const LeadRecordFromRow = decodeOnly(LeadWithAttemptsRow, Schema.typeSche
     ? Option.some({ by: row.handled_by, at: row.handled_at })
     : Option.none(),
   handledShown: row.handled_shown_at !== null,
+  card: Option.fromNullable(row.card_message_id),
   work: { dueAt: Option.fromNullable(row.next_attempt_at), retries: row.retries, wakes: row.wakes }
 }))
 
