@@ -7,7 +7,7 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect, Schema } from "effect"
 
 import type { CrmMode } from "../sim/CrmSim.js"
-import type { AdminChatGone, AdminFault, SimMessage, SimUser } from "../sim/TelegramSim.js"
+import type { AdminChatGone, AdminFault, SimMessage, SimUser, TelegramSim } from "../sim/TelegramSim.js"
 import { startWorld, type World } from "../sim/world.js"
 
 /** The person you play in the sandbox, and the manager who presses buttons in the admin chat. */
@@ -16,7 +16,7 @@ export const MANAGER: SimUser = { id: 7002, first_name: "Менеджер", user
 
 const page = readFileSync(new URL("./index.html", import.meta.url), "utf8")
 
-const view = (m: SimMessage) => ({
+const view = (telegram: TelegramSim) => (m: SimMessage) => ({
   id: m.message_id,
   fromBot: m.fromBot,
   text: m.text,
@@ -25,6 +25,8 @@ const view = (m: SimMessage) => ({
   media: m.media ?? null,
   edited: m.edits.length,
   replyTo: m.replyTo ?? null,
+  // The bot's reaction on a manager's message (👍 once the person has its copy).
+  reaction: telegram.reactions.get(`${m.chatId}:${m.message_id}`)?.join("") ?? null,
   buttons: m.keyboard.map((row) => row.map((b) => ({ text: b.text, data: b.callback_data ?? "" })))
 })
 
@@ -159,8 +161,9 @@ export const startSandbox = async (port = 0, options: { entry?: "source" | "bund
     }
     if (req.method === "GET" && path === "/api/state") {
       return json(200, {
-        person: telegram.chat(PERSON.id).map(view),
-        admin: telegram.chat(telegram.adminChatId).map(view),
+        person: telegram.chat(PERSON.id).map(view(telegram)),
+        admin: telegram.chat(telegram.adminChatId).map(view(telegram)),
+        personBlocked: telegram.blocked.has(PERSON.id),
         crm: crm.requests.map((r) => ({
           path: r.path.replace(/[^/]+$/, "…"),
           body: r.body,
@@ -184,9 +187,16 @@ export const startSandbox = async (port = 0, options: { entry?: "source" | "bund
       case "/api/person/send-photo":
         telegram.sendMedia(PERSON, "photo", text || undefined)
         return json(200, { ok: true })
-      case "/api/manager/send":
+      case "/api/manager/send": {
         if (text.trim() === "") return json(400, { error: "empty message" })
-        telegram.sendText(MANAGER, text, telegram.adminChatId)
+        // A reply to one of the bot's messages about the person reaches them (copied by the bot).
+        const replyTo = Number.isInteger(body.replyTo) ? Number(body.replyTo) : undefined
+        telegram.sendText(MANAGER, text, telegram.adminChatId, replyTo)
+        return json(200, { ok: true })
+      }
+      case "/api/person/block":
+        if (body.blocked === true) telegram.blocked.add(PERSON.id)
+        else telegram.blocked.delete(PERSON.id)
         return json(200, { ok: true })
       case "/api/tap": {
         const inAdmin = body.chat === "admin"
