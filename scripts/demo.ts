@@ -75,6 +75,19 @@ const main = async () => {
     await settle(100)
     show()
 
+    section("agency: a manager answers by replying to the fallback → the bot copies it to the person")
+    const manager: SimUser = { id: 9001, first_name: "Ольга", username: "olga_manager" }
+    const answer = "Здравствуйте! Посмотрим ваш сайт и вернёмся с планом сегодня."
+    console.log(`  👩‍💼 Ольга, replying to the fallback: ${answer}`)
+    const reply = telegram.sendText(manager, answer, telegram.adminChatId, fallback.message_id)
+    await telegram.waitFor(
+      "the reply at the person's",
+      () => telegram.botMessages(boss.id).some((m) => m.copyOf?.messageId === reply.message_id)
+    )
+    show()
+    await telegram.waitFor("👍", () => telegram.reactions.has(`${telegram.adminChatId}:${reply.message_id}`))
+    console.log("  👍 on Ольга's message: the person has it")
+
     section("cg: the CRM hangs → timeout (2 s here) → fallback")
     await crm.setMode({ kind: "hang" })
     const anna: SimUser = { id: 505, first_name: "Анна", username: "anna_ai" }

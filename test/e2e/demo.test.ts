@@ -18,6 +18,8 @@ describe("npm run demo", () => {
     expect(stdout).toContain("accepted /api/webhook/express/…")
     expect(stdout).toContain("(message edited)")
     expect(stdout).toContain("Сообщение: https://boss.example")
+    expect(stdout).toMatch(/🤖 →👤 Здравствуйте! Посмотрим ваш сайт и вернёмся с планом сегодня\./)
+    expect(stdout).toContain("👍 on Ольга's message: the person has it")
     expect(stdout).toContain("Причина: CRM не ответила за 2 с (таймаут)")
     expect(stdout).toContain("leads in the CRM: 3; fallback messages in the admin chat: 2")
     expect(stdout).not.toContain("secret-test-token")
