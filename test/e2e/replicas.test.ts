@@ -294,6 +294,56 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
     },
     180_000
   )
+
+  it(
+    "2 webhook replicas behind nginx: managers' replies to 10 people, each relayed once, each person's in order",
+    async () => {
+      const { crm, env, telegram } = await world()
+      await crm.setMode({ kind: "refused" })
+      const ports = await Promise.all([1, 2].map(() => freePort()))
+      const nginx = await startNginx(ports)
+      cleanups.push(nginx.stop)
+      const webhookEnv = {
+        ...env,
+        WEBHOOK_URL: `${nginx.base}${WEBHOOK_PATH}`,
+        WEBHOOK_SECRET,
+        SHUTDOWN_DRAIN_SECONDS: "0"
+      }
+      replicas.push(...ports.map((port) => ({ port, bot: start(webhookEnv, port) })))
+      cleanups.push(stopReplicas)
+      await Promise.all(ports.map((port) => untilReady(port)))
+
+      const people: Array<SimUser> = Array.from({ length: 10 }, (_, i) => ({
+        id: 60_000 + i,
+        first_name: `R${i}`,
+        username: `relay_person_${i}`
+      }))
+      for (const person of people) telegram.sendText(person, "/start agency")
+      await telegram.waitFor(
+        "every menu",
+        () => people.every((p) => telegram.botMessages(p.id).some((m) => m.keyboard.length > 0)),
+        30_000
+      )
+      for (const person of people) telegram.tap(person, SERVICE)
+      const fallbacks = await telegram.waitFor("every fallback", () => {
+        const found = people.map((p) => telegram.admin.find((m) => m.text.includes(`@${p.username}`)))
+        return found.every(Boolean) ? found.map((m) => m!) : undefined
+      }, 30_000)
+
+      const manager: SimUser = { id: 9001, first_name: "Анна" }
+      const written = people.map((_, i) =>
+        ["first", "second"].map((n) =>
+          telegram.sendText(manager, `${n} to ${i}`, telegram.adminChatId, fallbacks[i]!.message_id).message_id
+        )
+      )
+      const copiesOf = (i: number) =>
+        telegram.botMessages(people[i]!.id).filter((m) => m.copyOf !== undefined).map((m) => m.copyOf!.messageId)
+      await telegram.waitFor("every reply relayed", () => people.every((_, i) => copiesOf(i).length >= 2), 30_000)
+      await sleep(2000) // a duplicate would come by now (the leases are 3 s)
+      for (let i = 0; i < people.length; i++) expect(copiesOf(i)).toEqual(written[i])
+    },
+    120_000
+  )
 })
 
 describe.skipIf(missing)(`PostgreSQL lost while the bot runs${missing ? ` (${missing})` : ""}`, () => {
