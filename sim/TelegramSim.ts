@@ -36,6 +36,8 @@ export interface SimMessage {
   readonly edits: Array<string>
   readonly media: string | undefined
   readonly copyOf: { readonly chatId: number; readonly messageId: number } | undefined
+  /** The forum topic it is in (`message_thread_id`), if any. */
+  readonly thread?: number | undefined
   /** When the stand-in received it (performance.now()), for latency measurements. */
   readonly at: number
 }
@@ -134,7 +136,11 @@ export class TelegramSim {
     const entities = text.startsWith("/")
       ? [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }]
       : undefined
-    const message = this.store(chatId, false, text, text, [], replyToId, undefined, undefined)
+    // A reply in a forum topic is in that topic, as Telegram has it.
+    const thread = replyToId === undefined
+      ? undefined
+      : this.chat(chatId).find((m) => m.message_id === replyToId)?.thread
+    const message = this.store(chatId, false, text, text, [], replyToId, undefined, undefined, thread)
     this.push({
       message: { ...this.wire(user, message), text, ...(entities ? { entities } : {}), ...this.replyWire(message) }
     })
@@ -181,6 +187,41 @@ export class TelegramSim {
         [kind]: media,
         ...(caption ? { caption } : {}),
         ...this.replyWire(message)
+      }
+    })
+    return message
+  }
+
+  /**
+   * The admin chat is a forum supergroup (topics): getChat says `is_forum`; createForumTopic makes a topic (its id is
+   * the id of its service message); a message sent with a topic's `message_thread_id` goes into it.
+   */
+  forum = false
+  /** Whether the bot, an administrator of the admin chat, may manage its topics. */
+  canManageTopics = true
+  /** The forum's topics, by thread id: their names, and whether a manager deleted them. */
+  readonly topics = new Map<number, { name: string; deleted: boolean }>()
+
+  /** A manager deletes a topic: its messages go with it, and a send into it answers "message thread not found". */
+  deleteTopic(threadId: number): void {
+    const topic = this.topics.get(threadId)
+    if (!topic) throw new Error(`no topic ${threadId}`)
+    topic.deleted = true
+    const admin = this.chats.get(this.adminChatId) ?? []
+    this.chats.set(this.adminChatId, admin.filter((m) => m.thread !== threadId))
+  }
+
+  /** A manager writes in a topic, not replying to anything (Telegram then names the topic's service message). */
+  sendInTopic(user: SimUser, text: string, threadId: number): SimMessage {
+    const message = this.store(this.adminChatId, false, text, text, [], undefined, undefined, undefined, threadId)
+    const chat = chatOf(this.adminChatId)
+    this.push({
+      message: {
+        ...this.wire(user, message),
+        text,
+        message_thread_id: threadId,
+        is_topic_message: true,
+        reply_to_message: { message_id: threadId, date: now(), chat, forum_topic_created: { name: "topic" } }
       }
     })
     return message
@@ -293,13 +334,37 @@ export class TelegramSim {
         return chatId === this.adminChatId || this.chats.has(chatId)
           ? {
             ok: true,
-            result: { ...chatOf(chatId), accent_color_id: 0, max_reaction_count: 11, accepted_gift_types: {} }
+            result: {
+              ...chatOf(chatId),
+              ...(chatId === this.adminChatId && this.forum ? { is_forum: true } : {}),
+              accent_color_id: 0,
+              max_reaction_count: 11,
+              accepted_gift_types: {}
+            }
           }
           : badRequest("chat not found")
       case "getChatMember":
         return Number(body.user_id) === BOT.id && chatId === this.adminChatId
-          ? { ok: true, result: { status: "administrator", user: BOT, can_be_edited: false, can_post_messages: true } }
+          ? {
+            ok: true,
+            result: {
+              status: "administrator",
+              user: BOT,
+              can_be_edited: false,
+              can_post_messages: true,
+              can_manage_topics: this.canManageTopics
+            }
+          }
           : badRequest("user not found")
+      case "createForumTopic": {
+        if (chatId !== this.adminChatId || !this.forum) return badRequest("the chat is not a forum")
+        if (!this.canManageTopics) return badRequest("not enough rights to create a topic")
+        const name = String(body.name ?? "")
+        if (name.length < 1 || name.length > 128) return badRequest("TOPIC_NAME_INVALID")
+        const service = this.store(chatId, true, `«${name}»`, `«${name}»`, [], undefined, undefined, undefined)
+        this.topics.set(service.message_id, { name, deleted: false })
+        return { ok: true, result: { message_thread_id: service.message_id, name, icon_color: 7322096 } }
+      }
       case "setWebhook":
         return this.setWebhook(body)
       case "deleteWebhook":
@@ -368,7 +433,18 @@ export class TelegramSim {
     return rows
   }
 
+  /** The topic a send names: none, a live one, or the error Telegram gives for a deleted one. */
+  private threadOf(chatId: number, body: Record<string, unknown>): number | undefined | ApiResult {
+    if (body.message_thread_id === undefined) return undefined
+    const thread = Number(body.message_thread_id)
+    const topic = chatId === this.adminChatId && this.forum ? this.topics.get(thread) : undefined
+    if (!topic || topic.deleted) return badRequest("message thread not found")
+    return thread
+  }
+
   private sendMessage(chatId: number, body: Record<string, unknown>): ApiResult {
+    const thread = this.threadOf(chatId, body)
+    if (typeof thread === "object") return thread
     const rendered = this.render(body.text, body.parse_mode, 4096, "text")
     if ("ok" in rendered) return rendered
     if (rendered.text.trim() === "") return badRequest("message text is empty")
@@ -382,7 +458,8 @@ export class TelegramSim {
       keyboard,
       replyTo(body),
       undefined,
-      undefined
+      undefined,
+      thread
     )
     return { ok: true, result: this.wire(BOT, message) }
   }
@@ -408,6 +485,8 @@ export class TelegramSim {
   }
 
   private copyMessage(chatId: number, body: Record<string, unknown>): ApiResult {
+    const thread = this.threadOf(chatId, body)
+    if (typeof thread === "object") return thread
     const fromChat = Number(body.from_chat_id)
     const source = this.chat(fromChat).find((m) => m.message_id === Number(body.message_id))
     if (!source) return badRequest("message to copy not found")
@@ -418,7 +497,7 @@ export class TelegramSim {
     const copy = this.store(chatId, true, caption.html, caption.text, [], replyTo(body), source.media, {
       chatId: fromChat,
       messageId: source.message_id
-    })
+    }, thread)
     return { ok: true, result: { message_id: copy.message_id } }
   }
 
@@ -492,7 +571,8 @@ export class TelegramSim {
     keyboard: ReadonlyArray<ReadonlyArray<InlineButton>>,
     replyToId: number | undefined,
     media: string | undefined,
-    copyOf: SimMessage["copyOf"]
+    copyOf: SimMessage["copyOf"],
+    thread?: number
   ): SimMessage {
     const message_id = (this.nextMessageId.get(chatId) ?? 0) + 1
     this.nextMessageId.set(chatId, message_id)
@@ -507,6 +587,7 @@ export class TelegramSim {
       edits: [],
       media,
       copyOf,
+      thread,
       at: performance.now()
     }
     const list = this.chats.get(chatId) ?? []
@@ -524,6 +605,7 @@ export class TelegramSim {
       chat: chatOf(message.chatId),
       from: { is_bot: false, ...from },
       ...(message.fromBot ? { text: message.text } : {}),
+      ...(message.thread !== undefined ? { message_thread_id: message.thread, is_topic_message: true } : {}),
       ...(message.fromBot && message.replyTo !== undefined
         ? { reply_to_message: { message_id: message.replyTo, date: now(), chat: chatOf(message.chatId) } }
         : {})
