@@ -1,4 +1,4 @@
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import type { Api } from "grammy"
 import type { ChatFullInfo, ChatMember } from "grammy/types"
 
@@ -7,9 +7,20 @@ import { StartupError } from "../config/StartupError.js"
 import { type ApiSignal, STARTUP_CALL_TIMEOUT, TelegramBot } from "../telegram/TelegramBot.js"
 import { TelegramError } from "../telegram/TelegramError.js"
 
-/** Why the bot may not post in the chat, or undefined when it may. */
+/**
+ * What kind of chat the admin chat is. A forum (topics): everything about a person goes into a topic of theirs,
+ * which the bot makes. Not a forum unless the start-up check says so.
+ */
+export class AdminChatKind extends Context.Reference<AdminChatKind>()("AdminChatKind", {
+  defaultValue: (): { readonly forum: boolean } => ({ forum: false })
+}) {}
+
+/** Why the bot may not post in the chat (or, in a forum, not make topics), or undefined when it may. */
 export const refusalOf = (chat: ChatFullInfo, me: ChatMember | undefined): string | undefined => {
   if (chat.type === "private" || me === undefined) return undefined
+  if (chat.is_forum === true && me.status !== "creator" && !(me.status === "administrator" && me.can_manage_topics)) {
+    return "the chat is a forum: the bot must be an administrator allowed to manage topics (can_manage_topics)"
+  }
   switch (me.status) {
     case "left":
       return "the bot is not a member of that chat: add it"
@@ -50,7 +61,15 @@ export const checkAdminChat = Effect.gen(function*() {
   const me = chat.type === "private" ? undefined : yield* member
   const refusal = refusalOf(chat, me)
   if (refusal !== undefined) return yield* new StartupError({ message: `ADMIN_CHAT_ID=${adminChatId}: ${refusal}` })
-  yield* Effect.logInfo(`admin chat: ${chat.type === "private" ? "a private chat" : `"${chat.title}" (${chat.type})`}`)
+  const forum = chat.is_forum === true
+  yield* Effect.logInfo(
+    `admin chat: ${
+      chat.type === "private"
+        ? "a private chat"
+        : `"${chat.title}" (${chat.type}${forum ? ", a forum: a topic a person" : ""})`
+    }`
+  )
+  return { forum }
 }).pipe(
   Effect.catchTag("TelegramError", (e) =>
     Effect.flatMap(AppConfig, ({ adminChatId }) =>
@@ -64,5 +83,5 @@ export const checkAdminChat = Effect.gen(function*() {
       )))
 )
 
-/** The check as a start-up step of the app. */
-export const AdminChatChecked = Layer.effectDiscard(checkAdminChat)
+/** The check as a start-up step of the app; it says what kind of chat the admin chat is. */
+export const AdminChatChecked = Layer.effect(AdminChatKind, checkAdminChat)

@@ -183,6 +183,19 @@ describe("the bot as a process", () => {
     expect(JSON.parse(bot.output().stdout.trim().split("\n")[0]!)).toHaveProperty("level")
   })
 
+  it("a forum admin chat where the bot may not manage topics → exit 1, one line naming the right", async () => {
+    const telegram = await TelegramSim.start()
+    cleanups.push(() => telegram.close())
+    telegram.forum = true
+    telegram.canManageTopics = false
+    const bot = spawnBot({ ...telegramEnv(telegram) })
+    expect(await exitWithin(bot, 15_000)).toBe(1)
+    expect(errorLines(bot)).toEqual([
+      `Cannot start: ADMIN_CHAT_ID=${telegram.adminChatId}: the chat is a forum: the bot must be an administrator ` +
+      "allowed to manage topics (can_manage_topics)"
+    ])
+  })
+
   it("a busy PORT → exit 1, one line naming PORT", async () => {
     const busy = createServer()
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve))

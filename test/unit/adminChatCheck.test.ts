@@ -50,4 +50,14 @@ describe("the admin chat, checked at start", () => {
     expect(refusalOf(channel, member("member"))).toMatch(/administrator/)
     expect(refusalOf(channel, member("administrator", { can_post_messages: false }))).toMatch(/may not post/)
   })
+
+  it("a forum: the bot must be an administrator that may manage topics (or the owner)", () => {
+    const forum = { ...group, is_forum: true } as ChatFullInfo
+    expect(refusalOf(forum, member("administrator", { can_manage_topics: true }))).toBeUndefined()
+    expect(refusalOf(forum, member("creator"))).toBeUndefined()
+    expect(refusalOf(forum, member("administrator", { can_manage_topics: false }))).toMatch(
+      /the chat is a forum: the bot must be an administrator allowed to manage topics \(can_manage_topics\)/
+    )
+    expect(refusalOf(forum, member("member"))).toMatch(/can_manage_topics/)
+  })
 })
