@@ -7,6 +7,7 @@ import { MemoryFollowUpState } from "./memory/MemoryFollowUpState.js"
 import { MemoryInbox } from "./memory/MemoryInbox.js"
 import { MemoryLeadStore } from "./memory/MemoryLeadStore.js"
 import { MemoryRelays } from "./memory/MemoryRelays.js"
+import { MemoryTopics } from "./memory/MemoryTopics.js"
 import { MemoryTransactor } from "./memory/MemoryTransactor.js"
 import { AlwaysLeader } from "./PollingLeader.js"
 import { SqlAdminMessages } from "./sql/SqlAdminMessages.js"
@@ -17,6 +18,7 @@ import { SqlStoreLeases } from "./sql/SqlLeases.js"
 import { SqlPollingLeader } from "./sql/SqlPollingLeader.js"
 import { SqlRelays } from "./sql/SqlRelays.js"
 import { SqlStoreHealth } from "./sql/SqlStoreHealth.js"
+import { SqlTopics } from "./sql/SqlTopics.js"
 import { SqlTransactor } from "./sql/SqlTransactor.js"
 import { StoreHealth } from "./StoreHealth.js"
 
@@ -29,7 +31,8 @@ export const SqlStores = Layer.mergeAll(
   SqlStoreHealth,
   SqlPollingLeader,
   SqlAdminMessages,
-  SqlRelays
+  SqlRelays,
+  SqlTopics
 ).pipe(Layer.provideMerge(SqlStoreLeases))
 
 /** The bot's stores: on the database that DATABASE_URL (or DATA_DIR) chooses. */
@@ -46,6 +49,7 @@ export const StoresTest = Layer.mergeAll(
   MemoryTransactor,
   MemoryAdminMessages,
   MemoryRelays,
+  MemoryTopics,
   ExclusiveLeases,
   AlwaysLeader,
   Layer.succeed(StoreHealth, { check: Effect.void })

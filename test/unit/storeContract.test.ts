@@ -18,6 +18,7 @@ import { migrations, runMigrations } from "../../src/store/sql/migrations.js"
 import { SqlLeases } from "../../src/store/sql/SqlLeases.js"
 import { openDatabase } from "../../src/store/sqlite/Database.js"
 import { SqlStores, StoresTest } from "../../src/store/Stores.js"
+import { Topics } from "../../src/store/Topics.js"
 import { Transactor } from "../../src/store/Transactor.js"
 import { InboxRetention } from "../../src/updates/InboxRetention.js"
 import { freshPostgres, postgresMissing } from "../support/postgres.js"
@@ -247,6 +248,24 @@ const relaying = Effect.gen(function*() {
   expect(yield* relays.peopleDue(10_000, 10)).toEqual([502])
 })
 
+/** For every store: a person's topic; the first one stands; a dropped one goes; whose a topic is. */
+const personTopics = Effect.gen(function*() {
+  const topics = yield* Topics
+  expect(yield* topics.of(-100, 501)).toEqual(Option.none())
+  expect(yield* topics.settle(-100, 501, 10)).toBe(10)
+  expect(yield* topics.settle(-100, 501, 11)).toBe(10) // made meanwhile elsewhere: the first stands
+  expect(yield* topics.settle(-100, 502, 12)).toBe(12)
+  expect(yield* topics.of(-100, 501)).toEqual(Option.some(10))
+  expect(yield* topics.personOf(-100, 12)).toEqual(Option.some(502))
+  expect(yield* topics.personOf(-100, 11)).toEqual(Option.none())
+  expect(yield* topics.personOf(-200, 10)).toEqual(Option.none())
+  yield* topics.drop(-100, 501, 99) // not theirs: nothing
+  expect(yield* topics.of(-100, 501)).toEqual(Option.some(10))
+  yield* topics.drop(-100, 501, 10)
+  expect(yield* topics.of(-100, 501)).toEqual(Option.none())
+  expect(yield* topics.settle(-100, 501, 13)).toBe(13)
+})
+
 /** For every store: which admin-chat message concerns whom; the first record stands. */
 const adminMessagesAbout = Effect.gen(function*() {
   const about = yield* AdminMessages
@@ -423,6 +442,9 @@ describe.each(implementations)("the store ports on $name", ({ skipped, stores })
 
   it.scoped("a manager's message is one relay; pending ones in order; due, retried, settled once", () =>
     relaying.pipe(Effect.provide(stores())))
+
+  it.scoped("a person's topic: the first stands, a dropped one goes, whose a topic is", () =>
+    personTopics.pipe(Effect.provide(stores())))
 
   it.scoped("which admin-chat message concerns whom; the first record stands", () =>
     adminMessagesAbout.pipe(Effect.provide(stores())))

@@ -33,6 +33,8 @@ export const forgetPerson = (telegramId: number) =>
         OR (kind = 'person' AND lease_key = ${String(telegramId)})
         OR (kind = 'lead' AND lease_key IN (${theirLeads})) RETURNING lease_key`
       const relays = yield* sql`DELETE FROM relays WHERE telegram_id = ${telegramId} RETURNING id`
+      // Their topic (in a forum admin chat) is theirs no more; Telegram keeps it until a manager deletes it.
+      yield* sql`DELETE FROM person_topics WHERE telegram_id = ${telegramId}`
       // Which message concerned them goes; that the message concerned someone now forgotten stays (a manager's
       // reply to it is then told so, and nothing is sent).
       const adminMessages = yield* sql`UPDATE admin_messages SET telegram_id = NULL WHERE telegram_id = ${telegramId}

@@ -168,6 +168,14 @@ export const migrations = {
     yield* sql`CREATE INDEX relays_due ON relays (next_attempt_at) WHERE next_attempt_at IS NOT NULL`
     // When a manager's first message reached the lead's person (leadbot_first_reply_seconds; /stats later).
     yield* sql`ALTER TABLE leads ADD COLUMN first_reply_at ${INTEGER}`
+    // A forum admin chat: each person's topic.
+    yield* sql`CREATE TABLE person_topics (
+      chat_id ${INTEGER} NOT NULL,
+      telegram_id ${INTEGER} NOT NULL,
+      thread_id ${INTEGER} NOT NULL,
+      PRIMARY KEY (chat_id, telegram_id)
+    )`
+    yield* sql`CREATE UNIQUE INDEX person_topics_thread ON person_topics (chat_id, thread_id)`
     // ADMIN_NOTIFY=all: the card a lead the CRM took gets in the admin chat.
     yield* sql`ALTER TABLE leads ADD COLUMN card_message_id ${INTEGER}`
     yield* sql.onDialectOrElse({
