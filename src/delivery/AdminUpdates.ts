@@ -6,6 +6,7 @@ import { AdminChat } from "../managers/AdminChat.js"
 import { AdminMessages } from "../store/AdminMessages.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
+import type { StoreError } from "../store/StoreError.js"
 import { Transactor } from "../store/Transactor.js"
 import { isChatGone } from "../telegram/TelegramError.js"
 import { Attempts } from "./Attempts.js"
@@ -29,34 +30,52 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
         posted.map((messageId) => ({ chatId: admin.chatId, messageId, telegramId: lead.contact.telegramId }))
       )
 
-    /** One try at applying the lead's queued follow-ups, in order; stops at the first that fails. */
+    /** The fallback message was posted anew (its forum topic was deleted): the lead's outcome points to it. */
+    const movedTo = (lead: Lead, outcome: Outcome, moved: number | undefined): Effect.Effect<Outcome, StoreError> =>
+      moved === undefined || outcome._tag !== "Fallback"
+        ? Effect.succeed(outcome)
+        : leads.moveFallback(lead.id, moved).pipe(Effect.as({ ...outcome, messageId: moved }))
+
+    /**
+     * One try at applying the lead's queued follow-ups, in order; stops at the first that fails. Returns the
+     * outcome as it now stands (the fallback message may have moved).
+     */
     const applyFollowUps = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
       Effect.gen(function*() {
+        let current = outcome
         for (const followUp of yield* followUps.queued(lead.id)) {
           const edited = yield* followUps.appliedByEdit(lead.id)
-          const { posted, via } = yield* attempts.one(admin.applyFollowUp(lead, outcome, followUp, edited, handled))
-            .pipe(
-              Effect.tapError((e) =>
-                isChatGone(e)
-                  ? Effect.logError(`follow-up not delivered yet, will retry: ${admin.explain(e)}`)
-                  : Effect.logWarning(`follow-up not delivered yet, will retry: ${e.message}`)
-              )
+          const applied = yield* attempts.one(admin.applyFollowUp(lead, current, followUp, edited, handled)).pipe(
+            Effect.tapError((e) =>
+              e._tag === "TelegramError" && isChatGone(e)
+                ? Effect.logError(`follow-up not delivered yet, will retry: ${admin.explain(e)}`)
+                : Effect.logWarning(`follow-up not delivered yet, will retry: ${e.message}`)
             )
-          // Applied, and what was posted about the person (a reply to it reaches them), together.
-          yield* atomically(
-            followUps.markApplied(lead.id, followUp.seq, via).pipe(Effect.zipRight(about(lead, posted)))
           )
-          yield* Effect.logInfo(`follow-up ${followUp.seq} applied (${via})`)
+          // Applied, what was posted about the person (a reply to it reaches them), where the message now is.
+          current = yield* atomically(
+            followUps.markApplied(lead.id, followUp.seq, applied.via).pipe(
+              Effect.zipRight(about(lead, applied.posted)),
+              Effect.zipRight(movedTo(lead, current, applied.moved))
+            )
+          )
+          yield* Effect.logInfo(`follow-up ${followUp.seq} applied (${applied.via})`)
         }
+        return current
       })
 
     /** Shows a manager's mark on the fallback message, once. */
     const showHandled = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
       outcome._tag !== "Fallback" || Option.isNone(handled) ? Effect.void : Effect.gen(function*() {
-        const posted = yield* attempts.one(
+        const shown = yield* attempts.one(
           admin.showHandled(lead, outcome, yield* followUps.appliedByEdit(lead.id), handled.value)
         )
-        yield* atomically(leads.markHandledShown(lead.id).pipe(Effect.zipRight(about(lead, posted))))
+        yield* atomically(
+          leads.markHandledShown(lead.id).pipe(
+            Effect.zipRight(about(lead, shown.posted)),
+            Effect.zipRight(movedTo(lead, outcome, shown.moved))
+          )
+        )
       }).pipe(Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)))
 
     /** ADMIN_NOTIFY=all: a lead the CRM took gets its card, once; a reply to the card reaches the person. */

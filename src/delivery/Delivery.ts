@@ -44,8 +44,8 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         yield* updates.postCard(lead, known, card)
         // A follow-up is added with a wake, in one unit: a lead never woken has none (one added since is found
         // when settling fails).
-        if (wakes > 0) yield* updates.applyFollowUps(lead, known, handled)
-        if (!handledShown) yield* updates.showHandled(lead, known, handled)
+        const now = wakes > 0 ? yield* updates.applyFollowUps(lead, known, handled) : known
+        if (!handledShown) yield* updates.showHandled(lead, now, handled)
       })
 
     /**

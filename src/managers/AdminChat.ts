@@ -4,42 +4,95 @@ import type { InlineKeyboardMarkup } from "grammy/types"
 import { AppConfig } from "../config/AppConfig.js"
 import type { CrmError } from "../crm/CrmError.js"
 import type { AppliedVia, FallbackOutcome, FollowUp, Handled, Lead, Outcome } from "../lead/Lead.js"
+import { type StoreError } from "../store/StoreError.js"
+import { Topics } from "../store/Topics.js"
 import { HANDLED_BUTTON_TEXT, handledButton } from "../telegram/buttons.js"
 import { CAPTION_LIMIT, escapeHtml, MESSAGE_LIMIT, splitText, visibleLength } from "../telegram/escapeHtml.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 import { isChatGone, isEditTargetGone, isNotModified, type TelegramError } from "../telegram/TelegramError.js"
+import { AdminChatKind } from "./checkAdminChat.js"
 import { cardHtml, fallbackHtml, followUpHeader, handledHtml, smartEditHtml } from "./render.js"
 
+/** A forum topic a send named is gone (a manager deleted it). */
+const isThreadGone = (e: TelegramError) => e.code === 400 && /message thread not found/i.test(e.description)
+
+/** Telegram's limit on a topic's name. */
+const TOPIC_NAME_LIMIT = 128
+
 /**
- * Everything the managers see: fallback leads, smart edits, follow-ups, the handled mark. Only Telegram errors
- * escape.
+ * Everything the managers see: fallback leads, smart edits, follow-ups, the handled mark, lead cards. In a forum
+ * admin chat, everything about a person goes into their topic, made at their first message there (and made anew,
+ * the message posted whole, when a manager deleted it). Only Telegram and store errors escape.
  */
 export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
   effect: Effect.gen(function*() {
     const telegram = yield* TelegramBot
+    const topics = yield* Topics
+    const { forum } = yield* AdminChatKind
     const { adminChatId, adminTimeZone } = yield* AppConfig
     const html = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const
     const replyTo = (messageId: number | undefined) =>
       messageId === undefined ? {} : { reply_parameters: { message_id: messageId, allow_sending_without_reply: true } }
 
-    const send = (text: string, options: { reply?: number; markup?: InlineKeyboardMarkup } = {}) =>
+    const inThread = (thread: number | undefined) => (thread === undefined ? {} : { message_thread_id: thread })
+
+    const send = (text: string, options: { reply?: number; markup?: InlineKeyboardMarkup; thread?: number } = {}) =>
       telegram.call("sendMessage", (api, signal) =>
         api.sendMessage(adminChatId, text, {
           ...html,
           ...replyTo(options.reply),
+          ...inThread(options.thread),
           ...(options.markup ? { reply_markup: options.markup } : {})
         }, signal))
 
     /** Sends `header` + text as one message, or several when it would pass 4096 characters. Nothing is cut. */
-    const sendInParts = (header: string, text: string, reply?: number) => {
+    const sendInParts = (header: string, text: string, reply?: number, thread?: number) => {
       const budget = MESSAGE_LIMIT - visibleLength(header) - 16
       const parts = splitText(text, budget)
       return Effect.forEach(
         parts,
         (part, i) =>
-          send(`${header}${parts.length > 1 ? ` (${i + 1}/${parts.length})` : ""}\n\n${escapeHtml(part)}`, { reply })
+          send(`${header}${parts.length > 1 ? ` (${i + 1}/${parts.length})` : ""}\n\n${escapeHtml(part)}`, {
+            reply,
+            thread
+          })
       )
     }
+
+    /** The person's topic in a forum admin chat: theirs, or one made now (`<name> · <BRAND>`). */
+    const topicOf = (lead: Lead): Effect.Effect<number | undefined, TelegramError | StoreError> =>
+      !forum ? Effect.succeed(undefined) : Effect.gen(function*() {
+        const known = yield* topics.of(adminChatId, lead.contact.telegramId)
+        if (Option.isSome(known)) return known.value
+        const name = `${lead.contact.fullName || "профиль"} · ${lead.profile.toUpperCase()}`.slice(0, TOPIC_NAME_LIMIT)
+        const made = yield* telegram.call(
+          "createForumTopic",
+          (api, signal) => api.createForumTopic(adminChatId, name, {}, signal)
+        )
+        yield* Effect.logInfo(`forum topic made for the person: ${made.message_thread_id}`)
+        return yield* topics.settle(adminChatId, lead.contact.telegramId, made.message_thread_id)
+      })
+
+    /**
+     * Posts about the lead's person in their topic (none outside a forum). A topic a manager deleted is dropped
+     * and a new one made, and the post is made again there, whole.
+     */
+    const inTopic = <A>(lead: Lead, post: (thread: number | undefined) => Effect.Effect<A, TelegramError>) =>
+      topicOf(lead).pipe(
+        Effect.flatMap((thread) =>
+          post(thread).pipe(
+            Effect.catchIf(
+              (e) => thread !== undefined && isThreadGone(e),
+              () =>
+                Effect.logWarning("the person's forum topic is gone: a new one is made").pipe(
+                  Effect.zipRight(topics.drop(adminChatId, lead.contact.telegramId, thread!)),
+                  Effect.zipRight(topicOf(lead)),
+                  Effect.flatMap(post)
+                )
+            )
+          )
+        )
+      )
 
     /** The fallback message as it should look now: original, follow-ups edited in, the handled mark or its button. */
     const fallbackView = (
@@ -74,7 +127,7 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
     const postFallback = Effect.fn("AdminChat.postFallback")(function*(lead: Lead, error: CrmError) {
       const original = fallbackHtml(lead, error)
       const view = fallbackView(lead, original, [], Option.none())
-      const message = yield* send(view.text, { markup: view.markup })
+      const message = yield* inTopic(lead, (thread) => send(view.text, { markup: view.markup, thread }))
       return { _tag: "Fallback", messageId: message.message_id, html: original } satisfies FallbackOutcome
     })
 
@@ -82,7 +135,7 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
      * Copies a photo/document/video/voice to the admin chat with who sent it; a long caption follows as text.
      * Returns the ids of the messages posted.
      */
-    const copyMedia = (lead: Lead, followUp: FollowUp, caption: string, reply?: number) => {
+    const copyMedia = (lead: Lead, followUp: FollowUp, caption: string, reply?: number, thread?: number) => {
       const header = followUpHeader(lead)
       const withCaption = caption === "" ? header : `${header}\n\n${escapeHtml(caption)}`
       const fits = visibleLength(withCaption) <= CAPTION_LIMIT
@@ -91,13 +144,14 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
           api.copyMessage(adminChatId, followUp.chatId, followUp.messageId, {
             caption: fits ? withCaption : header,
             parse_mode: "HTML",
-            ...replyTo(reply)
+            ...replyTo(reply),
+            ...inThread(thread)
           }, signal))
         .pipe(
           Effect.flatMap(({ message_id }) =>
             fits
               ? Effect.succeed([message_id])
-              : sendInParts(header, caption, message_id).pipe(
+              : sendInParts(header, caption, message_id, thread).pipe(
                 Effect.map((parts) => [message_id, ...parts.map((m) => m.message_id)])
               )
           )
@@ -105,22 +159,36 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
     }
     const ids = (messages: ReadonlyArray<{ readonly message_id: number }>) => messages.map((m) => m.message_id)
 
-    /** A fallback lead's follow-up: edit the message in place; past 4096 characters, or if it is gone, reply. */
+    /** What applying a follow-up did: how, what it posted, and where the fallback message now is if it moved. */
+    interface Applied {
+      readonly via: AppliedVia
+      readonly posted: ReadonlyArray<number>
+      readonly moved?: number
+    }
+
+    /**
+     * A fallback lead's follow-up: edit the message in place; past 4096 characters, or if it is gone, reply. In a
+     * forum, a message gone (with its deleted topic) is posted whole, as a new one, in the person's topic.
+     */
     const smartEdit = (
       lead: Lead,
       outcome: FallbackOutcome,
       followUp: FollowUp,
       edited: ReadonlyArray<FollowUp>,
-      handled: Option.Option<Handled>
-    ) => {
-      const asReply = sendInParts(followUpHeader(lead), followUp.text, outcome.messageId).pipe(
-        Effect.map((parts) => ({ via: "message" as AppliedVia, posted: ids(parts) }))
+      handled: Option.Option<Handled>,
+      thread: number | undefined
+    ): Effect.Effect<Applied, TelegramError> => {
+      const asReply = sendInParts(followUpHeader(lead), followUp.text, outcome.messageId, thread).pipe(
+        Effect.map((parts): Applied => ({ via: "message", posted: ids(parts) }))
       )
       const view = fallbackView(lead, outcome.html, [...edited, followUp], handled)
       if (visibleLength(view.text) > MESSAGE_LIMIT) return asReply
+      const whole = send(view.text, { markup: view.markup, thread }).pipe(
+        Effect.map(({ message_id }): Applied => ({ via: "edit", posted: [message_id], moved: message_id }))
+      )
       return edit(outcome.messageId, view).pipe(
-        Effect.as({ via: "edit" as AppliedVia, posted: [] as ReadonlyArray<number> }),
-        Effect.catchIf(isEditTargetGone, () => asReply)
+        Effect.as<Applied>({ via: "edit", posted: [] }),
+        Effect.catchIf(isEditTargetGone, () => (forum ? whole : asReply))
       )
     }
 
@@ -131,17 +199,28 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
       edited: ReadonlyArray<FollowUp>,
       handled: Option.Option<Handled>
     ) {
-      if (outcome._tag === "Fallback") {
-        // The caption goes into the edited message; the copy only says who sent it.
-        const copied = Option.isSome(followUp.media) ? yield* copyMedia(lead, followUp, "", outcome.messageId) : []
-        const applied = yield* smartEdit(lead, outcome, followUp, edited, handled)
-        return { via: applied.via, posted: [...copied, ...applied.posted] }
-      }
-      const posted = Option.isSome(followUp.media)
-        ? yield* copyMedia(lead, followUp, followUp.text)
-        : ids(yield* sendInParts(followUpHeader(lead), followUp.text))
-      return { via: "message" as AppliedVia, posted }
+      return yield* inTopic(lead, (thread): Effect.Effect<Applied, TelegramError> =>
+        Effect.gen(function*() {
+          if (outcome._tag === "Fallback") {
+            // The caption goes into the edited message; the copy only says who sent it.
+            const copied = Option.isSome(followUp.media)
+              ? yield* copyMedia(lead, followUp, "", outcome.messageId, thread)
+              : []
+            const applied = yield* smartEdit(lead, outcome, followUp, edited, handled, thread)
+            return { ...applied, posted: [...copied, ...applied.posted] } satisfies Applied as Applied
+          }
+          const posted = Option.isSome(followUp.media)
+            ? yield* copyMedia(lead, followUp, followUp.text, undefined, thread)
+            : ids(yield* sendInParts(followUpHeader(lead), followUp.text, undefined, thread))
+          return { via: "message", posted } satisfies Applied as Applied
+        }))
     })
+
+    /** What showing the mark posted, and where the fallback message now is if it moved. */
+    interface Shown {
+      readonly posted: ReadonlyArray<number>
+      readonly moved?: number
+    }
 
     /** Shows on the fallback message who entered the lead and when, and removes the button; the ids posted. */
     const showHandled = Effect.fn("AdminChat.showHandled")(function*(
@@ -152,25 +231,32 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
     ) {
       const view = fallbackView(lead, outcome.html, edited, Option.some(handled))
       const mark = handledHtml(handled.by, handled.at, adminTimeZone)
-      if (visibleLength(view.text) > MESSAGE_LIMIT) {
-        yield* edit(outcome.messageId, {
-          ...fallbackView(lead, outcome.html, edited, Option.none()),
-          markup: { inline_keyboard: [] }
-        })
-        return ids([yield* send(mark, { reply: outcome.messageId })])
-      }
-      return yield* edit(outcome.messageId, view).pipe(
-        Effect.as([] as ReadonlyArray<number>),
-        Effect.catchIf(
-          isEditTargetGone,
-          () => send(mark, { reply: outcome.messageId }).pipe(Effect.map((m) => ids([m])))
+      return yield* inTopic(lead, (thread) => {
+        if (visibleLength(view.text) > MESSAGE_LIMIT) {
+          return edit(outcome.messageId, {
+            ...fallbackView(lead, outcome.html, edited, Option.none()),
+            markup: { inline_keyboard: [] }
+          }).pipe(
+            Effect.zipRight(send(mark, { reply: outcome.messageId, thread })),
+            Effect.map((m): Shown => ({ posted: ids([m]) }))
+          )
+        }
+        // Gone: in a forum (its topic deleted), the message is posted whole, anew; elsewhere the mark as a reply.
+        const gone = forum
+          ? send(view.text, { markup: view.markup, thread }).pipe(
+            Effect.map((m): Shown => ({ posted: ids([m]), moved: m.message_id }))
+          )
+          : send(mark, { reply: outcome.messageId, thread }).pipe(Effect.map((m): Shown => ({ posted: ids([m]) })))
+        return edit(outcome.messageId, view).pipe(
+          Effect.as<Shown>({ posted: [] }),
+          Effect.catchIf(isEditTargetGone, () => gone)
         )
-      )
+      })
     })
 
     /** ADMIN_NOTIFY=all: the card of a lead the CRM took; its message id. */
     const postCard = Effect.fn("AdminChat.postCard")(function*(lead: Lead) {
-      return (yield* send(cardHtml(lead))).message_id
+      return (yield* inTopic(lead, (thread) => send(cardHtml(lead), { thread }))).message_id
     })
 
     /** A failure as the log line says it: when the chat is gone, what an operator must do about it. */
@@ -180,6 +266,6 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
           "(or set ADMIN_CHAT_ID to a chat it is in, and restart)"
         : e.message
 
-    return { postFallback, postCard, applyFollowUp, showHandled, send, explain, chatId: adminChatId } as const
+    return { postFallback, postCard, applyFollowUp, showHandled, send, explain, chatId: adminChatId, forum } as const
   })
 }) {}

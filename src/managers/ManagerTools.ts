@@ -6,9 +6,10 @@ import { deliveryBackoff } from "../concurrency/backoff.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { Deliveries } from "../lead/Deliveries.js"
 import type { Handled } from "../lead/Lead.js"
-import { AdminMessages } from "../store/AdminMessages.js"
+import { AdminMessages, type Concerning } from "../store/AdminMessages.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { Relays } from "../store/Relays.js"
+import { Topics } from "../store/Topics.js"
 import { Transactor } from "../store/Transactor.js"
 import { answerTap } from "../telegram/answerTap.js"
 import { parseButton } from "../telegram/buttons.js"
@@ -29,6 +30,7 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
     const { atomically } = yield* Transactor
     const adminMessages = yield* AdminMessages
     const relays = yield* Relays
+    const topics = yield* Topics
     const admin = yield* AdminChat
     const { adminChatId, adminTimeZone, relaySignature } = yield* AppConfig
     const isAdminChat = (chatId: number | undefined) => chatId === adminChatId
@@ -67,16 +69,33 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
     )
 
     /**
-     * A manager's message in the admin chat that replies to one of the bot's messages about a person: recorded as
+     * Whom a manager's message is for: in a forum, the person whose topic it was written in (no reply needed); else
+     * the person of the bot's message it replies to. The General topic, and a topic of nobody's, are no person's.
+     */
+    const concerningOf = (message: Message) =>
+      Effect.gen(function*() {
+        const thread = message.is_topic_message ? message.message_thread_id : undefined
+        if (thread !== undefined) {
+          const person = yield* topics.personOf(adminChatId, thread)
+          if (Option.isSome(person)) return Option.some<Concerning>({ _tag: "Person", telegramId: person.value })
+        }
+        const replied = message.reply_to_message
+        return replied === undefined
+          ? Option.none<Concerning>()
+          : yield* adminMessages.concerning(adminChatId, replied.message_id)
+      })
+
+    /**
+     * A manager's message in the admin chat about a person (a reply to one of the bot's messages about them, or, in
+     * a forum, anything written in their topic): recorded as
      * a relay (once, however often its update is handled), then sent by delivery. Commands, bots' messages and
      * replies to messages about nobody are not relayed, and nothing is said; a reply about a person whose data was
      * deleted is answered, once, that the contact is gone.
      */
     const relay = Effect.fn("ManagerTools.relay")(function*(message: Message) {
       const text = message.text ?? message.caption ?? ""
-      const replied = message.reply_to_message
-      if (message.from?.is_bot || text.startsWith("/") || replied === undefined) return
-      const concerning = yield* adminMessages.concerning(adminChatId, replied.message_id)
+      if (message.from?.is_bot || text.startsWith("/")) return
+      const concerning = yield* concerningOf(message)
       if (Option.isNone(concerning)) return
       const person = concerning.value._tag === "Person" ? Option.some(concerning.value.telegramId) : Option.none()
       const id = `${adminChatId}:${message.message_id}`

@@ -204,6 +204,11 @@ const outcomeOnce = Effect.gen(function*() {
   ])
   expect(record.lead.contact.username).toEqual(Option.none())
   expect(yield* leads.undelivered).toEqual([])
+  yield* leads.moveFallback("a", 8)
+  expect(Option.getOrThrow(yield* leads.get("a")).outcome).toEqual(
+    Option.some({ _tag: "Fallback", messageId: 8, html: "<b>x</b>" })
+  )
+  yield* leads.moveFallback("a", 7)
   yield* leads.setCard("a", 41)
   yield* leads.setCard("a", 42) // the first card stands
   expect(Option.getOrThrow(yield* leads.get("a")).card).toEqual(Option.some(41))

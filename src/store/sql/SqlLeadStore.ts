@@ -130,6 +130,9 @@ export const SqlLeadStore = Layer.effect(
       settle: (leadId, wakes) =>
         sql`UPDATE leads SET next_attempt_at = NULL, retries = 0 WHERE id = ${leadId} AND wakes = ${wakes}
             RETURNING id`.pipe(wroteOne, storeOp("settle")),
+      moveFallback: (leadId, messageId) =>
+        sql`UPDATE leads SET admin_message_id = ${messageId}
+            WHERE id = ${leadId} AND outcome = ${outcomeKinds.Fallback}`.pipe(Effect.asVoid, storeOp("moveFallback")),
       setCard: (leadId, messageId) =>
         sql`UPDATE leads SET card_message_id = ${messageId} WHERE id = ${leadId} AND card_message_id IS NULL`.pipe(
           Effect.asVoid,
