@@ -25,6 +25,7 @@ const view = (telegram: TelegramSim) => (m: SimMessage) => ({
   media: m.media ?? null,
   edited: m.edits.length,
   replyTo: m.replyTo ?? null,
+  topic: m.thread === undefined ? null : telegram.topics.get(m.thread)?.name ?? null,
   // The bot's reaction on a manager's message (👍 once the person has its copy).
   reaction: telegram.reactions.get(`${m.chatId}:${m.message_id}`)?.join("") ?? null,
   buttons: m.keyboard.map((row) => row.map((b) => ({ text: b.text, data: b.callback_data ?? "" })))
@@ -164,6 +165,8 @@ export const startSandbox = async (port = 0, options: { entry?: "source" | "bund
         person: telegram.chat(PERSON.id).map(view(telegram)),
         admin: telegram.chat(telegram.adminChatId).map(view(telegram)),
         personBlocked: telegram.blocked.has(PERSON.id),
+        forum: telegram.forum,
+        topics: [...telegram.topics].filter(([, t]) => !t.deleted).map(([id, t]) => ({ id, name: t.name })),
         crm: crm.requests.map((r) => ({
           path: r.path.replace(/[^/]+$/, "…"),
           body: r.body,
@@ -189,11 +192,18 @@ export const startSandbox = async (port = 0, options: { entry?: "source" | "bund
         return json(200, { ok: true })
       case "/api/manager/send": {
         if (text.trim() === "") return json(400, { error: "empty message" })
-        // A reply to one of the bot's messages about the person reaches them (copied by the bot).
+        // In a person's topic (a forum), or a reply to one of the bot's messages about them: it reaches them.
+        const thread = Number.isInteger(body.thread) ? Number(body.thread) : undefined
         const replyTo = Number.isInteger(body.replyTo) ? Number(body.replyTo) : undefined
-        telegram.sendText(MANAGER, text, telegram.adminChatId, replyTo)
+        if (thread !== undefined && telegram.topics.has(thread)) telegram.sendInTopic(MANAGER, text, thread)
+        else telegram.sendText(MANAGER, text, telegram.adminChatId, replyTo)
         return json(200, { ok: true })
       }
+      case "/api/admin-forum":
+        // The bot learns the chat's kind at start-up, as in production: it is restarted on the same store.
+        telegram.forum = body.forum === true
+        await world.restart()
+        return json(200, { ok: true })
       case "/api/person/block":
         if (body.blocked === true) telegram.blocked.add(PERSON.id)
         else telegram.blocked.delete(PERSON.id)

@@ -9,9 +9,12 @@ import { makeTempDir, removeTempDir } from "./tempDirs.js"
 export interface World {
   readonly telegram: TelegramSim
   readonly crm: CrmSim
+  /** The bot's process now (a restart starts another). */
   readonly bot: BotProcess
   /** The bot's lead store (its DATA_DIR is ./data in its own working folder). */
   readonly storeFile: string
+  /** Stops the bot (SIGTERM) and starts it again on the same store, once it polls again. */
+  readonly restart: () => Promise<void>
   readonly stop: () => Promise<void>
 }
 
@@ -34,37 +37,50 @@ export const startWorld = async (
   const telegram = await TelegramSim.start()
   const crm = await CrmSim.start()
   const workDir = makeTempDir("world")
-  const bot = spawnBot(
-    {
-      ...botEnv(telegram, crm),
-      LOG_LEVEL: "warn",
-      ...options.env
-    },
-    workDir,
-    options.entry ?? "bundle"
-  )
-  const stop = async () => {
+  const launch = () =>
+    spawnBot({ ...botEnv(telegram, crm), LOG_LEVEL: "warn", ...options.env }, workDir, options.entry ?? "bundle")
+  let bot = launch()
+  const stopBot = async () => {
     bot.child.kill("SIGTERM")
     const timer = setTimeout(() => bot.child.kill("SIGKILL"), 15_000)
     await bot.exited
     clearTimeout(timer)
+  }
+  const stop = async () => {
+    await stopBot()
     await Promise.all([telegram.close(), crm.close()])
     removeTempDir(workDir)
   }
-  try {
+  /** Until the bot polls (after `since` getUpdates calls); fails when it exits first. */
+  const polling = async (since: number) => {
     await telegram.waitFor(
       "the bot to start polling",
-      () => telegram.calls.some((c) => c.method === "getUpdates") || bot.child.exitCode !== null,
+      () => telegram.calls.filter((c) => c.method === "getUpdates").length > since || bot.child.exitCode !== null,
       30_000
     )
+    if (bot.child.exitCode !== null) throw new Error(`the bot did not start: ${bot.output().stderr.trim()}`)
+  }
+  const polls = () => telegram.calls.filter((c) => c.method === "getUpdates").length
+  try {
+    await polling(0)
   } catch (error) {
     await stop()
     throw error
   }
-  if (bot.child.exitCode !== null) {
-    const reason = bot.output().stderr.trim()
-    await stop()
-    throw new Error(`the bot did not start: ${reason}`)
+  const restart = async () => {
+    await stopBot()
+    const before = polls()
+    bot = launch()
+    await polling(before)
   }
-  return { telegram, crm, bot, storeFile: join(workDir, "data", "leads.sqlite"), stop }
+  return {
+    telegram,
+    crm,
+    get bot() {
+      return bot
+    },
+    storeFile: join(workDir, "data", "leads.sqlite"),
+    restart,
+    stop
+  }
 }
