@@ -1,3 +1,8 @@
+import { execFileSync } from "node:child_process"
+import { readlinkSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+
 import { afterEach, describe, expect, it } from "vitest"
 
 import { CrmSim } from "../../sim/CrmSim.js"
@@ -7,6 +12,7 @@ import { makeTempDir } from "../../sim/tempDirs.js"
 import { botEnv } from "../../sim/world.js"
 import { galliard, maria } from "../support/people.js"
 
+const root = fileURLToPath(new URL("../..", import.meta.url))
 const manager: SimUser = { id: 9001, first_name: "Анна", username: "anna_manager" }
 
 describe("managers answer people from the admin chat (reply mode), the real bot against the stand-ins", () => {
@@ -124,4 +130,36 @@ describe("managers answer people from the admin chat (reply mode), the real bot 
     )
     expect(telegram.botMessages(galliard.id).filter((m) => m.copyOf?.messageId === answer.message_id)).toHaveLength(1)
   }, 60_000)
+
+  it(
+    "after forget-person, a reply to an old message about them: '⛔ Этот контакт удалён.' once, nothing sent",
+    async () => {
+      const { crm, start, telegram } = await world()
+      await crm.setMode({ kind: "refused" })
+      const bot = start()
+      const fallback = await fallbackOf(telegram, galliard)
+      const dataDir = join(readlinkSync(`/proc/${bot.child.pid}/cwd`), "data")
+      const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href
+      execFileSync(
+        process.execPath,
+        ["--import", loader, join(root, "scripts/forget-person.ts"), String(galliard.id)],
+        {
+          env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir },
+          cwd: makeTempDir("forget-cwd")
+        }
+      )
+      const answer = telegram.sendText(manager, "Вы ещё здесь?", telegram.adminChatId, fallback.message_id)
+      telegram.sendText(manager, "Вы ещё здесь?", telegram.adminChatId, fallback.message_id)
+      const notice = await telegram.waitFor(
+        "the notice",
+        () => telegram.admin.find((m) => m.replyTo === answer.message_id && m.text.startsWith("⛔")),
+        10_000
+      )
+      expect(notice.text).toBe("⛔ Этот контакт удалён.")
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      expect(telegram.admin.filter((m) => m.text === "⛔ Этот контакт удалён.")).toHaveLength(2) // one each message
+      expect(telegram.botMessages(galliard.id).some((m) => m.copyOf !== undefined)).toBe(false)
+    },
+    60_000
+  )
 })

@@ -76,7 +76,7 @@ describe("a manager's reply in the admin chat reaches the person", () => {
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
   })
 
-  it.scoped("not relayed: a command, a bot's message, a message replying to nothing or to one about nobody", () => {
+  it.scoped("not relayed: a command, a bot's message, no reply, a reply about nobody, another chat's message", () => {
     const telegram = recordingTelegram()
     const crm = scriptedCrm(Array.from({ length: 5 }, () => new CrmConnectionError({ detail: "refused" })))
     return Effect.gen(function*() {
@@ -86,6 +86,10 @@ describe("a manager's reply in the admin chat reaches the person", () => {
       yield* router.handle(managerSays("from a bot", fallback, { is_bot: true }))
       yield* router.handle(managerSays("no reply at all"))
       yield* router.handle(managerSays("a reply to the /pending answer", fallback + 1000))
+      // The same reply, written in another group the bot is in: only the admin chat's messages are relayed.
+      const elsewhere = managerSays("from another group", fallback)
+      elsewhere.message!.chat = { id: -100999, type: "supergroup", title: "Elsewhere" }
+      yield* router.handle(elsewhere)
       yield* (yield* RelayDelivery).awaitIdle
       expect(relayed(telegram.calls)).toEqual([])
       // Nothing said either, beyond /pending's own answer.
