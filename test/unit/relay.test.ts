@@ -5,7 +5,7 @@ import type { Update } from "grammy/types"
 import { CrmConnectionError } from "../../src/crm/CrmError.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { RelayDelivery } from "../../src/delivery/RelayDelivery.js"
-import { repliesRelayed } from "../../src/metrics/metrics.js"
+import { firstReplySeconds, repliesRelayed } from "../../src/metrics/metrics.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import {
   ADMIN,
@@ -45,6 +45,10 @@ const relayed = (calls: ReadonlyArray<ApiCall>) =>
   calls.filter((c) => (c.method === "copyMessage" || c.method === "sendMessage") && Number(c.payload.chat_id) === 501)
     .filter((c) => !String(c.payload.text ?? "").startsWith("✅ Принято"))
 
+const firstReplies = Metric.value(firstReplySeconds).pipe(
+  Effect.map((state) => (MetricState.isHistogramState(state) ? state.count : NaN))
+)
+
 const counted = (result: string) =>
   Metric.value(Metric.tagged(repliesRelayed, "result", result)).pipe(
     Effect.map((state) => (MetricState.isCounterState(state) ? Number(state.count) : NaN))
@@ -56,6 +60,7 @@ describe("a manager's reply in the admin chat reaches the person", () => {
     const crm = scriptedCrm(Array.from({ length: 5 }, () => new CrmConnectionError({ detail: "refused" })))
     return Effect.gen(function*() {
       const before = yield* counted("delivered")
+      const firstBefore = yield* firstReplies
       const fallback = yield* fallbackLead(telegram)
       const router = yield* UpdateRouter
       const answer = managerSays("Какой сайт вы имеете в виду?", fallback)
@@ -73,6 +78,11 @@ describe("a manager's reply in the admin chat reaches the person", () => {
         reaction: [{ type: "emoji", emoji: "👍" }]
       })
       expect((yield* counted("delivered")) - before).toBe(1)
+      // The lead's first answer is timed once: a second one is not a first.
+      yield* router.handle(managerSays("И ещё вопрос", fallback))
+      yield* (yield* RelayDelivery).awaitIdle
+      expect((yield* counted("delivered")) - before).toBe(2)
+      expect((yield* firstReplies) - firstBefore).toBe(1)
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
   })
 
