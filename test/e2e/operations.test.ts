@@ -113,7 +113,13 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     await crm.setMode({ kind: "refused" })
     telegram.adminFault = { kind: "500", times: 1_000 }
     await tap(telegram, galliard, "agency", "🎯 Таргетированная реклама")
-    const waiting = await scrapeWhen("the pending lead", (now) => now.get("leadbot_leads_pending") === 1)
+    // Pending as soon as it is recorded; its failed attempts are counted as they happen: both awaited.
+    const waiting = await scrapeWhen(
+      "the pending lead and its failed fallback",
+      (now) =>
+        now.get("leadbot_leads_pending") === 1 &&
+        (now.get("leadbot_telegram_errors_total{method=\"sendMessage\",code=\"500\"}") ?? 0) >= 1
+    )
     expect(waiting.get("leadbot_oldest_pending_lead_seconds")).toBeGreaterThan(0)
     expect(waiting.get("leadbot_telegram_errors_total{method=\"sendMessage\",code=\"500\"}")).toBeGreaterThanOrEqual(1)
     expect(waiting.get("leadbot_crm_errors_total{brand=\"agency\",kind=\"connection\"}")).toBeGreaterThanOrEqual(1)

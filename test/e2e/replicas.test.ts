@@ -78,6 +78,23 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
     const leader = await until("a leader", async () => [first!, second!].find(polling))
     return { leader, standby: leader === first ? second! : first! }
   }
+  /** `count` webhook replicas behind one nginx (Telegram's requests spread over them), once each is ready. */
+  const behindNginx = async (env: Record<string, string>, count: number, extra: Record<string, string> = {}) => {
+    const ports = await Promise.all(Array.from({ length: count }, () => freePort()))
+    const nginx = await startNginx(ports)
+    cleanups.push(nginx.stop)
+    const webhookEnv = {
+      ...env,
+      WEBHOOK_URL: `${nginx.base}${WEBHOOK_PATH}`,
+      WEBHOOK_SECRET,
+      SHUTDOWN_DRAIN_SECONDS: "0",
+      ...extra
+    }
+    replicas.push(...ports.map((port) => ({ port, bot: start(webhookEnv, port) })))
+    cleanups.push(stopReplicas)
+    await Promise.all(ports.map((port) => untilReady(port)))
+    return { webhookEnv }
+  }
   const kill = async (replica: Replica) => {
     replica.bot.child.kill("SIGKILL")
     expect(await replica.bot.exited).toBe(null)
@@ -104,20 +121,8 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
     "3 webhook replicas behind nginx, 300 people at once, one killed mid-burst: each lead reaches a human once",
     async () => {
       const { crm, env, telegram } = await world()
-      const ports = await Promise.all([1, 2, 3].map(() => freePort()))
-      const nginx = await startNginx(ports)
-      cleanups.push(nginx.stop)
       // Leases of 6 s: a burst on a loaded CI machine may stall a replica for a second or two.
-      const webhookEnv = {
-        ...env,
-        WEBHOOK_URL: `${nginx.base}${WEBHOOK_PATH}`,
-        WEBHOOK_SECRET,
-        SHUTDOWN_DRAIN_SECONDS: "0",
-        DELIVERY_LEASE_SECONDS: "6"
-      }
-      replicas.push(...ports.map((port) => ({ port, bot: start(webhookEnv, port) })))
-      cleanups.push(stopReplicas)
-      await Promise.all(ports.map((port) => untilReady(port)))
+      const { webhookEnv } = await behindNginx(env, 3, { DELIVERY_LEASE_SECONDS: "6" })
 
       const people: Array<SimUser> = Array.from({ length: 300 }, (_, i) => ({ id: 40_000 + i, first_name: `P${i}` }))
       for (const person of people) telegram.sendText(person, "/start agency")
@@ -300,18 +305,7 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
     async () => {
       const { crm, env, telegram } = await world()
       await crm.setMode({ kind: "refused" })
-      const ports = await Promise.all([1, 2].map(() => freePort()))
-      const nginx = await startNginx(ports)
-      cleanups.push(nginx.stop)
-      const webhookEnv = {
-        ...env,
-        WEBHOOK_URL: `${nginx.base}${WEBHOOK_PATH}`,
-        WEBHOOK_SECRET,
-        SHUTDOWN_DRAIN_SECONDS: "0"
-      }
-      replicas.push(...ports.map((port) => ({ port, bot: start(webhookEnv, port) })))
-      cleanups.push(stopReplicas)
-      await Promise.all(ports.map((port) => untilReady(port)))
+      await behindNginx(env, 2)
 
       const people: Array<SimUser> = Array.from({ length: 10 }, (_, i) => ({
         id: 60_000 + i,
