@@ -237,7 +237,8 @@ describe("the bot as a process", () => {
     expect(bot.output().stdout + bot.output().stderr).not.toContain("secret-route-path")
   })
 
-  it("a signal during start-up stops the process (here while Telegram does not answer getMe)", async () => {
+  /** A listener on 127.0.0.1 that takes connections and never answers; `connected` once the first comes. */
+  const silentListener = async () => {
     const sockets: Array<Socket> = []
     const silent = createServer((socket) => void sockets.push(socket))
     const connected = new Promise<void>((resolve) => silent.once("connection", () => resolve()))
@@ -248,7 +249,11 @@ describe("the bot as a process", () => {
         silent.close(() => resolve())
       })
     )
-    const port = (silent.address() as { port: number }).port
+    return { connected, port: (silent.address() as { port: number }).port }
+  }
+
+  it("a signal during start-up stops the process (here while Telegram does not answer getMe)", async () => {
+    const { connected, port } = await silentListener()
     const bot = spawnBot({ BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", TELEGRAM_API_ROOT: `http://127.0.0.1:${port}` })
     cleanups.push(async () => void bot.child.kill("SIGKILL"))
     await connected
@@ -262,17 +267,7 @@ describe("the bot as a process", () => {
   it("a signal while PostgreSQL is connected to (a listener that never answers) stops start-up at once", async () => {
     const telegram = await TelegramSim.start()
     cleanups.push(() => telegram.close())
-    const sockets: Array<Socket> = []
-    const silent = createServer((socket) => void sockets.push(socket))
-    const connected = new Promise<void>((resolve) => silent.once("connection", () => resolve()))
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve))
-    cleanups.push(() =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        silent.close(() => resolve())
-      })
-    )
-    const port = (silent.address() as { port: number }).port
+    const { connected, port } = await silentListener()
     const bot = spawnBot({ ...telegramEnv(telegram), DATABASE_URL: `postgres://bot@127.0.0.1:${port}/leads` })
     cleanups.push(async () => void bot.child.kill("SIGKILL"))
     await connected
