@@ -309,7 +309,8 @@ const recordTap = (id: string, telegramId: number) =>
       title: "Привлечь клиентов",
       contact: { telegramId, fullName: `Person ${telegramId}`, username: Option.some(`p${telegramId}`) },
       createdAt: Date.now(),
-      tapId: `q-${id}`
+      tapId: `q-${id}`,
+      campaign: Option.none()
     }
     const repeatSince = lead.createdAt - Duration.toMillis(REPEAT_TAP_WINDOW)
     yield* atomically(

@@ -25,11 +25,11 @@ Effect.gen(function*() {
   const database = yield* openDatabase(setting, "maintenance")
   const where = storeDescription(setting)
   const forgotten = yield* forgetPerson(telegramId).pipe(Effect.provide(database))
-  const { adminMessages, attempts, followUps, latestLead, leads, leases, relays, updates } = forgotten
+  const { adminMessages, attempts, followUps, latestLead, leads, leases, relays, starts, updates } = forgotten
   yield* Console.log(
     `${where}: deleted of ${telegramId}: ${leads} leads, ${attempts} delivery attempts, ${followUps} follow-ups, ` +
       `${latestLead} latest-lead pointer, ${leases} leases, ${updates} updates, ${relays} managers' messages, ` +
-      `${adminMessages} admin-chat messages unlinked`
+      `${adminMessages} admin-chat messages unlinked, ${starts} /start events`
   )
 }).pipe(
   Effect.scoped,

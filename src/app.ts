@@ -6,6 +6,7 @@ import { CrmClientLive } from "./crm/CrmClientLive.js"
 import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
 import { AdminChatChecked } from "./managers/checkAdminChat.js"
 import { Profiles } from "./profiles/Profiles.js"
+import { Retention } from "./retention/Retention.js"
 import { UpdateRouter } from "./router/UpdateRouter.js"
 import { Endpoints } from "./server/Endpoints.js"
 import { HttpServerLive } from "./server/HttpServerLive.js"
@@ -13,7 +14,6 @@ import { KnownSeries } from "./server/KnownSeries.js"
 import { Serving } from "./server/Serving.js"
 import { StoresLive } from "./store/Stores.js"
 import { TelegramBotLive } from "./telegram/TelegramBot.js"
-import { InboxRetention } from "./updates/InboxRetention.js"
 import { PollingLive } from "./updates/Polling.js"
 import { WebhookLive } from "./updates/Webhook.js"
 
@@ -46,12 +46,12 @@ export const IntakeLive = Layer.unwrapEffect(
 /**
  * The whole bot, in the order it starts: the settings (read once, here); logging; the HTTP server (so /healthz
  * answers and /readyz says 503 while the rest starts); the ports and their checks; the intake that feeds the router,
- * whose features record leads that delivery takes to a human (each service brings the services it needs); the inbox
- * retention and the known metric series; and last, readiness.
+ * whose features record leads that delivery takes to a human (each service brings the services it needs); the
+ * retention of what is kept about people, and the known metric series; and last, readiness.
  * It stops in the opposite order: readiness first. Here only the live ports are chosen.
  */
 export const AppLive = Serving.pipe(
-  Layer.provide(Layer.mergeAll(IntakeLive, InboxRetention, KnownSeries)),
+  Layer.provide(Layer.mergeAll(IntakeLive, Retention, KnownSeries)),
   Layer.provide(CheckedPortsLive),
   Layer.provide(HttpServerLive),
   Layer.provide(Endpoints.Default),

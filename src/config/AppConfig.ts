@@ -139,6 +139,14 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.validate({ message: "must be a positive number of days", validation: (days) => days > 0 }),
       Config.withDefault(7)
     )
+    const campaignWindowDays = yield* Config.number("CAMPAIGN_WINDOW_DAYS").pipe(
+      Config.validate({ message: "must be a positive number of days", validation: (days) => days > 0 }),
+      Config.withDefault(30)
+    )
+    const statsRetentionDays = yield* Config.number("STATS_RETENTION_DAYS").pipe(
+      Config.validate({ message: "must be a positive number of days", validation: (days) => days > 0 }),
+      Config.withDefault(400)
+    )
     const deliveryLeaseSeconds = yield* Config.integer("DELIVERY_LEASE_SECONDS").pipe(
       Config.validate({ message: "must be a whole number of seconds, at least 3", validation: (s) => s >= 3 }),
       Config.withDefault(30)
@@ -170,6 +178,8 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       logLevel,
       adminTimeZone,
       updatesRetentionDays,
+      campaignWindowDays,
+      statsRetentionDays,
       deliveryLeaseSeconds,
       webhook,
       port,

@@ -1,18 +1,24 @@
 import { Option, Schema } from "effect"
 
+import { Utm } from "../lead/Campaign.js"
 import type { Lead } from "../lead/Lead.js"
 
-/** The JSON the CRM widget expects: the seed's fields, plus `telegram_id` and `lead_id`. */
+/**
+ * The JSON the CRM widget expects: the seed's fields, plus `telegram_id`, `lead_id`, and where the lead came from:
+ * `campaign` (its code, or null) and `utm` (the fields locales.json lists for it, `{}` when none).
+ */
 export const CrmPayload = Schema.Struct({
   lead_name: Schema.String,
   contact: Schema.Struct({ name: Schema.String, username: Schema.String, telegram_id: Schema.Number }),
   source: Schema.Literal("Telegram Bot"),
   request_details: Schema.String,
-  lead_id: Schema.String
+  lead_id: Schema.String,
+  campaign: Schema.NullOr(Schema.String),
+  utm: Utm
 })
 export type CrmPayload = typeof CrmPayload.Type
 
-export const crmPayload = (lead: Lead): CrmPayload => ({
+export const crmPayload = (lead: Lead, utm: Utm): CrmPayload => ({
   lead_name: `Новый лид с Telegram: ${lead.brandName}`,
   contact: {
     name: lead.contact.fullName,
@@ -21,5 +27,7 @@ export const crmPayload = (lead: Lead): CrmPayload => ({
   },
   source: "Telegram Bot",
   request_details: lead.title,
-  lead_id: lead.id
+  lead_id: lead.id,
+  campaign: Option.getOrNull(lead.campaign),
+  utm
 })

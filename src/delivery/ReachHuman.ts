@@ -36,7 +36,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     const sendToCrm = (lead: Lead) =>
       Option.match(Option.flatMap(profiles.get(lead.profile), (p) => p.webhookUrl), {
         onNone: () => Effect.fail(new CrmClientError({ detail: "no CRM webhook URL is configured for this brand" })),
-        onSome: (url) => crm.send(url, crmPayload(lead))
+        onSome: (url) => crm.send(url, crmPayload(lead, profiles.utmOf(lead.campaign)))
       })
 
     /** One try. Fails only when the admin chat failed too. */

@@ -23,7 +23,9 @@ export const Lead = Schema.Struct({
   contact: Contact,
   createdAt: Schema.Number,
   /** The callback query (the tap) that created it: a replay of that update after a crash finds this lead. */
-  tapId: Schema.String
+  tapId: Schema.String,
+  /** The campaign of the person's latest `/start` when they tapped (within CAMPAIGN_WINDOW_DAYS), kept with it. */
+  campaign: Schema.OptionFromSelf(Schema.String)
 })
 export type Lead = typeof Lead.Type
 

@@ -1,9 +1,11 @@
 import { Effect, Option } from "effect"
+import { InputFile } from "grammy"
 import type { InlineKeyboardMarkup } from "grammy/types"
 
 import { AppConfig } from "../config/AppConfig.js"
 import type { CrmError } from "../crm/CrmError.js"
 import type { AppliedVia, FallbackOutcome, FollowUp, Handled, Lead, Outcome } from "../lead/Lead.js"
+import { Profiles } from "../profiles/Profiles.js"
 import { type StoreError } from "../store/StoreError.js"
 import { Topics } from "../store/Topics.js"
 import { HANDLED_BUTTON_TEXT, handledButton } from "../telegram/buttons.js"
@@ -29,6 +31,7 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
     const telegram = yield* TelegramBot
     const topics = yield* Topics
     const { forum } = yield* AdminChatKind
+    const { utmOf } = yield* Profiles
     const { adminChatId, adminTimeZone } = yield* AppConfig
     const html = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const
     const replyTo = (messageId: number | undefined) =>
@@ -44,6 +47,13 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
           ...inThread(options.thread),
           ...(options.markup ? { reply_markup: options.markup } : {})
         }, signal))
+
+    /** A picture (PNG) with a plain caption, uploaded. */
+    const sendPhoto = (png: Uint8Array, filename: string, caption: string) =>
+      telegram.call(
+        "sendPhoto",
+        (api, signal) => api.sendPhoto(adminChatId, new InputFile(png, filename), { caption }, signal)
+      )
 
     /** Sends `header` + text as one message, or several when it would pass 4096 characters. Nothing is cut. */
     const sendInParts = (header: string, text: string, reply?: number, thread?: number) => {
@@ -125,7 +135,7 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
       )
 
     const postFallback = Effect.fn("AdminChat.postFallback")(function*(lead: Lead, error: CrmError) {
-      const original = fallbackHtml(lead, error)
+      const original = fallbackHtml(lead, error, utmOf(lead.campaign))
       const view = fallbackView(lead, original, [], Option.none())
       const message = yield* inTopic(lead, (thread) => send(view.text, { markup: view.markup, thread }))
       return { _tag: "Fallback", messageId: message.message_id, html: original } satisfies FallbackOutcome
@@ -256,7 +266,7 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
 
     /** ADMIN_NOTIFY=all: the card of a lead the CRM took; its message id. */
     const postCard = Effect.fn("AdminChat.postCard")(function*(lead: Lead) {
-      return (yield* inTopic(lead, (thread) => send(cardHtml(lead), { thread }))).message_id
+      return (yield* inTopic(lead, (thread) => send(cardHtml(lead, utmOf(lead.campaign)), { thread }))).message_id
     })
 
     /** A failure as the log line says it: when the chat is gone, what an operator must do about it. */
@@ -266,6 +276,16 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
           "(or set ADMIN_CHAT_ID to a chat it is in, and restart)"
         : e.message
 
-    return { postFallback, postCard, applyFollowUp, showHandled, send, explain, chatId: adminChatId, forum } as const
+    return {
+      postFallback,
+      postCard,
+      applyFollowUp,
+      showHandled,
+      send,
+      sendPhoto,
+      explain,
+      chatId: adminChatId,
+      forum
+    } as const
   })
 }) {}

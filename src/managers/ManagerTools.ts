@@ -1,4 +1,4 @@
-import { Clock, Effect, FiberSet, Option } from "effect"
+import { Clock, Effect, Either, FiberSet, Option } from "effect"
 import { Composer, type Filter } from "grammy"
 import type { Message, User } from "grammy/types"
 
@@ -6,22 +6,29 @@ import { deliveryBackoff } from "../concurrency/backoff.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { Deliveries } from "../lead/Deliveries.js"
 import type { Handled } from "../lead/Lead.js"
+import { statsPeriod } from "../stats/statsPeriod.js"
+import { StatsReport } from "../stats/StatsReport.js"
 import { AdminMessages, type Concerning } from "../store/AdminMessages.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { Relays } from "../store/Relays.js"
+import type { StoreError } from "../store/StoreError.js"
 import { Topics } from "../store/Topics.js"
 import { Transactor } from "../store/Transactor.js"
 import { answerTap } from "../telegram/answerTap.js"
 import { parseButton } from "../telegram/buttons.js"
 import { route, type RoutingContext } from "../telegram/routes.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
+import type { TelegramError } from "../telegram/TelegramError.js"
 import { AdminChat } from "./AdminChat.js"
 import { pendingReportHtml } from "./pendingReport.js"
 
 export const managerName = (user: User): string =>
   user.username ? `@${user.username}` : [user.first_name, user.last_name].filter(Boolean).join(" ") || `id ${user.id}`
 
-/** The managers' feature, in the admin chat: mark a fallback lead as entered, and ask what waits for them. */
+/**
+ * The managers' feature, in the admin chat: mark a fallback lead as entered, ask what waits for them (/pending) and
+ * where leads came from (/stats), answer people.
+ */
 export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools", {
   scoped: Effect.gen(function*() {
     const telegram = yield* TelegramBot
@@ -32,6 +39,7 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
     const relays = yield* Relays
     const topics = yield* Topics
     const admin = yield* AdminChat
+    const statsReport = yield* StatsReport
     const { adminChatId, adminTimeZone, relaySignature } = yield* AppConfig
     const isAdminChat = (chatId: number | undefined) => chatId === adminChatId
 
@@ -117,41 +125,77 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
       )
     })
 
+    /** A message of a command's answer; made when it is sent (a retry shows things as they stand then). */
+    type Part = Effect.Effect<void, TelegramError | StoreError>
+
+    /**
+     * A command's answer, its parts in order: tried at once; if the admin chat fails, the parts not sent yet are
+     * sent in the background once it recovers, each retried with the delivery backoff; one such answer per command
+     * at a time.
+     */
+    const answerer = Effect.fnUntraced(function*(command: string) {
+      const retries = yield* FiberSet.make()
+      const later = (parts: ReadonlyArray<Part>) =>
+        Effect.forEach(parts, (part) =>
+          part.pipe(
+            Effect.tapError((e) =>
+              Effect.logWarning(
+                `${command} not answered yet, retrying: ${e._tag === "TelegramError" ? admin.explain(e) : e.message}`
+              )
+            ),
+            Effect.retry(deliveryBackoff)
+          ), { discard: true }).pipe(
+            Effect.zipRight(Effect.logInfo(`${command} answered after the admin chat recovered`))
+          )
+      const inOrder = (parts: ReadonlyArray<Part>, from: number): Effect.Effect<void, StoreError> =>
+        from >= parts.length ? Effect.void : parts[from]!.pipe(
+          Effect.zipRight(Effect.suspend(() => inOrder(parts, from + 1))),
+          Effect.catchTag(
+            "TelegramError",
+            (e) =>
+              Effect.logWarning(`${command} not answered yet, retrying in the background: ${admin.explain(e)}`).pipe(
+                Effect.zipRight(FiberSet.size(retries)),
+                Effect.flatMap((running) =>
+                  running > 0
+                    ? Effect.void
+                    : FiberSet.run(retries, later(parts.slice(from)), { propagateInterruption: false })
+                )
+              )
+          )
+        )
+      return (parts: ReadonlyArray<Part>) => inOrder(parts, 0)
+    })
+
     const report = Effect.gen(function*() {
       const undelivered = yield* leads.undelivered
       const awaiting = yield* leads.awaitingEntry
       const now = yield* Clock.currentTimeMillis
       return pendingReportHtml(undelivered, awaiting, { adminChatId, now, timeZone: adminTimeZone })
     })
+    const answerPending = yield* answerer("/pending")
 
-    // A /pending asked while the admin chat fails is answered (as things stand then) once it works; one at a time.
-    const retries = yield* FiberSet.make()
-    const answerLater = report.pipe(
-      Effect.flatMap(admin.send),
-      Effect.tapError((e) =>
-        Effect.logWarning(
-          `/pending not answered yet, retrying: ${e._tag === "TelegramError" ? admin.explain(e) : e.message}`
-        )
-      ),
-      Effect.retry(deliveryBackoff),
-      Effect.zipRight(Effect.logInfo("/pending answered after the admin chat recovered"))
-    )
-
-    /** `/pending`: tried at once; if the admin chat fails, answered in the background when it recovers. */
+    /** `/pending`: what waits for the managers (answered when the admin chat recovers, if it fails now). */
     const pending = Effect.fn("ManagerTools.pending")(function*() {
-      yield* report.pipe(
-        Effect.flatMap(admin.send),
-        Effect.catchTag(
-          "TelegramError",
-          (e) =>
-            Effect.logWarning(`/pending not answered yet, retrying in the background: ${admin.explain(e)}`).pipe(
-              Effect.zipRight(FiberSet.size(retries)),
-              Effect.flatMap((running) =>
-                running > 0 ? Effect.void : FiberSet.run(retries, answerLater, { propagateInterruption: false })
-              )
-            )
+      yield* answerPending([report.pipe(Effect.flatMap(admin.send))])
+    })
+
+    const answerStats = yield* answerer("/stats")
+
+    /**
+     * `/stats [days | today]`: the table, then the chart (a picture drawn here; without it, if it cannot be
+     * drawn, the table stands alone). A wrong argument is answered with how to ask.
+     */
+    const stats = Effect.fn("ManagerTools.stats")(function*(argument: string) {
+      const period = statsPeriod(argument, yield* Clock.currentTimeMillis, adminTimeZone)
+      if (Either.isLeft(period)) return yield* answerStats([admin.send(period.left).pipe(Effect.asVoid)])
+      yield* answerStats([
+        statsReport.table(period.right).pipe(Effect.flatMap(admin.send), Effect.asVoid),
+        statsReport.chart(period.right).pipe(
+          Effect.flatMap((png) => admin.sendPhoto(png, "stats.png", `Лиды по дням ${period.right.label}`)),
+          Effect.asVoid,
+          Effect.catchTag("ChartError", (e) => Effect.logWarning(`/stats: the chart was not drawn: ${e.detail}`))
         )
-      )
+      ])
     })
 
     /**
@@ -169,6 +213,7 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
     }
     const managersChat = routes.filter((ctx) => isAdminChat(ctx.chat?.id))
     managersChat.command("pending", route("ManagerTools.pending", () => pending()))
+    managersChat.command("stats", route("ManagerTools.stats", (ctx) => stats(ctx.match)))
     managersChat.on("message", route("ManagerTools.relay", (ctx) => relay(ctx.message)))
     managersChat.on("callback_query:data", handledPress)
     managersChat.on(
@@ -179,5 +224,5 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
 
     return { routes } as const
   }),
-  dependencies: [AdminChat.Default]
+  dependencies: [AdminChat.Default, StatsReport.Default]
 }) {}

@@ -1,6 +1,7 @@
 import { Match, Option } from "effect"
 
 import type { CrmError } from "../crm/CrmError.js"
+import type { Utm } from "../lead/Campaign.js"
 import type { Contact, FollowUp, Lead, Media } from "../lead/Lead.js"
 import { escapeHtml, userLink } from "../telegram/escapeHtml.js"
 
@@ -22,8 +23,21 @@ export const contactHtml = (contact: Contact): string =>
     onNone: () => `${userLink(contact.telegramId, contact.fullName || "профиль")} (без username)`
   })
 
+/**
+ * Where the lead came from, when a campaign brought it: `<b>Источник:</b> vk_spring (vk / cpc / spring26)` (the
+ * campaign's UTM source, medium and campaign, those listed); nothing without one.
+ */
+export const sourceLines = (lead: Lead, utm: Utm): Array<string> =>
+  Option.match(lead.campaign, {
+    onNone: () => [],
+    onSome: (code) => {
+      const listed = [utm.utm_source, utm.utm_medium, utm.utm_campaign].filter((v) => v !== undefined)
+      return [`<b>Источник:</b> ${escapeHtml(code)}${listed.length > 0 ? ` (${escapeHtml(listed.join(" / "))})` : ""}`]
+    }
+  })
+
 /** The seed's fallback message, with every user-supplied string escaped and the reason stated. */
-export const fallbackHtml = (lead: Lead, error: CrmError): string =>
+export const fallbackHtml = (lead: Lead, error: CrmError, utm: Utm): string =>
   [
     `⚠️ <b>[FALLBACK - CRM НЕДОСТУПНА]</b> ⚠️`,
     ``,
@@ -37,6 +51,7 @@ export const fallbackHtml = (lead: Lead, error: CrmError): string =>
     `<b>Контакт:</b> ${contactHtml(lead.contact)}`,
     `<b>Имя:</b> ${escapeHtml(lead.contact.fullName)}`,
     `<b>Telegram ID:</b> <code>${lead.contact.telegramId}</code>`,
+    ...sourceLines(lead, utm),
     `<b>--------------------------</b>`,
     ``,
     `<b>Причина:</b> ${escapeHtml(reasonRu(error))}`,
@@ -78,11 +93,12 @@ export const followUpHeader = (lead: Lead): string =>
   `📎 FOLLOW-UP от ${contactHtml(lead.contact)} (${escapeHtml(lead.profile.toUpperCase())}):`
 
 /** ADMIN_NOTIFY=all: the short card of a lead the CRM took, so managers can answer the person too. */
-export const cardHtml = (lead: Lead): string =>
+export const cardHtml = (lead: Lead, utm: Utm): string =>
   [
     `🗂 <b>${escapeHtml(lead.brandName)}</b> · ${escapeHtml(lead.title)}`,
     `<b>Контакт:</b> ${contactHtml(lead.contact)}`,
     `<b>Имя:</b> ${escapeHtml(lead.contact.fullName)}`,
+    ...sourceLines(lead, utm),
     `✅ в CRM`,
     ``,
     `<i>Ответьте на это сообщение, чтобы написать человеку.</i>`

@@ -26,6 +26,12 @@ export const webhookRejected = Metric.counter("leadbot_webhook_rejected_total", 
   incremental: true
 })
 
+/** `/start`s that named a brand of ours, by `brand` (no campaign label: its values are unbounded; see /stats). */
+export const startsCounted = Metric.counter("leadbot_starts_total", {
+  description: "Deep-link starts that named a brand, by brand",
+  incremental: true
+})
+
 /** Leads recorded, by `brand` (the profile key). */
 export const leadsRecorded = Metric.counter("leadbot_leads_recorded_total", {
   description: "Leads recorded, by brand",
@@ -122,6 +128,7 @@ export const makeKnownSeries = (brands: ReadonlyArray<string>) =>
     ...UPDATE_SOURCES.map((source) => Metric.value(Metric.tagged(updatesReceived, "source", source))),
     ...REJECT_REASONS.map((reason) => Metric.value(Metric.tagged(webhookRejected, "reason", reason))),
     ...brands.flatMap((brand) => [
+      Metric.value(Metric.tagged(startsCounted, "brand", brand)),
       Metric.value(Metric.tagged(leadsRecorded, "brand", brand)),
       ...OutcomeKind.literals.map((via) =>
         Metric.value(leadsDelivered.pipe(Metric.tagged("brand", brand), Metric.tagged("via", via)))

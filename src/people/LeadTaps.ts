@@ -1,6 +1,7 @@
 import { Clock, Duration, Effect, Fiber, FiberRef, Metric, Option } from "effect"
 import type { User } from "grammy/types"
 
+import { AppConfig } from "../config/AppConfig.js"
 import { Deliveries } from "../lead/Deliveries.js"
 import { nextId } from "../lead/Ids.js"
 import type { Contact, Lead } from "../lead/Lead.js"
@@ -8,6 +9,7 @@ import { confirmationSeconds, labelled, leadsRecorded, updateArrivedAt } from ".
 import { type Profile, Profiles } from "../profiles/Profiles.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
+import { StartEvents } from "../store/StartEvents.js"
 import { Transactor } from "../store/Transactor.js"
 import { UserChat } from "./UserChat.js"
 
@@ -34,6 +36,9 @@ export class LeadTaps extends Effect.Service<LeadTaps>()("LeadTaps", {
     const deliveries = yield* Deliveries
     const user = yield* UserChat
     const transactor = yield* Transactor
+    const starts = yield* StartEvents
+    const { campaignWindowDays } = yield* AppConfig
+    const campaignWindow = Duration.toMillis(Duration.days(campaignWindowDays))
 
     /** The confirmation's latency, from the update's arrival (when the fiber handling it knows it). */
     const confirmed = Effect.all([FiberRef.get(updateArrivedAt), Clock.currentTimeMillis]).pipe(
@@ -81,6 +86,7 @@ export class LeadTaps extends Effect.Service<LeadTaps>()("LeadTaps", {
           (p) => Option.fromNullable(p.services.find((s) => s.id === serviceId))
         )
         if (Option.isNone(profile) || Option.isNone(service)) return yield* user.staleMenu(chatId, queryId, profile)
+        const now = yield* Clock.currentTimeMillis
         const fresh: Lead = {
           id: yield* nextId,
           profile: profile.value.key,
@@ -88,8 +94,10 @@ export class LeadTaps extends Effect.Service<LeadTaps>()("LeadTaps", {
           serviceId,
           title: service.value.title,
           contact: contactOf(from),
-          createdAt: yield* Clock.currentTimeMillis,
-          tapId: queryId
+          createdAt: now,
+          tapId: queryId,
+          // Last touch: the campaign of the person's latest /start within the window.
+          campaign: yield* starts.campaignOf(from.id, now - campaignWindow)
         }
         const recorded = yield* record(fresh)
         // Not recorded: a second tap (a pop-up), or this very tap replayed after the process stopped before the

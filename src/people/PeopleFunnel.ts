@@ -1,8 +1,12 @@
-import { Effect, Option } from "effect"
+import { Clock, Effect, Metric, Option } from "effect"
 import { Composer } from "grammy"
 import type { User } from "grammy/types"
 
+import { parseStartParameter } from "../lead/Campaign.js"
+import { labelled, startsCounted } from "../metrics/metrics.js"
 import { Profiles } from "../profiles/Profiles.js"
+import { StartEvents } from "../store/StartEvents.js"
+import { Transactor } from "../store/Transactor.js"
 import { parseButton } from "../telegram/buttons.js"
 import { route, type RoutingContext } from "../telegram/routes.js"
 import { LeadTaps } from "./LeadTaps.js"
@@ -19,10 +23,27 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
     const user = yield* UserChat
     const taps = yield* LeadTaps
     const followUps = yield* PersonFollowUps
+    const starts = yield* StartEvents
+    const { promptly } = yield* Transactor
+    const startsOf = labelled(startsCounted, "brand")
 
-    const start = Effect.fn("PeopleFunnel.start")(function*(chatId: number, payload: string) {
-      const profile = profiles.get(payload.trim().toLowerCase())
-      return yield* Option.isSome(profile) ? user.brandMenu(chatId, profile.value) : user.brandChooser(chatId)
+    /**
+     * A deep link (`start=<brand>` or `start=<brand>-<campaign>`): the brand's services, or the chooser for a brand
+     * not ours (the campaign is kept either way: the person's latest /start is the one in force at their tap).
+     */
+    const start = Effect.fn("PeopleFunnel.start")(function*(from: User, chatId: number, payload: string) {
+      const parameter = parseStartParameter(payload)
+      if (parameter.malformed) yield* Effect.logDebug(`a /start parameter outside the deep-link grammar: no campaign`)
+      const profile = Option.flatMap(parameter.brand, profiles.get)
+      yield* promptly(starts.record({
+        telegramId: from.id,
+        brand: Option.map(profile, (p) => p.key),
+        campaign: parameter.campaign,
+        at: yield* Clock.currentTimeMillis
+      }))
+      if (Option.isNone(profile)) return yield* user.brandChooser(chatId)
+      yield* Metric.increment(startsOf(profile.value.key))
+      return yield* user.brandMenu(chatId, profile.value)
     })
 
     const tap = Effect.fn("PeopleFunnel.tap")(function*(from: User, chatId: number, queryId: string, data: string) {
@@ -46,7 +67,7 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
 
     const routes = new Composer<RoutingContext>()
     const people = routes.chatType("private")
-    people.command("start", route("PeopleFunnel.start", (ctx) => start(ctx.chat.id, ctx.match)))
+    people.command("start", route("PeopleFunnel.start", (ctx) => start(ctx.from, ctx.chat.id, ctx.match)))
     people.on(
       "callback_query:data",
       route("PeopleFunnel.tap", (ctx) => tap(ctx.from, ctx.chat.id, ctx.callbackQuery.id, ctx.callbackQuery.data))

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 
+import { CAMPAIGN_PATTERN, Utm } from "../lead/Campaign.js"
 import { parseTelegramHtml } from "../telegram/parseTelegramHtml.js"
 
 /** A key that is safe in callback data and in an environment variable name. */
@@ -54,8 +55,15 @@ export const TextsSchema = Schema.Struct({
   follow_up_thanks: HtmlText
 })
 
+/** A campaign's code: what a deep link carries after its brand (`start=agency-vk_spring`). */
+const CampaignCode = Schema.String.pipe(
+  Schema.pattern(CAMPAIGN_PATTERN, { message: () => "expected a campaign code of A-Z a-z 0-9 _ (1-48)" })
+)
+
 export const LocalesSchema = Schema.Struct({
   texts: TextsSchema,
+  /** Optional: campaigns with their UTM fields. A campaign not listed is still recorded, with no UTM. */
+  campaigns: Schema.optional(Schema.Record({ key: CampaignCode, value: Utm })),
   profiles: Schema.Record({ key: Slug, value: ProfileSchema }).pipe(
     Schema.filter((profiles) => Object.keys(profiles).length > 0 || "expected at least one profile")
   )

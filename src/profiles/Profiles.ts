@@ -7,6 +7,7 @@ import { visit } from "jsonc-parser"
 
 import { AppConfig, variablesOfNoBrand } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
+import type { Utm } from "../lead/Campaign.js"
 import { type Locales, LocalesFromJson } from "./LocalesSchema.js"
 
 export interface ServiceItem {
@@ -128,8 +129,15 @@ export const makeProfiles = (locales: Locales, webhookFromEnv: WebhookFromEnv) =
         followUpAsk: p.follow_up_ask
       })
     }
+    const campaigns = locales.campaigns ?? {}
     return {
       texts: locales.texts,
+      /** A campaign's UTM fields from locales.json; none listed (or no campaign): `{}`. */
+      utmOf: (campaign: Option.Option<string>): Utm =>
+        Option.match(campaign, {
+          onNone: () => ({}),
+          onSome: (code) => (Object.hasOwn(campaigns, code) ? campaigns[code]! : {})
+        }),
       all: profiles as ReadonlyArray<Profile>,
       get: (key: string): Option.Option<Profile> => Arr.findFirst(profiles, (p) => p.key === key)
     }

@@ -1,12 +1,15 @@
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 
 import { DatabaseLive } from "./DatabaseLive.js"
+import { LeadStore } from "./LeadStore.js"
 import { ExclusiveLeases } from "./Leases.js"
 import { MemoryAdminMessages } from "./memory/MemoryAdminMessages.js"
 import { MemoryFollowUpState } from "./memory/MemoryFollowUpState.js"
 import { MemoryInbox } from "./memory/MemoryInbox.js"
 import { MemoryLeadStore } from "./memory/MemoryLeadStore.js"
 import { MemoryRelays } from "./memory/MemoryRelays.js"
+import { MemoryStartEvents } from "./memory/MemoryStartEvents.js"
+import { MemoryStats } from "./memory/MemoryStats.js"
 import { MemoryTopics } from "./memory/MemoryTopics.js"
 import { MemoryTransactor } from "./memory/MemoryTransactor.js"
 import { AlwaysLeader } from "./PollingLeader.js"
@@ -17,9 +20,13 @@ import { SqlLeadStore } from "./sql/SqlLeadStore.js"
 import { SqlStoreLeases } from "./sql/SqlLeases.js"
 import { SqlPollingLeader } from "./sql/SqlPollingLeader.js"
 import { SqlRelays } from "./sql/SqlRelays.js"
+import { SqlStartEvents } from "./sql/SqlStartEvents.js"
+import { SqlStats } from "./sql/SqlStats.js"
 import { SqlStoreHealth } from "./sql/SqlStoreHealth.js"
 import { SqlTopics } from "./sql/SqlTopics.js"
 import { SqlTransactor } from "./sql/SqlTransactor.js"
+import { StartEvents } from "./StartEvents.js"
+import { Stats } from "./Stats.js"
 import { StoreHealth } from "./StoreHealth.js"
 
 /** Every store port on an open database (a SqlClient): SQLite for one bot, PostgreSQL for replicas. */
@@ -32,18 +39,27 @@ export const SqlStores = Layer.mergeAll(
   SqlPollingLeader,
   SqlAdminMessages,
   SqlRelays,
-  SqlTopics
+  SqlTopics,
+  SqlStartEvents,
+  SqlStats
 ).pipe(Layer.provideMerge(SqlStoreLeases))
 
 /** The bot's stores: on the database that DATABASE_URL (or DATA_DIR) chooses. */
 export const StoresLive = SqlStores.pipe(Layer.provide(DatabaseLive))
+
+/** The memory leads and /start events, and the stats over both (the tables they share stay inside). */
+const MemoryLeadsAndStats = Layer.scopedContext(
+  Layer.build(MemoryStats.pipe(Layer.provideMerge(Layer.merge(MemoryLeadStore, MemoryStartEvents)))).pipe(
+    Effect.map(Context.pick(LeadStore, StartEvents, Stats))
+  )
+)
 
 /**
  * Every store port in memory, for tests (and the benchmark's baseline): the same contract as the SQL stores
  * (test/unit/storeContract.test.ts), forgotten when the layer goes. Each build is a fresh, empty store.
  */
 export const StoresTest = Layer.mergeAll(
-  MemoryLeadStore,
+  MemoryLeadsAndStats,
   MemoryFollowUpState,
   MemoryInbox,
   MemoryTransactor,

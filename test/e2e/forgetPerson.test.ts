@@ -39,7 +39,8 @@ const leadOf = (telegramId: number) => ({
   title: "Привлечь клиентов",
   contact: { telegramId, fullName: "P", username: Option.none() },
   createdAt: 1000,
-  tapId: `q-${telegramId}`
+  tapId: `q-${telegramId}`,
+  campaign: Option.none()
 })
 
 describe("npm run forget-person, as a command", () => {

@@ -28,6 +28,8 @@ export const testConfigWith = (changes: Partial<Parameters<typeof AppConfig.make
       logLevel: LogLevel.None,
       adminTimeZone: "UTC",
       updatesRetentionDays: 7,
+      campaignWindowDays: 30,
+      statsRetentionDays: 400,
       deliveryLeaseSeconds: 30,
       webhook: Option.none(),
       port: 0,

@@ -20,9 +20,10 @@ const lead: Lead = {
   title: "Привлечь клиентов",
   contact: { telegramId: 501, fullName: "Galliard", username: Option.some("betterrman") },
   createdAt: 0,
-  tapId: "q1"
+  tapId: "q1",
+  campaign: Option.none()
 }
-const payload = crmPayload(lead)
+const payload = crmPayload(lead, {})
 
 const config = (crmTimeoutMs: number) => testConfigWith({ crmTimeoutMs })
 

@@ -3,7 +3,7 @@ import { FastCheck as fc, Option } from "effect"
 
 import { CrmConnectionError, CrmHttpStatusError, CrmUnknownError } from "../../src/crm/CrmError.js"
 import type { FollowUp, Lead } from "../../src/lead/Lead.js"
-import { fallbackHtml, followUpHeader, smartEditHtml } from "../../src/managers/render.js"
+import { cardHtml, fallbackHtml, followUpHeader, smartEditHtml } from "../../src/managers/render.js"
 import { escapeHtml, splitText, visibleText } from "../../src/telegram/escapeHtml.js"
 import { parseTelegramHtml } from "../../src/telegram/parseTelegramHtml.js"
 
@@ -20,7 +20,8 @@ const leadFor = (fullName: string, username: Option.Option<string>, title = "П�
   title,
   contact: { telegramId: 42, fullName, username },
   createdAt: 0,
-  tapId: "q1"
+  tapId: "q1",
+  campaign: Option.none()
 })
 const followUpOf = (text: string): FollowUp => ({
   leadId: "l1",
@@ -38,7 +39,8 @@ describe("every user-supplied string renders as valid Telegram HTML, shown liter
     ([name, username, detail]) => {
       const html = fallbackHtml(
         leadFor(name, Option.fromNullable(username)),
-        new CrmUnknownError({ detail, cause: null })
+        new CrmUnknownError({ detail, cause: null }),
+        {}
       )
       const parsed = parseTelegramHtml(html)
       expect(parsed).toMatchObject({ ok: true })
@@ -53,7 +55,8 @@ describe("every user-supplied string renders as valid Telegram HTML, shown liter
   it.prop("smart edit and follow-up header", [anyText, anyText, anyText], ([name, first, second]) => {
     const original = fallbackHtml(
       leadFor(name, Option.none()),
-      new CrmHttpStatusError({ status: 500, bodyExcerpt: "" })
+      new CrmHttpStatusError({ status: 500, bodyExcerpt: "" }),
+      {}
     )
     const edited = parseTelegramHtml(smartEditHtml(original, [followUpOf(first), followUpOf(second)]))
     expect(edited).toMatchObject({ ok: true })
@@ -68,11 +71,33 @@ describe("every user-supplied string renders as valid Telegram HTML, shown liter
   })
 
   it("the seed's case: no username links the person by id", () => {
-    const html = fallbackHtml(leadFor("<b>Boss & Co</b>", Option.none()), new CrmConnectionError({ detail: "refused" }))
+    const html = fallbackHtml(
+      leadFor("<b>Boss & Co</b>", Option.none()),
+      new CrmConnectionError({ detail: "refused" }),
+      {}
+    )
     expect(html).toContain(
       `<b>Контакт:</b> <a href="tg://user?id=42">&lt;b&gt;Boss &amp; Co&lt;/b&gt;</a> (без username)`
     )
     expect(html).toContain("<b>Имя:</b> &lt;b&gt;Boss &amp; Co&lt;/b&gt;")
+  })
+})
+
+describe("where a lead came from", () => {
+  const withCampaign = { ...leadFor("Anna", Option.none()), campaign: Option.some("vk_spring") }
+  const error = new CrmConnectionError({ detail: "refused" })
+
+  it("a campaign's line shows its code and its UTM source / medium / campaign, in the fallback and the card", () => {
+    const utm = { utm_source: "vk", utm_medium: "cpc", utm_campaign: "spring26", utm_content: "video1" }
+    const line = "<b>Источник:</b> vk_spring (vk / cpc / spring26)"
+    expect(fallbackHtml(withCampaign, error, utm).split("\n")).toContain(line)
+    expect(cardHtml(withCampaign, utm).split("\n")).toContain(line)
+  })
+
+  it("an unlisted campaign shows its code alone; no campaign, no line", () => {
+    expect(fallbackHtml(withCampaign, error, {}).split("\n")).toContain("<b>Источник:</b> vk_spring")
+    expect(fallbackHtml(leadFor("Anna", Option.none()), error, {})).not.toContain("Источник")
+    expect(cardHtml(leadFor("Anna", Option.none()), {})).not.toContain("Источник")
   })
 })
 

@@ -5,8 +5,8 @@ import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Exit, Fiber, Layer, Option, TestClock, TestServices } from "effect"
 
-import { makeTempDir } from "../../sim/tempDirs.js"
 import type { Lead } from "../../src/lead/Lead.js"
+import { Retention } from "../../src/retention/Retention.js"
 import { AdminMessages } from "../../src/store/AdminMessages.js"
 import { FollowUpState } from "../../src/store/FollowUpState.js"
 import { Inbox } from "../../src/store/Inbox.js"
@@ -17,28 +17,14 @@ import { forgetPerson } from "../../src/store/sql/forgetPerson.js"
 import { migrations, runMigrations } from "../../src/store/sql/migrations.js"
 import { SqlLeases } from "../../src/store/sql/SqlLeases.js"
 import { openDatabase } from "../../src/store/sqlite/Database.js"
-import { SqlStores, StoresTest } from "../../src/store/Stores.js"
+import { StartEvents } from "../../src/store/StartEvents.js"
 import { Topics } from "../../src/store/Topics.js"
 import { Transactor } from "../../src/store/Transactor.js"
-import { InboxRetention } from "../../src/updates/InboxRetention.js"
-import { freshPostgres, postgresMissing } from "../support/postgres.js"
+import { postgresMissing } from "../support/postgres.js"
+import { sqlBackends, storeImplementations, tempStoreFile } from "../support/storeImplementations.js"
 import { testConfigWith } from "../support/testLayers.js"
 import { tapUpdate } from "../support/updates.js"
 
-const tempFile = () => join(makeTempDir("store"), "leads.sqlite")
-
-const database = (filename: string) => Layer.scoped(SqlClient.SqlClient, openDatabase(filename).pipe(Effect.orDie))
-
-const storesOn = (db: Layer.Layer<SqlClient.SqlClient>) => SqlStores.pipe(Layer.provideMerge(db))
-
-/** The SQL stores, on a fresh SQLite file, and on a fresh PostgreSQL database where there is a server. */
-const backends = [
-  { name: "SQLite", stores: () => storesOn(database(tempFile())), skipped: undefined },
-  { name: "PostgreSQL", stores: () => storesOn(freshPostgres), skipped: postgresMissing }
-] as const
-
-/** Every implementation of the store ports: the test doubles in memory, and the SQL stores. */
-const implementations = [{ name: "memory", stores: () => StoresTest, skipped: undefined }, ...backends] as const
 if (postgresMissing) console.warn(`test/unit/storeContract.test.ts: PostgreSQL ${postgresMissing}`)
 
 const lead = (id: string, createdAt: number, serviceId = "clients", telegramId = 501): Lead => ({
@@ -49,7 +35,8 @@ const lead = (id: string, createdAt: number, serviceId = "clients", telegramId =
   title: "Привлечь клиентов",
   contact: { telegramId, fullName: "Galliard", username: Option.none() },
   createdAt,
-  tapId: `q-${id}`
+  tapId: `q-${id}`,
+  campaign: Option.none()
 })
 
 /** Repeat taps, for both stores: a lead repeats one of the same person and service since `repeatSince`. */
@@ -325,7 +312,7 @@ describe("exclusive leases (SQLite, memory)", () => {
 describe("the SQLite file", () => {
   it.scoped("migrations run on an empty file and are idempotent on a migrated one; WAL + synchronous=FULL", () =>
     Effect.gen(function*() {
-      const file = tempFile()
+      const file = tempStoreFile()
       const sql = yield* openDatabase(file)
       const tables = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
       expect(tables.map((t) => t.name)).toEqual(
@@ -343,7 +330,7 @@ describe("the SQLite file", () => {
 
   it.scoped("a corrupt file, or a folder that cannot be made, stops start-up with a line naming it", () =>
     Effect.gen(function*() {
-      const corrupt = tempFile()
+      const corrupt = tempStoreFile()
       writeFileSync(
         corrupt,
         "this is not a database, just some bytes that are long enough to be read as a header".repeat(20)
@@ -354,7 +341,7 @@ describe("the SQLite file", () => {
         expect(String(exit.cause)).toContain(`cannot open the lead store ${corrupt}: file is not a database`)
       }
 
-      const blocker = tempFile()
+      const blocker = tempStoreFile()
       writeFileSync(blocker, "a file where a folder should be")
       const nowhere = join(blocker, "data", "leads.sqlite")
       const exit2 = yield* Effect.exit(openDatabase(nowhere))
@@ -364,7 +351,7 @@ describe("the SQLite file", () => {
 })
 
 /** The contract of the store ports: every scenario, on every implementation (the doubles must not lie). */
-describe.each(implementations)("the store ports on $name", ({ skipped, stores }) => {
+describe.each(storeImplementations)("the store ports on $name", ({ skipped, stores }) => {
   if (skipped) {
     it.skip(skipped, () => {})
     return
@@ -463,25 +450,32 @@ describe.each(implementations)("the store ports on $name", ({ skipped, stores })
       expect((yield* leads.undelivered).map((r) => r.lead.id)).toEqual(["first"])
     }).pipe(Effect.provide(stores())))
 
-  it.scoped("InboxRetention forgets at start and hourly what was handled UPDATES_RETENTION_DAYS ago", () =>
+  it.scoped("Retention forgets hourly handled updates (UPDATES_RETENTION_DAYS), /starts (STATS_RETENTION_DAYS)", () =>
     Effect.gen(function*() {
       const inbox = yield* Inbox
       const old = tapUpdate({ id: 501, first_name: "G" }, "lead:agency:clients")
       const newest = tapUpdate({ id: 502, first_name: "H" }, "lead:agency:clients")
       yield* inbox.record([old, newest])
       yield* inbox.markHandled([old.update_id, newest.update_id])
-      yield* Layer.build(InboxRetention.pipe(Layer.provide(testConfigWith({ updatesRetentionDays: 2 }))))
+      const starts = yield* StartEvents
+      yield* starts.record({ telegramId: 501, brand: Option.none(), campaign: Option.some("vk"), at: 0 })
+      yield* Layer.build(
+        Retention.pipe(Layer.provide(testConfigWith({ updatesRetentionDays: 2, statsRetentionDays: 3 })))
+      )
       yield* TestClock.adjust("2 days")
       expect(yield* inbox.record([old])).toEqual([])
       yield* TestClock.adjust("1 day")
       // Handled 3 days ago: forgotten at the next hourly run, so it would count as new.
       expect(yield* inbox.record([old])).toEqual([old])
       expect(yield* inbox.lastRecorded).toEqual(Option.some(newest.update_id))
+      expect(yield* starts.campaignOf(501, 0)).toEqual(Option.some("vk"))
+      yield* TestClock.adjust("1 hour")
+      expect(yield* starts.campaignOf(501, 0)).toEqual(Option.none())
     }).pipe(Effect.provide(stores())))
 })
 
 /** What only the SQL stores have: lease rows, replicas racing, forgetPerson. */
-describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
+describe.each(sqlBackends)("the SQL stores on $name", ({ skipped, stores }) => {
   if (skipped) {
     it.skip(skipped, () => {})
     return
@@ -525,7 +519,10 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
       const inbox = yield* Inbox
       const about = yield* AdminMessages
       const relays = yield* Relays
+      const starts = yield* StartEvents
       for (const [id, person] of [["theirs", 501], ["other", 502]] as const) {
+        yield* starts.record({ telegramId: person, brand: Option.some("agency"), campaign: Option.none(), at: 900 })
+        yield* starts.record({ telegramId: person, brand: Option.none(), campaign: Option.some("vk"), at: 950 })
         yield* leads.record(lead(id, 1000, "clients", person), 0)
         yield* leads.recordAttempt(id, { at: 1100, error: "CrmTimeoutError", adminError: Option.none() })
         yield* followUps.attach(person, id)
@@ -552,7 +549,8 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
         leases: 0,
         updates: 1,
         relays: 1,
-        adminMessages: 1
+        adminMessages: 1,
+        starts: 2
       })
       // A reply to a message about them: the store says they were forgotten; nobody else's changed.
       expect(yield* about.concerning(-100, 501)).toEqual(Option.some({ _tag: "Forgotten" }))
@@ -563,5 +561,7 @@ describe.each(backends)("the SQL stores on $name", ({ skipped, stores }) => {
       expect(Option.isSome(yield* leads.get("other"))).toBe(true)
       expect(yield* followUps.latestLead(502)).toEqual(Option.some("other"))
       expect((yield* inbox.unhandled).map((u) => u.callback_query?.from.id)).toEqual([502])
+      expect(yield* starts.campaignOf(501, 0)).toEqual(Option.none())
+      expect(yield* starts.campaignOf(502, 0)).toEqual(Option.some("vk"))
     }).pipe(Effect.provide(stores())))
 })

@@ -1,4 +1,4 @@
-import { Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 
 import type { Lead, LeadRecord, LeadWork } from "../../lead/Lead.js"
 import { LeadStore } from "../LeadStore.js"
@@ -11,9 +11,13 @@ const tapKey = (lead: Lead) => `${lead.contact.telegramId}:${lead.profile}:${lea
 
 const oldestFirst = (a: LeadRecord, b: LeadRecord) => a.lead.createdAt - b.lead.createdAt
 
+/** The memory outbox's leads as they stand, with when each was first answered: what MemoryStats counts. */
+export class MemoryLeadRows extends Context.Tag("MemoryLeadRows")<MemoryLeadRows, {
+  readonly all: () => ReadonlyArray<{ readonly record: LeadRecord; readonly firstReplyAt: number | undefined }>
+}>() {}
+
 /** The outbox in memory (unit tests, the demo), under the SQL stores' rules; a restart forgets it. */
-export const MemoryLeadStore = Layer.effect(
-  LeadStore,
+export const MemoryLeadStore = Layer.effectContext(
   Effect.sync(() => {
     const leads = new MemoryTable<string, LeadRecord>()
     /** The lead each tap made: one lead per tap (the SQL stores' unique index). */
@@ -38,7 +42,7 @@ export const MemoryLeadStore = Layer.effect(
       changeWork(leadId, (w) => ({ ...w, wakes: w.wakes + 1, dueAt: Option.orElse(w.dueAt, () => Option.some(at)) }))
     const listed = (keep: (r: LeadRecord) => boolean) => read(() => leads.values().filter(keep).sort(oldestFirst))
 
-    return LeadStore.of({
+    const store = LeadStore.of({
       record: (lead, repeatSince) =>
         write((unit) => {
           const newest = newestTaps.get(tapKey(lead)) ?? -Infinity
@@ -121,5 +125,9 @@ export const MemoryLeadStore = Layer.effect(
         Option.isSome(r.outcome) && r.outcome.value._tag === "Fallback" && Option.isNone(r.handled)
       )
     })
+    const rows = MemoryLeadRows.of({
+      all: () => leads.values().map((record) => ({ record, firstReplyAt: firstReplies.get(record.lead.id) }))
+    })
+    return Context.make(LeadStore, store).pipe(Context.add(MemoryLeadRows, rows))
   })
 )

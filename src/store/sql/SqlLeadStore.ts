@@ -67,11 +67,12 @@ export const SqlLeadStore = Layer.effect(
       record: (lead, repeatSince) =>
         sql`INSERT INTO leads
               (id, profile, brand_name, service_id, title, telegram_id, full_name, username, created_at, tap_id,
-               next_attempt_at)
+               next_attempt_at, campaign)
             SELECT CAST(${lead.id} AS TEXT), CAST(${lead.profile} AS TEXT), CAST(${lead.brandName} AS TEXT),
               CAST(${lead.serviceId} AS TEXT), CAST(${lead.title} AS TEXT), CAST(${lead.contact.telegramId} AS BIGINT),
               CAST(${lead.contact.fullName} AS TEXT), CAST(${Option.getOrNull(lead.contact.username)} AS TEXT),
-              CAST(${lead.createdAt} AS BIGINT), CAST(${lead.tapId} AS TEXT), CAST(${lead.createdAt} AS BIGINT)
+              CAST(${lead.createdAt} AS BIGINT), CAST(${lead.tapId} AS TEXT), CAST(${lead.createdAt} AS BIGINT),
+              CAST(${Option.getOrNull(lead.campaign)} AS TEXT)
             WHERE NOT EXISTS (SELECT 1 FROM leads WHERE telegram_id = ${lead.contact.telegramId}
               AND profile = ${lead.profile} AND service_id = ${lead.serviceId} AND created_at >= ${repeatSince})
             ON CONFLICT DO NOTHING

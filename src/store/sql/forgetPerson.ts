@@ -14,11 +14,14 @@ export interface Forgotten {
   /** Managers' messages to them (relays), and the admin-chat messages about them (kept as "forgotten"). */
   readonly relays: number
   readonly adminMessages: number
+  /** Their `/start`s (which links they opened, for /stats). */
+  readonly starts: number
 }
 
 /**
  * Deletes everything the store keeps about one person (a request to delete their data): their leads with their
- * attempts and follow-ups, the pointer to their latest lead, and the raw updates they sent. One transaction.
+ * attempts and follow-ups, the pointer to their latest lead, their /start events, and the raw updates
+ * they sent. One transaction.
  */
 export const forgetPerson = (telegramId: number) =>
   Effect.gen(function*() {
@@ -40,6 +43,7 @@ export const forgetPerson = (telegramId: number) =>
       const adminMessages = yield* sql`UPDATE admin_messages SET telegram_id = NULL WHERE telegram_id = ${telegramId}
         RETURNING message_id`
       const leads = yield* sql`DELETE FROM leads WHERE telegram_id = ${telegramId} RETURNING id`
+      const starts = yield* sql`DELETE FROM start_events WHERE telegram_id = ${telegramId} RETURNING at`
       const field = (path: string) =>
         sql.onDialectOrElse({
           pg: () => sql`(payload::jsonb #>> ${`{${path.split(".").join(",")}}`})::bigint`,
@@ -57,7 +61,8 @@ export const forgetPerson = (telegramId: number) =>
         leases: leases.length,
         updates: updates.length,
         relays: relays.length,
-        adminMessages: adminMessages.length
+        adminMessages: adminMessages.length,
+        starts: starts.length
       } satisfies Forgotten
     }))
   }).pipe(storeOp("forgetPerson"))

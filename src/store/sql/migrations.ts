@@ -201,6 +201,25 @@ export const migrations = {
           sql`CREATE INDEX leases_holder ON leases (holder)`
         ], { discard: true })
     })
+  }),
+  // Where leads come from: the campaign each lead was tapped under, and people's /start events (for the campaign in
+  // force at a tap, and /stats); /stats reads a period of leads by their time.
+  "0008_campaigns": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const INTEGER = integer(sql)
+    yield* sql`ALTER TABLE leads ADD COLUMN campaign TEXT`
+    yield* sql`CREATE INDEX leads_created ON leads (created_at)`
+    // PostgreSQL has no rowid to tell two /starts of one millisecond apart: an id does.
+    const eventId = sql.literal(sql.onDialectOrElse({ pg: () => "id BIGSERIAL PRIMARY KEY,", orElse: () => "" }))
+    yield* sql`CREATE TABLE start_events (
+      ${eventId}
+      telegram_id ${INTEGER} NOT NULL,
+      brand TEXT,
+      campaign TEXT,
+      at ${INTEGER} NOT NULL
+    )`
+    yield* sql`CREATE INDEX start_events_person ON start_events (telegram_id, at)`
+    yield* sql`CREATE INDEX start_events_at ON start_events (at)`
   })
 }
 

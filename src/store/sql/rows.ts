@@ -40,7 +40,8 @@ export const LeadRow = Schema.Struct({
   next_attempt_at: Schema.NullOr(Schema.Number),
   retries: Schema.Number,
   wakes: Schema.Number,
-  card_message_id: Schema.NullOr(Schema.Number)
+  card_message_id: Schema.NullOr(Schema.Number),
+  campaign: Schema.NullOr(Schema.String)
 })
 type LeadRow = typeof LeadRow.Type
 
@@ -52,7 +53,8 @@ const leadOf = (row: LeadRow): Lead => ({
   title: row.title,
   contact: { telegramId: row.telegram_id, fullName: row.full_name, username: Option.fromNullable(row.username) },
   createdAt: row.created_at,
-  tapId: row.tap_id ?? ""
+  tapId: row.tap_id ?? "",
+  campaign: Option.fromNullable(row.campaign)
 })
 
 const outcomeOf = (row: LeadRow): Option.Option<Outcome> =>
