@@ -22,12 +22,16 @@ COPY scripts/build.mjs scripts/runtime-modules.mjs scripts/forget-person.ts scri
 COPY src src
 RUN npm run build && node scripts/runtime-modules.mjs /app/runtime
 
-# ---- run: the bundle, better-sqlite3's addon, the locales; as the unprivileged node user (uid 1000) ------------------
+# ---- run: the bundle, the native addons, the locales; as the unprivileged node user (uid 1000) ------------------
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
   DATA_DIR=/data \
   PORT=8080
 WORKDIR /app
+# A font for /stats' chart (the slim image has none).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends fonts-dejavu-core \
+  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/runtime/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./

@@ -1,6 +1,6 @@
 // Bundles the bot into dist/app/main.mjs, and the scripts operators run (forget-person, backup) beside it, sharing
 // its chunks: tree-shaken, no TypeScript to compile at start-up, no tsx needed (so they run in the image too).
-// Only the native better-sqlite3 stays in node_modules (scripts/runtime-modules.mjs).
+// Only the native addons (better-sqlite3, @napi-rs/canvas) stay in node_modules (scripts/runtime-modules.mjs).
 // dist/app/ sits two levels below the root, like src/profiles/, so the default locales path is the same.
 //
 // `--if-stale` (what `npm start` runs first): build only when the bundle is older than what goes into it, so a
@@ -68,8 +68,8 @@ await build({
   minifySyntax: true,
   charset: "ascii",
   logLevel: "warning",
-  // better-sqlite3 is a native addon.
-  external: ["better-sqlite3"],
+  // Native addons: better-sqlite3, and @napi-rs/canvas (Skia, for /stats' chart; loaded on the first /stats).
+  external: ["better-sqlite3", "@napi-rs/canvas"],
   // jsonc-parser's default (UMD) build requires its parts at run time, which a bundle cannot resolve: its ES one.
   alias: { "jsonc-parser": "jsonc-parser/lib/esm/main.js" },
   plugins: [withoutNodeFetch],

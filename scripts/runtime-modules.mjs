@@ -1,10 +1,11 @@
 // Copies into <dest>/node_modules what the bundle (dist/app) loads from node_modules at run time, and no more:
 // better-sqlite3's JavaScript and its compiled addon (not its sources, nor the build's objects), and `bindings`
-// (with its one dependency), which finds the addon. Everything else is in the bundle. The image's runtime stage
+// (with its one dependency), which finds the addon; @napi-rs/canvas (/stats' chart) and the binary package npm
+// installed for this platform. Everything else is in the bundle. The image's runtime stage
 // is this folder; test/e2e/runtimeImage.test.ts runs the bundle on it alone.
 //
 //   node scripts/runtime-modules.mjs <dest>
-import { cpSync, mkdirSync } from "node:fs"
+import { cpSync, mkdirSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 
 const dest = process.argv[2]
@@ -20,3 +21,7 @@ copy("better-sqlite3/lib")
 copy("better-sqlite3/build/Release/better_sqlite3.node")
 copy("bindings")
 copy("file-uri-to-path")
+copy("@napi-rs/canvas")
+for (const name of readdirSync("node_modules/@napi-rs")) {
+  if (name.startsWith("canvas-")) copy(`@napi-rs/${name}`)
+}

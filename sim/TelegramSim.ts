@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 
+import busboy from "busboy"
+
 import { parseTelegramHtml } from "../src/telegram/parseTelegramHtml.js"
 import { type WebhookAttempt, WebhookPusher } from "./WebhookPusher.js"
 
@@ -38,6 +40,8 @@ export interface SimMessage {
   readonly copyOf: { readonly chatId: number; readonly messageId: number } | undefined
   /** The forum topic it is in (`message_thread_id`), if any. */
   readonly thread?: number | undefined
+  /** A photo the bot uploaded (sendPhoto): its bytes, as sent. */
+  readonly photo?: Uint8Array | undefined
   /** When the stand-in received it (performance.now()), for latency measurements. */
   readonly at: number
 }
@@ -298,12 +302,22 @@ export class TelegramSim {
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? "")
     const chunks: Array<Buffer> = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
-    const raw = Buffer.concat(chunks).toString("utf8")
+    const bytes = Buffer.concat(chunks)
+    const raw = bytes.toString("utf8")
     let body: Record<string, unknown> = {}
+    const contentType = req.headers["content-type"] ?? ""
     try {
-      body = raw === "" ? {} : JSON.parse(raw)
+      body = contentType.startsWith("multipart/form-data")
+        ? await multipartBody(bytes, contentType)
+        : raw === ""
+        ? {}
+        : JSON.parse(raw)
     } catch {
-      return send(res, 400, badRequest("invalid JSON"))
+      return send(
+        res,
+        400,
+        badRequest(contentType.startsWith("multipart/") ? "invalid multipart body" : "invalid JSON")
+      )
     }
     if (!match) return send(res, 404, { ok: false, error_code: 404, description: "Not Found" })
     if (match[1] !== this.token) return send(res, 401, { ok: false, error_code: 401, description: "Unauthorized" })
@@ -376,6 +390,8 @@ export class TelegramSim {
         return { ok: true, result: true }
       case "sendMessage":
         return this.sendMessage(chatId, body)
+      case "sendPhoto":
+        return this.sendPhoto(chatId, body)
       case "editMessageText":
         return this.editMessageText(chatId, body)
       case "copyMessage":
@@ -462,6 +478,31 @@ export class TelegramSim {
       thread
     )
     return { ok: true, result: this.wire(BOT, message) }
+  }
+
+  /** An uploaded photo (multipart: the file itself, or `attach://<name>` naming its part). */
+  private sendPhoto(chatId: number, body: Record<string, unknown>): ApiResult {
+    const named = typeof body.photo === "string" && body.photo.startsWith("attach://")
+      ? body[body.photo.slice("attach://".length)]
+      : body.photo
+    if (!(named instanceof Uint8Array) || named.length === 0) return badRequest("there is no photo in the request")
+    const caption = this.render(body.caption ?? "", body.parse_mode, 1024, "caption")
+    if ("ok" in caption) return caption
+    const message = this.store(
+      chatId,
+      true,
+      caption.html,
+      caption.text,
+      [],
+      replyTo(body),
+      "photo",
+      undefined,
+      undefined,
+      {
+        photo: named
+      }
+    )
+    return { ok: true, result: { ...this.wire(BOT, message), photo: [{ file_id: `photo-${message.message_id}` }] } }
   }
 
   private editMessageText(chatId: number, body: Record<string, unknown>): ApiResult {
@@ -572,7 +613,8 @@ export class TelegramSim {
     replyToId: number | undefined,
     media: string | undefined,
     copyOf: SimMessage["copyOf"],
-    thread?: number
+    thread?: number,
+    extra: { readonly photo?: Uint8Array } = {}
   ): SimMessage {
     const message_id = (this.nextMessageId.get(chatId) ?? 0) + 1
     this.nextMessageId.set(chatId, message_id)
@@ -588,6 +630,7 @@ export class TelegramSim {
       media,
       copyOf,
       thread,
+      ...extra,
       at: performance.now()
     }
     const list = this.chats.get(chatId) ?? []
@@ -661,3 +704,22 @@ const send = (res: ServerResponse, status: number, payload: ApiResult | object) 
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
   res.end(body)
 }
+
+/**
+ * A multipart/form-data request's fields: text as strings, files as their bytes (busboy: grammY writes its part
+ * headers without spaces, which undici's own parser refuses).
+ */
+const multipartBody = (bytes: Buffer, contentType: string): Promise<Record<string, unknown>> =>
+  new Promise((resolve, reject) => {
+    const body: Record<string, unknown> = {}
+    const parser = busboy({ headers: { "content-type": contentType } })
+    parser.on("field", (name, value) => (body[name] = value))
+    parser.on("file", (name, stream) => {
+      const chunks: Array<Buffer> = []
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk))
+      stream.on("end", () => (body[name] = new Uint8Array(Buffer.concat(chunks))))
+    })
+    parser.on("close", () => resolve(body))
+    parser.on("error", reject)
+    parser.end(bytes)
+  })

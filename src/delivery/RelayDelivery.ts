@@ -100,8 +100,9 @@ export class RelayDelivery extends Effect.Service<RelayDelivery>()("RelayDeliver
               yield* promptly(relays.settle(relay.id, "delivered"))
               yield* Metric.increment(relayedAs("delivered"))
               yield* Effect.logInfo("manager's message relayed")
-              yield* thumbsUp(relay)
+              // Recorded before the 👍: a manager who sees it sees everything about the reply counted.
               yield* firstReply(telegramId, yield* Clock.currentTimeMillis)
+              yield* thumbsUp(relay)
               return true
             }),
           onFailure: (e) =>

@@ -18,7 +18,7 @@ import { answerTap } from "../telegram/answerTap.js"
 import { parseButton } from "../telegram/buttons.js"
 import { route, type RoutingContext } from "../telegram/routes.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
-import type { TelegramError } from "../telegram/TelegramError.js"
+import { isRefusedForGood, type TelegramError } from "../telegram/TelegramError.js"
 import { AdminChat } from "./AdminChat.js"
 import { pendingReportHtml } from "./pendingReport.js"
 
@@ -131,37 +131,38 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
     /**
      * A command's answer, its parts in order: tried at once; if the admin chat fails, the parts not sent yet are
      * sent in the background once it recovers, each retried with the delivery backoff; one such answer per command
-     * at a time.
+     * at a time. A part Telegram refuses for good (a 400) is logged and left out.
      */
     const answerer = Effect.fnUntraced(function*(command: string) {
       const retries = yield* FiberSet.make()
+      const explained = (e: TelegramError | StoreError) => (e._tag === "TelegramError" ? admin.explain(e) : e.message)
+      const refused = (e: TelegramError) => Effect.logError(`${command}: a part of the answer refused: ${e.message}`)
+      const isTelegramError = (e: TelegramError | StoreError): e is TelegramError => e._tag === "TelegramError"
       const later = (parts: ReadonlyArray<Part>) =>
         Effect.forEach(parts, (part) =>
           part.pipe(
-            Effect.tapError((e) =>
-              Effect.logWarning(
-                `${command} not answered yet, retrying: ${e._tag === "TelegramError" ? admin.explain(e) : e.message}`
-              )
-            ),
-            Effect.retry(deliveryBackoff)
+            Effect.tapError((e) => Effect.logWarning(`${command} not answered yet, retrying: ${explained(e)}`)),
+            Effect.retry({ schedule: deliveryBackoff, while: (e) => !isTelegramError(e) || !isRefusedForGood(e) }),
+            Effect.catchIf(isTelegramError, refused)
           ), { discard: true }).pipe(
             Effect.zipRight(Effect.logInfo(`${command} answered after the admin chat recovered`))
           )
+      const retryInBackground = (e: TelegramError, parts: ReadonlyArray<Part>) =>
+        Effect.logWarning(`${command} not answered yet, retrying in the background: ${admin.explain(e)}`).pipe(
+          Effect.zipRight(FiberSet.size(retries)),
+          Effect.flatMap((running) =>
+            running > 0 ? Effect.void : FiberSet.run(retries, later(parts), { propagateInterruption: false })
+          )
+        )
+      /** Sends the parts from `from` on; true to go on with the next one. */
       const inOrder = (parts: ReadonlyArray<Part>, from: number): Effect.Effect<void, StoreError> =>
         from >= parts.length ? Effect.void : parts[from]!.pipe(
-          Effect.zipRight(Effect.suspend(() => inOrder(parts, from + 1))),
-          Effect.catchTag(
-            "TelegramError",
-            (e) =>
-              Effect.logWarning(`${command} not answered yet, retrying in the background: ${admin.explain(e)}`).pipe(
-                Effect.zipRight(FiberSet.size(retries)),
-                Effect.flatMap((running) =>
-                  running > 0
-                    ? Effect.void
-                    : FiberSet.run(retries, later(parts.slice(from)), { propagateInterruption: false })
-                )
-              )
-          )
+          Effect.as(true),
+          Effect.catchTag("TelegramError", (e) =>
+            isRefusedForGood(e)
+              ? refused(e).pipe(Effect.as(true))
+              : retryInBackground(e, parts.slice(from)).pipe(Effect.as(false))),
+          Effect.flatMap((goOn) => (goOn ? inOrder(parts, from + 1) : Effect.void))
         )
       return (parts: ReadonlyArray<Part>) => inOrder(parts, 0)
     })

@@ -31,7 +31,9 @@ export const shortDuration = (ms: number): string => {
 
 const percent = (part: number, whole: number) => (whole === 0 ? "—" : `${Math.round((part / whole) * 100)}%`)
 
-const cells = (values: ReadonlyArray<string>) => values.map((v) => v.padStart(WIDTH)).join("")
+/** Each column right-aligned in WIDTH characters (the last, "Ответ", one more). */
+const cells = (values: ReadonlyArray<string>) =>
+  values.map((v, i) => v.padStart(i === values.length - 1 ? WIDTH + 1 : WIDTH)).join("")
 
 /** One row: its name on a line, its numbers on the next (a phone's width holds seven columns, not a name too). */
 const row = (name: string, leads: LeadTally | undefined, openers: OpenerTally | undefined) => [

@@ -41,3 +41,6 @@ export const isEditTargetGone = (e: TelegramError) =>
 /** The chat is gone for the bot until someone acts: a wrong id (400 chat not found) or the bot removed (403). */
 export const isChatGone = (e: TelegramError) =>
   e.code === 403 || (e.code === 400 && /chat not found/i.test(e.description))
+
+/** Telegram refuses the request itself (400, not a missing chat): sending it again cannot help. */
+export const isRefusedForGood = (e: TelegramError) => e.code === 400 && !isChatGone(e)
