@@ -143,11 +143,10 @@ export const makeProfiles = (locales: Locales, webhookFromEnv: WebhookFromEnv) =
     }
   })
 
-/** The brands, their services and the texts the bot speaks: `locales.json` plus webhook URLs from AppConfig. */
-export class Profiles extends Effect.Service<Profiles>()("Profiles", {
-  effect: Effect.gen(function*() {
+/** locales.json (LOCALES_PATH, else the shipped one), read and decoded; a problem is one line naming the file. */
+export const loadLocales = (localesPath: Option.Option<string>) =>
+  Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const { crmWebhookUrl, localesPath } = yield* AppConfig
     const path = Option.getOrElse(localesPath, () => defaultLocalesPath)
     const json = yield* fs.readFileString(path).pipe(
       Effect.mapError((e) =>
@@ -156,11 +155,17 @@ export class Profiles extends Effect.Service<Profiles>()("Profiles", {
         })
       )
     )
-    const locales = yield* Either.match(decodeLocales(json), {
+    return yield* Either.match(decodeLocales(json), {
       onLeft: (reason) => Effect.fail(new StartupError({ message: `${path}: ${reason}` })),
       onRight: Effect.succeed
     })
-    return yield* makeProfiles(locales, crmWebhookUrl)
+  })
+
+/** The brands, their services and the texts the bot speaks: `locales.json` plus webhook URLs from AppConfig. */
+export class Profiles extends Effect.Service<Profiles>()("Profiles", {
+  effect: Effect.gen(function*() {
+    const { crmWebhookUrl, localesPath } = yield* AppConfig
+    return yield* makeProfiles(yield* loadLocales(localesPath), crmWebhookUrl)
   }),
   dependencies: [NodeFileSystem.layer]
 }) {}

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { makeTempDir, removeTempDirs } from "../../sim/tempDirs.js"
 import { LeadStore } from "../../src/store/LeadStore.js"
 import { openDatabase } from "../../src/store/sqlite/Database.js"
+import { StartEvents } from "../../src/store/StartEvents.js"
 import { SqlStores } from "../../src/store/Stores.js"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
@@ -49,18 +50,29 @@ describe("npm run forget-person, as a command", () => {
     const stores = SqlStores.pipe(
       Layer.provideMerge(Layer.scoped(SqlClient.SqlClient, openDatabase(join(dataDir, "leads.sqlite"))))
     )
-    const inStore = <A>(effect: Effect.Effect<A, unknown, LeadStore>) =>
+    const inStore = <A>(effect: Effect.Effect<A, unknown, LeadStore | StartEvents>) =>
       Effect.runPromise(effect.pipe(Effect.provide(stores), Effect.scoped) as Effect.Effect<A>)
     await inStore(Effect.flatMap(LeadStore, (leads) => Effect.all([501, 502].map((id) => leads.record(leadOf(id), 0)))))
+    const opened = (telegramId: number) =>
+      Effect.flatMap(
+        StartEvents,
+        (starts) =>
+          starts.record({ telegramId, brand: Option.some("agency"), campaign: Option.some("vk_spring"), at: 900 })
+      )
+    await inStore(Effect.all([opened(501), opened(502)]))
 
     const done = await forget(dataDir, "501")
     expect(done).toMatchObject({ code: 0, stderr: "" })
     expect(done.stdout).toBe(
       `${join(dataDir, "leads.sqlite")}: deleted of 501: 1 leads, 0 delivery attempts, 0 follow-ups, 0 latest-lead ` +
-        "pointer, 0 leases, 0 updates, 0 managers' messages, 0 admin-chat messages unlinked"
+        "pointer, 0 leases, 0 updates, 0 managers' messages, 0 admin-chat messages unlinked, 1 /start events"
     )
     const left = await inStore(Effect.flatMap(LeadStore, (leads) => leads.undelivered))
     expect(left.map((r) => r.lead.contact.telegramId)).toEqual([502])
+    const campaigns = await inStore(
+      Effect.flatMap(StartEvents, (starts) => Effect.all([starts.campaignOf(501, 0), starts.campaignOf(502, 0)]))
+    )
+    expect(campaigns).toEqual([Option.none(), Option.some("vk_spring")])
 
     const nowhere = join(makeTempDir("forget-empty"), "none")
     const missing = await forget(nowhere, "501")

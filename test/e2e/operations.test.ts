@@ -70,6 +70,7 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     }
     for (const brand of ["agency", "cg", "express"]) {
       expect(before.get(`leadbot_leads_recorded_total{brand="${brand}"}`)).toBe(0)
+      expect(before.get(`leadbot_starts_total{brand="${brand}"}`)).toBe(0)
       expect(before.get(`leadbot_leads_delivered_total{brand="${brand}",via="fallback"}`)).toBe(0)
       expect(before.get(`leadbot_crm_errors_total{brand="${brand}",kind="http_status"}`)).toBe(0)
     }
@@ -88,6 +89,8 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     )
     expect(m.get("leadbot_updates_received_total{source=\"polling\"}")).toBe(6)
     expect(m.get("leadbot_leads_recorded_total{brand=\"agency\"}")).toBe(1)
+    expect(m.get("leadbot_starts_total{brand=\"agency\"}")).toBe(1)
+    expect(m.get("leadbot_starts_total{brand=\"express\"}")).toBe(1)
     expect(m.get("leadbot_leads_recorded_total{brand=\"cg\"}")).toBe(1)
     expect(m.get("leadbot_leads_recorded_total{brand=\"express\"}")).toBe(1)
     expect(m.get("leadbot_leads_delivered_total{brand=\"agency\",via=\"crm\"}")).toBe(1)

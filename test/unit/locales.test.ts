@@ -13,6 +13,7 @@ const shipped = readFileSync(new URL("../../locales/locales.json", import.meta.u
 interface LocalesJson {
   texts: Record<string, unknown>
   profiles: Record<string, Record<string, unknown> & { services: Array<Record<string, unknown>> }>
+  campaigns?: Record<string, Record<string, unknown>>
 }
 const withChange = (change: (json: LocalesJson) => void): string => {
   const json: LocalesJson = JSON.parse(shipped)
@@ -111,6 +112,21 @@ describe("locales.json", () => {
       "no {title} in the confirmation",
       () => withChange((j) => (j.texts.accepted = "Принято")),
       /^texts\.accepted: expected a text containing \{title\}$/
+    ],
+    [
+      "a typo'd UTM key in a campaign",
+      () => withChange((j) => (j.campaigns = { vk_spring: { utm_sorce: "vk" } })),
+      /^campaigns\.vk_spring\.utm_sorce: is unexpected/
+    ],
+    [
+      "a campaign code outside the deep-link grammar",
+      () => withChange((j) => (j.campaigns = { "vk-spring": { utm_source: "vk" } })),
+      /^campaigns\.vk-spring: is unexpected, expected: a string matching the pattern \^\[A-Za-z0-9_\]\{1,48\}\$$/
+    ],
+    [
+      "an empty UTM value",
+      () => withChange((j) => (j.campaigns = { vk_spring: { utm_medium: "" } })),
+      /^campaigns\.vk_spring\.utm_medium: expected a non-empty text$/
     ]
   ])("%s → one line naming the JSON path", (_, make, expected) => {
     const result = decodeLocales(make())

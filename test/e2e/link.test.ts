@@ -1,0 +1,84 @@
+import { spawn } from "node:child_process"
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+
+import jsQR from "jsqr"
+import { PNG } from "pngjs"
+import { afterAll, describe, expect, it } from "vitest"
+
+import { TelegramSim } from "../../sim/TelegramSim.js"
+import { makeTempDir, removeTempDirs } from "../../sim/tempDirs.js"
+
+const root = fileURLToPath(new URL("../..", import.meta.url))
+afterAll(removeTempDirs)
+
+/** `npm run link -- …` as a process (what the npm script runs), in a folder with no .env. */
+const link = async (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const loader = pathToFileURL(`${root}node_modules/tsx/dist/loader.mjs`).href
+  const child = spawn(process.execPath, ["--import", loader, `${root}scripts/link.ts`, ...args], {
+    cwd: makeTempDir("link-cwd"),
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let [stdout, stderr] = ["", ""]
+  child.stdout!.on("data", (d) => (stdout += d))
+  child.stderr!.on("data", (d) => (stderr += d))
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
+  clearTimeout(timer)
+  return { code, stdout: stdout.trim(), stderr: stderr.trim() }
+}
+
+describe("npm run link, as a command", () => {
+  it("with BOT_TOKEN: the bot's name from Telegram; --qr writes a QR code that reads back as the link", async () => {
+    const telegram = await TelegramSim.start()
+    try {
+      const qr = join(makeTempDir("link-qr"), "agency-vk.png")
+      const made = await link(["agency", "vk_spring", "--qr", qr], {
+        BOT_TOKEN: telegram.token,
+        TELEGRAM_API_ROOT: telegram.apiRoot
+      })
+      expect(made).toMatchObject({ code: 0, stderr: "" })
+      expect(made.stdout.split("\n")).toEqual([`https://t.me/lead_test_bot?start=agency-vk_spring`, `QR code: ${qr}`])
+      expect(telegram.calls.map((c) => c.method)).toEqual(["getMe"])
+      const png = PNG.sync.read(readFileSync(qr))
+      expect(png.width).toBeGreaterThanOrEqual(1000)
+      const read = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)
+      expect(read?.data).toBe("https://t.me/lead_test_bot?start=agency-vk_spring")
+    } finally {
+      await telegram.close()
+    }
+  }, 60_000)
+
+  it("with --bot and no token: the brand alone; no network", async () => {
+    const made = await link(["cg", "--bot", "@monster_leads_bot"])
+    expect(made).toEqual({ code: 0, stdout: "https://t.me/monster_leads_bot?start=cg", stderr: "" })
+  }, 30_000)
+
+  it(
+    "refuses, in one line: a brand not in locales.json, a campaign outside the grammar, over 64 characters",
+    async () => {
+      const locales = JSON.parse(readFileSync(join(root, "locales/locales.json"), "utf8"))
+      locales.profiles.agency_long_brand_name_x = locales.profiles.agency
+      const path = join(makeTempDir("link-locales"), "locales.json")
+      writeFileSync(path, JSON.stringify(locales))
+      const bot = ["--bot", "monster_leads_bot"]
+      const refusals = await Promise.all([
+        link(["agenci", ...bot]),
+        link(["agency", "vk-spring", ...bot]),
+        link(["agency_long_brand_name_x", "c".repeat(48), ...bot], { LOCALES_PATH: path }),
+        link(["agency"]),
+        link([])
+      ])
+      expect(refusals.map((r) => [r.code, r.stdout, r.stderr])).toEqual([
+        [1, "", "link: \"agenci\" is no brand of locales.json (its brands: agency, cg, express)"],
+        [1, "", "link: campaign \"vk-spring\": expected 1-48 characters A-Z a-z 0-9 _ (no \"-\": it ends the brand)"],
+        [1, "", `link: "agency_long_brand_name_x-${"c".repeat(48)}" is 73 characters: Telegram takes at most 64`],
+        [1, "", "link: set BOT_TOKEN (the bot asks Telegram its name) or pass --bot <username>"],
+        [1, "", "link: usage: npm run link -- <brand> [<campaign>] [--bot <username>] [--qr <file.png>]"]
+      ])
+    },
+    60_000
+  )
+})
