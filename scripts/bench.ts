@@ -7,6 +7,7 @@
  *   npm run bench -- --bot-only --rounds 1   the bot alone, once (--idle-seconds 1: skip the wait for the idle RSS)
  *   npm run bench -- --scenario ok --people 50
  *   npm run bench -- --store             the store: leads recorded per second, and what durability adds to a tap
+ *   npm run bench -- --stats             /stats 30 on a store of 100,000 leads: its queries and its chart (ms)
  *   npm run bench -- --warm-up 300       first 300 other people through the funnel (a bot that has been running)
  *   npm run bench -- --floor             the floor alone: the same funnel on a bare grammY bot
  *                                        (scripts/bench-floor-bot.mjs)
@@ -43,6 +44,7 @@ import { LeadStore } from "../src/store/LeadStore.js"
 import { openDatabase } from "../src/store/sqlite/Database.js"
 import { SqlStores, StoresTest } from "../src/store/Stores.js"
 import { Transactor } from "../src/store/Transactor.js"
+import { statsBench } from "./statsBench.js"
 
 interface Scenario {
   readonly name: string
@@ -419,6 +421,7 @@ const main = async () => {
       scenario: { type: "string" },
       people: { type: "string" },
       store: { type: "boolean", default: false },
+      stats: { type: "boolean", default: false },
       "warm-up": { type: "string", default: "0" },
       floor: { type: "boolean", default: false },
       webhook: { type: "boolean", default: false },
@@ -467,6 +470,16 @@ const main = async () => {
         `warnings/errors ${r.botWarningsAndErrors}`
       ].join(" "))
     }
+  } else if (values.stats) {
+    const database = values.postgres === undefined ? undefined : await createDatabase(values.postgres)
+    const stats = await statsBench(100_000, database?.url).finally(() => database?.drop())
+    results.stats = stats
+    const q = stats.queryMs
+    console.log([
+      `/stats 30 on ${stats.store}, ${stats.leads} leads and ${stats.starts} /start events:`,
+      `lead tallies ${q.leadTallies} ms, openers ${q.openerTallies} ms, leads per slot ${q.leadsPerSlot} ms;`,
+      `chart ${stats.chartMs.first} ms first (loads the canvas), ${stats.chartMs.warm} ms warm`
+    ].join(" "))
   } else if (values.store) {
     const store = await storeBench()
     results.store = store

@@ -50,10 +50,16 @@ describe("the image's runtime folder: the bundle with only the node_modules it n
   }, 60_000)
 
   it(
-    "holds better-sqlite3 (addon and JavaScript), bindings, file-uri-to-path: the bot and the scripts run",
+    "holds better-sqlite3 (addon, JavaScript, bindings), @napi-rs/canvas: the bot, /stats' chart and the scripts run",
     async () => {
       const dir = runtimeFolder()
-      expect(readdirSync(join(dir, "node_modules")).sort()).toEqual(["better-sqlite3", "bindings", "file-uri-to-path"])
+      expect(readdirSync(join(dir, "node_modules")).sort()).toEqual([
+        "@napi-rs",
+        "better-sqlite3",
+        "bindings",
+        "file-uri-to-path"
+      ])
+      expect(readdirSync(join(dir, "node_modules/@napi-rs"))).toContain("canvas")
       expect(existsSync(join(dir, "node_modules/better-sqlite3/deps"))).toBe(false)
 
       const telegram = await TelegramSim.start()
@@ -66,6 +72,10 @@ describe("the image's runtime folder: the bundle with only the node_modules it n
         await telegram.waitFor("the menu", () => telegram.botMessages(galliard.id)[0], 20_000)
         telegram.tap(galliard, "📈 Привлечь клиентов")
         await telegram.waitFor("the lead in the CRM", () => crm.accepted.length === 1, 10_000)
+        // The chart is drawn by the native canvas the runtime folder holds.
+        telegram.sendText({ id: 9001, first_name: "Анна" }, "/stats", telegram.adminChatId)
+        const chart = await telegram.waitFor("the chart", () => telegram.admin.find((m) => m.photo), 20_000)
+        expect(Buffer.from(chart.photo!).subarray(1, 4).toString()).toBe("PNG")
 
         // While the bot runs: a backup, then the person's data deleted.
         const backup = join(dir, "backup.sqlite")

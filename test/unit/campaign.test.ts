@@ -5,20 +5,22 @@ import { parseStartParameter } from "../../src/lead/Campaign.js"
 import { STATS_USAGE, statsPeriod } from "../../src/stats/statsPeriod.js"
 
 describe("a /start parameter", () => {
-  it.each([
-    ["agency", "agency", undefined, false],
-    ["AGENCY", "agency", undefined, false],
-    ["agency-vk_spring", "agency", "vk_spring", false],
-    ["promo-VK_Spring2", "promo", "VK_Spring2", false],
-    ["", undefined, undefined, false],
-    // Outside the grammar: the brand before the first "-" still counts, the campaign does not.
-    ["agency-<x>", "agency", undefined, true],
-    ["agency-vk-spring", "agency", undefined, true],
-    ["agency-", "agency", undefined, true],
-    [`agency-${"c".repeat(49)}`, "agency", undefined, true],
-    [`agency-${"c".repeat(48)}`, "agency", "c".repeat(48), false],
-    [`agency_long_brand_name_x-${"c".repeat(48)}`, "agency_long_brand_name_x", undefined, true]
-  ] as const)("%j → brand %s, campaign %s, malformed %s", (parameter, brand, campaign, malformed) => {
+  it.each(
+    [
+      ["agency", "agency", undefined, false],
+      ["AGENCY", "agency", undefined, false],
+      ["agency-vk_spring", "agency", "vk_spring", false],
+      ["promo-VK_Spring2", "promo", "VK_Spring2", false],
+      ["", undefined, undefined, false],
+      // Outside the grammar: the brand before the first "-" still counts, the campaign does not.
+      ["agency-<x>", "agency", undefined, true],
+      ["agency-vk-spring", "agency", undefined, true],
+      ["agency-", "agency", undefined, true],
+      [`agency-${"c".repeat(49)}`, "agency", undefined, true],
+      [`agency-${"c".repeat(48)}`, "agency", "c".repeat(48), false],
+      [`agency_long_brand_name_x-${"c".repeat(48)}`, "agency_long_brand_name_x", undefined, true]
+    ] as const
+  )("%j → brand %s, campaign %s, malformed %s", (parameter, brand, campaign, malformed) => {
     expect(parseStartParameter(parameter)).toEqual({
       brand: Option.fromNullable(brand),
       campaign: Option.fromNullable(campaign),

@@ -31,8 +31,8 @@ const OpenerTallyRow = Schema.Struct({
 const SlotRow = Schema.Struct({ profile: Schema.String, slot: Schema.Number, leads: Schema.Number })
 
 /**
- * `/stats` in SQL, each kind of number in one statement over `leads_created` / `start_events_at`. A brand's row and
- * its campaigns' rows come from one pass: each lead (or opener) counted at both levels (`scope`). A NULL campaign
+ * `/stats` in SQL, each kind of number in one statement, read from the covering indexes `leads_stats` and
+ * `start_events_at`. A brand's row and its campaigns' rows come from the same statement (`scope`). A NULL campaign
  * is a group of its own, compared through COALESCE (a campaign is never empty).
  */
 export const SqlStats = Layer.effect(
@@ -46,47 +46,58 @@ export const SqlStats = Layer.effect(
         sql`WITH period AS (
               SELECT profile, campaign, outcome, first_reply_at - created_at AS wait FROM leads
               WHERE created_at >= ${since}
-            ), levels AS (
-              SELECT profile, campaign, 'campaign' AS scope, outcome, wait FROM period
-              UNION ALL SELECT profile, NULL, 'brand', outcome, wait FROM period
+            ), counts AS (
+              SELECT profile, campaign, COUNT(*) AS leads,
+                SUM(CASE WHEN outcome = ${outcomeKinds.Crm} THEN 1 ELSE 0 END) AS crm,
+                SUM(CASE WHEN outcome = ${outcomeKinds.Fallback} THEN 1 ELSE 0 END) AS fallback,
+                SUM(CASE WHEN outcome IS NULL THEN 1 ELSE 0 END) AS pending
+              FROM period GROUP BY profile, campaign
+            ), answered AS (
+              SELECT profile, campaign, 'campaign' AS scope, wait FROM period WHERE wait IS NOT NULL
+              UNION ALL SELECT profile, NULL, 'brand', wait FROM period WHERE wait IS NOT NULL
             ), ranked AS (
               SELECT profile, campaign, scope, wait,
                 ROW_NUMBER() OVER (PARTITION BY profile, campaign, scope ORDER BY wait) AS n,
                 COUNT(*) OVER (PARTITION BY profile, campaign, scope) AS answered
-              FROM levels WHERE wait IS NOT NULL
+              FROM answered
             ), middles AS (
               SELECT profile, campaign, scope, MIN(wait) AS low, MAX(wait) AS high FROM ranked
               WHERE n = (answered + 1) / 2 OR n = (answered + 2) / 2
               GROUP BY profile, campaign, scope
-            ), counts AS (
-              SELECT profile, campaign, scope, COUNT(*) AS leads,
-                SUM(CASE WHEN outcome = ${outcomeKinds.Crm} THEN 1 ELSE 0 END) AS crm,
-                SUM(CASE WHEN outcome = ${outcomeKinds.Fallback} THEN 1 ELSE 0 END) AS fallback,
-                SUM(CASE WHEN outcome IS NULL THEN 1 ELSE 0 END) AS pending
-              FROM levels GROUP BY profile, campaign, scope
             )
-            SELECT c.profile, c.campaign, c.scope, c.leads, c.crm, c.fallback, c.pending, m.low, m.high
-            FROM counts c LEFT JOIN middles m ON m.profile = c.profile AND m.scope = c.scope
+            SELECT c.profile, c.campaign, 'campaign' AS scope, c.leads, c.crm, c.fallback, c.pending, m.low, m.high
+            FROM counts c LEFT JOIN middles m ON m.scope = 'campaign' AND m.profile = c.profile
               AND COALESCE(m.campaign, '') = COALESCE(c.campaign, '')
-            ORDER BY c.profile, c.scope, c.campaign`
+            UNION ALL
+            SELECT c.profile, NULL, 'brand', CAST(SUM(c.leads) AS BIGINT), CAST(SUM(c.crm) AS BIGINT),
+              CAST(SUM(c.fallback) AS BIGINT), CAST(SUM(c.pending) AS BIGINT), m.low, m.high
+            FROM counts c LEFT JOIN middles m ON m.scope = 'brand' AND m.profile = c.profile
+            GROUP BY c.profile, m.low, m.high`
     })
+    // Distinct people per group, each marked converted when they left a lead there in the period: joins on the
+    // distinct openers and tappers (no lookup per /start). PostgreSQL sums BIGINTs as NUMERIC: cast back.
     const openerTallies = SqlSchema.findAll({
       Request: Schema.Number,
       Result: OpenerTallyRow,
       execute: (since) =>
-        sql`WITH period AS (
+        sql`WITH opened AS (
               SELECT DISTINCT telegram_id, brand, campaign FROM start_events WHERE at >= ${since}
-            ), levels AS (
-              SELECT telegram_id, brand, campaign, 'campaign' AS scope FROM period
-              UNION ALL SELECT DISTINCT telegram_id, brand, NULL, 'brand' FROM period
+            ), tapped AS (
+              SELECT DISTINCT telegram_id, profile, campaign FROM leads WHERE created_at >= ${since}
+            ), opened_brand AS (
+              SELECT DISTINCT telegram_id, brand FROM opened
+            ), tapped_brand AS (
+              SELECT DISTINCT telegram_id, profile FROM tapped
             )
-            SELECT brand, campaign, scope, COUNT(DISTINCT telegram_id) AS people,
-              COUNT(DISTINCT CASE WHEN EXISTS (
-                SELECT 1 FROM leads l WHERE l.telegram_id = levels.telegram_id AND l.profile = levels.brand
-                  AND l.created_at >= ${since}
-                  AND (levels.scope = 'brand' OR COALESCE(l.campaign, '') = COALESCE(levels.campaign, ''))
-              ) THEN telegram_id END) AS converted
-            FROM levels GROUP BY brand, campaign, scope`
+            SELECT o.brand, o.campaign, 'campaign' AS scope, COUNT(*) AS people,
+              SUM(CASE WHEN t.telegram_id IS NULL THEN 0 ELSE 1 END) AS converted
+            FROM opened o LEFT JOIN tapped t ON t.telegram_id = o.telegram_id AND t.profile = o.brand
+              AND COALESCE(t.campaign, '') = COALESCE(o.campaign, '')
+            GROUP BY o.brand, o.campaign
+            UNION ALL
+            SELECT o.brand, NULL, 'brand', COUNT(*), SUM(CASE WHEN t.telegram_id IS NULL THEN 0 ELSE 1 END)
+            FROM opened_brand o LEFT JOIN tapped_brand t ON t.telegram_id = o.telegram_id AND t.profile = o.brand
+            GROUP BY o.brand`
     })
     const leadsPerSlot = SqlSchema.findAll({
       Request: Schema.Struct({ since: Schema.Number, slotMs: Schema.Number }),
