@@ -29,21 +29,27 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
 
     /**
      * A deep link (`start=<brand>` or `start=<brand>-<campaign>`): the brand's services, or the chooser for a brand
-     * not ours (the campaign is kept either way: the person's latest /start is the one in force at their tap).
+     * not ours; then the /start is recorded (the campaign is kept either way: the person's latest /start is the one
+     * in force at their tap). The person first: the write's commit overlaps their reading of the menu, and a crash
+     * before it commits leaves the update unhandled, so it is handled (and recorded) again.
      */
     const start = Effect.fn("PeopleFunnel.start")(function*(from: User, chatId: number, payload: string) {
       const parameter = parseStartParameter(payload)
       if (parameter.malformed) yield* Effect.logDebug(`a /start parameter outside the deep-link grammar: no campaign`)
       const profile = Option.flatMap(parameter.brand, profiles.get)
+      const at = yield* Clock.currentTimeMillis
+      if (Option.isSome(profile)) {
+        yield* user.brandMenu(chatId, profile.value)
+        yield* Metric.increment(startsOf(profile.value.key))
+      } else {
+        yield* user.brandChooser(chatId)
+      }
       yield* promptly(starts.record({
         telegramId: from.id,
         brand: Option.map(profile, (p) => p.key),
         campaign: parameter.campaign,
-        at: yield* Clock.currentTimeMillis
+        at
       }))
-      if (Option.isNone(profile)) return yield* user.brandChooser(chatId)
-      yield* Metric.increment(startsOf(profile.value.key))
-      return yield* user.brandMenu(chatId, profile.value)
     })
 
     const tap = Effect.fn("PeopleFunnel.tap")(function*(from: User, chatId: number, queryId: string, data: string) {
