@@ -40,6 +40,8 @@ export interface SimMessage {
   readonly copyOf: { readonly chatId: number; readonly messageId: number } | undefined
   /** The forum topic it is in (`message_thread_id`), if any. */
   readonly thread?: number | undefined
+  /** The bot's reply_markup when it is not an inline keyboard (a reply keyboard, or its removal), as sent. */
+  readonly replyMarkup?: Record<string, unknown> | undefined
   /** A photo the bot uploaded (sendPhoto): its bytes, as sent. */
   readonly photo?: Uint8Array | undefined
   /** When the stand-in received it (performance.now()), for latency measurements. */
@@ -94,6 +96,7 @@ export class TelegramSim {
   private cutOffPoller: (() => void) | undefined = undefined
   private changeWaiters: Array<() => void> = []
   private readonly listeners: Array<(message: SimMessage) => void> = []
+  private readonly managersChats = new Set<number>()
 
   private constructor(
     private readonly server: Server,
@@ -163,6 +166,27 @@ export class TelegramSim {
         text: original.text
       }
     }
+  }
+
+  /** The person shares a contact (theirs, or with `ownerId` someone else's), as the phone button does. */
+  sendContact(user: SimUser, phoneNumber: string, ownerId: number | undefined = user.id): SimMessage {
+    const message = this.store(user.id, false, phoneNumber, phoneNumber, [], undefined, "contact", undefined)
+    this.push({
+      message: {
+        ...this.wire(user, message),
+        contact: {
+          phone_number: phoneNumber,
+          first_name: user.first_name,
+          ...(ownerId === undefined ? {} : { user_id: ownerId })
+        }
+      }
+    })
+    return message
+  }
+
+  /** Another managers' chat (a group the bot is an administrator of), besides the admin chat. */
+  addManagersChat(chatId: number): void {
+    this.managersChats.add(chatId)
   }
 
   /**
@@ -345,7 +369,7 @@ export class TelegramSim {
       case "getMe":
         return { ok: true, result: BOT }
       case "getChat":
-        return chatId === this.adminChatId || this.chats.has(chatId)
+        return chatId === this.adminChatId || this.managersChats.has(chatId) || this.chats.has(chatId)
           ? {
             ok: true,
             result: {
@@ -358,7 +382,7 @@ export class TelegramSim {
           }
           : badRequest("chat not found")
       case "getChatMember":
-        return Number(body.user_id) === BOT.id && chatId === this.adminChatId
+        return Number(body.user_id) === BOT.id && (chatId === this.adminChatId || this.managersChats.has(chatId))
           ? {
             ok: true,
             result: {
@@ -466,6 +490,7 @@ export class TelegramSim {
     if (rendered.text.trim() === "") return badRequest("message text is empty")
     const keyboard = this.keyboard(body)
     if ("ok" in keyboard) return keyboard
+    const markup = body.reply_markup as Record<string, unknown> | undefined
     const message = this.store(
       chatId,
       true,
@@ -475,7 +500,8 @@ export class TelegramSim {
       replyTo(body),
       undefined,
       undefined,
-      thread
+      thread,
+      markup !== undefined && markup.inline_keyboard === undefined ? { replyMarkup: markup } : {}
     )
     return { ok: true, result: this.wire(BOT, message) }
   }
@@ -614,7 +640,7 @@ export class TelegramSim {
     media: string | undefined,
     copyOf: SimMessage["copyOf"],
     thread?: number,
-    extra: { readonly photo?: Uint8Array } = {}
+    extra: { readonly photo?: Uint8Array; readonly replyMarkup?: Record<string, unknown> } = {}
   ): SimMessage {
     const message_id = (this.nextMessageId.get(chatId) ?? 0) + 1
     this.nextMessageId.set(chatId, message_id)

@@ -4,7 +4,8 @@ import { AppConfig } from "./config/AppConfig.js"
 import { LoggingLive } from "./config/Logging.js"
 import { CrmClientLive } from "./crm/CrmClientLive.js"
 import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
-import { AdminChatChecked } from "./managers/checkAdminChat.js"
+import { ManagersChatsChecked } from "./managers/checkManagersChats.js"
+import { ManagersChats } from "./managers/ManagersChats.js"
 import { Profiles } from "./profiles/Profiles.js"
 import { Retention } from "./retention/Retention.js"
 import { UpdateRouter } from "./router/UpdateRouter.js"
@@ -17,9 +18,12 @@ import { TelegramBotLive } from "./telegram/TelegramBot.js"
 import { PollingLive } from "./updates/Polling.js"
 import { WebhookLive } from "./updates/Webhook.js"
 
-/** Telegram, once the start-up checks passed (the token is good; the admin chat is there and takes the bot's posts). */
-const CheckedTelegramLive = AdminChatChecked.pipe(
-  Layer.provideMerge(TelegramBotLive.pipe(Layer.provide(DispatcherLive)))
+/**
+ * Telegram, once the start-up checks passed (the token is good; every managers' chat is there and takes the bot's
+ * posts), and which brand's managers' chat is which.
+ */
+const CheckedTelegramLive = ManagersChatsChecked.pipe(
+  Layer.provideMerge(Layer.merge(TelegramBotLive.pipe(Layer.provide(DispatcherLive)), ManagersChats.Default))
 )
 
 /**

@@ -72,8 +72,12 @@ export const crmWebhookUrl = (
 ): Effect.Effect<Option.Option<Redacted.Redacted<string>>, ConfigError.ConfigError> =>
   Config.option(Config.redacted(`CRM_WEBHOOK_URL_${brand.toUpperCase()}`))
 
+/** `ADMIN_CHAT_ID_<BRAND>`: a brand's own managers' chat, when the environment sets one (else ADMIN_CHAT_ID's). */
+export const adminChatIdOf = (brand: string): Effect.Effect<Option.Option<number>, ConfigError.ConfigError> =>
+  Config.option(Config.integer(`ADMIN_CHAT_ID_${brand.toUpperCase()}`))
+
 /** The variables set once per brand, `<NAME>_<BRAND>`. */
-export const PER_BRAND_VARIABLES = ["CRM_WEBHOOK_URL"] as const
+export const PER_BRAND_VARIABLES = ["CRM_WEBHOOK_URL", "ADMIN_CHAT_ID"] as const
 
 /**
  * The per-brand variables set that name no brand of `brands` (a typo such as CRM_WEBHOOK_URL_AGENSY would
@@ -190,7 +194,8 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       relaySignature: relaySignature as "none" | "name",
       localesPath,
       store,
-      crmWebhookUrl
+      crmWebhookUrl,
+      adminChatIdOf
     } as const
   })
 }) {}

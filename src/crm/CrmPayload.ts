@@ -9,7 +9,13 @@ import type { Lead } from "../lead/Lead.js"
  */
 export const CrmPayload = Schema.Struct({
   lead_name: Schema.String,
-  contact: Schema.Struct({ name: Schema.String, username: Schema.String, telegram_id: Schema.Number }),
+  contact: Schema.Struct({
+    name: Schema.String,
+    username: Schema.String,
+    telegram_id: Schema.Number,
+    /** The person's own number, once they gave it (`+` and digits). */
+    phone: Schema.optional(Schema.String)
+  }),
   source: Schema.Literal("Telegram Bot"),
   request_details: Schema.String,
   lead_id: Schema.String,
@@ -18,12 +24,13 @@ export const CrmPayload = Schema.Struct({
 })
 export type CrmPayload = typeof CrmPayload.Type
 
-export const crmPayload = (lead: Lead, utm: Utm): CrmPayload => ({
+export const crmPayload = (lead: Lead, utm: Utm, phone: Option.Option<string> = Option.none()): CrmPayload => ({
   lead_name: `Новый лид с Telegram: ${lead.brandName}`,
   contact: {
     name: lead.contact.fullName,
     username: Option.match(lead.contact.username, { onNone: () => "", onSome: (u) => `@${u}` }),
-    telegram_id: lead.contact.telegramId
+    telegram_id: lead.contact.telegramId,
+    ...Option.match(phone, { onNone: () => ({}), onSome: (number) => ({ phone: number }) })
   },
   source: "Telegram Bot",
   request_details: lead.title,

@@ -27,7 +27,7 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
     /** The messages posted in the admin chat concern the lead's person. */
     const about = (lead: Lead, posted: ReadonlyArray<number>) =>
       adminMessages.record(
-        posted.map((messageId) => ({ chatId: admin.chatId, messageId, telegramId: lead.contact.telegramId }))
+        posted.map((messageId) => ({ chatId: admin.chatOf(lead), messageId, telegramId: lead.contact.telegramId }))
       )
 
     /** The fallback message was posted anew (its forum topic was deleted): the lead's outcome points to it. */
@@ -48,7 +48,7 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
           const applied = yield* attempts.one(admin.applyFollowUp(lead, current, followUp, edited, handled)).pipe(
             Effect.tapError((e) =>
               e._tag === "TelegramError" && isChatGone(e)
-                ? Effect.logError(`follow-up not delivered yet, will retry: ${admin.explain(e)}`)
+                ? Effect.logError(`follow-up not delivered yet, will retry: ${admin.explain(e, admin.chatOf(lead))}`)
                 : Effect.logWarning(`follow-up not delivered yet, will retry: ${e.message}`)
             )
           )

@@ -8,6 +8,7 @@ import { AdminChat } from "../managers/AdminChat.js"
 import { crmErrors, deliverySeconds, labelled, leadsDelivered } from "../metrics/metrics.js"
 import { Profiles } from "../profiles/Profiles.js"
 import { AdminMessages } from "../store/AdminMessages.js"
+import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
 import { Attempts } from "./Attempts.js"
@@ -28,20 +29,25 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     const { promptly } = yield* Transactor
     const attempts = yield* Attempts
     const adminMessages = yield* AdminMessages
+    const followUps = yield* FollowUpState
 
     /** One round that the CRM failed, kept as one attempt with both errors when the fallback failed too. */
     const failedRound = (leadId: string, error: string, adminError: Option.Option<string>) =>
       Clock.currentTimeMillis.pipe(Effect.flatMap((at) => leads.recordAttempt(leadId, { at, error, adminError })))
 
-    const sendToCrm = (lead: Lead) =>
+    const sendToCrm = (lead: Lead, phone: Option.Option<string>) =>
       Option.match(Option.flatMap(profiles.get(lead.profile), (p) => p.webhookUrl), {
         onNone: () => Effect.fail(new CrmClientError({ detail: "no CRM webhook URL is configured for this brand" })),
-        onSome: (url) => crm.send(url, crmPayload(lead, profiles.utmOf(lead.campaign)))
+        onSome: (url) => crm.send(url, crmPayload(lead, profiles.utmOf(lead.campaign), phone))
       })
 
-    /** One try. Fails only when the admin chat failed too. */
-    const tryOnce = (lead: Lead) =>
-      sendToCrm(lead).pipe(
+    /**
+     * One try, with the person's phone when they gave it before it (a lead retried while the CRM was down). Fails
+     * only when the admin chat failed too.
+     */
+    const tryOnce = (lead: Lead) => followUps.phoneOf(lead.id).pipe(Effect.flatMap((phone) => tryWith(lead, phone)))
+    const tryWith = (lead: Lead, phone: Option.Option<string>) =>
+      sendToCrm(lead, phone).pipe(
         Effect.as<Outcome>({ _tag: "Crm" }),
         Effect.tap(() => Effect.logInfo("lead delivered to the CRM")),
         Effect.catchAll((error) =>
@@ -51,7 +57,11 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
             Effect.tap(() => Effect.logWarning("fallback: lead sent to the admin chat for manual entry")),
             Effect.tap(() => failedRound(lead.id, error._tag, Option.none())),
             Effect.tapErrorTag("TelegramError", (e) =>
-              Effect.logError(`fallback failed too, the lead stays pending and will be retried: ${admin.explain(e)}`)
+              Effect.logError(
+                `fallback failed too, the lead stays pending and will be retried: ${
+                  admin.explain(e, admin.chatOf(lead))
+                }`
+              )
                 .pipe(
                   Effect.zipRight(failedRound(lead.id, error._tag, Option.some(`TelegramError ${e.code ?? "network"}`)))
                 ))
@@ -65,7 +75,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
         Effect.zipRight(
           outcome._tag === "Fallback"
             ? adminMessages.record([
-              { chatId: admin.chatId, messageId: outcome.messageId, telegramId: lead.contact.telegramId }
+              { chatId: admin.chatOf(lead), messageId: outcome.messageId, telegramId: lead.contact.telegramId }
             ])
             : Effect.void
         )

@@ -86,14 +86,16 @@ export type LeadRecord = typeof LeadRecord.Type
 export const Media = Schema.Literal("photo", "document", "video", "voice")
 export type Media = typeof Media.Type
 
-/** Something the person sent after their lead: text, or media with its caption. */
+/** Something the person sent after their lead: text, media with its caption, or their phone number. */
 export const FollowUp = Schema.Struct({
   leadId: Schema.String,
   seq: Schema.Number,
   chatId: Schema.Number,
   messageId: Schema.Number,
   media: Schema.OptionFromSelf(Media),
-  text: Schema.String
+  text: Schema.String,
+  /** Their own phone number (a shared contact, or a text that is only a number): `text` holds it, `+` and digits. */
+  phone: Schema.Boolean
 })
 export type FollowUp = typeof FollowUp.Type
 

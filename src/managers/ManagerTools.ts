@@ -5,7 +5,7 @@ import type { Message, User } from "grammy/types"
 import { deliveryBackoff } from "../concurrency/backoff.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { Deliveries } from "../lead/Deliveries.js"
-import type { Handled } from "../lead/Lead.js"
+import type { Handled, LeadRecord } from "../lead/Lead.js"
 import { statsPeriod } from "../stats/statsPeriod.js"
 import { StatsReport } from "../stats/StatsReport.js"
 import { AdminMessages, type Concerning } from "../store/AdminMessages.js"
@@ -20,6 +20,7 @@ import { route, type RoutingContext } from "../telegram/routes.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 import { isRefusedForGood, type TelegramError } from "../telegram/TelegramError.js"
 import { AdminChat } from "./AdminChat.js"
+import { type ManagersChat, ManagersChats } from "./ManagersChats.js"
 import { pendingReportHtml } from "./pendingReport.js"
 
 export const managerName = (user: User): string =>
@@ -40,18 +41,22 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
     const topics = yield* Topics
     const admin = yield* AdminChat
     const statsReport = yield* StatsReport
+    const chats = yield* ManagersChats
     const { adminChatId, adminTimeZone, relaySignature } = yield* AppConfig
-    const isAdminChat = (chatId: number | undefined) => chatId === adminChatId
+    const isManagersChat = (chatId: number | undefined) => Option.isSome(chats.at(chatId))
+    /** A lead is its brand's managers' (a lead of a brand no longer in locales.json: ADMIN_CHAT_ID's). */
+    const isTheirs = (chat: ManagersChat, record: LeadRecord) => chats.of(record.lead.profile).id === chat.id
 
     /**
      * The mark is stored at once (so the tap can be answered at once) and shown on the message by delivery, in the
-     * background. Says what became of the press: marked, marked before (or nothing to mark), or the lead is gone
-     * (its person's data was deleted on request).
+     * background. Says what became of the press: marked, marked before (or nothing to mark), the lead is gone
+     * (its person's data was deleted on request), or it is another brand's (pressed in another managers' chat).
      */
-    const markHandled = (leadId: string, by: string) =>
+    const markHandled = (leadId: string, by: string, chat: ManagersChat) =>
       Effect.gen(function*() {
         const record = yield* leads.get(leadId)
         if (Option.isNone(record)) return "gone" as const
+        if (!isTheirs(chat, record.value)) return "elsewhere" as const
         const outcome = record.value.outcome
         if (Option.isNone(outcome) || outcome.value._tag !== "Fallback") return "already" as const
         const handled: Handled = { by, at: yield* Clock.currentTimeMillis }
@@ -63,16 +68,22 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
     const pressAnswers = {
       marked: "✅ Отмечено: лид внесён в CRM.",
       already: "Этот лид уже отмечен.",
-      gone: "Этого лида больше нет: данные человека удалены по его запросу."
+      gone: "Этого лида больше нет: данные человека удалены по его запросу.",
+      elsewhere: "Этот лид — другого бренда: его отмечают в чате его менеджеров."
     } as const
 
-    /** "✅ Внесено в CRM": only from the admin chat; anyone else is refused politely. */
+    /** "✅ Внесено в CRM": only from the managers' chat of the lead's brand; anyone else is refused politely. */
     const pressHandled = Effect.fn("ManagerTools.pressHandled")(
       function*(from: User, chatId: number | undefined, queryId: string, leadId: string) {
-        if (!isAdminChat(chatId)) {
+        const chat = chats.at(chatId)
+        if (Option.isNone(chat)) {
           return yield* answerTap(telegram, queryId, "Эта кнопка — для менеджеров в рабочем чате.")
         }
-        return yield* answerTap(telegram, queryId, pressAnswers[yield* markHandled(leadId, managerName(from))])
+        return yield* answerTap(
+          telegram,
+          queryId,
+          pressAnswers[yield* markHandled(leadId, managerName(from), chat.value)]
+        )
       }
     )
 
@@ -84,13 +95,13 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
       Effect.gen(function*() {
         const thread = message.is_topic_message ? message.message_thread_id : undefined
         if (thread !== undefined) {
-          const person = yield* topics.personOf(adminChatId, thread)
+          const person = yield* topics.personOf(message.chat.id, thread)
           if (Option.isSome(person)) return Option.some<Concerning>({ _tag: "Person", telegramId: person.value })
         }
         const replied = message.reply_to_message
         return replied === undefined
           ? Option.none<Concerning>()
-          : yield* adminMessages.concerning(adminChatId, replied.message_id)
+          : yield* adminMessages.concerning(message.chat.id, replied.message_id)
       })
 
     /**
@@ -106,10 +117,10 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
       const concerning = yield* concerningOf(message)
       if (Option.isNone(concerning)) return
       const person = concerning.value._tag === "Person" ? Option.some(concerning.value.telegramId) : Option.none()
-      const id = `${adminChatId}:${message.message_id}`
+      const id = `${message.chat.id}:${message.message_id}`
       const recorded = yield* atomically(relays.record({
         id,
-        adminChatId,
+        adminChatId: message.chat.id,
         adminMessageId: message.message_id,
         telegramId: person,
         text,
@@ -120,7 +131,7 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
       if (Option.isSome(person)) return yield* deliveries.scheduleRelays(person.value)
       if (!recorded) return
       yield* atomically(relays.settle(id, "refused"))
-      yield* admin.send("⛔ Этот контакт удалён.", { reply: message.message_id }).pipe(
+      yield* admin.send(message.chat.id, "⛔ Этот контакт удалён.", { reply: message.message_id }).pipe(
         Effect.catchAll((e) => Effect.logWarning(`the manager's notice not sent: ${e.message}`))
       )
     })
@@ -129,70 +140,82 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
     type Part = Effect.Effect<void, TelegramError | StoreError>
 
     /**
-     * A command's answer, its parts in order: tried at once; if the admin chat fails, the parts not sent yet are
-     * sent in the background once it recovers, each retried with the delivery backoff; one such answer per command
-     * at a time. A part Telegram refuses for good (a 400) is logged and left out.
+     * A command's answer in a managers' chat, its parts in order: tried at once; if the chat fails, the parts not sent
+     * yet are sent in the background once it recovers, each retried with the delivery backoff; one such answer per
+     * command and chat at a time. A part Telegram refuses for good (a 400) is logged and left out.
      */
     const answerer = Effect.fnUntraced(function*(command: string) {
-      const retries = yield* FiberSet.make()
-      const explained = (e: TelegramError | StoreError) => (e._tag === "TelegramError" ? admin.explain(e) : e.message)
-      const refused = (e: TelegramError) => Effect.logError(`${command}: a part of the answer refused: ${e.message}`)
-      const isTelegramError = (e: TelegramError | StoreError): e is TelegramError => e._tag === "TelegramError"
-      const later = (parts: ReadonlyArray<Part>) =>
-        Effect.forEach(parts, (part) =>
-          part.pipe(
-            Effect.tapError((e) => Effect.logWarning(`${command} not answered yet, retrying: ${explained(e)}`)),
-            Effect.retry({ schedule: deliveryBackoff, while: (e) => !isTelegramError(e) || !isRefusedForGood(e) }),
-            Effect.catchIf(isTelegramError, refused)
-          ), { discard: true }).pipe(
-            Effect.zipRight(Effect.logInfo(`${command} answered after the admin chat recovered`))
+      const retriesOf = new Map(
+        yield* Effect.forEach(chats.all, (chat) => Effect.map(FiberSet.make(), (set) => [chat.id, set] as const))
+      )
+      return (chatId: number, parts: ReadonlyArray<Part>) => {
+        const retries = retriesOf.get(chatId)!
+        const explained = (e: TelegramError | StoreError) =>
+          e._tag === "TelegramError" ? admin.explain(e, chatId) : e.message
+        const refused = (e: TelegramError) => Effect.logError(`${command}: a part of the answer refused: ${e.message}`)
+        const isTelegramError = (e: TelegramError | StoreError): e is TelegramError => e._tag === "TelegramError"
+        const later = (rest: ReadonlyArray<Part>) =>
+          Effect.forEach(rest, (part) =>
+            part.pipe(
+              Effect.tapError((e) => Effect.logWarning(`${command} not answered yet, retrying: ${explained(e)}`)),
+              Effect.retry({ schedule: deliveryBackoff, while: (e) => !isTelegramError(e) || !isRefusedForGood(e) }),
+              Effect.catchIf(isTelegramError, refused)
+            ), { discard: true }).pipe(
+              Effect.zipRight(Effect.logInfo(`${command} answered after the admin chat recovered`))
+            )
+        const retryInBackground = (e: TelegramError, rest: ReadonlyArray<Part>) =>
+          Effect.logWarning(`${command} not answered yet, retrying in the background: ${explained(e)}`).pipe(
+            Effect.zipRight(FiberSet.size(retries)),
+            Effect.flatMap((running) =>
+              running > 0 ? Effect.void : FiberSet.run(retries, later(rest), { propagateInterruption: false })
+            )
           )
-      const retryInBackground = (e: TelegramError, parts: ReadonlyArray<Part>) =>
-        Effect.logWarning(`${command} not answered yet, retrying in the background: ${admin.explain(e)}`).pipe(
-          Effect.zipRight(FiberSet.size(retries)),
-          Effect.flatMap((running) =>
-            running > 0 ? Effect.void : FiberSet.run(retries, later(parts), { propagateInterruption: false })
+        /** Sends the parts from `from` on, until one must wait for the chat to recover. */
+        const inOrder = (from: number): Effect.Effect<void, StoreError> =>
+          from >= parts.length ? Effect.void : parts[from]!.pipe(
+            Effect.as(true),
+            Effect.catchTag("TelegramError", (e) =>
+              isRefusedForGood(e)
+                ? refused(e).pipe(Effect.as(true))
+                : retryInBackground(e, parts.slice(from)).pipe(Effect.as(false))),
+            Effect.flatMap((goOn) => (goOn ? inOrder(from + 1) : Effect.void))
           )
-        )
-      /** Sends the parts from `from` on; true to go on with the next one. */
-      const inOrder = (parts: ReadonlyArray<Part>, from: number): Effect.Effect<void, StoreError> =>
-        from >= parts.length ? Effect.void : parts[from]!.pipe(
-          Effect.as(true),
-          Effect.catchTag("TelegramError", (e) =>
-            isRefusedForGood(e)
-              ? refused(e).pipe(Effect.as(true))
-              : retryInBackground(e, parts.slice(from)).pipe(Effect.as(false))),
-          Effect.flatMap((goOn) => (goOn ? inOrder(parts, from + 1) : Effect.void))
-        )
-      return (parts: ReadonlyArray<Part>) => inOrder(parts, 0)
+        return inOrder(0)
+      }
     })
 
-    const report = Effect.gen(function*() {
-      const undelivered = yield* leads.undelivered
-      const awaiting = yield* leads.awaitingEntry
-      const now = yield* Clock.currentTimeMillis
-      return pendingReportHtml(undelivered, awaiting, { adminChatId, now, timeZone: adminTimeZone })
-    })
+    /** The leads of the chat's brands that wait for the managers. */
+    const report = (chat: ManagersChat) =>
+      Effect.gen(function*() {
+        const undelivered = (yield* leads.undelivered).filter((r) => isTheirs(chat, r))
+        const awaiting = (yield* leads.awaitingEntry).filter((r) => isTheirs(chat, r))
+        const now = yield* Clock.currentTimeMillis
+        return pendingReportHtml(undelivered, awaiting, { adminChatId: chat.id, now, timeZone: adminTimeZone })
+      })
     const answerPending = yield* answerer("/pending")
 
-    /** `/pending`: what waits for the managers (answered when the admin chat recovers, if it fails now). */
-    const pending = Effect.fn("ManagerTools.pending")(function*() {
-      yield* answerPending([report.pipe(Effect.flatMap(admin.send))])
+    /** `/pending`: what waits for the managers of the chat's brands (answered when the chat recovers, if it fails). */
+    const pending = Effect.fn("ManagerTools.pending")(function*(chat: ManagersChat) {
+      yield* answerPending(chat.id, [report(chat).pipe(Effect.flatMap((html) => admin.send(chat.id, html)))])
     })
 
     const answerStats = yield* answerer("/stats")
 
     /**
-     * `/stats [days | today]`: the table, then the chart (a picture drawn here; without it, if it cannot be
-     * drawn, the table stands alone). A wrong argument is answered with how to ask.
+     * `/stats [days | today]`, of the chat's brands: the table, then the chart (a picture drawn here; without it,
+     * if it cannot be drawn, the table stands alone). A wrong argument is answered with how to ask.
      */
-    const stats = Effect.fn("ManagerTools.stats")(function*(argument: string) {
+    const stats = Effect.fn("ManagerTools.stats")(function*(chat: ManagersChat, argument: string) {
       const period = statsPeriod(argument, yield* Clock.currentTimeMillis, adminTimeZone)
-      if (Either.isLeft(period)) return yield* answerStats([admin.send(period.left).pipe(Effect.asVoid)])
-      yield* answerStats([
-        statsReport.table(period.right).pipe(Effect.flatMap(admin.send), Effect.asVoid),
-        statsReport.chart(period.right).pipe(
-          Effect.flatMap((png) => admin.sendPhoto(png, "stats.png", `Лиды по дням ${period.right.label}`)),
+      if (Either.isLeft(period)) {
+        return yield* answerStats(chat.id, [admin.send(chat.id, period.left).pipe(Effect.asVoid)])
+      }
+      // The chat of ADMIN_CHAT_ID also hears of brands no longer in locales.json, and of links naming no brand.
+      const scope = { brands: chat.brands, others: chat.id === adminChatId }
+      yield* answerStats(chat.id, [
+        statsReport.table(period.right, scope).pipe(Effect.flatMap((html) => admin.send(chat.id, html)), Effect.asVoid),
+        statsReport.chart(period.right, scope).pipe(
+          Effect.flatMap((png) => admin.sendPhoto(chat.id, png, "stats.png", `Лиды по дням ${period.right.label}`)),
           Effect.asVoid,
           Effect.catchTag("ChartError", (e) => Effect.logWarning(`/stats: the chart was not drawn: ${e.detail}`))
         )
@@ -212,9 +235,10 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
         () => pressHandled(ctx.from, ctx.chat?.id, ctx.callbackQuery.id, button.leadId)
       )(ctx)
     }
-    const managersChat = routes.filter((ctx) => isAdminChat(ctx.chat?.id))
-    managersChat.command("pending", route("ManagerTools.pending", () => pending()))
-    managersChat.command("stats", route("ManagerTools.stats", (ctx) => stats(ctx.match)))
+    const managersChat = routes.filter((ctx) => isManagersChat(ctx.chat?.id))
+    const chatOf = (ctx: RoutingContext) => Option.getOrThrow(chats.at(ctx.chat?.id))
+    managersChat.command("pending", route("ManagerTools.pending", (ctx) => pending(chatOf(ctx))))
+    managersChat.command("stats", route("ManagerTools.stats", (ctx) => stats(chatOf(ctx), ctx.match)))
     managersChat.on("message", route("ManagerTools.relay", (ctx) => relay(ctx.message)))
     managersChat.on("callback_query:data", handledPress)
     managersChat.on(

@@ -77,16 +77,40 @@ export const followUpLine = (followUp: FollowUp): string => {
   return `Сообщение: ${[...Option.toArray(label), escapeHtml(followUp.text)].filter((s) => s !== "").join(" ")}`
 }
 
-/** The fallback message after follow-ups: marked updated, original kept, follow-ups appended in order. */
-export const smartEditHtml = (originalHtml: string, followUps: ReadonlyArray<FollowUp>): string =>
-  [
+/** The person's phone as a line of the data for the CRM. */
+export const phoneLine = (phone: string): string => `<b>Телефон:</b> ${escapeHtml(phone)}`
+
+/** The fallback message's data with the phone beside the Telegram ID (its line replaced if it had one). */
+const withPhone = (originalHtml: string, phone: string): string => {
+  const lines = originalHtml.split("\n").filter((line) => !line.startsWith("<b>Телефон:</b>"))
+  const at = lines.findIndex((line) => line.startsWith("<b>Telegram ID:</b>"))
+  return at < 0
+    ? [...lines, phoneLine(phone)].join("\n")
+    : [...lines.slice(0, at + 1), phoneLine(phone), ...lines.slice(at + 1)].join("\n")
+}
+
+/**
+ * The fallback message after follow-ups: the person's latest phone among the data for the CRM; other follow-ups
+ * appended in order, the message marked updated.
+ */
+export const smartEditHtml = (originalHtml: string, followUps: ReadonlyArray<FollowUp>): string => {
+  const phone = followUps.filter((f) => f.phone).at(-1)
+  const messages = followUps.filter((f) => !f.phone)
+  const original = phone === undefined ? originalHtml : withPhone(originalHtml, phone.text)
+  if (messages.length === 0) return original
+  return [
     `✅ <b>ОБНОВЛЕНО: ССЫЛКА ПОЛУЧЕНА!</b>`,
     ``,
-    originalHtml,
+    original,
     ``,
     `📎 <b>FOLLOW-UP:</b>`,
-    ...followUps.map(followUpLine)
+    ...messages.map(followUpLine)
   ].join("\n")
+}
+
+/** A follow-up's text as its own message (plain: sendInParts escapes it): a phone says what it is. */
+export const followUpText = (followUp: FollowUp): string =>
+  followUp.phone ? `📱 Телефон: ${followUp.text}` : followUp.text
 
 /** The header of a follow-up sent as its own admin message (CRM lead, or overflow of a fallback). */
 export const followUpHeader = (lead: Lead): string =>

@@ -82,7 +82,8 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
       ["message:text", "message:photo", "message:document", "message:video", "message:voice"],
       route("PeopleFunnel.followUp", (ctx) => followUps.followUp(ctx.from, ctx.message))
     )
-    // Anything else a person sends (stickers, contacts, …) still gets an answer, never silence.
+    people.on("message:contact", route("PeopleFunnel.contact", (ctx) => followUps.contact(ctx.from, ctx.message)))
+    // Anything else a person sends (stickers, locations, …) still gets an answer, never silence.
     people.on("message", route("PeopleFunnel.other", (ctx) => other(ctx.chat.id)))
 
     return { routes } as const

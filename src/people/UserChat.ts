@@ -1,7 +1,9 @@
-import { Effect, Option } from "effect"
-import type { InlineKeyboardButton } from "grammy/types"
+import { Clock, Effect, Option } from "effect"
+import type { InlineKeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types"
 
+import { AppConfig } from "../config/AppConfig.js"
 import { type Profile, Profiles } from "../profiles/Profiles.js"
+import { isOffHours } from "../profiles/workingHours.js"
 import { answerTap } from "../telegram/answerTap.js"
 import { brandButton, leadButton } from "../telegram/buttons.js"
 import { escapeHtml } from "../telegram/escapeHtml.js"
@@ -13,13 +15,20 @@ export class UserChat extends Effect.Service<UserChat>()("UserChat", {
     const telegram = yield* TelegramBot
     const profiles = yield* Profiles
     const { texts } = profiles
+    const { adminTimeZone } = yield* AppConfig
 
-    const send = (chatId: number, text: string, keyboard?: ReadonlyArray<ReadonlyArray<InlineKeyboardButton>>) =>
+    /** A message: buttons under it (inline), a keyboard of the person's own (reply), or one taken away. */
+    type Markup = ReadonlyArray<ReadonlyArray<InlineKeyboardButton>> | ReplyKeyboardMarkup | ReplyKeyboardRemove
+    const send = (chatId: number, text: string, markup?: Markup) =>
       telegram.call("sendMessage", (api, signal) =>
         api.sendMessage(chatId, text, {
           parse_mode: "HTML",
           link_preview_options: { is_disabled: true },
-          ...(keyboard ? { reply_markup: { inline_keyboard: keyboard.map((row) => [...row]) } } : {})
+          ...(markup === undefined
+            ? {}
+            : Array.isArray(markup)
+            ? { reply_markup: { inline_keyboard: markup.map((row) => [...row]) } }
+            : { reply_markup: markup as ReplyKeyboardMarkup | ReplyKeyboardRemove })
         }, signal))
 
     const brandMenu = (chatId: number, profile: Profile) =>
@@ -32,11 +41,43 @@ export class UserChat extends Effect.Service<UserChat>()("UserChat", {
     const brandChooser = (chatId: number) =>
       send(chatId, texts.choose_brand, profiles.all.map((p) => [{ text: p.name, callback_data: brandButton(p.key) }]))
 
-    const confirmation = (chatId: number, profile: Profile, title: string) =>
-      send(
-        chatId,
-        [texts.accepted.replace("{title}", () => escapeHtml(title)), texts.strategist, profile.followUpAsk].join("\n\n")
+    /** The line a confirmation gets outside the brand's working hours. */
+    const offHoursLine = (profile: Profile) =>
+      Effect.map(
+        Clock.currentTimeMillis,
+        (now) =>
+          Option.filter(profile.hours, (hours) => isOffHours(hours, now, adminTimeZone)).pipe(
+            Option.map((hours) =>
+              texts.off_hours.replace(
+                /\{(days_ru|from|to)\}/g,
+                (_, key: string) => key === "days_ru" ? hours.daysRu : key === "from" ? hours.from : hours.to
+              )
+            )
+          )
       )
+
+    /** The phone button under the follow-up ask, where the brand asks for it (one tap; the keyboard then hides). */
+    const phoneKeyboard = (profile: Profile): ReplyKeyboardMarkup | undefined =>
+      profile.askPhone
+        ? {
+          keyboard: [[{ text: texts.share_phone, request_contact: true }]],
+          one_time_keyboard: true,
+          resize_keyboard: true
+        }
+        : undefined
+
+    const confirmation = (chatId: number, profile: Profile, title: string) =>
+      Effect.flatMap(offHoursLine(profile), (offHours) =>
+        send(
+          chatId,
+          [
+            texts.accepted.replace("{title}", () => escapeHtml(title)),
+            texts.strategist,
+            ...Option.toArray(offHours),
+            profile.followUpAsk
+          ].join("\n\n"),
+          phoneKeyboard(profile)
+        ))
 
     const answerTapOf = (callbackQueryId: string, text?: string) => answerTap(telegram, callbackQueryId, text)
 

@@ -1,7 +1,8 @@
-import { Schema } from "effect"
+import { Either, ParseResult, Schema } from "effect"
 
 import { CAMPAIGN_PATTERN, Utm } from "../lead/Campaign.js"
 import { parseTelegramHtml } from "../telegram/parseTelegramHtml.js"
+import { parseDays, type WorkingHours } from "./workingHours.js"
 
 /** A key that is safe in callback data and in an environment variable name. */
 export const Slug = Schema.String.pipe(
@@ -31,6 +32,36 @@ const PopupText = Text.pipe(Schema.filter((text) =>
     : true
 ))
 
+/** A button's label: plain text (tags would show literally). */
+const ButtonText = Text.pipe(
+  Schema.filter((text) =>
+    /<\/?[a-z-]+[^>]*>|&[a-z#0-9]+;/i.test(text) ? "a button's text is plain text: no tags or entities" : true
+  )
+)
+
+const Time = Schema.String.pipe(
+  Schema.pattern(/^([01]\d|2[0-3]):[0-5]\d$/, { message: () => "expected a time HH:MM from 00:00 to 23:59" })
+)
+
+/** `"hours": { "days": "mon-fri", "from": "10:00", "to": "19:00" }`, decoded to the days and times it means. */
+export const HoursSchema = Schema.transformOrFail(
+  Schema.Struct({ days: Schema.String, from: Time, to: Time }).pipe(
+    Schema.filter((h) => h.from < h.to || { path: ["to"], message: `expected a time after from (${h.from})` }),
+    Schema.filter((h) =>
+      Either.match(parseDays(h.days), { onLeft: (message) => ({ path: ["days"], message }), onRight: () => true })
+    )
+  ),
+  Schema.declare((u): u is WorkingHours => typeof u === "object" && u !== null && "daysRu" in u),
+  {
+    strict: true,
+    decode: (h) => {
+      const days = Either.getOrThrow(parseDays(h.days))
+      return ParseResult.succeed<WorkingHours>({ days: days.days, from: h.from, to: h.to, daysRu: days.ru })
+    },
+    encode: (h, _, ast) => ParseResult.fail(new ParseResult.Forbidden(ast, h, "hours are read, not written"))
+  }
+)
+
 /** Titles are plain text: they are button labels, and escaped wherever they meet HTML. */
 export const ServiceSchema = Schema.Struct({ id: Slug, icon: Schema.String, title: Text })
 
@@ -43,7 +74,11 @@ export const ProfileSchema = Schema.Struct({
       new Set(services.map((s) => s.id)).size === services.length || "service ids must be unique"
     )
   ),
-  follow_up_ask: HtmlText
+  follow_up_ask: HtmlText,
+  /** The follow-up ask also offers a button that shares the person's phone number. */
+  ask_phone: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** When the brand's managers work (ADMIN_TIMEZONE); outside them the confirmation says so. */
+  hours: Schema.optional(HoursSchema)
 })
 
 export const TextsSchema = Schema.Struct({
@@ -52,7 +87,15 @@ export const TextsSchema = Schema.Struct({
   choose_brand: HtmlText,
   stale_menu: PopupText,
   already_accepted: PopupText,
-  follow_up_thanks: HtmlText
+  follow_up_thanks: HtmlText,
+  share_phone: Schema.optionalWith(ButtonText, { default: () => "📱 Отправить номер телефона" }),
+  own_phone_only: Schema.optionalWith(HtmlText, {
+    default: () => "Пожалуйста, отправьте свой номер: кнопкой «📱 Отправить номер телефона» или текстом."
+  }),
+  /** Placeholders: {days_ru} (пн–пт), {from}, {to}. */
+  off_hours: Schema.optionalWith(HtmlText, {
+    default: () => "🌙 Сейчас нерабочее время: менеджеры работают {days_ru} с {from} до {to} — ответим в рабочее время."
+  })
 })
 
 /** A campaign's code: what a deep link carries after its brand (`start=agency-vk_spring`). */

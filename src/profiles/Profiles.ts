@@ -9,6 +9,7 @@ import { AppConfig, variablesOfNoBrand } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
 import type { Utm } from "../lead/Campaign.js"
 import { type Locales, LocalesFromJson } from "./LocalesSchema.js"
+import type { WorkingHours } from "./workingHours.js"
 
 export interface ServiceItem {
   readonly id: string
@@ -23,6 +24,9 @@ export interface Profile {
   readonly welcome: string
   readonly services: ReadonlyArray<ServiceItem>
   readonly followUpAsk: string
+  /** The follow-up ask offers a button that shares the person's phone. */
+  readonly askPhone: boolean
+  readonly hours: Option.Option<WorkingHours>
 }
 
 export type Texts = Locales["texts"]
@@ -126,7 +130,9 @@ export const makeProfiles = (locales: Locales, webhookFromEnv: WebhookFromEnv) =
         webhookUrl,
         welcome: p.welcome,
         services: p.services,
-        followUpAsk: p.follow_up_ask
+        followUpAsk: p.follow_up_ask,
+        askPhone: p.ask_phone,
+        hours: Option.fromNullable(p.hours)
       })
     }
     const campaigns = locales.campaigns ?? {}

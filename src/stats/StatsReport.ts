@@ -1,10 +1,16 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 
 import { Profiles } from "../profiles/Profiles.js"
 import { Stats } from "../store/Stats.js"
 import { drawLeadsChart } from "./leadsChart.js"
 import { dayIndex, type StatsPeriod } from "./statsPeriod.js"
 import { type StatsBrand, statsTableHtml } from "./statsTable.js"
+
+/** Which brands a managers' chat hears of; `others`: also brands no longer in locales.json, and links naming none. */
+export interface StatsScope {
+  readonly brands: ReadonlyArray<string>
+  readonly others: boolean
+}
 
 /** Leads are counted per quarter hour in the store, then put into the managers' days (any zone's offset fits). */
 const SLOT_MS = 15 * 60_000
@@ -16,16 +22,26 @@ export class StatsReport extends Effect.Service<StatsReport>()("StatsReport", {
     const profiles = yield* Profiles
     const brands: ReadonlyArray<StatsBrand> = profiles.all.map((p) => ({ key: p.key, name: p.name }))
 
-    const table = Effect.fn("StatsReport.table")(function*(period: StatsPeriod) {
+    const known = (key: string) => brands.some((b) => b.key === key)
+    const inScope = (scope: StatsScope) => (key: string) => scope.brands.includes(key) || (scope.others && !known(key))
+
+    const table = Effect.fn("StatsReport.table")(function*(period: StatsPeriod, scope: StatsScope) {
       const [leads, openers] = yield* Effect.all([stats.leadTallies(period.since), stats.openerTallies(period.since)])
-      return statsTableHtml(period, brands, leads, openers)
+      const shown = inScope(scope)
+      return statsTableHtml(
+        period,
+        brands.filter((b) => scope.brands.includes(b.key)),
+        leads.filter((t) => shown(t.brand)),
+        openers.filter((t) => Option.match(t.brand, { onNone: () => scope.others, onSome: shown }))
+      )
     })
 
-    /** Leads per day per brand: every brand of locales.json, and any other with leads in the period. */
-    const chart = Effect.fn("StatsReport.chart")(function*(period: StatsPeriod) {
-      const slots = yield* stats.leadsPerSlot(period.since, SLOT_MS)
-      const stored = slots.map((s) => s.brand).filter((key) => !brands.some((b) => b.key === key))
-      const series = [...brands, ...[...new Set(stored)].map((key) => ({ key, name: key }))].map((brand) => {
+    /** Leads per day per brand: the scope's brands of locales.json, and any other with leads in the period. */
+    const chart = Effect.fn("StatsReport.chart")(function*(period: StatsPeriod, scope: StatsScope) {
+      const slots = (yield* stats.leadsPerSlot(period.since, SLOT_MS)).filter((s) => inScope(scope)(s.brand))
+      const stored = slots.map((s) => s.brand).filter((key) => !known(key))
+      const ours = brands.filter((b) => scope.brands.includes(b.key))
+      const series = [...ours, ...[...new Set(stored)].map((key) => ({ key, name: key }))].map((brand) => {
         const counts = period.days.map(() => 0)
         for (const slot of slots) {
           if (slot.brand === brand.key) counts[dayIndex(period, slot.slot * SLOT_MS)]! += slot.leads

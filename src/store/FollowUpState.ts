@@ -16,5 +16,7 @@ export class FollowUpState extends Context.Tag("FollowUpState")<
     readonly markApplied: (leadId: string, seq: number, via: AppliedVia) => Effect.Effect<void, StoreError>
     /** Follow-ups that became part of the fallback message's text, oldest first. */
     readonly appliedByEdit: (leadId: string) => Effect.Effect<ReadonlyArray<FollowUp>, StoreError>
+    /** The phone number the lead's person gave last, shown or not. */
+    readonly phoneOf: (leadId: string) => Effect.Effect<Option.Option<string>, StoreError>
   }
 >() {}

@@ -82,13 +82,26 @@ describe("the bot as a process", () => {
       /^Cannot start: CRM_WEBHOOK_URL_AGENSY: names no brand of locales\.json \(its brands: agency, cg, express\)$/
     ],
     [
+      { BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", ADMIN_CHAT_ID_CGG: "-100600" },
+      /^Cannot start: ADMIN_CHAT_ID_CGG: names no brand of locales\.json \(its brands: agency, cg, express\)$/
+    ],
+    [
+      { BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", ADMIN_CHAT_ID_CG: "managers" },
+      /^Cannot start: configuration: .*ADMIN_CHAT_ID_CG/
+    ],
+    [
+      { BOT_TOKEN: "1:abc", ADMIN_CHAT_ID: "-1", LOCALES_PATH: "BAD_HOURS" },
+      /^Cannot start: .*locales\.json: profiles\.cg\.hours\.to: expected a time HH:MM from 00:00 to 23:59$/
+    ],
+    [
       { ADMIN_CHAT_ID: "-1", LOG_FORMAT: "json" },
       /^\{"time":"[^"]+","level":"FATAL","message":"Cannot start: configuration: .*BOT_TOKEN/
     ]
   ])("bad configuration %o → exit 1 with one clear line, no stack trace", async (env, expected) => {
-    if (env.LOCALES_PATH === "BROKEN") {
+    if (env.LOCALES_PATH === "BROKEN" || env.LOCALES_PATH === "BAD_HOURS") {
       const broken = JSON.parse(await import("node:fs").then((fs) => fs.readFileSync("locales/locales.json", "utf8")))
-      broken.profiles.cg.services[0].title = 5
+      if (env.LOCALES_PATH === "BROKEN") broken.profiles.cg.services[0].title = 5
+      else broken.profiles.cg.hours = { days: "mon-fri", from: "10:00", to: "25:00" }
       env.LOCALES_PATH = join(makeTempDir("locales"), "locales.json")
       writeFileSync(env.LOCALES_PATH, JSON.stringify(broken))
     }

@@ -17,9 +17,16 @@ export interface Harness {
   readonly stop: () => Promise<void>
 }
 
-/** The real bot (same Layers as `npm start`) against local stand-ins; only the environment differs. */
-export const startHarness = async (env: Record<string, string> = {}): Promise<Harness> => {
+/**
+ * The real bot (same Layers as `npm start`) against local stand-ins; only the environment differs. `prepare` sets
+ * the stand-ins up before the bot starts (another managers' chat, say).
+ */
+export const startHarness = async (
+  env: Record<string, string> = {},
+  prepare: (telegram: TelegramSim) => void = () => {}
+): Promise<Harness> => {
   const telegram = await TelegramSim.start()
+  prepare(telegram)
   const crm = await CrmSim.start()
   const config = new Map<string, string>(Object.entries({
     ...botEnv(telegram, crm),

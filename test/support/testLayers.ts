@@ -9,6 +9,7 @@ import type { CrmError } from "../../src/crm/CrmError.js"
 import type { CrmPayload } from "../../src/crm/CrmPayload.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { RelayDelivery } from "../../src/delivery/RelayDelivery.js"
+import { ManagersChats } from "../../src/managers/ManagersChats.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { StoresTest } from "../../src/store/Stores.js"
@@ -41,6 +42,7 @@ export const testConfigWith = (changes: Partial<Parameters<typeof AppConfig.make
       localesPath: Option.none(),
       store: { _tag: "Sqlite", filename: ":memory:", variable: "DATA_DIR" },
       crmWebhookUrl: () => Effect.succeed(Option.none()),
+      adminChatIdOf: () => Effect.succeed(Option.none()),
       ...changes
     })
   )
@@ -140,23 +142,27 @@ export const scriptedCrm = (script: Array<CrmError | "ok"> = []) => {
 export const testPorts = (
   telegram: Layer.Layer<TelegramBot>,
   crm: Layer.Layer<CrmClient>,
-  config: Layer.Layer<AppConfig> = testConfig
+  config: Layer.Layer<AppConfig> = testConfig,
+  profiles: Layer.Layer<Profiles, unknown> = testProfiles
 ) =>
-  Layer.mergeAll(
-    telegram,
-    crm,
-    StoresTest,
-    testProfiles,
-    config
+  ManagersChats.Default.pipe(
+    Layer.provideMerge(Layer.mergeAll(
+      telegram,
+      crm,
+      StoresTest,
+      profiles,
+      config
+    ))
   )
 
 /** The bot's services (each bringing the services it needs, as in the app) over the test ports. */
 export const botServices = (
   telegram: Layer.Layer<TelegramBot>,
   crm: Layer.Layer<CrmClient>,
-  config: Layer.Layer<AppConfig> = testConfig
+  config: Layer.Layer<AppConfig> = testConfig,
+  profiles: Layer.Layer<Profiles, unknown> = testProfiles
 ) =>
   Layer.mergeAll(UpdateRouter.Default, Delivery.Default, RelayDelivery.Default).pipe(
-    Layer.provideMerge(testPorts(telegram, crm, config)),
+    Layer.provideMerge(testPorts(telegram, crm, config, profiles)),
     Layer.provide(Logger.minimumLogLevel(LogLevel.None))
   )

@@ -1,13 +1,27 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Layer } from "effect"
+import { Effect, Exit, Layer, Option } from "effect"
 import type { ChatFullInfo, ChatMember } from "grammy/types"
 
 import { startupFailureLine } from "../../src/config/startupFailure.js"
-import { checkAdminChat, refusalOf } from "../../src/managers/checkAdminChat.js"
-import { ADMIN, recordingTelegram, testConfig } from "../support/testLayers.js"
+import { checkManagersChats, refusalOf } from "../../src/managers/checkManagersChats.js"
+import { ManagersChats } from "../../src/managers/ManagersChats.js"
+import { ADMIN, recordingTelegram, testConfig, testConfigWith, testProfiles } from "../support/testLayers.js"
 
-const check = (telegram: ReturnType<typeof recordingTelegram>) =>
-  Effect.exit(checkAdminChat.pipe(Effect.provide(Layer.merge(telegram.layer, testConfig))))
+const check = (telegram: ReturnType<typeof recordingTelegram>, config = testConfig) =>
+  Effect.exit(
+    checkManagersChats.pipe(
+      Effect.provide(
+        ManagersChats.Default.pipe(Layer.provideMerge(Layer.mergeAll(telegram.layer, config, testProfiles)))
+      )
+    )
+  )
+
+/** CG and express with chats of their own (express's the same as ADMIN_CHAT_ID), agency on ADMIN_CHAT_ID. */
+const CG_CHAT = -100600
+const perBrand = testConfigWith({
+  adminChatIdOf: (brand) =>
+    Effect.succeed(brand === "cg" ? Option.some(CG_CHAT) : brand === "express" ? Option.some(ADMIN) : Option.none())
+})
 
 const group = { id: ADMIN, type: "supergroup", title: "Managers" } as ChatFullInfo
 const channel = { id: ADMIN, type: "channel", title: "Leads" } as ChatFullInfo
@@ -36,6 +50,28 @@ describe("the admin chat, checked at start", () => {
       const line = startupFailureLine(exit.cause)
       expect(line).toMatch(new RegExp(`^Cannot start: ADMIN_CHAT_ID=${ADMIN}: Telegram says "${description}"`))
       expect(line).not.toContain("\n")
+    }))
+
+  it.effect("every managers' chat is checked once; a bad per-brand one is named by its variable", () =>
+    Effect.gen(function*() {
+      const fine = recordingTelegram()
+      expect(Exit.isSuccess(yield* check(fine, perBrand))).toBe(true)
+      expect(fine.calls.map((c) => `${c.method} ${c.payload.chat_id}`).sort()).toEqual([
+        `getChat ${ADMIN}`,
+        `getChat ${CG_CHAT}`,
+        `getChatMember ${ADMIN}`,
+        `getChatMember ${CG_CHAT}`
+      ])
+      const cgGone = recordingTelegram((call) =>
+        call.method === "getChat" && call.payload.chat_id === CG_CHAT
+          ? { error_code: 400, description: "Bad Request: chat not found" }
+          : undefined
+      )
+      const exit = yield* check(cgGone, perBrand)
+      if (Exit.isSuccess(exit)) return expect.fail("the check passed")
+      expect(startupFailureLine(exit.cause)).toMatch(
+        new RegExp(`^Cannot start: ADMIN_CHAT_ID_CG=${CG_CHAT}: Telegram says "Bad Request: chat not found"`)
+      )
     }))
 
   it("who may post: refused when the bot left, was removed, is muted, or is a channel's non-posting member", () => {

@@ -29,7 +29,8 @@ const followUpOf = (text: string): FollowUp => ({
   chatId: 42,
   messageId: 7,
   media: Option.none(),
-  text
+  text,
+  phone: false
 })
 
 describe("every user-supplied string renders as valid Telegram HTML, shown literally", () => {

@@ -278,17 +278,18 @@ const followUpNumbering = Effect.gen(function*() {
   const leads = yield* LeadStore
   const followUps = yield* FollowUpState
   yield* leads.record(lead("l", 1), 0)
-  const one = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" })
+  const one = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one", phone: false })
   const two = yield* followUps.add({
     leadId: "l",
     chatId: 501,
     messageId: 11,
     media: Option.some("photo"),
-    text: ""
+    text: "",
+    phone: false
   })
   expect([one.seq, two.seq]).toEqual([1, 2])
   // The same message again (its update replayed after a crash) is the same follow-up.
-  expect(yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one" }))
+  expect(yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one", phone: false }))
     .toEqual(one)
   expect((yield* followUps.queued("l")).map((f) => f.seq)).toEqual([1, 2])
   yield* followUps.markApplied("l", 1, "edit")
@@ -297,6 +298,13 @@ const followUpNumbering = Effect.gen(function*() {
   expect((yield* followUps.queued("l"))[0]!.media).toEqual(Option.some("photo"))
   yield* followUps.markApplied("l", 2, "message")
   expect(yield* followUps.queued("l")).toEqual([])
+  // The person's phone: a follow-up of its own; the last one given is the lead's.
+  expect(yield* followUps.phoneOf("l")).toEqual(Option.none())
+  const phone = { leadId: "l", chatId: 501, media: Option.none(), phone: true } as const
+  expect((yield* followUps.add({ ...phone, messageId: 12, text: "+79991234567" })).phone).toBe(true)
+  yield* followUps.add({ ...phone, messageId: 13, text: "+79990000000" })
+  expect(yield* followUps.phoneOf("l")).toEqual(Option.some("+79990000000"))
+  expect((yield* followUps.queued("l")).map((f) => [f.seq, f.phone])).toEqual([[3, true], [4, true]])
 })
 
 describe("exclusive leases (SQLite, memory)", () => {
@@ -526,7 +534,7 @@ describe.each(sqlBackends)("the SQL stores on $name", ({ skipped, stores }) => {
         yield* leads.record(lead(id, 1000, "clients", person), 0)
         yield* leads.recordAttempt(id, { at: 1100, error: "CrmTimeoutError", adminError: Option.none() })
         yield* followUps.attach(person, id)
-        yield* followUps.add({ leadId: id, chatId: person, messageId: 7, media: Option.none(), text: "my brief" })
+        yield* followUps.add({ leadId: id, chatId: person, messageId: 7, media: Option.none(), text: "my brief", phone: false })
         yield* inbox.record([tapUpdate({ id: person, first_name: "P" }, "lead:agency:clients")])
         yield* about.record([{ chatId: -100, messageId: person, telegramId: person }])
         yield* relays.record({

@@ -44,7 +44,9 @@ export const MemoryFollowUpState = Layer.effect(
           if (list === undefined) return
           byLead.set(unit, leadId, list.map((e) => (e.followUp.seq === seq ? { ...e, applied: Option.some(via) } : e)))
         }),
-      appliedByEdit: (leadId) => followUpsOf(leadId, (e) => Option.contains(e.applied, byEdit))
+      appliedByEdit: (leadId) => followUpsOf(leadId, (e) => Option.contains(e.applied, byEdit)),
+      phoneOf: (leadId) =>
+        read(() => Option.fromNullable(entries(leadId).filter((e) => e.followUp.phone).at(-1)?.followUp.text))
     })
   })
 )

@@ -32,6 +32,12 @@ export const SqlFollowUpState = Layer.effect(
       execute: ({ chatId, messageId }) =>
         sql`SELECT * FROM follow_ups WHERE chat_id = ${chatId} AND message_id = ${messageId}`
     })
+    const phone = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: Schema.Struct({ text: Schema.String }),
+      execute: (leadId) =>
+        sql`SELECT text FROM follow_ups WHERE lead_id = ${leadId} AND phone = 1 ORDER BY seq DESC LIMIT 1`
+    })
     const latest = SqlSchema.findOne({
       Request: Schema.Number,
       Result: LeadId,
@@ -45,10 +51,10 @@ export const SqlFollowUpState = Layer.effect(
       latestLead: (telegramId) =>
         latest(telegramId).pipe(Effect.map(Option.map((r) => r.lead_id)), storeOp("latestLead")),
       add: (input) =>
-        sql`INSERT INTO follow_ups (lead_id, seq, chat_id, message_id, media, text)
+        sql`INSERT INTO follow_ups (lead_id, seq, chat_id, message_id, media, text, phone)
             SELECT CAST(${input.leadId} AS TEXT), COALESCE(MAX(seq), 0) + 1, CAST(${input.chatId} AS BIGINT),
                    CAST(${input.messageId} AS BIGINT), CAST(${Option.getOrNull(input.media)} AS TEXT),
-                   CAST(${input.text} AS TEXT)
+                   CAST(${input.text} AS TEXT), ${input.phone ? 1 : 0}
             FROM follow_ups WHERE lead_id = ${input.leadId}
             ON CONFLICT (chat_id, message_id) DO NOTHING`.pipe(
           Effect.zipRight(byMessage({ chatId: input.chatId, messageId: input.messageId })),
@@ -60,7 +66,8 @@ export const SqlFollowUpState = Layer.effect(
           Effect.asVoid,
           storeOp("markApplied")
         ),
-      appliedByEdit: (leadId) => edited(leadId).pipe(storeOp("edited"))
+      appliedByEdit: (leadId) => edited(leadId).pipe(storeOp("edited")),
+      phoneOf: (leadId) => phone(leadId).pipe(Effect.map(Option.map((r) => r.text)), storeOp("phoneOf"))
     })
   })
 )

@@ -221,6 +221,11 @@ export const migrations = {
     )`
     yield* sql`CREATE INDEX start_events_person ON start_events (telegram_id, at)`
     yield* sql`CREATE INDEX start_events_at ON start_events (at, brand, campaign, telegram_id)`
+  }),
+  // The person's phone, when they give it: a follow-up of its own kind (shown as a Телефон line, sent to the CRM).
+  "0009_phones": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE follow_ups ADD COLUMN phone ${integer(sql)} NOT NULL DEFAULT 0`
   })
 }
 

@@ -112,7 +112,12 @@ export const FollowUpFromRow = Schema.Struct({
   chatId: column(FollowUp.fields.chatId, "chat_id"),
   messageId: column(FollowUp.fields.messageId, "message_id"),
   media: Schema.OptionFromNullOr(Media),
-  text: FollowUp.fields.text
+  text: FollowUp.fields.text,
+  phone: Schema.transform(Schema.Number, Schema.Boolean, {
+    strict: true,
+    decode: (n) => n !== 0,
+    encode: (b) => (b ? 1 : 0)
+  })
 })
 
 /** A `relays` row as the relay it holds. */
