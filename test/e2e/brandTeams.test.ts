@@ -110,7 +110,7 @@ describe("each brand its own team, the real bot against the stand-ins", () => {
       expect(inAdmin).toContain("Ждут внесения в CRM вручную: 1")
       expect(inAdmin).toContain("MONSTER AGENCY")
       expect(inAdmin).not.toMatch(/MONSTER (CG|EXPRESS)/)
-      expect(inCg).toContain("✅ Все лиды из запасного канала внесены в CRM.")
+      expect(inCg).toBe("✅ Все лиды дошли до людей: ожидающих нет.")
       expect(inExpress).toContain("MONSTER EXPRESS")
       expect(inExpress).not.toMatch(/MONSTER (CG|AGENCY)/)
     },

@@ -278,7 +278,14 @@ const followUpNumbering = Effect.gen(function*() {
   const leads = yield* LeadStore
   const followUps = yield* FollowUpState
   yield* leads.record(lead("l", 1), 0)
-  const one = yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one", phone: false })
+  const one = yield* followUps.add({
+    leadId: "l",
+    chatId: 501,
+    messageId: 10,
+    media: Option.none(),
+    text: "one",
+    phone: false
+  })
   const two = yield* followUps.add({
     leadId: "l",
     chatId: 501,
@@ -289,7 +296,9 @@ const followUpNumbering = Effect.gen(function*() {
   })
   expect([one.seq, two.seq]).toEqual([1, 2])
   // The same message again (its update replayed after a crash) is the same follow-up.
-  expect(yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one", phone: false }))
+  expect(
+    yield* followUps.add({ leadId: "l", chatId: 501, messageId: 10, media: Option.none(), text: "one", phone: false })
+  )
     .toEqual(one)
   expect((yield* followUps.queued("l")).map((f) => f.seq)).toEqual([1, 2])
   yield* followUps.markApplied("l", 1, "edit")
@@ -534,7 +543,22 @@ describe.each(sqlBackends)("the SQL stores on $name", ({ skipped, stores }) => {
         yield* leads.record(lead(id, 1000, "clients", person), 0)
         yield* leads.recordAttempt(id, { at: 1100, error: "CrmTimeoutError", adminError: Option.none() })
         yield* followUps.attach(person, id)
-        yield* followUps.add({ leadId: id, chatId: person, messageId: 7, media: Option.none(), text: "my brief", phone: false })
+        yield* followUps.add({
+          leadId: id,
+          chatId: person,
+          messageId: 7,
+          media: Option.none(),
+          text: "my brief",
+          phone: false
+        })
+        yield* followUps.add({
+          leadId: id,
+          chatId: person,
+          messageId: 8,
+          media: Option.none(),
+          text: "+79991234567",
+          phone: true
+        })
         yield* inbox.record([tapUpdate({ id: person, first_name: "P" }, "lead:agency:clients")])
         yield* about.record([{ chatId: -100, messageId: person, telegramId: person }])
         yield* relays.record({
@@ -552,7 +576,7 @@ describe.each(sqlBackends)("the SQL stores on $name", ({ skipped, stores }) => {
       expect(forgotten).toEqual({
         leads: 1,
         attempts: 1,
-        followUps: 1,
+        followUps: 2,
         latestLead: 1,
         leases: 0,
         updates: 1,
@@ -571,5 +595,8 @@ describe.each(sqlBackends)("the SQL stores on $name", ({ skipped, stores }) => {
       expect((yield* inbox.unhandled).map((u) => u.callback_query?.from.id)).toEqual([502])
       expect(yield* starts.campaignOf(501, 0)).toEqual(Option.none())
       expect(yield* starts.campaignOf(502, 0)).toEqual(Option.some("vk"))
+      // Their phone went with their follow-ups.
+      expect(yield* followUps.phoneOf("theirs")).toEqual(Option.none())
+      expect(yield* followUps.phoneOf("other")).toEqual(Option.some("+79991234567"))
     }).pipe(Effect.provide(stores())))
 })
