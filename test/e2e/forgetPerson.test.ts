@@ -1,6 +1,4 @@
-import { spawn } from "node:child_process"
 import { join } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
 
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Option } from "effect"
@@ -11,26 +9,12 @@ import { LeadStore } from "../../src/store/LeadStore.js"
 import { openDatabase } from "../../src/store/sqlite/Database.js"
 import { StartEvents } from "../../src/store/StartEvents.js"
 import { SqlStores } from "../../src/store/Stores.js"
+import { runScript } from "../support/runScript.js"
 
-const root = fileURLToPath(new URL("../..", import.meta.url))
 afterAll(removeTempDirs)
 
 /** `npm run forget-person -- <id>` as a process (what the npm script runs), with DATA_DIR set. */
-const forget = async (dataDir: string, id: string) => {
-  const loader = pathToFileURL(`${root}node_modules/tsx/dist/loader.mjs`).href
-  const child = spawn(process.execPath, ["--import", loader, `${root}scripts/forget-person.ts`, id], {
-    cwd: makeTempDir("forget-cwd"),
-    env: { PATH: process.env.PATH, DATA_DIR: dataDir },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let [stdout, stderr] = ["", ""]
-  child.stdout!.on("data", (d) => (stdout += d))
-  child.stderr!.on("data", (d) => (stderr += d))
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
-  clearTimeout(timer)
-  return { code, stdout: stdout.trim(), stderr: stderr.trim() }
-}
+const forget = (dataDir: string, id: string) => runScript("forget-person.ts", [id], { DATA_DIR: dataDir })
 
 const leadOf = (telegramId: number) => ({
   id: `lead-${telegramId}`,

@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { fileURLToPath } from "node:url"
 
 import jsQR from "jsqr"
 import { PNG } from "pngjs"
@@ -9,26 +8,13 @@ import { afterAll, describe, expect, it } from "vitest"
 
 import { TelegramSim } from "../../sim/TelegramSim.js"
 import { makeTempDir, removeTempDirs } from "../../sim/tempDirs.js"
+import { runScript } from "../support/runScript.js"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 afterAll(removeTempDirs)
 
 /** `npm run link -- …` as a process (what the npm script runs), in a folder with no .env. */
-const link = async (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
-  const loader = pathToFileURL(`${root}node_modules/tsx/dist/loader.mjs`).href
-  const child = spawn(process.execPath, ["--import", loader, `${root}scripts/link.ts`, ...args], {
-    cwd: makeTempDir("link-cwd"),
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let [stdout, stderr] = ["", ""]
-  child.stdout!.on("data", (d) => (stdout += d))
-  child.stderr!.on("data", (d) => (stderr += d))
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
-  clearTimeout(timer)
-  return { code, stdout: stdout.trim(), stderr: stderr.trim() }
-}
+const link = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => runScript("link.ts", args, env)
 
 describe("npm run link, as a command", () => {
   it("with BOT_TOKEN: the bot's name from Telegram; --qr writes a QR code that reads back as the link", async () => {
