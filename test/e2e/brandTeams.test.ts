@@ -80,9 +80,16 @@ describe("each brand its own team, the real bot against the stand-ins", () => {
       expect(telegram.botMessages(admin).filter((m) => m.text.includes("FALLBACK"))).toHaveLength(1)
 
       // A follow-up edits its brand's message, in its chat.
+      telegram.sendText(galliard, "https://mycompany.com")
       telegram.sendText(maria, "референсы: https://ref.example")
-      await telegram.waitFor("the smart edit in the cg chat", () => cgLead.edits.length === 1)
+      telegram.sendText(boss, "Нужен лендинг")
+      await telegram.waitFor(
+        "the smart edits",
+        () => [agencyLead, cgLead, expressLead].every((m) => m.edits.length === 1)
+      )
+      expect(agencyLead.text).toContain("Сообщение: https://mycompany.com")
       expect(cgLead.text).toContain("Сообщение: референсы: https://ref.example")
+      expect(expressLead.text).toContain("Сообщение: Нужен лендинг")
 
       // The mark: honoured in the lead's chat; cg's lead pressed from the agency chat is refused.
       const data = cgLead.keyboard.flat()[0]!.callback_data!
@@ -167,16 +174,22 @@ describe("each brand its own team, the real bot against the stand-ins", () => {
       )
       expect(telegram.admin).toHaveLength(before)
 
-      // CRM down: Boss's lead is a fallback; a typed number is his phone, beside the data for the CRM.
+      // CRM down: Boss's lead is a fallback; his contact is his phone, beside the data for the CRM; a number typed
+      // later is his phone now.
       await crm.setMode({ kind: "status", status: 500 })
       await leadOf(boss, "agency")
       const fallback = await fallbackIn(telegram.adminChatId, boss)
-      telegram.sendText(boss, "8 (999) 123 45 67")
+      const phoneLine = () => {
+        const lines = fallback.text.split("\n")
+        return lines[lines.findIndex((l) => l.startsWith("Telegram ID:")) + 1]
+      }
+      telegram.sendContact(boss, "79991112233")
       await telegram.waitFor("the smart edit", () => fallback.edits.length === 1)
-      const lines = fallback.text.split("\n")
-      expect(
-        lines[lines.findIndex((l) => l.startsWith("Telegram ID:")) + 1]
-      ).toBe("Телефон: +79991234567")
+      expect(phoneLine()).toBe("Телефон: +79991112233")
+      telegram.sendText(boss, "8 (999) 123 45 67")
+      await telegram.waitFor("the second edit", () => fallback.edits.length === 2)
+      expect(phoneLine()).toBe("Телефон: +79991234567")
+      expect(fallback.text.match(/Телефон:/g)).toHaveLength(1)
       expect(fallback.text).not.toContain("Сообщение:")
     },
     60_000
