@@ -21,7 +21,7 @@ const BATCH = 500
  * Fills the store with `leads` leads spread over the last 35 days (so /stats 30 holds most of them), their /start
  * events (1.5 per lead, some people never tap), outcomes and first answers, as raw rows: a store that has run a year.
  */
-export const fill = (leads: number) =>
+const fill = (leads: number) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const now = Date.now()

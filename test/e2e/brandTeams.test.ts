@@ -1,13 +1,10 @@
-import { readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
-
 import { afterEach, describe, expect, it } from "vitest"
 
 import { CrmSim } from "../../sim/CrmSim.js"
 import { spawnBot } from "../../sim/spawnBot.js"
 import { type SimUser, TelegramSim } from "../../sim/TelegramSim.js"
-import { makeTempDir } from "../../sim/tempDirs.js"
 import { botEnv } from "../../sim/world.js"
+import { localesFileWith } from "../support/locales.js"
 import { boss, galliard, maria } from "../support/people.js"
 import { type Harness, startHarness } from "../support/runBot.js"
 
@@ -17,13 +14,7 @@ const EXPRESS_CHAT = -100700
 const SERVICES = { agency: "📈 Привлечь клиентов", cg: "🤖 AI-видео", express: "💻 Сайт / Лендинг" } as const
 
 /** The shipped locales, agency asking for the phone. */
-const localesAskingPhone = () => {
-  const locales = JSON.parse(readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8"))
-  locales.profiles.agency.ask_phone = true
-  const path = join(makeTempDir("locales"), "locales.json")
-  writeFileSync(path, JSON.stringify(locales, null, 2))
-  return path
-}
+const localesAskingPhone = () => localesFileWith((j) => (j.profiles.agency!.ask_phone = true))
 
 describe("each brand its own team, the real bot against the stand-ins", () => {
   let h: Harness | undefined

@@ -1,11 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
-
 import { PNG } from "pngjs"
 import { afterEach, describe, expect, it } from "vitest"
 
 import type { SimUser } from "../../sim/TelegramSim.js"
-import { makeTempDir } from "../../sim/tempDirs.js"
+import { localesFileWith } from "../support/locales.js"
 import { boss, galliard, maria } from "../support/people.js"
 import { type Harness, startHarness } from "../support/runBot.js"
 
@@ -14,15 +11,12 @@ const opener: SimUser = { id: 504, first_name: "Просто", username: "just_l
 const service = "📈 Привлечь клиентов"
 
 /** The shipped locales with one campaign listed (vk_spring), as a marketer would add it. */
-const localesWithCampaigns = () => {
-  const locales = JSON.parse(readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8"))
-  locales.campaigns = {
-    vk_spring: { utm_source: "vk", utm_medium: "cpc", utm_campaign: "spring26", utm_content: "video1" }
-  }
-  const path = join(makeTempDir("locales"), "locales.json")
-  writeFileSync(path, JSON.stringify(locales, null, 2))
-  return path
-}
+const localesWithCampaigns = () =>
+  localesFileWith((j) => {
+    j.campaigns = {
+      vk_spring: { utm_source: "vk", utm_medium: "cpc", utm_campaign: "spring26", utm_content: "video1" }
+    }
+  })
 
 describe("campaign deep links, the real bot against the stand-ins", () => {
   let h: Harness

@@ -1,6 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 
 import jsQR from "jsqr"
 import { PNG } from "pngjs"
@@ -8,9 +7,9 @@ import { afterAll, describe, expect, it } from "vitest"
 
 import { TelegramSim } from "../../sim/TelegramSim.js"
 import { makeTempDir, removeTempDirs } from "../../sim/tempDirs.js"
+import { localesFileWith } from "../support/locales.js"
 import { runScript } from "../support/runScript.js"
 
-const root = fileURLToPath(new URL("../..", import.meta.url))
 afterAll(removeTempDirs)
 
 /** `npm run link -- …` as a process (what the npm script runs), in a folder with no .env. */
@@ -45,10 +44,7 @@ describe("npm run link, as a command", () => {
   it(
     "refuses, in one line: a brand not in locales.json, a campaign outside the grammar, over 64 characters",
     async () => {
-      const locales = JSON.parse(readFileSync(join(root, "locales/locales.json"), "utf8"))
-      locales.profiles.agency_long_brand_name_x = locales.profiles.agency
-      const path = join(makeTempDir("link-locales"), "locales.json")
-      writeFileSync(path, JSON.stringify(locales))
+      const path = localesFileWith((j) => (j.profiles.agency_long_brand_name_x = j.profiles.agency!))
       const bot = ["--bot", "monster_leads_bot"]
       const refusals = await Promise.all([
         link(["agenci", ...bot]),

@@ -12,6 +12,7 @@ import { type BotProcess, spawnBot } from "../../sim/spawnBot.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
 import { makeTempDir } from "../../sim/tempDirs.js"
 import { botEnv } from "../../sim/world.js"
+import { localesFileWith } from "../support/locales.js"
 import { galliard } from "../support/people.js"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
@@ -98,12 +99,13 @@ describe("the bot as a process", () => {
       /^\{"time":"[^"]+","level":"FATAL","message":"Cannot start: configuration: .*BOT_TOKEN/
     ]
   ])("bad configuration %o → exit 1 with one clear line, no stack trace", async (env, expected) => {
-    if (env.LOCALES_PATH === "BROKEN" || env.LOCALES_PATH === "BAD_HOURS") {
-      const broken = JSON.parse(await import("node:fs").then((fs) => fs.readFileSync("locales/locales.json", "utf8")))
-      if (env.LOCALES_PATH === "BROKEN") broken.profiles.cg.services[0].title = 5
-      else broken.profiles.cg.hours = { days: "mon-fri", from: "10:00", to: "25:00" }
-      env.LOCALES_PATH = join(makeTempDir("locales"), "locales.json")
-      writeFileSync(env.LOCALES_PATH, JSON.stringify(broken))
+    if (env.LOCALES_PATH === "BROKEN") {
+      env.LOCALES_PATH = localesFileWith((j) => (j.profiles.cg!.services[0]!.title = 5))
+    }
+    if (env.LOCALES_PATH === "BAD_HOURS") {
+      env.LOCALES_PATH = localesFileWith((
+        j
+      ) => (j.profiles.cg!.hours = { days: "mon-fri", from: "10:00", to: "25:00" }))
     }
     const bot = spawnBot(env)
     expect(await bot.exited).toBe(1)

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs"
-
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer, Option, Redacted, TestClock } from "effect"
 
@@ -7,15 +5,9 @@ import { Delivery } from "../../src/delivery/Delivery.js"
 import { normalisePhone, phoneInText } from "../../src/lead/phone.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
+import { localesWith } from "../support/locales.js"
 import { botServices, recordingTelegram, scriptedCrm, testConfigWith } from "../support/testLayers.js"
 import { tapUpdate } from "../support/updates.js"
-
-const shipped = readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8")
-const withChange = (change: (json: { profiles: Record<string, Record<string, unknown>> }) => void) => {
-  const json = JSON.parse(shipped)
-  change(json)
-  return JSON.stringify(json)
-}
 
 describe("a phone number", () => {
   it.each([
@@ -48,14 +40,14 @@ describe("working hours in locales.json", () => {
     [{ days: "mon,funday", from: "10:00", to: "19:00" }, /^profiles\.agency\.hours\.days: expected a range such as/],
     [{ days: "mon-fri", from: "10:00" }, /^profiles\.agency\.hours\.to: is missing$/]
   ])("%o → one line naming its JSON path", (hours, expected) => {
-    const result = decodeLocales(withChange((j) => (j.profiles.agency.hours = hours)))
+    const result = decodeLocales(localesWith((j) => (j.profiles.agency.hours = hours)))
     expect(Either.isLeft(result) && result.left).toMatch(expected)
   })
 
   it("days as a range, a wrapping range, a list; in Russian for the text", () => {
     const hoursOf = (days: string) => {
       const decoded = Either.getOrThrow(
-        decodeLocales(withChange((j) => (j.profiles.agency.hours = { days, from: "10:00", to: "19:00" })))
+        decodeLocales(localesWith((j) => (j.profiles.agency.hours = { days, from: "10:00", to: "19:00" })))
       )
       return decoded.profiles.agency!.hours!
     }
@@ -72,7 +64,7 @@ describe("the confirmation outside working hours (Moscow, mon-fri 10:00-19:00)",
     Profiles,
     makeProfiles(
       Either.getOrThrow(
-        decodeLocales(withChange((j) => (j.profiles.agency.hours = { days: "mon-fri", from: "10:00", to: "19:00" })))
+        decodeLocales(localesWith((j) => (j.profiles.agency.hours = { days: "mon-fri", from: "10:00", to: "19:00" })))
       ),
       (brand) => Effect.succeed(Option.some(Redacted.make(`http://crm.test/${brand}`)))
     ).pipe(Effect.map(Profiles.make))

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs"
-
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 
@@ -7,22 +5,10 @@ import { crmWebhookUrl } from "../../src/config/AppConfig.js"
 import { decodeLocales, makeProfiles } from "../../src/profiles/Profiles.js"
 import { leadButton } from "../../src/telegram/buttons.js"
 import { parseTelegramHtml } from "../../src/telegram/parseTelegramHtml.js"
-
-const shipped = readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8")
-/** locales.json as plain JSON, to break on purpose. */
-interface LocalesJson {
-  texts: Record<string, unknown>
-  profiles: Record<string, Record<string, unknown> & { services: Array<Record<string, unknown>> }>
-  campaigns?: Record<string, Record<string, unknown>>
-}
-const withChange = (change: (json: LocalesJson) => void): string => {
-  const json: LocalesJson = JSON.parse(shipped)
-  change(json)
-  return JSON.stringify(json)
-}
+import { localesWith, shippedLocales } from "../support/locales.js"
 
 describe("locales.json", () => {
-  const locales = Either.getOrThrow(decodeLocales(shipped))
+  const locales = Either.getOrThrow(decodeLocales(shippedLocales))
 
   it("ships the three brands with the seed's buttons and a few more", () => {
     expect(Object.keys(locales.profiles)).toEqual(["agency", "cg", "express"])
@@ -58,74 +44,74 @@ describe("locales.json", () => {
     ],
     [
       "an unclosed tag",
-      () => withChange((j) => (j.profiles.cg.welcome = "<b>unclosed")),
+      () => localesWith((j) => (j.profiles.cg.welcome = "<b>unclosed")),
       /^profiles\.cg\.welcome: not valid Telegram HTML: Can't find end tag corresponding to start tag "b"/
     ],
     [
       "a stray &",
-      () => withChange((j) => (j.texts.strategist = "Tom & Jerry")),
+      () => localesWith((j) => (j.texts.strategist = "Tom & Jerry")),
       /^texts\.strategist: not valid Telegram HTML: Character entity expected/
     ],
     [
       "a tag Telegram does not know",
-      () => withChange((j) => (j.profiles.agency.follow_up_ask = "<h1>Hi</h1>")),
+      () => localesWith((j) => (j.profiles.agency.follow_up_ask = "<h1>Hi</h1>")),
       /^profiles\.agency\.follow_up_ask: not valid Telegram HTML: Unsupported start tag "h1"/
     ],
     [
       "a broken confirmation",
-      () => withChange((j) => (j.texts.accepted = "<i>{title}")),
+      () => localesWith((j) => (j.texts.accepted = "<i>{title}")),
       /^texts\.accepted: not valid Telegram HTML/
     ],
     [
       "HTML in a pop-up",
-      () => withChange((j) => (j.texts.already_accepted = "<b>Уже</b>")),
+      () => localesWith((j) => (j.texts.already_accepted = "<b>Уже</b>")),
       /^texts\.already_accepted: a pop-up is plain text/
     ],
     [
       "a pop-up too long",
-      () => withChange((j) => (j.texts.stale_menu = "x".repeat(201))),
+      () => localesWith((j) => (j.texts.stale_menu = "x".repeat(201))),
       /^texts\.stale_menu: a pop-up is at most 200 characters$/
     ],
     [
       "a welcome too long",
-      () => withChange((j) => (j.profiles.express.welcome = "x".repeat(4097))),
+      () => localesWith((j) => (j.profiles.express.welcome = "x".repeat(4097))),
       /^profiles\.express\.welcome: longer than Telegram's 4096 characters$/
     ],
-    ["a missing text", () => withChange((j) => delete j.texts.strategist), /^texts\.strategist: is missing$/],
+    ["a missing text", () => localesWith((j) => delete j.texts.strategist), /^texts\.strategist: is missing$/],
     [
       "a wrong type deep inside",
-      () => withChange((j) => (j.profiles.cg.services[1].title = 5)),
+      () => localesWith((j) => (j.profiles.cg.services[1].title = 5)),
       /^profiles\.cg\.services\[1\]\.title: Expected string, actual 5$/
     ],
-    ["a bad profile key", () => withChange((j) => (j.profiles["Bad Key"] = j.profiles.cg)), /^profiles\.Bad Key: /],
+    ["a bad profile key", () => localesWith((j) => (j.profiles["Bad Key"] = j.profiles.cg)), /^profiles\.Bad Key: /],
     [
       "a typo in a key",
-      () => withChange((j) => (j.profiles.express.follow_up_aks = "…")),
+      () => localesWith((j) => (j.profiles.express.follow_up_aks = "…")),
       /^profiles\.express\.follow_up_aks: is unexpected/
     ],
     [
       "duplicate service ids",
-      () => withChange((j) => (j.profiles.agency.services[1].id = "clients")),
+      () => localesWith((j) => (j.profiles.agency.services[1].id = "clients")),
       /^profiles\.agency\.services: service ids must be unique$/
     ],
     [
       "no {title} in the confirmation",
-      () => withChange((j) => (j.texts.accepted = "Принято")),
+      () => localesWith((j) => (j.texts.accepted = "Принято")),
       /^texts\.accepted: expected a text containing \{title\}$/
     ],
     [
       "a typo'd UTM key in a campaign",
-      () => withChange((j) => (j.campaigns = { vk_spring: { utm_sorce: "vk" } })),
+      () => localesWith((j) => (j.campaigns = { vk_spring: { utm_sorce: "vk" } })),
       /^campaigns\.vk_spring\.utm_sorce: is unexpected/
     ],
     [
       "a campaign code outside the deep-link grammar",
-      () => withChange((j) => (j.campaigns = { "vk-spring": { utm_source: "vk" } })),
+      () => localesWith((j) => (j.campaigns = { "vk-spring": { utm_source: "vk" } })),
       /^campaigns\.vk-spring: is unexpected, expected: a string matching the pattern \^\[A-Za-z0-9_\]\{1,48\}\$$/
     ],
     [
       "an empty UTM value",
-      () => withChange((j) => (j.campaigns = { vk_spring: { utm_medium: "" } })),
+      () => localesWith((j) => (j.campaigns = { vk_spring: { utm_medium: "" } })),
       /^campaigns\.vk_spring\.utm_medium: expected a non-empty text$/
     ]
   ])("%s → one line naming the JSON path", (_, make, expected) => {
@@ -150,7 +136,7 @@ describe("locales.json", () => {
     "a webhook URL that is not http(s) stops start-up naming where it came from, not the URL: %o %o",
     ([env, file, line]) =>
       Effect.gen(function*() {
-        const json = withChange((j) => {
+        const json = localesWith((j) => {
           for (const [key, url] of Object.entries(file)) j.profiles[key].webhook_url = url
         })
         const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(json)), crmWebhookUrl).pipe(
@@ -165,7 +151,7 @@ describe("locales.json", () => {
   it.effect("a CRM_WEBHOOK_URL_<X> whose <X> is no brand stops start-up naming it", () =>
     Effect.gen(function*() {
       const env = new Map([["CRM_WEBHOOK_URL_AGENCY", "https://env.example/a"], ["CRM_WEBHOOK_URL_AGENSY", "x"]])
-      const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(withChange(() => {}))), crmWebhookUrl).pipe(
+      const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(localesWith(() => {}))), crmWebhookUrl).pipe(
         Effect.withConfigProvider(ConfigProvider.fromMap(env, { pathDelim: "_" })),
         Effect.flip
       )
@@ -176,7 +162,7 @@ describe("locales.json", () => {
 
   it.effect("CRM_WEBHOOK_URL_<PROFILE> overrides webhook_url from the file", () =>
     Effect.gen(function*() {
-      const json = withChange((j) => {
+      const json = localesWith((j) => {
         j.profiles.agency.webhook_url = "https://file.example/hook"
         j.profiles.cg.webhook_url = "https://file.example/cg"
       })

@@ -1,0 +1,28 @@
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+
+import { makeTempDir } from "../../sim/tempDirs.js"
+
+/** The shipped locales/locales.json, as its text. */
+export const shippedLocales = readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8")
+
+/** locales.json as plain JSON, to change (or break) on purpose. */
+export interface LocalesJson {
+  texts: Record<string, unknown>
+  profiles: Record<string, Record<string, unknown> & { services: Array<Record<string, unknown>> }>
+  campaigns?: Record<string, Record<string, unknown>>
+}
+
+/** The shipped locales with `change` made, as text. */
+export const localesWith = (change: (json: LocalesJson) => void): string => {
+  const json: LocalesJson = JSON.parse(shippedLocales)
+  change(json)
+  return JSON.stringify(json, null, 2)
+}
+
+/** The same as a file of its own, for LOCALES_PATH. */
+export const localesFileWith = (change: (json: LocalesJson) => void): string => {
+  const path = join(makeTempDir("locales"), "locales.json")
+  writeFileSync(path, localesWith(change))
+  return path
+}
