@@ -6,18 +6,10 @@ import { type BotProcess, spawnBot } from "../../sim/spawnBot.js"
 import { type SimUser, TelegramSim } from "../../sim/TelegramSim.js"
 import { makeTempDir } from "../../sim/tempDirs.js"
 import { botEnv } from "../../sim/world.js"
+import { scrape as scrapeAt } from "../support/metrics.js"
 import { boss, galliard, maria } from "../support/people.js"
 import { until } from "../support/until.js"
 import { WEBHOOK_PATH, WEBHOOK_SECRET, webhookEnv } from "../support/webhookEnv.js"
-
-/** The samples of a Prometheus text, `name{labels}` → value. */
-const samples = (text: string) =>
-  new Map(
-    text.split("\n").filter((l) => l !== "" && !l.startsWith("#")).map((l) => {
-      const at = l.lastIndexOf(" ")
-      return [l.slice(0, at), Number(l.slice(at + 1))] as const
-    })
-  )
 
 describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -55,7 +47,7 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     spawn({ ...botEnv(telegram, crm), PORT: String(port), CRM_TIMEOUT_MS: "500", LOG_LEVEL: "warn" })
     // The bot under tsx starts in a few seconds; on a loaded machine it may take far longer.
     await until("ready", async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined), 45_000)
-    const scrape = async () => samples(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())
+    const scrape = () => scrapeAt(port)
     /** Scrapes until `ready` holds, and returns that scrape. */
     const scrapeWhen = (what: string, ready: (m: Map<string, number>) => boolean) =>
       until(what, async () => {

@@ -7,6 +7,7 @@ import { startPostgres } from "../../sim/postgresServer.js"
 import { type BotProcess, spawnBot } from "../../sim/spawnBot.js"
 import { type SimUser, TelegramSim } from "../../sim/TelegramSim.js"
 import { botEnv } from "../../sim/world.js"
+import { scrape } from "../support/metrics.js"
 import { createDatabase, postgresMissing } from "../support/postgres.js"
 import { until, untilReady } from "../support/until.js"
 import { WEBHOOK_PATH, WEBHOOK_SECRET } from "../support/webhookEnv.js"
@@ -322,6 +323,16 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
       const fallbacks = await telegram.waitFor("every fallback", () => {
         const found = people.map((p) => telegram.admin.find((m) => m.text.includes(`@${p.username}`)))
         return found.every(Boolean) ? found.map((m) => m!) : undefined
+      }, 30_000)
+      // A reply reaches the person once the store knows whom the fallback is about; that is written just after
+      // Telegram took the message, and a manager replying within those milliseconds would go unrouted.
+      await until("every fallback recorded", async () => {
+        const counts = await Promise.all(
+          replicas.map(async ({ port }) =>
+            (await scrape(port)).get("leadbot_leads_delivered_total{brand=\"agency\",via=\"fallback\"}") ?? 0
+          )
+        )
+        return counts.reduce((sum, n) => sum + n, 0) === people.length ? true : undefined
       }, 30_000)
 
       const manager: SimUser = { id: 9001, first_name: "Анна" }
