@@ -30,11 +30,17 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
         posted.map((messageId) => ({ chatId: admin.chatOf(lead), messageId, telegramId: lead.contact.telegramId }))
       )
 
-    /** The fallback message was posted anew (its forum topic was deleted): the lead's outcome points to it. */
-    const movedTo = (lead: Lead, outcome: Outcome, moved: number | undefined): Effect.Effect<Outcome, StoreError> =>
-      moved === undefined || outcome._tag !== "Fallback"
-        ? Effect.succeed(outcome)
-        : leads.moveFallback(lead.id, moved).pipe(Effect.as({ ...outcome, messageId: moved }))
+    /**
+     * The fallback message was posted anew (its forum topic was deleted, or its brand's chat changed) in the chat of
+     * the lead's brand: the lead's outcome points to it.
+     */
+    const movedTo = (lead: Lead, outcome: Outcome, moved: number | undefined): Effect.Effect<Outcome, StoreError> => {
+      if (moved === undefined || outcome._tag !== "Fallback") return Effect.succeed(outcome)
+      const chatId = admin.chatOf(lead)
+      return leads.moveFallback(lead.id, chatId, moved).pipe(
+        Effect.as({ ...outcome, chatId: Option.some(chatId), messageId: moved })
+      )
+    }
 
     /**
      * One try at applying the lead's queued follow-ups, in order; stops at the first that fails. Returns the

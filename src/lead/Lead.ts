@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Option, Schema } from "effect"
 
 /**
  * The domain, schema first: each type below is its schema's, and the store's row codecs (store/sql/rows.ts) are
@@ -31,9 +31,19 @@ export type Lead = typeof Lead.Type
 
 /** The CRM took the lead. */
 export const CrmOutcome = Schema.TaggedStruct("Crm", {})
-/** A lead that reached the admin chat: the message managers see, and its original text. */
-export const FallbackOutcome = Schema.TaggedStruct("Fallback", { messageId: Schema.Number, html: Schema.String })
+/**
+ * A lead that reached a managers' chat: the chat and the message managers see there, and its original text. The chat
+ * is absent for a fallback posted before it was recorded, when ADMIN_CHAT_ID was the only managers' chat.
+ */
+export const FallbackOutcome = Schema.TaggedStruct("Fallback", {
+  chatId: Schema.OptionFromSelf(Schema.Number),
+  messageId: Schema.Number,
+  html: Schema.String
+})
 export type FallbackOutcome = typeof FallbackOutcome.Type
+/** The chat a fallback's message is in; one posted before chats were recorded is in ADMIN_CHAT_ID's. */
+export const fallbackChatOf = (outcome: FallbackOutcome, adminChatId: number): number =>
+  Option.getOrElse(outcome.chatId, () => adminChatId)
 /** Where a lead reached a human. Absent while it is still pending. */
 export const Outcome = Schema.Union(CrmOutcome, FallbackOutcome)
 export type Outcome = typeof Outcome.Type

@@ -4,7 +4,15 @@ import type { InlineKeyboardMarkup } from "grammy/types"
 
 import { AppConfig } from "../config/AppConfig.js"
 import type { CrmError } from "../crm/CrmError.js"
-import type { AppliedVia, FallbackOutcome, FollowUp, Handled, Lead, Outcome } from "../lead/Lead.js"
+import {
+  type AppliedVia,
+  fallbackChatOf,
+  type FallbackOutcome,
+  type FollowUp,
+  type Handled,
+  type Lead,
+  type Outcome
+} from "../lead/Lead.js"
 import { Profiles } from "../profiles/Profiles.js"
 import { type StoreError } from "../store/StoreError.js"
 import { Topics } from "../store/Topics.js"
@@ -35,7 +43,7 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
     const chats = yield* ManagersChats
     const { forums } = yield* ForumChats
     const { utmOf } = yield* Profiles
-    const { adminTimeZone } = yield* AppConfig
+    const { adminChatId: defaultChatId, adminTimeZone } = yield* AppConfig
     const html = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const
     const replyTo = (messageId: number | undefined) =>
       messageId === undefined ? {} : { reply_parameters: { message_id: messageId, allow_sending_without_reply: true } }
@@ -46,6 +54,11 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
     const roomFor = (chat: ManagersChat) => {
       const adminChatId = chat.id
       const forum = forums.has(chat.id)
+      /**
+       * The fallback's message is in this chat. One in another (its brand's chat changed since) is never edited or
+       * replied to here: its id means another message in this chat, maybe another lead's.
+       */
+      const isHere = (outcome: FallbackOutcome) => fallbackChatOf(outcome, defaultChatId) === adminChatId
 
       const send = (text: string, options: { reply?: number; markup?: InlineKeyboardMarkup; thread?: number } = {}) =>
         telegram.call("sendMessage", (api, signal) =>
@@ -149,7 +162,12 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
         const original = fallbackHtml(lead, error, utmOf(lead.campaign))
         const view = fallbackView(lead, original, [], Option.none())
         const message = yield* inTopic(lead, (thread) => send(view.text, { markup: view.markup, thread }))
-        return { _tag: "Fallback", messageId: message.message_id, html: original } satisfies FallbackOutcome
+        return {
+          _tag: "Fallback",
+          chatId: Option.some(adminChatId),
+          messageId: message.message_id,
+          html: original
+        } satisfies FallbackOutcome
       })
 
       /**
@@ -189,7 +207,8 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
 
       /**
        * A fallback lead's follow-up: edit the message in place; past 4096 characters, or if it is gone, reply. In a
-       * forum, a message gone (with its deleted topic) is posted whole, as a new one, in the person's topic.
+       * forum, a message gone (with its deleted topic) is posted whole, as a new one, in the person's topic; so is
+       * one in another chat (its brand's chat changed), that the managers here see the lead.
        */
       const smartEdit = (
         lead: Lead,
@@ -199,14 +218,19 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
         handled: Option.Option<Handled>,
         thread: number | undefined
       ): Effect.Effect<Applied, TelegramError> => {
-        const asReply = sendInParts(followUpHeader(lead), followUpText(followUp), outcome.messageId, thread).pipe(
-          Effect.map((parts): Applied => ({ via: "message", posted: ids(parts) }))
-        )
+        const here = isHere(outcome)
+        const asReply = sendInParts(
+          followUpHeader(lead),
+          followUpText(followUp),
+          here ? outcome.messageId : undefined,
+          thread
+        ).pipe(Effect.map((parts): Applied => ({ via: "message", posted: ids(parts) })))
         const view = fallbackView(lead, outcome.html, [...edited, followUp], handled)
         if (visibleLength(view.text) > MESSAGE_LIMIT) return asReply
         const whole = send(view.text, { markup: view.markup, thread }).pipe(
           Effect.map(({ message_id }): Applied => ({ via: "edit", posted: [message_id], moved: message_id }))
         )
+        if (!here) return whole
         return edit(outcome.messageId, view).pipe(
           Effect.as<Applied>({ via: "edit", posted: [] }),
           Effect.catchIf(isEditTargetGone, () => (forum ? whole : asReply))
@@ -225,7 +249,7 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
             if (outcome._tag === "Fallback") {
               // The caption goes into the edited message; the copy only says who sent it.
               const copied = Option.isSome(followUp.media)
-                ? yield* copyMedia(lead, followUp, "", outcome.messageId, thread)
+                ? yield* copyMedia(lead, followUp, "", isHere(outcome) ? outcome.messageId : undefined, thread)
                 : []
               const applied = yield* smartEdit(lead, outcome, followUp, edited, handled, thread)
               return { ...applied, posted: [...copied, ...applied.posted] } satisfies Applied as Applied
@@ -243,7 +267,10 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
         readonly moved?: number
       }
 
-      /** Shows on the fallback message who entered the lead and when, and removes the button; the ids posted. */
+      /**
+       * Shows on the fallback message who entered the lead and when, and removes the button; the ids posted. A message
+       * in another chat (its brand's chat changed) is posted whole, marked, here.
+       */
       const showHandled = Effect.fn("AdminChat.showHandled")(function*(
         lead: Lead,
         outcome: FallbackOutcome,
@@ -253,6 +280,14 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
         const view = fallbackView(lead, outcome.html, edited, Option.some(handled))
         const mark = handledHtml(handled.by, handled.at, adminTimeZone)
         return yield* inTopic(lead, (thread) => {
+          const whole = send(view.text, { markup: view.markup, thread }).pipe(
+            Effect.map((m): Shown => ({ posted: ids([m]), moved: m.message_id }))
+          )
+          if (!isHere(outcome)) {
+            return visibleLength(view.text) > MESSAGE_LIMIT
+              ? send(mark, { thread }).pipe(Effect.map((m): Shown => ({ posted: ids([m]) })))
+              : whole
+          }
           if (visibleLength(view.text) > MESSAGE_LIMIT) {
             return edit(outcome.messageId, {
               ...fallbackView(lead, outcome.html, edited, Option.none()),
@@ -264,9 +299,7 @@ export class AdminChat extends Effect.Service<AdminChat>()("AdminChat", {
           }
           // Gone: in a forum (its topic deleted), the message is posted whole, anew; elsewhere the mark as a reply.
           const gone = forum
-            ? send(view.text, { markup: view.markup, thread }).pipe(
-              Effect.map((m): Shown => ({ posted: ids([m]), moved: m.message_id }))
-            )
+            ? whole
             : send(mark, { reply: outcome.messageId, thread }).pipe(Effect.map((m): Shown => ({ posted: ids([m]) })))
           return edit(outcome.messageId, view).pipe(
             Effect.as<Shown>({ posted: [] }),

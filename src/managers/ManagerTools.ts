@@ -190,7 +190,7 @@ export class ManagerTools extends Effect.Service<ManagerTools>()("ManagerTools",
         const undelivered = (yield* leads.undelivered).filter((r) => isTheirs(chat, r))
         const awaiting = (yield* leads.awaitingEntry).filter((r) => isTheirs(chat, r))
         const now = yield* Clock.currentTimeMillis
-        return pendingReportHtml(undelivered, awaiting, { adminChatId: chat.id, now, timeZone: adminTimeZone })
+        return pendingReportHtml(undelivered, awaiting, { adminChatId, now, timeZone: adminTimeZone })
       })
     const answerPending = yield* answerer("/pending")
 

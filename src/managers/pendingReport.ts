@@ -1,6 +1,6 @@
 import { Option } from "effect"
 
-import type { DeliveryAttempt, LeadRecord } from "../lead/Lead.js"
+import { type DeliveryAttempt, fallbackChatOf, type LeadRecord } from "../lead/Lead.js"
 import { escapeHtml } from "../telegram/escapeHtml.js"
 import { adminMessageLink, contactHtml, managerTime } from "./render.js"
 
@@ -8,6 +8,7 @@ const LISTED = 20
 
 /** Where the report is read: the admin chat (for message links) and the managers' time zone. */
 export interface ReportContext {
+  /** ADMIN_CHAT_ID: the chat of a fallback posted before each one's chat was recorded. */
   readonly adminChatId: number
   readonly timeZone: string
   readonly now: number
@@ -43,7 +44,7 @@ const undeliveredLine = (record: LeadRecord, time: (at: number) => string) => {
 /** A fallback lead no manager has marked entered: a link to its message where Telegram has one. */
 const awaitingLine = (record: LeadRecord, time: (at: number) => string, adminChatId: number) => {
   const link = record.outcome._tag === "Some" && record.outcome.value._tag === "Fallback"
-    ? adminMessageLink(adminChatId, record.outcome.value.messageId)
+    ? adminMessageLink(fallbackChatOf(record.outcome.value, adminChatId), record.outcome.value.messageId)
     : undefined
   return `${head(record, time)}${link === undefined ? "" : ` — <a href="${link}">сообщение</a>`}`
 }

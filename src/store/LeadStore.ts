@@ -38,8 +38,11 @@ export class LeadStore extends Context.Tag("LeadStore")<
     readonly retryLater: (leadId: string, at: number) => Effect.Effect<void, StoreError>
     /** Nothing is left to do for the lead, unless work was added since `wakes` was read. True when settled. */
     readonly settle: (leadId: string, wakes: number) => Effect.Effect<boolean, StoreError>
-    /** A fallback lead's message was posted anew (its forum topic was deleted): it is this one now. */
-    readonly moveFallback: (leadId: string, messageId: number) => Effect.Effect<void, StoreError>
+    /**
+     * A fallback lead's message was posted anew (its forum topic was deleted, or its brand has another chat now): it
+     * is this one, in this chat, now.
+     */
+    readonly moveFallback: (leadId: string, chatId: number, messageId: number) => Effect.Effect<void, StoreError>
     /** The lead's card (ADMIN_NOTIFY=all) is posted: this message. */
     readonly setCard: (leadId: string, messageId: number) => Effect.Effect<void, StoreError>
     /** A manager's first message reached the lead's person at `at`; true the first time only. */

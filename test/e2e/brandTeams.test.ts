@@ -115,6 +115,55 @@ describe("each brand its own team, the real bot against the stand-ins", () => {
     60_000
   )
 
+  it(
+    "a brand given its own chat while its fallback is open: that message is never edited there, it is posted whole",
+    async () => {
+      h = await startHarness({}, (telegram) => telegram.addManagersChat(CG_CHAT))
+      const { crm, telegram } = h
+      const admin = telegram.adminChatId
+      await crm.setMode({ kind: "status", status: 500 })
+      await leadOf(maria, "cg")
+      const old = await fallbackIn(admin, maria)
+      await h.restart({ ADMIN_CHAT_ID_CG: String(CG_CHAT) })
+      await leadOf(boss, "cg")
+      const bosses = await fallbackIn(CG_CHAT, boss)
+      // Message ids are per chat: Boss's fallback in the new chat has the id Maria's has in the old one.
+      expect(bosses.message_id).toBe(old.message_id)
+
+      // /pending in the new chat links Maria's lead to its message where it is.
+      telegram.sendText(manager, "/pending", CG_CHAT)
+      const pending = await telegram.waitFor(
+        "/pending's answer",
+        () => telegram.botMessages(CG_CHAT).find((m) => m.text.includes("Ждут внесения"))
+      )
+      expect(pending.html).toContain(`<a href="https://t.me/c/${String(admin).slice(4)}/${old.message_id}">`)
+
+      // Maria's follow-up: her lead posted whole in cg's chat, the follow-up in it; Boss's message untouched.
+      telegram.sendText(maria, "референсы: https://ref.example")
+      const moved = await telegram.waitFor(
+        "Maria's lead in cg's chat",
+        () =>
+          telegram.botMessages(CG_CHAT).find((m) => m.text.includes("FALLBACK") && m.text.includes(String(maria.id)))
+      )
+      expect(moved.text).toContain("Сообщение: референсы: https://ref.example")
+      expect(moved.keyboard.flat().map((b) => b.text)).toEqual(["✅ Внесено в CRM"])
+      expect(bosses.edits).toEqual([])
+      expect(bosses.text).not.toContain(String(maria.id))
+      expect(old.edits).toEqual([])
+
+      // Her lead's message is the new one now: the next follow-up edits it, and the mark is shown on it.
+      telegram.sendText(maria, "И ещё: бюджет 100к")
+      await telegram.waitFor("the edit of the new message", () => moved.edits.length === 1)
+      expect(moved.text).toContain("бюджет 100к")
+      const pressed = telegram.tapData(manager, moved.message_id, moved.keyboard.flat()[0]!.callback_data!, CG_CHAT)
+      await telegram.waitFor("the mark", () => moved.edits.length === 2)
+      expect(telegram.answeredQueries.get(pressed)).toBe("✅ Отмечено: лид внесён в CRM.")
+      expect(moved.text).toMatch(/✅ Внесено в CRM: @anna_manager/)
+      expect(bosses.edits).toEqual([])
+    },
+    60_000
+  )
+
   it("start-up stops naming ADMIN_CHAT_ID_CG when that chat is not there", async () => {
     const telegram = await TelegramSim.start()
     const crm = await CrmSim.start()

@@ -12,8 +12,8 @@ export interface Harness {
   readonly dataDir: string
   /** Every log line of the bot (logfmt), kept for assertions instead of printed; TEST_LOG_LEVEL prints them too. */
   readonly logs: Array<string>
-  /** Stops the bot (as SIGTERM would) and starts it again on the same store and stand-ins. */
-  readonly restart: () => Promise<void>
+  /** Stops the bot (as SIGTERM would) and starts it again on the same store and stand-ins, with `env` changed. */
+  readonly restart: (env?: Record<string, string>) => Promise<void>
   readonly stop: () => Promise<void>
 }
 
@@ -63,8 +63,9 @@ export const startHarness = async (
     crm,
     dataDir: config.get("DATA_DIR")!,
     logs,
-    restart: async () => {
+    restart: async (env = {}) => {
       await Effect.runPromise(Fiber.interrupt(fiber))
+      for (const [name, value] of Object.entries(env)) config.set(name, value)
       fiber = await launch()
     },
     stop: async () => {

@@ -66,7 +66,7 @@ const tallies = Effect.gen(function*() {
   yield* leads.markFirstReply("a1", 70_000)
   yield* start(2, "agency", "vk", 19_000)
   yield* leads.record(lead("a2", "agency", 2, 20_000, "vk"), 0)
-  yield* leads.setOutcome("a2", { _tag: "Fallback", messageId: 7, html: "x" })
+  yield* leads.setOutcome("a2", { _tag: "Fallback", chatId: Option.none(), messageId: 7, html: "x" })
   yield* leads.markFirstReply("a2", 200_000)
   yield* start(5, "agency", "vk", 25_000)
   yield* start(3, "agency", undefined, 29_000)

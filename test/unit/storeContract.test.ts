@@ -181,21 +181,26 @@ const outcomeOnce = Effect.gen(function*() {
     adminError: Option.some("TelegramError 500")
   })
   expect((yield* leads.undelivered).map((r) => r.lead.id)).toEqual(["a"])
-  yield* leads.setOutcome("a", { _tag: "Fallback", messageId: 7, html: "<b>x</b>" })
+  // A supergroup's id: past 32 bits.
+  const chatId = -1001234567890
+  yield* leads.setOutcome("a", { _tag: "Fallback", chatId: Option.some(chatId), messageId: 7, html: "<b>x</b>" })
   yield* leads.setOutcome("a", { _tag: "Crm" }) // too late: the first outcome stands
   const record = Option.getOrThrow(yield* leads.get("a"))
-  expect(record.outcome).toEqual(Option.some({ _tag: "Fallback", messageId: 7, html: "<b>x</b>" }))
+  expect(record.outcome).toEqual(
+    Option.some({ _tag: "Fallback", chatId: Option.some(chatId), messageId: 7, html: "<b>x</b>" })
+  )
   expect(record.attempts).toEqual([
     { at: 1100, error: "CrmTimeoutError", adminError: Option.none() },
     { at: 1200, error: "CrmConnectionError", adminError: Option.some("TelegramError 500") }
   ])
   expect(record.lead.contact.username).toEqual(Option.none())
   expect(yield* leads.undelivered).toEqual([])
-  yield* leads.moveFallback("a", 8)
+  // Posted anew in the brand's new chat: both move.
+  yield* leads.moveFallback("a", -1009876543210, 8)
   expect(Option.getOrThrow(yield* leads.get("a")).outcome).toEqual(
-    Option.some({ _tag: "Fallback", messageId: 8, html: "<b>x</b>" })
+    Option.some({ _tag: "Fallback", chatId: Option.some(-1009876543210), messageId: 8, html: "<b>x</b>" })
   )
-  yield* leads.moveFallback("a", 7)
+  yield* leads.moveFallback("a", chatId, 7)
   yield* leads.setCard("a", 41)
   yield* leads.setCard("a", 42) // the first card stands
   expect(Option.getOrThrow(yield* leads.get("a")).card).toEqual(Option.some(41))
@@ -205,6 +210,12 @@ const outcomeOnce = Effect.gen(function*() {
   expect(yield* leads.markHandled("a", { by: "@olga", at: 5 })).toBe(true)
   expect(yield* leads.markHandled("a", { by: "@ivan", at: 6 })).toBe(false)
   expect(Option.getOrThrow(yield* leads.get("a")).handled).toEqual(Option.some({ by: "@olga", at: 5 }))
+  // A fallback whose chat was not recorded (posted before 0010) reads back so: the caller knows it is ADMIN_CHAT_ID's.
+  yield* leads.record(lead("b", 2000, "clients", 502), 0)
+  yield* leads.setOutcome("b", { _tag: "Fallback", chatId: Option.none(), messageId: 9, html: "y" })
+  expect(Option.getOrThrow(yield* leads.get("b")).outcome).toEqual(
+    Option.some({ _tag: "Fallback", chatId: Option.none(), messageId: 9, html: "y" })
+  )
 })
 
 /** For every store: a manager's message is one relay; a person's pending ones in order; due, retried, settled once. */

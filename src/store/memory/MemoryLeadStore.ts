@@ -105,10 +105,10 @@ export const MemoryLeadStore = Layer.effectContext(
       retryLater: (leadId, at) => changeWork(leadId, (w) => ({ ...w, dueAt: Option.some(at), retries: w.retries + 1 })),
       settle: (leadId, wakes) =>
         change(leadId, (r) => (r.work.wakes !== wakes ? undefined : { ...r, work: { ...idle, wakes } })),
-      moveFallback: (leadId, messageId) =>
+      moveFallback: (leadId, chatId, messageId) =>
         change(leadId, (r) =>
           Option.isSome(r.outcome) && r.outcome.value._tag === "Fallback"
-            ? { ...r, outcome: Option.some({ ...r.outcome.value, messageId }) }
+            ? { ...r, outcome: Option.some({ ...r.outcome.value, chatId: Option.some(chatId), messageId }) }
             : undefined).pipe(Effect.asVoid),
       setCard: (leadId, messageId) =>
         change(leadId, (r) => (Option.isSome(r.card) ? undefined : { ...r, card: Option.some(messageId) })).pipe(

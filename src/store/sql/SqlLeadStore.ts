@@ -90,8 +90,10 @@ export const SqlLeadStore = Layer.effect(
             outcome._tag === "Crm"
               ? sql`UPDATE leads SET outcome = ${outcomeKinds.Crm}, delivered_at = ${now}
                   WHERE id = ${leadId} AND outcome IS NULL`
-              : sql`UPDATE leads SET outcome = ${outcomeKinds.Fallback}, admin_message_id = ${outcome.messageId},
-                  admin_html = ${outcome.html}, delivered_at = ${now} WHERE id = ${leadId} AND outcome IS NULL`
+              : sql`UPDATE leads SET outcome = ${outcomeKinds.Fallback}, admin_chat_id = ${
+                Option.getOrNull(outcome.chatId)
+              }, admin_message_id = ${outcome.messageId}, admin_html = ${outcome.html}, delivered_at = ${now}
+                  WHERE id = ${leadId} AND outcome IS NULL`
           ),
           Effect.asVoid,
           storeOp("setOutcome")
@@ -131,8 +133,8 @@ export const SqlLeadStore = Layer.effect(
       settle: (leadId, wakes) =>
         sql`UPDATE leads SET next_attempt_at = NULL, retries = 0 WHERE id = ${leadId} AND wakes = ${wakes}
             RETURNING id`.pipe(wroteOne, storeOp("settle")),
-      moveFallback: (leadId, messageId) =>
-        sql`UPDATE leads SET admin_message_id = ${messageId}
+      moveFallback: (leadId, chatId, messageId) =>
+        sql`UPDATE leads SET admin_chat_id = ${chatId}, admin_message_id = ${messageId}
             WHERE id = ${leadId} AND outcome = ${outcomeKinds.Fallback}`.pipe(Effect.asVoid, storeOp("moveFallback")),
       setCard: (leadId, messageId) =>
         sql`UPDATE leads SET card_message_id = ${messageId} WHERE id = ${leadId} AND card_message_id IS NULL`.pipe(

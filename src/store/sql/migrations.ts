@@ -226,6 +226,11 @@ export const migrations = {
   "0009_phones": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql`ALTER TABLE follow_ups ADD COLUMN phone ${integer(sql)} NOT NULL DEFAULT 0`
+  }),
+  // The chat a fallback was posted in: a brand's chat may change while its leads' messages stay where they are.
+  "0010_fallback_chats": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE leads ADD COLUMN admin_chat_id ${integer(sql)}`
   })
 }
 

@@ -31,6 +31,7 @@ export const LeadRow = Schema.Struct({
   username: Schema.NullOr(Schema.String),
   created_at: Lead.fields.createdAt,
   outcome: Schema.NullOr(OutcomeKind),
+  admin_chat_id: Schema.NullOr(Schema.Number),
   admin_message_id: Schema.NullOr(Schema.Number),
   admin_html: Schema.NullOr(Schema.String),
   handled_by: Schema.NullOr(Schema.String),
@@ -61,7 +62,12 @@ const outcomeOf = (row: LeadRow): Option.Option<Outcome> =>
   row.outcome === outcomeKinds.Crm
     ? Option.some({ _tag: "Crm" })
     : row.outcome === outcomeKinds.Fallback && row.admin_message_id !== null && row.admin_html !== null
-    ? Option.some({ _tag: "Fallback", messageId: row.admin_message_id, html: row.admin_html })
+    ? Option.some({
+      _tag: "Fallback",
+      chatId: Option.fromNullable(row.admin_chat_id),
+      messageId: row.admin_message_id,
+      html: row.admin_html
+    })
     : Option.none()
 
 /** Rows are written by SQL statements, never encoded from the domain: a decode-only transformation. */
