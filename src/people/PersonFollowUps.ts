@@ -32,9 +32,11 @@ export class PersonFollowUps extends Effect.Service<PersonFollowUps>()("PersonFo
     const deliveries = yield* Deliveries
     const user = yield* UserChat
     const { atomically } = yield* Transactor
-    const profiles = yield* Profiles
+    // Where some brand shows the phone button, every thanks takes it away: no read of the lead on the person's path,
+    // and a button left from another brand's lead goes too (without one, the removal shows nothing).
+    const phoneButtonShown = (yield* Profiles).all.some((profile) => profile.askPhone)
 
-    /** Queues it for the lead's managers, then thanks the person (taking the phone button away where it was). */
+    /** Queues it for the lead's managers, then thanks the person (taking the phone button away where it may be). */
     const queue = (leadId: string, message: Message, text: string, phone: boolean) =>
       Effect.gen(function*() {
         const chatId = message.chat.id
@@ -47,12 +49,7 @@ export class PersonFollowUps extends Effect.Service<PersonFollowUps>()("PersonFo
           Effect.annotateLogs({ lead: leadId })
         )
         yield* deliveries.schedule(leadId)
-        const record = yield* leads.get(leadId)
-        const askedPhone = Option.exists(
-          Option.flatMap(record, (r) => profiles.get(r.lead.profile)),
-          (profile) => profile.askPhone
-        )
-        yield* user.send(chatId, user.texts.follow_up_thanks, askedPhone ? { remove_keyboard: true } : undefined)
+        yield* user.send(chatId, user.texts.follow_up_thanks, phoneButtonShown ? { remove_keyboard: true } : undefined)
       })
 
     const followUp = Effect.fn("PersonFollowUps.followUp")(function*(from: User, message: Message) {
