@@ -3,10 +3,13 @@ import { Effect, Layer, Option } from "effect"
 import { AppConfig } from "./config/AppConfig.js"
 import { LoggingLive } from "./config/Logging.js"
 import { CrmClientLive } from "./crm/CrmClientLive.js"
+import { DeliveriesLive } from "./delivery/DeliveriesLive.js"
+import { Delivery } from "./delivery/Delivery.js"
 import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
 import { ManagersChatsChecked } from "./managers/checkManagersChats.js"
 import { ManagersChats } from "./managers/ManagersChats.js"
 import { Profiles } from "./profiles/Profiles.js"
+import { RelayDelivery } from "./relay/RelayDelivery.js"
 import { Retention } from "./retention/Retention.js"
 import { UpdateRouter } from "./router/UpdateRouter.js"
 import { Endpoints } from "./server/Endpoints.js"
@@ -45,17 +48,28 @@ type EitherIntake = Layer.Layer<
 /** Updates come by webhook when WEBHOOK_URL is set, else by polling; each goes to the router. */
 export const IntakeLive = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ webhook }): EitherIntake => Option.isSome(webhook) ? WebhookLive : PollingLive)
-).pipe(Layer.provide(UpdateRouter.Default))
+)
+
+/**
+ * The loops that take outgoing work from the store: leads to a human (Delivery), managers' messages to people
+ * (RelayDelivery); the features reach them through their door (DeliveriesLive).
+ */
+export const DeliveryLoopsLive = DeliveriesLive.pipe(
+  Layer.provideMerge(Layer.mergeAll(Delivery.Default, RelayDelivery.Default))
+)
 
 /**
  * The whole bot, in the order it starts: the settings (read once, here); logging; the HTTP server (so /healthz
- * answers and /readyz says 503 while the rest starts); the ports and their checks; the intake that feeds the router,
- * whose features record leads that delivery takes to a human (each service brings the services it needs); the
- * retention of what is kept about people, and the known metric series; and last, readiness.
- * It stops in the opposite order: readiness first. Here only the live ports are chosen.
+ * answers and /readyz says 503 while the rest starts); the ports and their checks; the delivery loops; the features
+ * (the router); the loops that feed them and keep the store lean: the intake (polling, or the webhook's handling),
+ * the retention of what is kept about people; the known metric series; and last, readiness.
+ * It stops in the opposite order: readiness first, then the intake, the features, the deliveries (their attempts
+ * under way finish), the ports. Here only the live ports are chosen.
  */
 export const AppLive = Serving.pipe(
   Layer.provide(Layer.mergeAll(IntakeLive, Retention, KnownSeries)),
+  Layer.provide(UpdateRouter.Default),
+  Layer.provide(DeliveryLoopsLive),
   Layer.provide(CheckedPortsLive),
   Layer.provide(HttpServerLive),
   Layer.provide(Endpoints.Default),

@@ -1,43 +1,48 @@
 import { Effect, Option } from "effect"
 
+import { Attempts } from "../concurrency/Attempts.js"
 import { AppConfig } from "../config/AppConfig.js"
 import type { Handled, Lead, Outcome } from "../lead/Lead.js"
-import { AdminChat } from "../managers/AdminChat.js"
-import { AdminMessages } from "../store/AdminMessages.js"
+import { ManagersPosts } from "../managers/post/ManagersPosts.js"
+import { ManagersRooms } from "../managers/room/ManagersRooms.js"
+import type { Posted } from "../managers/views/Plan.js"
+import { WhomItConcerns } from "../relay/WhomItConcerns.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
 import type { StoreError } from "../store/StoreError.js"
 import { Transactor } from "../store/Transactor.js"
 import { isChatGone } from "../telegram/TelegramError.js"
-import { Attempts } from "./Attempts.js"
 
 /**
  * What reaches the managers after a lead's outcome: the person's follow-ups (edited into the fallback message, or
- * sent on their own) and a manager's "✅ Внесено в CRM" shown on the fallback message.
+ * sent on their own), a manager's "✅ Внесено в CRM" shown on the fallback message, the card (ADMIN_NOTIFY=all).
+ * Each is recorded once posted, with what it posted about the person (a reply to it reaches them).
  */
 export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates", {
   effect: Effect.gen(function*() {
-    const admin = yield* AdminChat
+    const posts = yield* ManagersPosts
+    const rooms = yield* ManagersRooms
     const leads = yield* LeadStore
     const followUps = yield* FollowUpState
     const attempts = yield* Attempts
+    const whom = yield* WhomItConcerns
     const { adminNotify } = yield* AppConfig
-    const adminMessages = yield* AdminMessages
     const { atomically } = yield* Transactor
-    /** The messages posted in the admin chat concern the lead's person. */
-    const about = (lead: Lead, posted: ReadonlyArray<number>) =>
-      adminMessages.record(
-        posted.map((messageId) => ({ chatId: admin.chatOf(lead), messageId, telegramId: lead.contact.telegramId }))
-      )
 
     /**
-     * The fallback message was posted anew (its forum topic was deleted, or its brand's chat changed) in the chat of
-     * the lead's brand: the lead's outcome points to it.
+     * What was posted concerns the lead's person; a fallback message posted anew (its forum topic was deleted, or
+     * its brand's chat changed) is the lead's from now on. The outcome as it now stands.
      */
-    const movedTo = (lead: Lead, outcome: Outcome, moved: number | undefined): Effect.Effect<Outcome, StoreError> => {
-      if (moved === undefined || outcome._tag !== "Fallback") return Effect.succeed(outcome)
-      const chatId = admin.chatOf(lead)
-      return leads.moveFallback(lead.id, chatId, moved).pipe(
+    const recordPosted = (
+      lead: Lead,
+      outcome: Outcome,
+      { moved, posted }: Posted
+    ): Effect.Effect<Outcome, StoreError> => {
+      const chatId = rooms.of(lead.profile).chat.id
+      const about = whom.record(chatId, lead.contact.telegramId, posted)
+      if (moved === undefined || outcome._tag !== "Fallback") return about.pipe(Effect.as(outcome))
+      return about.pipe(
+        Effect.zipRight(leads.moveFallback(lead.id, chatId, moved)),
         Effect.as({ ...outcome, chatId: Option.some(chatId), messageId: moved })
       )
     }
@@ -51,18 +56,16 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
         let current = outcome
         for (const followUp of yield* followUps.queued(lead.id)) {
           const edited = yield* followUps.appliedByEdit(lead.id)
-          const applied = yield* attempts.one(admin.applyFollowUp(lead, current, followUp, edited, handled)).pipe(
+          const applied = yield* attempts.one(posts.applyFollowUp(lead, current, followUp, edited, handled)).pipe(
             Effect.tapError((e) =>
               e._tag === "TelegramError" && isChatGone(e)
-                ? Effect.logError(`follow-up not delivered yet, will retry: ${admin.explain(e, admin.chatOf(lead))}`)
+                ? Effect.logError(`follow-up not delivered yet, will retry: ${rooms.of(lead.profile).explain(e)}`)
                 : Effect.logWarning(`follow-up not delivered yet, will retry: ${e.message}`)
             )
           )
-          // Applied, what was posted about the person (a reply to it reaches them), where the message now is.
           current = yield* atomically(
             followUps.markApplied(lead.id, followUp.seq, applied.via).pipe(
-              Effect.zipRight(about(lead, applied.posted)),
-              Effect.zipRight(movedTo(lead, current, applied.moved))
+              Effect.zipRight(recordPosted(lead, current, applied))
             )
           )
           yield* Effect.logInfo(`follow-up ${followUp.seq} applied (${applied.via})`)
@@ -74,24 +77,23 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
     const showHandled = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
       outcome._tag !== "Fallback" || Option.isNone(handled) ? Effect.void : Effect.gen(function*() {
         const shown = yield* attempts.one(
-          admin.showHandled(lead, outcome, yield* followUps.appliedByEdit(lead.id), handled.value)
+          posts.showHandled(lead, outcome, yield* followUps.appliedByEdit(lead.id), handled.value)
         )
-        yield* atomically(
-          leads.markHandledShown(lead.id).pipe(
-            Effect.zipRight(about(lead, shown.posted)),
-            Effect.zipRight(movedTo(lead, outcome, shown.moved))
-          )
-        )
+        yield* atomically(leads.markHandledShown(lead.id).pipe(Effect.zipRight(recordPosted(lead, outcome, shown))))
       }).pipe(Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)))
 
     /** ADMIN_NOTIFY=all: a lead the CRM took gets its card, once; a reply to the card reaches the person. */
     const postCard = (lead: Lead, outcome: Outcome, card: Option.Option<number>) =>
       adminNotify !== "all" || outcome._tag !== "Crm" || Option.isSome(card) ? Effect.void : Effect.gen(function*() {
-        const messageId = yield* attempts.one(admin.postCard(lead))
-        yield* atomically(leads.setCard(lead.id, messageId).pipe(Effect.zipRight(about(lead, [messageId]))))
+        const messageId = yield* attempts.one(posts.postCard(lead))
+        yield* atomically(
+          leads.setCard(lead.id, messageId).pipe(
+            Effect.zipRight(whom.record(rooms.of(lead.profile).chat.id, lead.contact.telegramId, [messageId]))
+          )
+        )
       }).pipe(Effect.tapError((e) => Effect.logWarning(`lead card not posted yet, will retry: ${e.message}`)))
 
     return { applyFollowUps, showHandled, postCard } as const
   }),
-  dependencies: [AdminChat.Default, Attempts.Default]
+  dependencies: [ManagersPosts.Default, ManagersRooms.Default, Attempts.Default, WhomItConcerns.Default]
 }) {}

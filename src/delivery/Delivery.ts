@@ -1,27 +1,21 @@
-import { Clock, Effect, FiberSet, Layer, Option, Schedule } from "effect"
+import { Clock, Effect, Option } from "effect"
 
+import { Attempts } from "../concurrency/Attempts.js"
 import { retryDelayMillis } from "../concurrency/backoff.js"
-import { makeLeasedWork } from "../concurrency/LeasedWork.js"
+import { makeDueWorker } from "../concurrency/DueWorker.js"
 import { PeopleFirst } from "../concurrency/PeopleFirst.js"
 import { AppConfig } from "../config/AppConfig.js"
-import { Deliveries } from "../lead/Deliveries.js"
 import type { LeadRecord } from "../lead/Lead.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
 import { AdminUpdates } from "./AdminUpdates.js"
-import { Attempts } from "./Attempts.js"
 import { ReachHuman } from "./ReachHuman.js"
-import { RelayDelivery } from "./RelayDelivery.js"
-
-/** How often the store is asked for leads due that nobody works on (retries whose time came), and how many. */
-const DUE_EVERY = "1 second"
-const DUE_BATCH = 100
 
 /**
- * The worker that takes leads while they are due: a human first (ReachHuman), then follow-ups and the managers' mark
- * (AdminUpdates); a failed attempt makes the lead due later, with backoff. A lead is worked on by one process at a
- * time (it holds the lead's lease): the one that recorded it, or, when an attempt failed or that one died, whichever
- * finds it due first.
+ * The worker that takes leads while they are due: a human first (ReachHuman), then the card, follow-ups and the
+ * managers' mark (AdminUpdates); a failed attempt makes the lead due later, with backoff. A lead is worked on by one
+ * process at a time (it holds the lead's lease): the one that recorded it, or, when an attempt failed or that one
+ * died, whichever finds it due first.
  */
 export class Delivery extends Effect.Service<Delivery>()("Delivery", {
   scoped: Effect.gen(function*() {
@@ -30,14 +24,8 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const attempts = yield* Attempts
     const leads = yield* LeadStore
     const { atomically } = yield* Transactor
-    const { yieldToPeople } = yield* PeopleFirst
-    const work = yield* makeLeasedWork("lead", (yield* AppConfig).deliveryLeaseSeconds * 1000)
-    const fibers = yield* FiberSet.make()
 
-    /**
-     * Everything the lead still needs, in order: a human, its card (ADMIN_NOTIFY=all), its follow-ups, the manager's
-     * mark.
-     */
+    /** Everything the lead still needs, in order: a human, its card, its follow-ups, the manager's mark. */
     const workOn = ({ card, handled, handledShown, lead, outcome, work: { wakes } }: LeadRecord) =>
       Effect.gen(function*() {
         const known = Option.isSome(outcome) ? outcome.value : yield* reach.deliver(lead)
@@ -73,54 +61,21 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         }
         if (yield* atomically(leads.settle(leadId, wakes))) return
       }
-    }, (effect, leadId) => work.run(leadId, effect).pipe(Effect.annotateLogs({ lead: leadId })))
+    }, (effect, leadId) =>
+      effect.pipe(
+        Effect.catchAll((e) => Effect.logWarning(`delivery paused: ${e.message}`)),
+        Effect.annotateLogs({ lead: leadId })
+      ))
 
-    /**
-     * Runs `work` in the background and returns at once. It stays interruptible (shutdown ends it between attempts)
-     * even when started from an uninterruptible region.
-     */
-    const inBackground = (work: Effect.Effect<unknown, unknown>) =>
-      FiberSet.run(
-        fibers,
-        work.pipe(Effect.catchAllCause((cause) => Effect.logError("delivery failed", cause)), Effect.interruptible)
-      ).pipe(Effect.asVoid)
-
-    const schedule = (leadId: string) =>
-      inBackground(
-        yieldToPeople.pipe(
-          Effect.zipRight(work.claim([leadId])),
-          Effect.flatMap((claimed) => (claimed.length === 0 ? Effect.void : process(leadId)))
-        )
-      )
-
-    // Leads due that nobody works on: what a previous run left, retries whose time came, and on a shared store
-    // a dead replica's.
-    const takeDue = Effect.gen(function*() {
-      yield* yieldToPeople
-      const due = yield* leads.due(yield* Clock.currentTimeMillis, DUE_BATCH)
-      const claimed = yield* work.claim(due.filter((leadId) => !work.holds(leadId)))
-      yield* Effect.forEach(claimed, (leadId) => inBackground(process(leadId)), { discard: true })
-    }).pipe(Effect.catchAll((e) => Effect.logWarning(`looking for leads due: ${e.message}`)))
-    yield* takeDue.pipe(Effect.repeat(Schedule.spaced(DUE_EVERY)), Effect.interruptible, Effect.forkScoped)
-
-    // Attempts under way first (bounded), then the rest is interrupted; then the leases are let go
-    // (makeLeasedWork), so that other replicas go on at once.
-    yield* Effect.addFinalizer(() =>
-      attempts.drain.pipe(
-        Effect.zipRight(FiberSet.clear(fibers)),
-        Effect.zipRight(Effect.logInfo("delivery stopped"))
-      )
-    )
-
-    return { schedule, awaitIdle: FiberSet.awaitEmpty(fibers) } as const
+    const worker = yield* makeDueWorker({
+      kind: "lead",
+      leaseMillis: (yield* AppConfig).deliveryLeaseSeconds * 1000,
+      due: leads.due,
+      process,
+      // Attempts under way first (bounded), then the rest is interrupted.
+      beforeStop: attempts.drain.pipe(Effect.zipRight(Effect.logInfo("delivery stopped")))
+    })
+    return worker
   }),
   dependencies: [ReachHuman.Default, AdminUpdates.Default, Attempts.Default, PeopleFirst.Default]
 }) {}
-
-/** The workers behind the features' door: leads, and the managers' messages to people. */
-export const DeliveriesLive = Layer.effect(
-  Deliveries,
-  Effect.all([Delivery, RelayDelivery]).pipe(
-    Effect.map(([leads, relays]) => Deliveries.of({ schedule: leads.schedule, scheduleRelays: relays.schedule }))
-  )
-).pipe(Layer.provide(Layer.merge(Delivery.Default, RelayDelivery.Default)))

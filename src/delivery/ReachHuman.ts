@@ -1,17 +1,18 @@
 import { Clock, Effect, Metric, Option } from "effect"
 
+import { Attempts } from "../concurrency/Attempts.js"
 import { CrmClient } from "../crm/CrmClient.js"
 import { CrmClientError, logLine, metricKind } from "../crm/CrmError.js"
 import { crmPayload } from "../crm/CrmPayload.js"
 import { type Lead, type Outcome, outcomeKinds } from "../lead/Lead.js"
-import { AdminChat } from "../managers/AdminChat.js"
+import { ManagersPosts } from "../managers/post/ManagersPosts.js"
+import { ManagersRooms } from "../managers/room/ManagersRooms.js"
 import { crmErrors, deliverySeconds, labelled, leadsDelivered } from "../metrics/metrics.js"
 import { Profiles } from "../profiles/Profiles.js"
-import { AdminMessages } from "../store/AdminMessages.js"
+import { WhomItConcerns } from "../relay/WhomItConcerns.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
-import { Attempts } from "./Attempts.js"
 
 const crmErrorsOf = labelled(crmErrors, "brand", "kind")
 const deliveredOf = labelled(leadsDelivered, "brand", "via")
@@ -23,12 +24,13 @@ const deliveredOf = labelled(leadsDelivered, "brand", "via")
 export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
   effect: Effect.gen(function*() {
     const crm = yield* CrmClient
-    const admin = yield* AdminChat
+    const posts = yield* ManagersPosts
+    const rooms = yield* ManagersRooms
     const leads = yield* LeadStore
     const profiles = yield* Profiles
     const { promptly } = yield* Transactor
     const attempts = yield* Attempts
-    const adminMessages = yield* AdminMessages
+    const whom = yield* WhomItConcerns
     const followUps = yield* FollowUpState
 
     /** One round that the CRM failed, kept as one attempt with both errors when the fallback failed too. */
@@ -53,14 +55,12 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
         Effect.catchAll((error) =>
           Effect.logWarning(logLine(error)).pipe(
             Effect.zipRight(Metric.increment(crmErrorsOf(lead.profile, metricKind(error)))),
-            Effect.zipRight(admin.postFallback(lead, error)),
+            Effect.zipRight(posts.postFallback(lead, error)),
             Effect.tap(() => Effect.logWarning("fallback: lead sent to the admin chat for manual entry")),
             Effect.tap(() => failedRound(lead.id, error._tag, Option.none())),
             Effect.tapErrorTag("TelegramError", (e) =>
               Effect.logError(
-                `fallback failed too, the lead stays pending and will be retried: ${
-                  admin.explain(e, admin.chatOf(lead))
-                }`
+                `fallback failed too, the lead stays pending and will be retried: ${rooms.of(lead.profile).explain(e)}`
               )
                 .pipe(
                   Effect.zipRight(failedRound(lead.id, error._tag, Option.some(`TelegramError ${e.code ?? "network"}`)))
@@ -74,9 +74,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
       leads.setOutcome(lead.id, outcome).pipe(
         Effect.zipRight(
           outcome._tag === "Fallback"
-            ? adminMessages.record([
-              { chatId: admin.chatOf(lead), messageId: outcome.messageId, telegramId: lead.contact.telegramId }
-            ])
+            ? whom.record(rooms.of(lead.profile).chat.id, lead.contact.telegramId, [outcome.messageId])
             : Effect.void
         )
       )
@@ -101,5 +99,5 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
 
     return { deliver } as const
   }),
-  dependencies: [AdminChat.Default, Attempts.Default]
+  dependencies: [ManagersPosts.Default, ManagersRooms.Default, Attempts.Default, WhomItConcerns.Default]
 }) {}

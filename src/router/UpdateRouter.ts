@@ -1,10 +1,14 @@
-import { Data, Effect, Layer } from "effect"
-import { Composer, Context } from "grammy"
+import { Data, Effect } from "effect"
+import { Composer, Context, type Filter } from "grammy"
 import type { Update } from "grammy/types"
 
-import { DeliveriesLive } from "../delivery/Delivery.js"
-import { ManagerTools } from "../managers/ManagerTools.js"
+import { PendingCommand } from "../managers/commands/PendingCommand.js"
+import { StatsCommand } from "../managers/commands/StatsCommand.js"
+import { HandledMark } from "../managers/mark/HandledMark.js"
+import { inManagersChat } from "../managers/room/inManagersChat.js"
+import { ManagersRooms } from "../managers/room/ManagersRooms.js"
 import { PeopleFunnel } from "../people/PeopleFunnel.js"
+import { RelayRoutes } from "../relay/RelayRoutes.js"
 import { answerTap } from "../telegram/answerTap.js"
 import { route, type RoutingContext } from "../telegram/routes.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
@@ -21,21 +25,35 @@ export class RoutingError
 }
 
 /**
- * Routes each update to a feature: the managers' first (the admin chat is theirs only), then the person's funnel.
- * grammY only chooses the route; its program then runs in the update's own fiber. Never fails: a failure is logged,
- * and the update is done.
+ * Routes each update to a feature (grammY's structuring guide: a Composer per feature): the managers' mark wherever
+ * its button is pressed; in a managers' chat, which is theirs only, their commands and the relay; then the person's
+ * funnel. grammY only chooses the route; its program then runs in the update's own fiber. Never fails: a failure is
+ * logged, and the update is done.
  */
 export class UpdateRouter extends Effect.Service<UpdateRouter>()("UpdateRouter", {
   effect: Effect.gen(function*() {
     const telegram = yield* TelegramBot
-    const managers = yield* ManagerTools
-    const people = yield* PeopleFunnel
+    const rooms = yield* ManagersRooms
+    const features = {
+      mark: yield* HandledMark,
+      pending: yield* PendingCommand,
+      stats: yield* StatsCommand,
+      relay: yield* RelayRoutes,
+      people: yield* PeopleFunnel
+    }
+    /** A press no feature takes is still answered, so the client stops spinning. */
+    const answerOnly = route(
+      "UpdateRouter.answerOnly",
+      (ctx: Filter<RoutingContext, "callback_query">) => answerTap(telegram, ctx.callbackQuery.id)
+    )
 
     const composer = new Composer<RoutingContext>()
-    composer.use(managers.routes)
-    composer.use(people.routes)
-    // A stale button in any other chat is still answered, so the client stops spinning.
-    composer.on("callback_query", route("UpdateRouter.answerOnly", (ctx) => answerTap(telegram, ctx.callbackQuery.id)))
+    composer.use(features.mark.routes)
+    const managersChat = composer.filter(inManagersChat(rooms.at))
+    managersChat.use(features.pending.routes, features.stats.routes, features.relay.routes)
+    managersChat.on("callback_query", answerOnly)
+    composer.use(features.people.routes)
+    composer.on("callback_query", answerOnly)
     const middleware = composer.middleware()
 
     /** The route grammY chooses for the update, if any. */
@@ -61,6 +79,13 @@ export class UpdateRouter extends Effect.Service<UpdateRouter>()("UpdateRouter",
       )
     return { handle } as const
   }),
-  // The features reach the delivery worker through its door only.
-  dependencies: [Layer.mergeAll(ManagerTools.Default, PeopleFunnel.Default).pipe(Layer.provide(DeliveriesLive))]
+  // The features hand work to the delivery loops through their door (Deliveries), which the app provides.
+  dependencies: [
+    HandledMark.Default,
+    PendingCommand.Default,
+    StatsCommand.Default,
+    RelayRoutes.Default,
+    PeopleFunnel.Default,
+    ManagersRooms.Default
+  ]
 }) {}

@@ -1,21 +1,20 @@
 import { readFileSync } from "node:fs"
 
 import { Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
-import { Bot } from "grammy"
 
+import { DeliveryLoopsLive } from "../../src/app.js"
 import { AppConfig } from "../../src/config/AppConfig.js"
 import { CrmClient } from "../../src/crm/CrmClient.js"
 import type { CrmError } from "../../src/crm/CrmError.js"
 import type { CrmPayload } from "../../src/crm/CrmPayload.js"
-import { Delivery } from "../../src/delivery/Delivery.js"
-import { RelayDelivery } from "../../src/delivery/RelayDelivery.js"
 import { ManagersChats } from "../../src/managers/ManagersChats.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { StoresTest } from "../../src/store/Stores.js"
-import { fromBot, TelegramBot } from "../../src/telegram/TelegramBot.js"
+import type { TelegramBot } from "../../src/telegram/TelegramBot.js"
 
-export const ADMIN = -100500
+export { ADMIN, type ApiCall, recordingTelegram } from "./recordingTelegram.js"
+import { ADMIN } from "./recordingTelegram.js"
 
 /** The configuration of unit tests, with any setting changed. */
 export const testConfigWith = (changes: Partial<Parameters<typeof AppConfig.make>[0]> = {}) =>
@@ -64,63 +63,6 @@ export const testProfiles = Layer.effect(
   ).pipe(Effect.map(Profiles.make))
 )
 
-export interface ApiCall {
-  readonly method: string
-  readonly payload: Record<string, unknown>
-  result?: unknown
-}
-
-type Fault = { error_code: number; description: string; parameters?: { retry_after?: number } }
-
-/** A real grammY Bot whose API calls never leave the process: each is recorded and answered here. */
-export const recordingTelegram = (fault?: (call: ApiCall) => Fault | undefined) => {
-  const calls: Array<ApiCall> = []
-  let nextId = 100
-  const bot = new Bot("1:test", {
-    botInfo: {
-      id: 1,
-      is_bot: true,
-      first_name: "Test",
-      username: "test_bot",
-      can_join_groups: true,
-      can_read_all_group_messages: false,
-      supports_inline_queries: false,
-      can_connect_to_business: false,
-      has_main_web_app: false,
-      has_topics_enabled: false,
-      allows_users_to_create_topics: false
-    } as Bot["botInfo"]
-  })
-  bot.api.config.use(async (_prev, method, payload) => {
-    const call: ApiCall = { method, payload: payload as Record<string, unknown> }
-    calls.push(call)
-    const failure = fault?.(call)
-    if (failure) return { ok: false, ...failure } as never
-    const chat = { id: Number(call.payload.chat_id), type: "private" }
-    const result = method === "sendMessage" || method === "editMessageText"
-      ? {
-        message_id: method === "sendMessage" ? ++nextId : call.payload.message_id,
-        date: 0,
-        chat,
-        text: call.payload.text
-      }
-      : method === "copyMessage" ?
-      { message_id: ++nextId }
-      : method === "getChat" ?
-      { id: Number(call.payload.chat_id), type: "supergroup", title: "Managers" }
-      : method === "getChatMember" ?
-      { status: "administrator", user: bot.botInfo, can_post_messages: true }
-      : true
-    call.result = result
-    return { ok: true, result } as never
-  })
-  return {
-    calls,
-    layer: Layer.succeed(TelegramBot, fromBot(bot)),
-    adminCalls: () => calls.filter((c) => Number(c.payload.chat_id) === ADMIN)
-  }
-}
-
 /** A CRM that answers each send with the next scripted result (success when the script runs out). */
 export const scriptedCrm = (script: Array<CrmError | "ok"> = []) => {
   const sent: Array<CrmPayload> = []
@@ -162,7 +104,8 @@ export const botServices = (
   config: Layer.Layer<AppConfig> = testConfig,
   profiles: Layer.Layer<Profiles, unknown> = testProfiles
 ) =>
-  Layer.mergeAll(UpdateRouter.Default, Delivery.Default, RelayDelivery.Default).pipe(
+  UpdateRouter.Default.pipe(
+    Layer.provideMerge(DeliveryLoopsLive),
     Layer.provideMerge(testPorts(telegram, crm, config, profiles)),
     Layer.provide(Logger.minimumLogLevel(LogLevel.None))
   )

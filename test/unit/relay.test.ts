@@ -4,8 +4,8 @@ import type { Update } from "grammy/types"
 
 import { CrmConnectionError } from "../../src/crm/CrmError.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
-import { RelayDelivery } from "../../src/delivery/RelayDelivery.js"
 import { firstReplySeconds, repliesRelayed } from "../../src/metrics/metrics.js"
+import { RelayDelivery } from "../../src/relay/RelayDelivery.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import {
   ADMIN,

@@ -3,7 +3,7 @@ import { FastCheck as fc, Option } from "effect"
 
 import { CrmConnectionError, CrmHttpStatusError, CrmUnknownError } from "../../src/crm/CrmError.js"
 import type { FollowUp, Lead } from "../../src/lead/Lead.js"
-import { cardHtml, fallbackHtml, followUpHeader, smartEditHtml } from "../../src/managers/render.js"
+import { cardHtml, fallbackHtml, followUpHeader, smartEditHtml } from "../../src/managers/views/render.js"
 import { escapeHtml, splitText, visibleText } from "../../src/telegram/escapeHtml.js"
 import { parseTelegramHtml } from "../../src/telegram/parseTelegramHtml.js"
 

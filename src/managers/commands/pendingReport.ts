@@ -1,8 +1,8 @@
 import { Option } from "effect"
 
-import { type DeliveryAttempt, fallbackChatOf, type LeadRecord } from "../lead/Lead.js"
-import { escapeHtml } from "../telegram/escapeHtml.js"
-import { adminMessageLink, contactHtml, managerTime } from "./render.js"
+import { type DeliveryAttempt, fallbackChatOf, type LeadRecord } from "../../lead/Lead.js"
+import { escapeHtml } from "../../telegram/escapeHtml.js"
+import { adminMessageLink, contactHtml, managerTime } from "../views/render.js"
 
 const LISTED = 20
 

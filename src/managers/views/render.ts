@@ -1,9 +1,9 @@
 import { Match, Option } from "effect"
 
-import type { CrmError } from "../crm/CrmError.js"
-import type { Utm } from "../lead/Campaign.js"
-import type { Contact, FollowUp, Lead, Media } from "../lead/Lead.js"
-import { escapeHtml, userLink } from "../telegram/escapeHtml.js"
+import type { CrmError } from "../../crm/CrmError.js"
+import type { Utm } from "../../lead/Campaign.js"
+import type { Contact, FollowUp, Lead, Media } from "../../lead/Lead.js"
+import { escapeHtml, userLink } from "../../telegram/escapeHtml.js"
 
 /** The "Причина:" line of the fallback message, in plain Russian, one per error. Plain text: escape before HTML. */
 export const reasonRu: (error: CrmError) => string = Match.type<CrmError>().pipe(

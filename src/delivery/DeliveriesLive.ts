@@ -1,0 +1,13 @@
+import { Effect, Layer } from "effect"
+
+import { Deliveries } from "../lead/Deliveries.js"
+import { RelayDelivery } from "../relay/RelayDelivery.js"
+import { Delivery } from "./Delivery.js"
+
+/** The features' door to the two delivery loops (each started where the app lists its loops). */
+export const DeliveriesLive = Layer.effect(
+  Deliveries,
+  Effect.all([Delivery, RelayDelivery]).pipe(
+    Effect.map(([leads, relays]) => Deliveries.of({ schedule: leads.schedule, scheduleRelays: relays.schedule }))
+  )
+)

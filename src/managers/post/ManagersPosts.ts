@@ -1,0 +1,120 @@
+import { Effect, Option } from "effect"
+
+import { AppConfig } from "../../config/AppConfig.js"
+import type { CrmError } from "../../crm/CrmError.js"
+import {
+  type AppliedVia,
+  fallbackChatOf,
+  type FallbackOutcome,
+  type FollowUp,
+  type Handled,
+  type Lead,
+  type Outcome
+} from "../../lead/Lead.js"
+import { Profiles } from "../../profiles/Profiles.js"
+import { ManagersRooms } from "../room/ManagersRooms.js"
+import { PersonTopics } from "../room/PersonTopics.js"
+import { fallbackView } from "../views/fallbackView.js"
+import { crmFollowUpPlan, smartEditPlan } from "../views/followUpPlan.js"
+import { markPlan } from "../views/markPlan.js"
+import { type Plan, type Posted, send, text } from "../views/Plan.js"
+import { cardHtml, fallbackHtml } from "../views/render.js"
+import { executePlan } from "./executePlan.js"
+
+/** What applying a follow-up did: how it reached the managers, and what was posted. */
+export interface Applied extends Posted {
+  readonly via: AppliedVia
+}
+
+/**
+ * Everything posted about a lead in its brand's managers' chat (in the person's topic in a forum): the fallback,
+ * the card, follow-ups, the handled mark. The views say what; a plan is run in the room. Only Telegram and store
+ * errors escape.
+ */
+export class ManagersPosts extends Effect.Service<ManagersPosts>()("ManagersPosts", {
+  effect: Effect.gen(function*() {
+    const rooms = yield* ManagersRooms
+    const topics = yield* PersonTopics
+    const { utmOf } = yield* Profiles
+    const { adminChatId, adminTimeZone } = yield* AppConfig
+
+    /** Runs the plan in the room of the lead's brand, in the person's topic there. */
+    const post = (lead: Lead, plan: (where: { forum: boolean; chatId: number }) => Plan) => {
+      const room = rooms.of(lead.profile)
+      return topics.inTopic(
+        room,
+        { contact: lead.contact, brand: lead.profile },
+        (thread) => executePlan(room, thread, plan({ forum: room.forum, chatId: room.chat.id }))
+      )
+    }
+
+    /**
+     * Where the fallback message is, from the room's side. One in another chat (its brand's chat changed since) is
+     * never edited or replied to here: its id means another message in this chat, maybe another lead's.
+     */
+    const whereIs = (outcome: FallbackOutcome, room: { forum: boolean; chatId: number }) => ({
+      messageId: fallbackChatOf(outcome, adminChatId) === room.chatId ? outcome.messageId : undefined,
+      forum: room.forum
+    })
+    const stateOf = (
+      lead: Lead,
+      original: string,
+      edited: ReadonlyArray<FollowUp>,
+      handled: Option.Option<Handled>
+    ) => ({
+      lead,
+      original,
+      edited,
+      handled,
+      timeZone: adminTimeZone
+    })
+
+    const postFallback = Effect.fn("ManagersPosts.postFallback")(function*(lead: Lead, error: CrmError) {
+      const original = fallbackHtml(lead, error, utmOf(lead.campaign))
+      const view = fallbackView(stateOf(lead, original, [], Option.none()))
+      const { posted } = yield* post(lead, () => [send(view)])
+      return {
+        _tag: "Fallback",
+        chatId: Option.some(rooms.of(lead.profile).chat.id),
+        messageId: posted[0]!,
+        html: original
+      } satisfies FallbackOutcome
+    })
+
+    /** ADMIN_NOTIFY=all: the card of a lead the CRM took; its message id. */
+    const postCard = Effect.fn("ManagersPosts.postCard")(function*(lead: Lead) {
+      return (yield* post(lead, () => [send(text(cardHtml(lead, utmOf(lead.campaign))))])).posted[0]!
+    })
+
+    /** A follow-up: the smart edit of a fallback lead, or a message of its own for a lead the CRM took. */
+    const applyFollowUp = Effect.fn("ManagersPosts.applyFollowUp")(function*(
+      lead: Lead,
+      outcome: Outcome,
+      followUp: FollowUp,
+      edited: ReadonlyArray<FollowUp>,
+      handled: Option.Option<Handled>
+    ) {
+      const posted = yield* post(lead, (room) =>
+        outcome._tag === "Fallback"
+          ? smartEditPlan(stateOf(lead, outcome.html, edited, handled), followUp, whereIs(outcome, room))
+          : crmFollowUpPlan(lead, followUp))
+      return { ...posted, via: posted.inMessage ? "edit" : "message" } satisfies Applied
+    })
+
+    /** Shows on the fallback message who entered the lead and when, and takes its button away. */
+    const showHandled = Effect.fn("ManagersPosts.showHandled")(function*(
+      lead: Lead,
+      outcome: FallbackOutcome,
+      edited: ReadonlyArray<FollowUp>,
+      handled: Handled
+    ) {
+      return yield* post(
+        lead,
+        (room) => markPlan(stateOf(lead, outcome.html, edited, Option.none()), handled, whereIs(outcome, room))
+      )
+    })
+
+    return { postFallback, postCard, applyFollowUp, showHandled } as const
+  }),
+  dependencies: [ManagersRooms.Default, PersonTopics.Default]
+}) {}

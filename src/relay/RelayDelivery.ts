@@ -1,0 +1,103 @@
+import { Clock, Effect, Metric, Option } from "effect"
+
+import { Attempts } from "../concurrency/Attempts.js"
+import { retryDelayMillis } from "../concurrency/backoff.js"
+import { makeDueWorker } from "../concurrency/DueWorker.js"
+import { PeopleFirst } from "../concurrency/PeopleFirst.js"
+import { AppConfig } from "../config/AppConfig.js"
+import type { Relay } from "../lead/Lead.js"
+import { firstReplySeconds, labelled, repliesRelayed } from "../metrics/metrics.js"
+import { FollowUpState } from "../store/FollowUpState.js"
+import { LeadStore } from "../store/LeadStore.js"
+import { Relays } from "../store/Relays.js"
+import { Transactor } from "../store/Transactor.js"
+import { isRefusal, refusalRu, RelaySender } from "./RelaySender.js"
+
+const relayedAs = labelled(repliesRelayed, "result")
+
+/**
+ * The managers' messages to people: each person's in the order written, one process at a time per person (its
+ * lease). A copy of the manager's message, then 👍 on it. Refused for good (blocked, gone): a notice to the manager,
+ * once. Any other failure: retried with the delivery backoff.
+ */
+export class RelayDelivery extends Effect.Service<RelayDelivery>()("RelayDelivery", {
+  scoped: Effect.gen(function*() {
+    const sender = yield* RelaySender
+    const relays = yield* Relays
+    const leads = yield* LeadStore
+    const followUps = yield* FollowUpState
+    const attempts = yield* Attempts
+    const { promptly } = yield* Transactor
+
+    /** The first manager's message that reached the person of their latest lead: how long after the lead. */
+    const firstReply = (telegramId: number, at: number) =>
+      Effect.gen(function*() {
+        const leadId = yield* followUps.latestLead(telegramId)
+        if (Option.isNone(leadId)) return
+        const lead = yield* leads.get(leadId.value)
+        if (Option.isNone(lead) || !(yield* leads.markFirstReply(leadId.value, at))) return
+        yield* Metric.update(firstReplySeconds, Math.max(0, at - lead.value.lead.createdAt) / 1000)
+      })
+
+    const delivered = (telegramId: number, relay: Relay) =>
+      Effect.gen(function*() {
+        yield* promptly(relays.settle(relay.id, "delivered"))
+        yield* Metric.increment(relayedAs("delivered"))
+        yield* Effect.logInfo("manager's message relayed")
+        // Recorded before the 👍: a manager who sees it sees everything about the reply counted.
+        yield* firstReply(telegramId, yield* Clock.currentTimeMillis)
+        yield* sender.thumbsUp(relay)
+        return true
+      })
+
+    /** One try at one relay; false when it is to be tried again later (the person's next ones wait). */
+    const relayOnce = (telegramId: number, relay: Relay) =>
+      attempts.one(sender.copyTo(telegramId, relay)).pipe(
+        Effect.matchEffect({
+          onSuccess: () => delivered(telegramId, relay),
+          onFailure: (e) =>
+            isRefusal(e)
+              ? Effect.gen(function*() {
+                yield* promptly(relays.settle(relay.id, "refused"))
+                yield* Metric.increment(relayedAs("refused"))
+                yield* Effect.logWarning(`manager's message refused for good: ${e.message}`)
+                yield* sender.notice(relay, `⛔ Не доставлено: ${refusalRu(e)}`)
+                return true
+              })
+              : Effect.gen(function*() {
+                const at = (yield* Clock.currentTimeMillis) + (yield* retryDelayMillis(relay.retries))
+                yield* Effect.logWarning(`manager's message not relayed yet, will retry: ${e.message}`)
+                yield* promptly(relays.retryLater(relay.id, at))
+                return false
+              })
+        })
+      )
+
+    /** Sends the person's pending relays in order, until one must wait (it and the rest are tried later). */
+    const process = Effect.fn("RelayDelivery.process")(function*(telegramId: number) {
+      for (const relay of yield* relays.pendingOf(telegramId)) {
+        if (Option.isSome(relay.dueAt) && relay.dueAt.value > (yield* Clock.currentTimeMillis)) return
+        if (!(yield* relayOnce(telegramId, relay))) return
+      }
+    }, (effect, telegramId) =>
+      effect.pipe(
+        Effect.catchAll((e) => Effect.logWarning(`relaying paused: ${e.message}`)),
+        Effect.annotateLogs({ person: telegramId })
+      ))
+
+    const worker = yield* makeDueWorker({
+      kind: "person",
+      leaseMillis: (yield* AppConfig).deliveryLeaseSeconds * 1000,
+      due: (now, limit) => relays.peopleDue(now, limit).pipe(Effect.map((people) => people.map(String))),
+      process: (key) => process(Number(key)),
+      // Sends under way finish first; the rest stays due in the store.
+      beforeStop: attempts.drain
+    })
+
+    return {
+      schedule: (telegramId: number) => worker.schedule(String(telegramId)),
+      awaitIdle: worker.awaitIdle
+    } as const
+  }),
+  dependencies: [RelaySender.Default, Attempts.Default, PeopleFirst.Default]
+}) {}
