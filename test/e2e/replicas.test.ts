@@ -162,6 +162,7 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
       const killedAt = Date.now()
       // Mid-burst indeed: people were still waiting.
       expect(confirmations).toBeLessThan(people.length)
+      // Down a while, as a crashed replica is before its supervisor restarts it: its leases (3 s) lapse meanwhile.
       await sleep(3000)
       victim.bot = start(webhookEnv, victim.port)
       await untilReady(victim.port)
@@ -215,9 +216,12 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
     async () => {
       const { crm, env, telegram } = await world()
       const { leader, standby } = await pollingPair(env)
-      await sleep(1000)
+      // It says so once it waits for the leader's lock; a standby that polled would have said that instead.
+      await until(
+        "the standby to stand by",
+        async () => standby.bot.output().stdout.includes("standing by") || undefined
+      )
       expect(polling(standby)).toBe(false)
-      expect(standby.bot.output().stdout).toContain("standing by")
 
       const people: Array<SimUser> = Array.from({ length: 6 }, (_, i) => ({ id: 50_000 + i, first_name: `Q${i}` }))
       const tapAndWait = async (person: SimUser) => {
@@ -415,8 +419,9 @@ describe.skipIf(missing)(`PostgreSQL lost while the bot runs${missing ? ` (${mis
         () => telegram.webhookAttempts.slice(attemptsBefore).some((a) => a.outcome === 500),
         20_000
       )
+      // Not recorded, so never confirmed: nothing can show that but a quiet while (a tap recorded despite the 500
+      // would be confirmed within a few hundred ms); the person has only the menu.
       await sleep(1500)
-      // Not recorded, so not confirmed: the person has only the menu.
       expect(telegram.botMessages(during.id).filter((m) => isConfirmation(m.text))).toEqual([])
 
       server.resume()
