@@ -1,11 +1,18 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 
-import { crmWebhookUrl } from "../../src/config/AppConfig.js"
+import { perBrandSettings } from "../../src/config/perBrand.js"
 import { decodeLocales, makeProfiles } from "../../src/profiles/Profiles.js"
 import { leadButton } from "../../src/telegram/buttons.js"
 import { parseTelegramHtml } from "../../src/telegram/parseTelegramHtml.js"
 import { localesWith, shippedLocales } from "../support/locales.js"
+
+/** The brands of `json` with the per-brand variables of `env` as AppConfig reads them (names split at "_"). */
+const profilesWith = (json: string, env: Record<string, string>) =>
+  perBrandSettings.pipe(
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)), { pathDelim: "_" })),
+    Effect.flatMap((perBrand) => makeProfiles(Either.getOrThrow(decodeLocales(json)), perBrand))
+  )
 
 describe("locales.json", () => {
   const locales = Either.getOrThrow(decodeLocales(shippedLocales))
@@ -139,10 +146,7 @@ describe("locales.json", () => {
         const json = localesWith((j) => {
           for (const [key, url] of Object.entries(file)) j.profiles[key].webhook_url = url
         })
-        const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(json)), crmWebhookUrl).pipe(
-          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)), { pathDelim: "_" })),
-          Effect.flip
-        )
+        const error = yield* Effect.flip(profilesWith(json, env))
         expect(error.message).toBe(line)
         expect(error.message).not.toContain("secret-path")
       })
@@ -150,11 +154,8 @@ describe("locales.json", () => {
 
   it.effect("a CRM_WEBHOOK_URL_<X> whose <X> is no brand stops start-up naming it", () =>
     Effect.gen(function*() {
-      const env = new Map([["CRM_WEBHOOK_URL_AGENCY", "https://env.example/a"], ["CRM_WEBHOOK_URL_AGENSY", "x"]])
-      const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(localesWith(() => {}))), crmWebhookUrl).pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(env, { pathDelim: "_" })),
-        Effect.flip
-      )
+      const env = { CRM_WEBHOOK_URL_AGENCY: "https://env.example/a", CRM_WEBHOOK_URL_AGENSY: "x" }
+      const error = yield* Effect.flip(profilesWith(localesWith(() => {}), env))
       expect(error.message).toBe(
         "CRM_WEBHOOK_URL_AGENSY: names no brand of locales.json (its brands: agency, cg, express)"
       )
@@ -166,11 +167,7 @@ describe("locales.json", () => {
         j.profiles.agency.webhook_url = "https://file.example/hook"
         j.profiles.cg.webhook_url = "https://file.example/cg"
       })
-      const profiles = yield* makeProfiles(Either.getOrThrow(decodeLocales(json)), crmWebhookUrl).pipe(
-        Effect.withConfigProvider(
-          ConfigProvider.fromMap(new Map([["CRM_WEBHOOK_URL_AGENCY", "https://env.example/hook"]]), { pathDelim: "_" })
-        )
-      )
+      const profiles = yield* profilesWith(json, { CRM_WEBHOOK_URL_AGENCY: "https://env.example/hook" })
       const url = (key: string) => Option.map(Option.flatMap(profiles.get(key), (p) => p.webhookUrl), Redacted.value)
       expect(url("agency")).toEqual(Option.some("https://env.example/hook"))
       expect(url("cg")).toEqual(Option.some("https://file.example/cg"))
