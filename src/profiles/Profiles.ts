@@ -30,8 +30,6 @@ export interface Profile {
   readonly hours: Option.Option<WorkingHours>
 }
 
-export type Texts = Locales["texts"]
-
 const defaultLocalesPath = fileURLToPath(new URL("../../locales/locales.json", import.meta.url))
 
 /** Renders a decode failure as `path: message` for the first issue, e.g. `profiles.cg.services[0].title: ...`. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 
 import { perBrandSettings } from "../../src/config/perBrand.js"
+import { fillText } from "../../src/profiles/LocalesSchema.js"
 import { decodeLocales, makeProfiles } from "../../src/profiles/Profiles.js"
 import { leadButton } from "../../src/telegram/buttons.js"
 import { parseTelegramHtml } from "../../src/telegram/parseTelegramHtml.js"
@@ -120,6 +121,36 @@ describe("locales.json", () => {
       "an empty UTM value",
       () => localesWith((j) => (j.campaigns = { vk_spring: { utm_medium: "" } })),
       /^campaigns\.vk_spring\.utm_medium: expected a non-empty text$/
+    ],
+    [
+      "a placeholder off_hours does not have",
+      () => localesWith((j) => (j.texts.off_hours = "Вне часов {day_ru}")),
+      /^texts\.off_hours: unknown placeholder \{day_ru\} \(this text knows \{days_ru\}, \{from\}, \{to\}\)$/
+    ],
+    [
+      "a second placeholder in the confirmation",
+      () => localesWith((j) => (j.texts.accepted = "✅ {title} для {brand}")),
+      /^texts\.accepted: unknown placeholder \{brand\} \(this text knows \{title\}\)$/
+    ],
+    [
+      "a placeholder in a text that has none",
+      () => localesWith((j) => (j.texts.strategist = "{name}, наш стратег свяжется с вами")),
+      /^texts\.strategist: unknown placeholder \{name\} \(this text has no placeholders\)$/
+    ],
+    [
+      "a placeholder in a button",
+      () => localesWith((j) => (j.texts.share_phone = "📱 {phone}")),
+      /^texts\.share_phone: unknown placeholder \{phone\} \(this text has no placeholders\)$/
+    ],
+    [
+      "a placeholder in a brand's welcome",
+      () => localesWith((j) => (j.profiles.cg.welcome = "Привет, {name}!")),
+      /^profiles\.cg\.welcome: unknown placeholder \{name\} \(this text has no placeholders\)$/
+    ],
+    [
+      "a placeholder in a brand's follow-up ask",
+      () => localesWith((j) => (j.profiles.agency.follow_up_ask = "Ваш сайт, {minutes}?")),
+      /^profiles\.agency\.follow_up_ask: unknown placeholder \{minutes\} \(this text has no placeholders\)$/
     ]
   ])("%s → one line naming the JSON path", (_, make, expected) => {
     const result = decodeLocales(make())
@@ -173,4 +204,20 @@ describe("locales.json", () => {
       expect(url("cg")).toEqual(Option.some("https://file.example/cg"))
       expect(url("express")).toEqual(Option.none())
     }))
+
+  it("braces around anything but a name are text, not a placeholder", () => {
+    const result = decodeLocales(localesWith((j) => (j.texts.strategist = "Формат: {имя} { } {a-b}")))
+    expect(Either.map(result, (l) => l.texts.strategist)).toEqual(Either.right("Формат: {имя} { } {a-b}"))
+  })
+
+  it("what fills a text reads the same list as the check: every declared placeholder filled, each time", () => {
+    const texts = Either.getOrThrow(
+      decodeLocales(localesWith((j) => (j.texts.accepted = "{title}: {title}, <i>{title}</i>")))
+    ).texts
+    expect(fillText(texts, "accepted", { title: "a $& b" })).toBe("a $& b: a $& b, <i>a $& b</i>")
+    const filled = fillText(locales.texts, "off_hours", { days_ru: "пн–пт", from: "10:00", to: "19:00" })
+    expect(filled).toContain("пн–пт с 10:00 до 19:00")
+    expect(filled).not.toMatch(/\{\w+\}/)
+    expect(fillText(locales.texts, "accepted", { title: "Сайт" })).toBe("✅ Принято: Сайт.")
+  })
 })
