@@ -1,25 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest"
 
 import { CrmSim } from "../../sim/CrmSim.js"
-import { type BotProcess, spawnBot } from "../../sim/spawnBot.js"
+import { spawnBot } from "../../sim/spawnBot.js"
 import { TelegramSim } from "../../sim/TelegramSim.js"
+import { errorLines, exitWithin } from "../support/botProcess.js"
 import { galliard, maria } from "../support/people.js"
 
 const CG_CHAT = -100600
-
-/** The exit code, or "still running" (then killed) after `ms`: a hang fails the test instead of timing it out. */
-const exitWithin = async (bot: BotProcess, ms: number): Promise<number | null | "still running"> => {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<"still running">((resolve) => (timer = setTimeout(() => resolve("still running"), ms)))
-  const result = await Promise.race([bot.exited, late])
-  clearTimeout(timer)
-  if (result === "still running") bot.child.kill("SIGKILL")
-  return result
-}
-
-/** Its stderr, less the warnings about brands without a CRM webhook. */
-const errorLines = (bot: BotProcess) =>
-  bot.output().stderr.trim().split("\n").filter((l) => l !== "" && !l.includes("WARN"))
 
 /** The brand keys of per-brand variables, through the real environment: the bot as its own process. */
 describe("a brand's variable in another case, the bot as a process", () => {
