@@ -1,6 +1,7 @@
 import { Effect, Layer, Option } from "effect"
 
 import { AppConfig } from "./config/AppConfig.js"
+import { EnvironmentLive } from "./config/environment.js"
 import { LoggingLive } from "./config/Logging.js"
 import { CrmClientLive } from "./crm/CrmClientLive.js"
 import { DeliveriesLive } from "./delivery/DeliveriesLive.js"
@@ -74,5 +75,5 @@ export const AppLive = Serving.pipe(
   Layer.provide(HttpServerLive),
   Layer.provide(Endpoints.Default),
   Layer.provide(LoggingLive),
-  Layer.provide(AppConfig.Default)
+  Layer.provide(AppConfig.Default.pipe(Layer.provide(EnvironmentLive)))
 )

@@ -1,8 +1,10 @@
 import { join, resolve } from "node:path"
 
-import { Config, ConfigError, Effect, Either, LogLevel, Option, Redacted } from "effect"
+import { Config, type ConfigError, Effect, Option, Redacted, Schema } from "effect"
 
 import { isPostgresUrl } from "./databaseUrl.js"
+import { AdminNotify, enumeratedSetting, logFormatSetting, logLevelSetting, RelaySignature } from "./enumerated.js"
+import { CHAT_ID, filledSetting, perBrandSettings } from "./perBrand.js"
 import { StartupError } from "./StartupError.js"
 
 /** Webhook mode: the public URL Telegram calls (its path is the route served) and the secret it sends back. */
@@ -11,8 +13,6 @@ export interface WebhookSettings {
   readonly secret: Redacted.Redacted<string>
   readonly maxConnections: number
 }
-
-export type LogFormat = "pretty" | "json"
 
 const SECRET_TOKEN = /^[A-Za-z0-9_-]{1,256}$/
 
@@ -38,9 +38,11 @@ const webhookSettings = Effect.gen(function*() {
 })
 
 /** Where the lead store is: PostgreSQL (shared by replicas), or a SQLite file and the variable that named it. */
-export type StoreSetting =
-  | { readonly _tag: "Postgres"; readonly url: Redacted.Redacted<string> }
-  | { readonly _tag: "Sqlite"; readonly filename: string; readonly variable: "DATA_DIR" | "DATABASE_URL" }
+export const StoreSetting = Schema.Union(
+  Schema.TaggedStruct("Postgres", { url: Schema.Redacted(Schema.String) }),
+  Schema.TaggedStruct("Sqlite", { filename: Schema.String, variable: Schema.Literal("DATA_DIR", "DATABASE_URL") })
+)
+export type StoreSetting = typeof StoreSetting.Type
 
 /**
  * `DATABASE_URL=postgres://…` (or `postgresql://…`) is PostgreSQL; `DATABASE_URL=sqlite:<path>` a SQLite file;
@@ -52,62 +54,19 @@ export const storeSetting: Effect.Effect<StoreSetting, ConfigError.ConfigError |
     const url = yield* Config.option(Config.redacted("DATABASE_URL"))
     if (Option.isSome(url)) {
       const value = Redacted.value(url.value)
-      if (isPostgresUrl(value)) return { _tag: "Postgres", url: url.value } as const
+      if (isPostgresUrl(value)) return { _tag: "Postgres", url: url.value }
       if (!value.startsWith("sqlite:")) {
         return yield* new StartupError({
           message: `DATABASE_URL must be sqlite:<path> or postgres://… (got a ${value.split(":")[0]}: URL)`
         })
       }
       const path = value.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "")
-      return { _tag: "Sqlite", filename: path === ":memory:" ? path : resolve(path), variable: "DATABASE_URL" } as const
+      return { _tag: "Sqlite", filename: path === ":memory:" ? path : resolve(path), variable: "DATABASE_URL" }
     }
     const dir = yield* Config.string("DATA_DIR").pipe(Config.withDefault("./data"))
-    return { _tag: "Sqlite", filename: resolve(join(dir, "leads.sqlite")), variable: "DATA_DIR" } as const
+    return { _tag: "Sqlite", filename: resolve(join(dir, "leads.sqlite")), variable: "DATA_DIR" }
   }
 )
-
-/** `CRM_WEBHOOK_URL_<BRAND>`: a brand's CRM webhook, when the environment sets it (it wins over locales.json). */
-export const crmWebhookUrl = (
-  brand: string
-): Effect.Effect<Option.Option<Redacted.Redacted<string>>, ConfigError.ConfigError> =>
-  Config.option(Config.redacted(`CRM_WEBHOOK_URL_${brand.toUpperCase()}`))
-
-/** `ADMIN_CHAT_ID_<BRAND>`: a brand's own managers' chat, when the environment sets one (else ADMIN_CHAT_ID's). */
-export const adminChatIdOf = (brand: string): Effect.Effect<Option.Option<number>, ConfigError.ConfigError> =>
-  Config.option(Config.integer(`ADMIN_CHAT_ID_${brand.toUpperCase()}`))
-
-/** The variables set once per brand, `<NAME>_<BRAND>`. */
-export const PER_BRAND_VARIABLES = ["CRM_WEBHOOK_URL", "ADMIN_CHAT_ID"] as const
-
-/**
- * The per-brand variables set that name no brand of `brands` (a typo such as CRM_WEBHOOK_URL_AGENSY would
- * otherwise leave the brand it meant without its setting). The environment's names are split at "_", so a brand
- * key with "_" in it is matched on its first part.
- */
-export const variablesOfNoBrand = (
-  brands: ReadonlyArray<string>
-): Effect.Effect<ReadonlyArray<string>, ConfigError.ConfigError> =>
-  Effect.configProviderWith((provider) =>
-    Effect.forEach(PER_BRAND_VARIABLES, (name) =>
-      provider.flattened.enumerateChildren(name.split("_")).pipe(
-        Effect.map((suffixes) =>
-          [...suffixes].filter((suffix) =>
-            !brands.some((brand) => {
-              const key = brand.toUpperCase()
-              return key === suffix || key.startsWith(`${suffix}_`)
-            })
-          ).map((suffix) => `${name}_${suffix}`)
-        )
-      ))
-  ).pipe(Effect.map((found) => found.flat().sort()))
-
-/** LOG_FORMAT: read by AppConfig, and alone for the line that reports a failed start-up. */
-export const logFormatSetting = Config.literal("pretty", "json")("LOG_FORMAT").pipe(
-  Config.withDefault("pretty" as const)
-)
-
-/** What LOG_LEVEL accepts: Effect's level labels. */
-const LOG_LEVELS = LogLevel.allLevels.map((l) => l.label).join(", ")
 
 /**
  * The bot's environment, read here only (every other module asks AppConfig). Secrets stay `Redacted` until the
@@ -116,7 +75,7 @@ const LOG_LEVELS = LogLevel.allLevels.map((l) => l.label).join(", ")
 export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
   effect: Effect.gen(function*() {
     const botToken = yield* Config.nonEmptyString("BOT_TOKEN").pipe(Config.map(Redacted.make))
-    const adminChatId = yield* Config.integer("ADMIN_CHAT_ID")
+    const adminChatId = yield* filledSetting("ADMIN_CHAT_ID", CHAT_ID, Config.integer)
     const telegramApiRoot = yield* Config.url("TELEGRAM_API_ROOT").pipe(
       Config.withDefault(new URL("https://api.telegram.org")),
       Config.map((url) => url.href.replace(/\/+$/, ""))
@@ -125,15 +84,7 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.validate({ message: "must be a positive number of milliseconds", validation: (ms) => ms > 0 }),
       Config.withDefault(10_000)
     )
-    const logLevel = yield* Config.string("LOG_LEVEL").pipe(
-      Config.mapOrFail((value) => {
-        const level = LogLevel.allLevels.find((l) => l.label === value.toUpperCase())
-        return level === undefined
-          ? Either.left(ConfigError.InvalidData([], `expected one of ${LOG_LEVELS} (any case), got "${value}"`))
-          : Either.right(level)
-      }),
-      Config.withDefault(LogLevel.Info)
-    )
+    const logLevel = yield* logLevelSetting
     // Validated before the default applies: a check on the defaulted config would lose the variable's name.
     const adminTimeZone = yield* Config.string("ADMIN_TIMEZONE").pipe(
       Config.validate({ message: "must be an IANA time zone such as Europe/Moscow", validation: isTimeZone }),
@@ -166,14 +117,13 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.validate({ message: "must be a whole number of seconds, 0 or more", validation: (s) => s >= 0 }),
       Config.withDefault(5)
     )
-    const adminNotify = yield* Config.literal("fallback", "all")("ADMIN_NOTIFY").pipe(
-      Config.withDefault("fallback" as const)
-    )
-    const relaySignature = yield* Config.literal("none", "name")("RELAY_SIGNATURE").pipe(
-      Config.withDefault("none" as const)
+    const adminNotify = yield* enumeratedSetting("ADMIN_NOTIFY", AdminNotify).pipe(Config.withDefault("fallback"))
+    const relaySignature = yield* enumeratedSetting("RELAY_SIGNATURE", RelaySignature).pipe(
+      Config.withDefault("none")
     )
     const localesPath = yield* Config.option(Config.string("LOCALES_PATH"))
     const store = yield* storeSetting
+    const perBrand = yield* perBrandSettings
     return {
       botToken,
       adminChatId,
@@ -188,14 +138,14 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       webhook,
       port,
       host,
-      logFormat: logFormat as LogFormat,
+      logFormat,
       shutdownDrainSeconds,
-      adminNotify: adminNotify as "fallback" | "all",
-      relaySignature: relaySignature as "none" | "name",
+      adminNotify,
+      relaySignature,
       localesPath,
       store,
-      crmWebhookUrl,
-      adminChatIdOf
+      /** `<NAME>_<BRAND>`: each per-brand variable's values, by brand (see perBrandSettings). */
+      perBrand
     } as const
   })
 }) {}

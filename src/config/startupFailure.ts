@@ -1,6 +1,6 @@
 import { Cause, ConfigError, Effect, Option } from "effect"
 
-import { logFormatSetting } from "./AppConfig.js"
+import { type LogFormat, logFormatSetting } from "./enumerated.js"
 
 /** One line for an operator, no stack trace: which variable, which file, which path. */
 export const startupFailureLine = (cause: Cause.Cause<unknown>): string => {
@@ -21,7 +21,7 @@ export const startupFailureLine = (cause: Cause.Cause<unknown>): string => {
  */
 const reportLast = (level: "FATAL" | "INFO", line: string) =>
   logFormatSetting.pipe(
-    Effect.orElseSucceed(() => "pretty" as const),
+    Effect.orElseSucceed((): LogFormat => "pretty"),
     Effect.flatMap((format) =>
       Effect.sync(() =>
         console.error(

@@ -1,6 +1,7 @@
 import { Effect, Option } from "effect"
 
 import { AppConfig } from "../config/AppConfig.js"
+import { valueOfBrand } from "../config/perBrand.js"
 import { Profiles } from "../profiles/Profiles.js"
 
 /** A managers' chat: where everything about its brands' leads goes. */
@@ -21,14 +22,14 @@ export interface ManagersChat {
  */
 export class ManagersChats extends Effect.Service<ManagersChats>()("ManagersChats", {
   effect: Effect.gen(function*() {
-    const { adminChatId, adminChatIdOf } = yield* AppConfig
+    const { adminChatId, perBrand } = yield* AppConfig
     const profiles = yield* Profiles
     const named: Array<{ readonly brand: string | undefined; readonly id: number; readonly variable: string }> = []
     for (const profile of profiles.all) {
-      const own = yield* adminChatIdOf(profile.key)
+      const own = valueOfBrand(perBrand.ADMIN_CHAT_ID, profile.key)
       named.push(
         Option.isSome(own)
-          ? { brand: profile.key, id: own.value, variable: `ADMIN_CHAT_ID_${profile.key.toUpperCase()}` }
+          ? { brand: profile.key, id: own.value.value, variable: own.value.variable }
           : { brand: profile.key, id: adminChatId, variable: "ADMIN_CHAT_ID" }
       )
     }

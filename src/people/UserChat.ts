@@ -2,6 +2,7 @@ import { Clock, Effect, Option } from "effect"
 import type { InlineKeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types"
 
 import { AppConfig } from "../config/AppConfig.js"
+import { fillText } from "../profiles/LocalesSchema.js"
 import { type Profile, Profiles } from "../profiles/Profiles.js"
 import { isOffHours } from "../profiles/workingHours.js"
 import { answerTap } from "../telegram/answerTap.js"
@@ -48,10 +49,7 @@ export class UserChat extends Effect.Service<UserChat>()("UserChat", {
         (now) =>
           Option.filter(profile.hours, (hours) => isOffHours(hours, now, adminTimeZone)).pipe(
             Option.map((hours) =>
-              texts.off_hours.replace(
-                /\{(days_ru|from|to)\}/g,
-                (_, key: string) => key === "days_ru" ? hours.daysRu : key === "from" ? hours.from : hours.to
-              )
+              fillText(texts, "off_hours", { days_ru: hours.daysRu, from: hours.from, to: hours.to })
             )
           )
       )
@@ -71,7 +69,7 @@ export class UserChat extends Effect.Service<UserChat>()("UserChat", {
         send(
           chatId,
           [
-            texts.accepted.replace("{title}", () => escapeHtml(title)),
+            fillText(texts, "accepted", { title: escapeHtml(title) }),
             texts.strategist,
             ...Option.toArray(offHours),
             profile.followUpAsk

@@ -2,6 +2,7 @@ import { Either, ParseResult, Schema } from "effect"
 
 import { CAMPAIGN_PATTERN, Utm } from "../lead/Campaign.js"
 import { parseTelegramHtml } from "../telegram/parseTelegramHtml.js"
+import { fillPlaceholders, placeholdersKnown } from "./placeholders.js"
 import { parseDays, type WorkingHours } from "./workingHours.js"
 
 /** A key that is safe in callback data and in an environment variable name. */
@@ -65,6 +66,9 @@ export const HoursSchema = Schema.transformOrFail(
 /** Titles are plain text: they are button labels, and escaped wherever they meet HTML. */
 export const ServiceSchema = Schema.Struct({ id: Slug, icon: Schema.String, title: Text })
 
+/** A brand's texts and the placeholders each has (none, today). */
+const PROFILE_TEXT_PLACEHOLDERS = { welcome: [], follow_up_ask: [] } as const
+
 export const ProfileSchema = Schema.Struct({
   name: Text,
   webhook_url: Schema.optional(Schema.String),
@@ -79,9 +83,11 @@ export const ProfileSchema = Schema.Struct({
   ask_phone: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   /** When the brand's managers work (ADMIN_TIMEZONE); outside them the confirmation says so. */
   hours: Schema.optional(HoursSchema)
-})
+}).pipe(
+  Schema.filter(placeholdersKnown(PROFILE_TEXT_PLACEHOLDERS, Object.keys(PROFILE_TEXT_PLACEHOLDERS)))
+)
 
-export const TextsSchema = Schema.Struct({
+const TextFields = Schema.Struct({
   accepted: HtmlText.pipe(Schema.includes("{title}", { message: () => "expected a text containing {title}" })),
   strategist: HtmlText,
   choose_brand: HtmlText,
@@ -92,11 +98,34 @@ export const TextsSchema = Schema.Struct({
   own_phone_only: Schema.optionalWith(HtmlText, {
     default: () => "Пожалуйста, отправьте свой номер: кнопкой «📱 Отправить номер телефона» или текстом."
   }),
-  /** Placeholders: {days_ru} (пн–пт), {from}, {to}. */
   off_hours: Schema.optionalWith(HtmlText, {
     default: () => "🌙 Сейчас нерабочее время: менеджеры работают {days_ru} с {from} до {to} — ответим в рабочее время."
   })
 })
+
+/**
+ * Each text's placeholders, declared once: the code that fills a text (`fillText`) and the check at start read this
+ * list; a text not listed has none. Declaring one is a line.
+ */
+export const TEXT_PLACEHOLDERS = {
+  /** The service's title, escaped. */
+  accepted: ["title"],
+  /** The brand's working days (`пн–пт`, `пн, ср, пт`, `ежедневно`) and hours. */
+  off_hours: ["days_ru", "from", "to"]
+} as const satisfies { readonly [Text in keyof typeof TextFields.Type]?: ReadonlyArray<string> }
+
+/** Every text checked at start: a placeholder the text does not have would reach people as it is written. */
+export const TextsSchema = TextFields.pipe(Schema.filter(placeholdersKnown(TEXT_PLACEHOLDERS)))
+export type Texts = typeof TextsSchema.Type
+
+type TextPlaceholders = typeof TEXT_PLACEHOLDERS
+
+/** A text with its placeholders filled in, the values exactly those TEXT_PLACEHOLDERS declares for it. */
+export const fillText = <Text extends keyof TextPlaceholders>(
+  texts: Texts,
+  text: Text,
+  values: { readonly [Name in TextPlaceholders[Text][number]]: string }
+): string => fillPlaceholders(texts[text], values)
 
 /** A campaign's code: what a deep link carries after its brand (`start=agency-vk_spring`). */
 const CampaignCode = Schema.String.pipe(

@@ -2,10 +2,11 @@ import { fileURLToPath } from "node:url"
 
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
-import { Array as Arr, type ConfigError, Effect, Either, Option, ParseResult, Redacted, Schema } from "effect"
+import { Array as Arr, Effect, Either, Option, ParseResult, Redacted, Schema } from "effect"
 import { visit } from "jsonc-parser"
 
-import { AppConfig, variablesOfNoBrand } from "../config/AppConfig.js"
+import { AppConfig } from "../config/AppConfig.js"
+import { type PerBrandSettings, valueOfBrand, variablesOfNoBrand } from "../config/perBrand.js"
 import { StartupError } from "../config/StartupError.js"
 import type { Utm } from "../lead/Campaign.js"
 import { type Locales, LocalesFromJson } from "./LocalesSchema.js"
@@ -28,8 +29,6 @@ export interface Profile {
   readonly askPhone: boolean
   readonly hours: Option.Option<WorkingHours>
 }
-
-export type Texts = Locales["texts"]
 
 const defaultLocalesPath = fileURLToPath(new URL("../../locales/locales.json", import.meta.url))
 
@@ -88,27 +87,22 @@ const isHttpUrl = (url: string) => {
  * start-up naming where it came from (never the URL itself: its path is a secret), instead of sending every lead
  * to the fallback later.
  */
-/** Where a brand's CRM webhook may come from besides locales.json: `CRM_WEBHOOK_URL_<BRAND>` (AppConfig). */
-export type WebhookFromEnv = (
-  brand: string
-) => Effect.Effect<Option.Option<Redacted.Redacted<string>>, ConfigError.ConfigError>
-
-const webhookFor = (key: string, fromFile: string | undefined, webhookFromEnv: WebhookFromEnv) =>
+const webhookFor = (key: string, fromFile: string | undefined, perBrand: PerBrandSettings) =>
   Effect.gen(function*() {
-    const variable = `CRM_WEBHOOK_URL_${key.toUpperCase()}`
-    const fromEnv = yield* webhookFromEnv(key)
-    const [url, source] = Option.isSome(fromEnv)
-      ? [Option.some(fromEnv.value), variable]
-      : [Option.map(Option.fromNullable(fromFile), Redacted.make), `profiles.${key}.webhook_url`]
+    const [url, source] = Option.match(valueOfBrand(perBrand.CRM_WEBHOOK_URL, key), {
+      onSome: ({ value, variable }) => [Option.some(value), variable] as const,
+      onNone: () => [Option.map(Option.fromNullable(fromFile), Redacted.make), `profiles.${key}.webhook_url`] as const
+    })
     if (Option.isSome(url) && !isHttpUrl(Redacted.value(url.value))) {
       return yield* new StartupError({ message: `${source}: expected an http(s) URL` })
     }
     return url
   })
 
-export const makeProfiles = (locales: Locales, webhookFromEnv: WebhookFromEnv) =>
+/** The brands of locales.json with what AppConfig read for them (`<NAME>_<BRAND>`, each named by a brand). */
+export const makeProfiles = (locales: Locales, perBrand: PerBrandSettings) =>
   Effect.gen(function*() {
-    const strays = yield* variablesOfNoBrand(Object.keys(locales.profiles))
+    const strays = variablesOfNoBrand(perBrand, Object.keys(locales.profiles))
     if (strays.length > 0) {
       return yield* new StartupError({
         message: `${strays[0]}: names no brand of locales.json (its brands: ${
@@ -118,7 +112,7 @@ export const makeProfiles = (locales: Locales, webhookFromEnv: WebhookFromEnv) =
     }
     const profiles: Array<Profile> = []
     for (const [key, p] of Object.entries(locales.profiles)) {
-      const webhookUrl = yield* webhookFor(key, p.webhook_url, webhookFromEnv)
+      const webhookUrl = yield* webhookFor(key, p.webhook_url, perBrand)
       if (Option.isNone(webhookUrl)) {
         yield* Effect.logWarning(
           `profile ${key} has no CRM webhook (CRM_WEBHOOK_URL_${key.toUpperCase()}); its leads go to the admin chat`
@@ -170,8 +164,8 @@ export const loadLocales = (localesPath: Option.Option<string>) =>
 /** The brands, their services and the texts the bot speaks: `locales.json` plus webhook URLs from AppConfig. */
 export class Profiles extends Effect.Service<Profiles>()("Profiles", {
   effect: Effect.gen(function*() {
-    const { crmWebhookUrl, localesPath } = yield* AppConfig
-    return yield* makeProfiles(yield* loadLocales(localesPath), crmWebhookUrl)
+    const { localesPath, perBrand } = yield* AppConfig
+    return yield* makeProfiles(yield* loadLocales(localesPath), perBrand)
   }),
   dependencies: [NodeFileSystem.layer]
 }) {}

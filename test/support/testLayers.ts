@@ -4,6 +4,7 @@ import { Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 
 import { DeliveryLoopsLive } from "../../src/app.js"
 import { AppConfig } from "../../src/config/AppConfig.js"
+import type { PerBrand, PerBrandSettings } from "../../src/config/perBrand.js"
 import { CrmClient } from "../../src/crm/CrmClient.js"
 import type { CrmError } from "../../src/crm/CrmError.js"
 import type { CrmPayload } from "../../src/crm/CrmPayload.js"
@@ -15,6 +16,15 @@ import type { TelegramBot } from "../../src/telegram/TelegramBot.js"
 
 export { ADMIN, type ApiCall, recordingTelegram } from "./recordingTelegram.js"
 import { ADMIN } from "./recordingTelegram.js"
+
+/** No per-brand variable set: every brand on ADMIN_CHAT_ID, webhooks from locales.json. */
+export const noPerBrand: PerBrandSettings = { ADMIN_CHAT_ID: new Map(), CRM_WEBHOOK_URL: new Map() }
+
+/** Per-brand values as AppConfig reads them from `<NAME>_<BRAND>`: `{ cg: -100600 }` → ADMIN_CHAT_ID_CG. */
+export const perBrandOf = <A>(name: string, values: Record<string, A>): PerBrand<A> =>
+  new Map(
+    Object.entries(values).map(([brand, value]) => [brand, { variable: `${name}_${brand.toUpperCase()}`, value }])
+  )
 
 /** The configuration of unit tests, with any setting changed. */
 export const testConfigWith = (changes: Partial<Parameters<typeof AppConfig.make>[0]> = {}) =>
@@ -40,8 +50,7 @@ export const testConfigWith = (changes: Partial<Parameters<typeof AppConfig.make
       relaySignature: "none",
       localesPath: Option.none(),
       store: { _tag: "Sqlite", filename: ":memory:", variable: "DATA_DIR" },
-      crmWebhookUrl: () => Effect.succeed(Option.none()),
-      adminChatIdOf: () => Effect.succeed(Option.none()),
+      perBrand: noPerBrand,
       ...changes
     })
   )
@@ -57,10 +66,15 @@ const shippedLocales = () => {
 /** The shipped locales; every brand's webhook points at a fake URL (the mock CRM never dials it). */
 export const testProfiles = Layer.effect(
   Profiles,
-  makeProfiles(
-    shippedLocales(),
-    (brand) => Effect.succeed(Option.some(Redacted.make(`http://crm.test/${brand.toUpperCase()}/secret`)))
-  ).pipe(Effect.map(Profiles.make))
+  Effect.suspend(() => {
+    const locales = shippedLocales()
+    const webhooks = Object.fromEntries(
+      Object.keys(locales.profiles).map((
+        brand
+      ) => [brand, Redacted.make(`http://crm.test/${brand.toUpperCase()}/secret`)])
+    )
+    return makeProfiles(locales, { ...noPerBrand, CRM_WEBHOOK_URL: perBrandOf("CRM_WEBHOOK_URL", webhooks) })
+  }).pipe(Effect.map(Profiles.make))
 )
 
 /** A CRM that answers each send with the next scripted result (success when the script runs out). */

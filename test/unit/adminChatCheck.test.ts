@@ -1,11 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Layer, Option } from "effect"
+import { Effect, Exit, Layer } from "effect"
 import type { ChatFullInfo, ChatMember } from "grammy/types"
 
 import { startupFailureLine } from "../../src/config/startupFailure.js"
 import { checkManagersChats, refusalOf } from "../../src/managers/checkManagersChats.js"
 import { ManagersChats } from "../../src/managers/ManagersChats.js"
-import { ADMIN, recordingTelegram, testConfig, testConfigWith, testProfiles } from "../support/testLayers.js"
+import {
+  ADMIN,
+  noPerBrand,
+  perBrandOf,
+  recordingTelegram,
+  testConfig,
+  testConfigWith,
+  testProfiles
+} from "../support/testLayers.js"
 
 const check = (telegram: ReturnType<typeof recordingTelegram>, config = testConfig) =>
   Effect.exit(
@@ -19,8 +27,7 @@ const check = (telegram: ReturnType<typeof recordingTelegram>, config = testConf
 /** CG and express with chats of their own (express's the same as ADMIN_CHAT_ID), agency on ADMIN_CHAT_ID. */
 const CG_CHAT = -100600
 const perBrand = testConfigWith({
-  adminChatIdOf: (brand) =>
-    Effect.succeed(brand === "cg" ? Option.some(CG_CHAT) : brand === "express" ? Option.some(ADMIN) : Option.none())
+  perBrand: { ...noPerBrand, ADMIN_CHAT_ID: perBrandOf("ADMIN_CHAT_ID", { cg: CG_CHAT, express: ADMIN }) }
 })
 
 const group = { id: ADMIN, type: "supergroup", title: "Managers" } as ChatFullInfo

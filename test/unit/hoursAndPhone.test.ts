@@ -6,7 +6,14 @@ import { normalisePhone, phoneInText } from "../../src/lead/phone.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { localesWith } from "../support/locales.js"
-import { botServices, recordingTelegram, scriptedCrm, testConfigWith } from "../support/testLayers.js"
+import {
+  botServices,
+  noPerBrand,
+  perBrandOf,
+  recordingTelegram,
+  scriptedCrm,
+  testConfigWith
+} from "../support/testLayers.js"
 import { tapUpdate } from "../support/updates.js"
 
 describe("a phone number", () => {
@@ -66,7 +73,13 @@ describe("the confirmation outside working hours (Moscow, mon-fri 10:00-19:00)",
       Either.getOrThrow(
         decodeLocales(localesWith((j) => (j.profiles.agency.hours = { days: "mon-fri", from: "10:00", to: "19:00" })))
       ),
-      (brand) => Effect.succeed(Option.some(Redacted.make(`http://crm.test/${brand}`)))
+      {
+        ...noPerBrand,
+        CRM_WEBHOOK_URL: perBrandOf(
+          "CRM_WEBHOOK_URL",
+          Object.fromEntries(["agency", "cg", "express"].map((b) => [b, Redacted.make(`http://crm.test/${b}`)]))
+        )
+      }
     ).pipe(Effect.map(Profiles.make))
   )
   const offHoursLine = "🌙 Сейчас нерабочее время: менеджеры работают пн–пт с 10:00 до 19:00 — ответим в рабочее время."

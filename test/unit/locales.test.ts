@@ -1,11 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 
-import { crmWebhookUrl } from "../../src/config/AppConfig.js"
+import { perBrandSettings } from "../../src/config/perBrand.js"
+import { fillText } from "../../src/profiles/LocalesSchema.js"
 import { decodeLocales, makeProfiles } from "../../src/profiles/Profiles.js"
 import { leadButton } from "../../src/telegram/buttons.js"
 import { parseTelegramHtml } from "../../src/telegram/parseTelegramHtml.js"
 import { localesWith, shippedLocales } from "../support/locales.js"
+
+/** The brands of `json` with the per-brand variables of `env` as AppConfig reads them (names split at "_"). */
+const profilesWith = (json: string, env: Record<string, string>) =>
+  perBrandSettings.pipe(
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)), { pathDelim: "_" })),
+    Effect.flatMap((perBrand) => makeProfiles(Either.getOrThrow(decodeLocales(json)), perBrand))
+  )
 
 describe("locales.json", () => {
   const locales = Either.getOrThrow(decodeLocales(shippedLocales))
@@ -113,6 +121,36 @@ describe("locales.json", () => {
       "an empty UTM value",
       () => localesWith((j) => (j.campaigns = { vk_spring: { utm_medium: "" } })),
       /^campaigns\.vk_spring\.utm_medium: expected a non-empty text$/
+    ],
+    [
+      "a placeholder off_hours does not have",
+      () => localesWith((j) => (j.texts.off_hours = "Вне часов {day_ru}")),
+      /^texts\.off_hours: unknown placeholder \{day_ru\} \(this text knows \{days_ru\}, \{from\}, \{to\}\)$/
+    ],
+    [
+      "a second placeholder in the confirmation",
+      () => localesWith((j) => (j.texts.accepted = "✅ {title} для {brand}")),
+      /^texts\.accepted: unknown placeholder \{brand\} \(this text knows \{title\}\)$/
+    ],
+    [
+      "a placeholder in a text that has none",
+      () => localesWith((j) => (j.texts.strategist = "{name}, наш стратег свяжется с вами")),
+      /^texts\.strategist: unknown placeholder \{name\} \(this text has no placeholders\)$/
+    ],
+    [
+      "a placeholder in a button",
+      () => localesWith((j) => (j.texts.share_phone = "📱 {phone}")),
+      /^texts\.share_phone: unknown placeholder \{phone\} \(this text has no placeholders\)$/
+    ],
+    [
+      "a placeholder in a brand's welcome",
+      () => localesWith((j) => (j.profiles.cg.welcome = "Привет, {name}!")),
+      /^profiles\.cg\.welcome: unknown placeholder \{name\} \(this text has no placeholders\)$/
+    ],
+    [
+      "a placeholder in a brand's follow-up ask",
+      () => localesWith((j) => (j.profiles.agency.follow_up_ask = "Ваш сайт, {minutes}?")),
+      /^profiles\.agency\.follow_up_ask: unknown placeholder \{minutes\} \(this text has no placeholders\)$/
     ]
   ])("%s → one line naming the JSON path", (_, make, expected) => {
     const result = decodeLocales(make())
@@ -139,10 +177,7 @@ describe("locales.json", () => {
         const json = localesWith((j) => {
           for (const [key, url] of Object.entries(file)) j.profiles[key].webhook_url = url
         })
-        const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(json)), crmWebhookUrl).pipe(
-          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)), { pathDelim: "_" })),
-          Effect.flip
-        )
+        const error = yield* Effect.flip(profilesWith(json, env))
         expect(error.message).toBe(line)
         expect(error.message).not.toContain("secret-path")
       })
@@ -150,11 +185,8 @@ describe("locales.json", () => {
 
   it.effect("a CRM_WEBHOOK_URL_<X> whose <X> is no brand stops start-up naming it", () =>
     Effect.gen(function*() {
-      const env = new Map([["CRM_WEBHOOK_URL_AGENCY", "https://env.example/a"], ["CRM_WEBHOOK_URL_AGENSY", "x"]])
-      const error = yield* makeProfiles(Either.getOrThrow(decodeLocales(localesWith(() => {}))), crmWebhookUrl).pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(env, { pathDelim: "_" })),
-        Effect.flip
-      )
+      const env = { CRM_WEBHOOK_URL_AGENCY: "https://env.example/a", CRM_WEBHOOK_URL_AGENSY: "x" }
+      const error = yield* Effect.flip(profilesWith(localesWith(() => {}), env))
       expect(error.message).toBe(
         "CRM_WEBHOOK_URL_AGENSY: names no brand of locales.json (its brands: agency, cg, express)"
       )
@@ -166,14 +198,26 @@ describe("locales.json", () => {
         j.profiles.agency.webhook_url = "https://file.example/hook"
         j.profiles.cg.webhook_url = "https://file.example/cg"
       })
-      const profiles = yield* makeProfiles(Either.getOrThrow(decodeLocales(json)), crmWebhookUrl).pipe(
-        Effect.withConfigProvider(
-          ConfigProvider.fromMap(new Map([["CRM_WEBHOOK_URL_AGENCY", "https://env.example/hook"]]), { pathDelim: "_" })
-        )
-      )
+      const profiles = yield* profilesWith(json, { CRM_WEBHOOK_URL_AGENCY: "https://env.example/hook" })
       const url = (key: string) => Option.map(Option.flatMap(profiles.get(key), (p) => p.webhookUrl), Redacted.value)
       expect(url("agency")).toEqual(Option.some("https://env.example/hook"))
       expect(url("cg")).toEqual(Option.some("https://file.example/cg"))
       expect(url("express")).toEqual(Option.none())
     }))
+
+  it("braces around anything but a name are text, not a placeholder", () => {
+    const result = decodeLocales(localesWith((j) => (j.texts.strategist = "Формат: {имя} { } {a-b}")))
+    expect(Either.map(result, (l) => l.texts.strategist)).toEqual(Either.right("Формат: {имя} { } {a-b}"))
+  })
+
+  it("what fills a text reads the same list as the check: every declared placeholder filled, each time", () => {
+    const texts = Either.getOrThrow(
+      decodeLocales(localesWith((j) => (j.texts.accepted = "{title}: {title}, <i>{title}</i>")))
+    ).texts
+    expect(fillText(texts, "accepted", { title: "a $& b" })).toBe("a $& b: a $& b, <i>a $& b</i>")
+    const filled = fillText(locales.texts, "off_hours", { days_ru: "пн–пт", from: "10:00", to: "19:00" })
+    expect(filled).toContain("пн–пт с 10:00 до 19:00")
+    expect(filled).not.toMatch(/\{\w+\}/)
+    expect(fillText(locales.texts, "accepted", { title: "Сайт" })).toBe("✅ Принято: Сайт.")
+  })
 })
