@@ -6,7 +6,7 @@ import pg from "pg"
 
 import { safeDatabaseUrl } from "../../config/databaseUrl.js"
 import { StartupError } from "../../config/StartupError.js"
-import { runMigrations } from "../sql/migrations.js"
+import { runMigrations } from "../sql/migrations/index.js"
 
 /** BIGINT (int8) columns as numbers: Telegram ids and times in ms fit a double exactly. */
 const INT8 = 20

@@ -9,7 +9,7 @@ import { Cause, Context, Effect } from "effect"
 import type { StoreSetting } from "../../config/AppConfig.js"
 import { StartupError } from "../../config/StartupError.js"
 import type { Opener } from "../DatabaseLive.js"
-import { runMigrations } from "../sql/migrations.js"
+import { runMigrations } from "../sql/migrations/index.js"
 import { makeDirectories } from "./makeDirectories.js"
 
 /** Where the store lives, and the variable that said so (start-up errors name it). */
