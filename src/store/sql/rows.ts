@@ -16,7 +16,7 @@ import {
 import { StoreError } from "../StoreError.js"
 
 /** A domain field stored in a column of another name. */
-const column = <S extends Schema.Schema.Any, K extends string>(schema: S, key: K) =>
+export const column = <S extends Schema.Schema.Any, K extends string>(schema: S, key: K) =>
   Schema.propertySignature(schema).pipe(Schema.fromKey(key))
 
 /** A `leads` row as SQLite and PostgreSQL return it; decoded, never trusted. Its column types are the domain's. */
@@ -71,7 +71,7 @@ const outcomeOf = (row: LeadRow): Option.Option<Outcome> =>
     : Option.none()
 
 /** Rows are written by SQL statements, never encoded from the domain: a decode-only transformation. */
-const decodeOnly = <From extends Schema.Schema.Any, To extends Schema.Schema.Any>(
+export const decodeOnly = <From extends Schema.Schema.Any, To extends Schema.Schema.Any>(
   from: From,
   to: To,
   decode: (row: Schema.Schema.Type<From>) => Schema.Schema.Encoded<To>
