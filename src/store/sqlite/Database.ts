@@ -8,7 +8,7 @@ import { Cause, Context, Effect, Option, Schema } from "effect"
 
 import type { StoreSetting } from "../../config/AppConfig.js"
 import { StartupError } from "../../config/StartupError.js"
-import type { Opener } from "../DatabaseLive.js"
+import type { Opener } from "../Opener.js"
 import { runMigrations } from "../sql/migrations/index.js"
 import { makeDirectories } from "./makeDirectories.js"
 
