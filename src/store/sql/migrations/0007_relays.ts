@@ -42,11 +42,7 @@ const relayTables = (sql: SqlClient.SqlClient) =>
   })
 
 /** When a manager's first message reached the lead's person (leadbot_first_reply_seconds; /stats later). */
-const firstReplyTime = (sql: SqlClient.SqlClient) =>
-  Effect.gen(function*() {
-    const INTEGER = integer(sql)
-    yield* sql`ALTER TABLE leads ADD COLUMN first_reply_at ${INTEGER}`
-  })
+const firstReplyTime = (sql: SqlClient.SqlClient) => sql`ALTER TABLE leads ADD COLUMN first_reply_at ${integer(sql)}`
 
 /** A forum admin chat: each person's topic, one a person, and a topic one person's. */
 const personTopics = (sql: SqlClient.SqlClient) =>
@@ -62,11 +58,7 @@ const personTopics = (sql: SqlClient.SqlClient) =>
   })
 
 /** ADMIN_NOTIFY=all: the card a lead the CRM took gets in the admin chat. */
-const leadCards = (sql: SqlClient.SqlClient) =>
-  Effect.gen(function*() {
-    const INTEGER = integer(sql)
-    yield* sql`ALTER TABLE leads ADD COLUMN card_message_id ${INTEGER}`
-  })
+const leadCards = (sql: SqlClient.SqlClient) => sql`ALTER TABLE leads ADD COLUMN card_message_id ${integer(sql)}`
 
 /** The relay's lease kind: a person's relays go out in order, from one replica at a time. */
 const personLeases = (sql: SqlClient.SqlClient) =>
