@@ -151,6 +151,10 @@ export const AppliedViaColumn = Schema.NullOr(AppliedVia)
 /** The id a write's `RETURNING id` gives back, for each row it wrote. */
 export const ReturnedIds = Schema.Array(Schema.Struct({ id: Schema.String }))
 
+/** A write's `RETURNING id`, decoded: true when it wrote a row. */
+export const wroteOne = <E, R>(rows: Effect.Effect<ReadonlyArray<unknown>, E, R>) =>
+  rows.pipe(Effect.flatMap(Schema.decodeUnknown(ReturnedIds)), Effect.map((ids) => ids.length > 0))
+
 /** Any SQL or decode failure becomes a StoreError naming the operation. */
 export const storeOp =
   (operation: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, StoreError, R> =>
