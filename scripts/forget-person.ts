@@ -1,7 +1,7 @@
 /**
  * `npm run forget-person -- <telegram id>`: deletes what the lead store keeps about one person (their request to
  * delete their data). It opens the store the bot's settings name (AppConfig's `storeSetting`), as a maintenance
- * opener: no SQLite lock, so it runs beside the bot (why that is safe: `Opener` in src/store/DatabaseLive.ts).
+ * opener: no SQLite lock, so it runs beside the bot (why that is safe: `Opener` in src/store/Opener.ts).
  */
 import { existsSync } from "node:fs"
 

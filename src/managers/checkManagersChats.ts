@@ -90,12 +90,10 @@ export const checkManagersChats = Effect.gen(function*() {
   const { all } = yield* ManagersChats
   const forums = yield* Effect.forEach(
     all,
-    (chat) => Effect.map(checkManagersChat(chat), (forum) => [chat.id, forum]),
-    {
-      concurrency: "unbounded"
-    }
+    (chat) => Effect.map(checkManagersChat(chat), (forum) => (forum ? [chat.id] : [])),
+    { concurrency: "unbounded" }
   )
-  return { forums: new Set(forums.flatMap(([id, forum]) => (forum ? [id as number] : []))) }
+  return { forums: new Set(forums.flat()) }
 })
 
 /** The check as a start-up step of the app; it says which managers' chats are forums. */

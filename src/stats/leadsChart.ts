@@ -29,7 +29,10 @@ export const drawLeadsChart = (title: string, days: ReadonlyArray<string>, serie
       Chart.register(...registerables)
       const canvas = createCanvas(WIDTH, HEIGHT)
       const font = { family: "DejaVu Sans, sans-serif" }
-      const chart = new Chart(canvas.getContext("2d") as unknown as ConstructorParameters<typeof Chart>[0], {
+      // Chart.js draws on any context with the 2D canvas API, which @napi-rs/canvas's is (short of browser-only
+      // methods, e.g. drawFocusIfNeeded, that Chart.js never calls); its types name the browser's, unchecked here
+      // (this project has no DOM types), so the context goes in as it is.
+      const chart = new Chart(canvas.getContext("2d"), {
         type: "bar",
         data: {
           labels: [...days],

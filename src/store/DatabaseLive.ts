@@ -4,14 +4,7 @@ import { type Context, Effect, Layer, Redacted, type Scope } from "effect"
 import { AppConfig, type StoreSetting } from "../config/AppConfig.js"
 import { safeDatabaseUrl } from "../config/databaseUrl.js"
 import type { StartupError } from "../config/StartupError.js"
-
-/**
- * Who opens the store. The bot makes a SQLite file's folder and takes its one-bot lock. A maintenance script
- * (forget-person) takes no lock, so it runs beside the bot, which is safe: SQLite in WAL mode lets a second
- * connection write, each transaction waiting for the other's (busy_timeout), and PostgreSQL is shared anyway; it
- * refuses to make a store that is not there.
- */
-export type Opener = "bot" | "maintenance"
+import type { Opener } from "./Opener.js"
 
 /** Where the store is, for a log line (the password hidden). */
 export const storeDescription = (setting: StoreSetting): string =>

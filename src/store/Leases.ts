@@ -1,9 +1,10 @@
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 
 import type { StoreError } from "./StoreError.js"
 
 /** What a lease is on: a chat's updates (the intake), a lead's attempts (delivery), a person's relays. */
-export type LeaseKind = "chat" | "lead" | "person"
+export const LeaseKind = Schema.Literal("chat", "lead", "person")
+export type LeaseKind = typeof LeaseKind.Type
 
 /**
  * Work on a key that one process holds at a time, for a lease. How the store holds leases:

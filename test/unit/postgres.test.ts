@@ -4,7 +4,7 @@ import { Cause, Effect, Exit, Redacted } from "effect"
 import { safeDatabaseUrl } from "../../src/config/databaseUrl.js"
 import { startupFailureLine } from "../../src/config/startupFailure.js"
 import { openPostgres } from "../../src/store/pg/Database.js"
-import { migrations } from "../../src/store/sql/migrations.js"
+import { migrations } from "../../src/store/sql/migrations/index.js"
 import { newDatabase, postgresMissing } from "../support/postgres.js"
 
 describe.skipIf(postgresMissing)(`PostgreSQL as the store${postgresMissing ? ` (${postgresMissing})` : ""}`, () => {

@@ -2,6 +2,7 @@ import { Context, Effect, Layer, Option } from "effect"
 
 import type { Lead, LeadRecord, LeadWork } from "../../lead/Lead.js"
 import { LeadStore } from "../LeadStore.js"
+import { dueBy, retriedLater } from "./dueWork.js"
 import { MemoryTable, read, write } from "./MemoryTable.js"
 
 const idle: LeadWork = { dueAt: Option.none(), retries: 0, wakes: 0 }
@@ -95,14 +96,12 @@ export const MemoryLeadStore = Layer.effectContext(
       due: (now, limit) =>
         read(() =>
           leads.values()
-            .flatMap((r) =>
-              Option.isSome(r.work.dueAt) && r.work.dueAt.value <= now ? [[r, r.work.dueAt.value]] as const : []
-            )
-            .sort(([, a], [, b]) => a - b)
+            .flatMap((r) => Option.toArray(Option.map(dueBy(r.work, now), (at) => ({ id: r.lead.id, at }))))
+            .sort((a, b) => a.at - b.at)
             .slice(0, limit)
-            .map(([r]) => r.lead.id)
+            .map((due) => due.id)
         ),
-      retryLater: (leadId, at) => changeWork(leadId, (w) => ({ ...w, dueAt: Option.some(at), retries: w.retries + 1 })),
+      retryLater: (leadId, at) => changeWork(leadId, (w) => retriedLater(w, at)),
       settle: (leadId, wakes) =>
         change(leadId, (r) => (r.work.wakes !== wakes ? undefined : { ...r, work: { ...idle, wakes } })),
       moveFallback: (leadId, chatId, messageId) =>

@@ -2,6 +2,7 @@ import { Effect, Layer, Option } from "effect"
 
 import type { Relay } from "../../lead/Lead.js"
 import { Relays } from "../Relays.js"
+import { dueBy, retriedLater } from "./dueWork.js"
 import { MemoryTable, read, write } from "./MemoryTable.js"
 
 const inOrder = (a: Relay, b: Relay) => a.createdAt - b.createdAt || a.id.localeCompare(b.id)
@@ -39,14 +40,11 @@ export const MemoryRelays = Layer.effect(
         read(() =>
           [
             ...new Set(
-              relays.values().filter((r) =>
-                Option.isSome(r.telegramId) && Option.isSome(r.dueAt) && r.dueAt.value <= now
-              )
-                .map((r) => Option.getOrThrow(r.telegramId))
+              relays.values().flatMap((r) => (Option.isSome(dueBy(r, now)) ? Option.toArray(r.telegramId) : []))
             )
           ].slice(0, limit)
         ),
-      retryLater: (id, at) => change(id, (r) => ({ ...r, dueAt: Option.some(at), retries: r.retries + 1 })),
+      retryLater: (id, at) => change(id, (r) => retriedLater(r, at)),
       settle: (id, outcome) =>
         change(
           id,

@@ -22,10 +22,13 @@ const median = (values: ReadonlyArray<number>): Option.Option<number> => {
 }
 
 /** Both levels of a row: the campaign's, and the brand's as a whole. */
-const levels = <A>(items: ReadonlyArray<A>, campaign: (a: A) => Option.Option<string>) =>
+const levels = <A>(
+  items: ReadonlyArray<A>,
+  campaign: (a: A) => Option.Option<string>
+): Array<{ readonly item: A; readonly scope: TallyScope; readonly campaign: Option.Option<string> }> =>
   items.flatMap((item) => [
-    { item, scope: "campaign" as TallyScope, campaign: campaign(item) },
-    { item, scope: "brand" as TallyScope, campaign: Option.none<string>() }
+    { item, scope: "campaign", campaign: campaign(item) },
+    { item, scope: "brand", campaign: Option.none() }
   ])
 
 /** `/stats` over the memory store's leads and `/start` events, under the SQL store's rules. */

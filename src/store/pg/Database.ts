@@ -6,17 +6,14 @@ import pg from "pg"
 
 import { safeDatabaseUrl } from "../../config/databaseUrl.js"
 import { StartupError } from "../../config/StartupError.js"
-import { runMigrations } from "../sql/migrations.js"
+import { runMigrations } from "../sql/migrations/index.js"
 
-/** BIGINT (int8) columns as numbers: Telegram ids and times in ms fit a double exactly. */
-const INT8 = 20
-const int8AsNumber: pg.CustomTypesConfig = {
-  getTypeParser:
-    ((oid: number, format?: "text" | "binary") =>
-      oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig[
-        "getTypeParser"
-      ]
-}
+/**
+ * BIGINT (int8) columns as numbers: Telegram ids and times in ms fit a double exactly. The driver's own per-client
+ * overrides, so the module's global parsers stay as they are.
+ */
+const int8AsNumber = new pg.TypeOverrides()
+int8AsNumber.setTypeParser(pg.types.builtins.INT8, Number)
 
 /** Any key of our own for the advisory lock that keeps replicas starting together from migrating at once. */
 const MIGRATIONS_LOCK = 4_710_231_021

@@ -4,12 +4,8 @@ import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { outcomeKinds } from "../../lead/Lead.js"
 import { LeadStore } from "../LeadStore.js"
 import { Leases } from "../Leases.js"
-import { LeadFromRow, LeadRecordFromRow, ReturnedIds, storeOp } from "./rows.js"
-import { unleased } from "./SqlLeases.js"
-
-/** A write's `RETURNING id`, decoded: true when it wrote a row. */
-const wroteOne = <E, R>(rows: Effect.Effect<ReadonlyArray<unknown>, E, R>) =>
-  rows.pipe(Effect.flatMap(Schema.decodeUnknown(ReturnedIds)), Effect.map((ids) => ids.length > 0))
+import { dueWork } from "./dueWork.js"
+import { LeadFromRow, LeadRecordFromRow, storeOp, wroteOne } from "./rows.js"
 
 /** The outbox in SQL (SQLite or PostgreSQL): a lead row with no outcome is pending. */
 export const SqlLeadStore = Layer.effect(
@@ -53,13 +49,12 @@ export const SqlLeadStore = Layer.effect(
       Result: LeadFromRow,
       execute: (tapId) => sql`SELECT * FROM leads WHERE tap_id = ${tapId} AND confirmed_at IS NULL`
     })
-    // On a shared store, a lead another replica's live lease holds is that replica's to work on.
-    const free = leases.exclusive ? sql`1 = 1` : unleased(sql, "lead", "id")
+    const work = dueWork(sql, leases, { table: "leads", kind: "lead", keyColumn: "id" })
     const findDue = SqlSchema.findAll({
       Request: Schema.Struct({ now: Schema.Number, limit: Schema.Number }),
       Result: Schema.Struct({ id: Schema.String }),
       execute: ({ limit, now }) =>
-        sql`SELECT id FROM leads WHERE next_attempt_at <= ${now} AND ${free} ORDER BY next_attempt_at LIMIT ${limit}`
+        sql`SELECT id FROM leads WHERE ${work.dueBy(now)} ORDER BY next_attempt_at LIMIT ${limit}`
     })
     return LeadStore.of({
       // INSERT … SELECT … WHERE NOT EXISTS: the repeat-tap check costs no statement of its own (and uses the
@@ -125,14 +120,9 @@ export const SqlLeadStore = Layer.effect(
         sql`UPDATE leads SET wakes = wakes + 1, next_attempt_at = COALESCE(next_attempt_at, ${at})
             WHERE id = ${leadId}`.pipe(Effect.asVoid, storeOp("wake")),
       due: (now, limit) => findDue({ now, limit }).pipe(Effect.map((rows) => rows.map((r) => r.id)), storeOp("due")),
-      retryLater: (leadId, at) =>
-        sql`UPDATE leads SET next_attempt_at = ${at}, retries = retries + 1 WHERE id = ${leadId}`.pipe(
-          Effect.asVoid,
-          storeOp("retryLater")
-        ),
-      settle: (leadId, wakes) =>
-        sql`UPDATE leads SET next_attempt_at = NULL, retries = 0 WHERE id = ${leadId} AND wakes = ${wakes}
-            RETURNING id`.pipe(wroteOne, storeOp("settle")),
+      retryLater: (leadId, at) => work.retryLater(leadId, at).pipe(storeOp("retryLater")),
+      // Settled only if no work was added since `wakes` was read.
+      settle: (leadId, wakes) => work.settle(leadId, sql`retries = 0`, sql`wakes = ${wakes}`).pipe(storeOp("settle")),
       moveFallback: (leadId, chatId, messageId) =>
         sql`UPDATE leads SET admin_chat_id = ${chatId}, admin_message_id = ${messageId}
             WHERE id = ${leadId} AND outcome = ${outcomeKinds.Fallback}`.pipe(Effect.asVoid, storeOp("moveFallback")),

@@ -3,8 +3,8 @@ import { Effect, Layer, Option, Schema } from "effect"
 
 import { Leases } from "../Leases.js"
 import { Relays } from "../Relays.js"
-import { RelayFromRow, ReturnedIds, storeOp } from "./rows.js"
-import { unleased } from "./SqlLeases.js"
+import { dueWork } from "./dueWork.js"
+import { RelayFromRow, storeOp, wroteOne } from "./rows.js"
 
 /** The managers' outbox in SQL: a relay row with no outcome is pending. */
 export const SqlRelays = Layer.effect(
@@ -23,14 +23,14 @@ export const SqlRelays = Layer.effect(
       execute: (telegramId) =>
         sql`SELECT * FROM relays WHERE telegram_id = ${telegramId} AND outcome IS NULL ORDER BY created_at, id`
     })
-    // On a shared store, a person another replica's live lease holds is that replica's to work on.
-    const free = leases.exclusive ? sql`1 = 1` : unleased(sql, "person", "telegram_id")
+    // A person's relays go out in order, so the lease is on the person.
+    const work = dueWork(sql, leases, { table: "relays", kind: "person", keyColumn: "telegram_id" })
     const peopleDue = SqlSchema.findAll({
       Request: Schema.Struct({ now: Schema.Number, limit: Schema.Number }),
       Result: Schema.Struct({ telegram_id: Schema.Number }),
       execute: ({ limit, now }) =>
-        sql`SELECT DISTINCT telegram_id FROM relays WHERE next_attempt_at <= ${now} AND telegram_id IS NOT NULL
-            AND ${free} LIMIT ${limit}`
+        sql`SELECT DISTINCT telegram_id FROM relays WHERE ${work.dueBy(now)} AND telegram_id IS NOT NULL
+            LIMIT ${limit}`
     })
     return Relays.of({
       record: (relay) =>
@@ -46,25 +46,15 @@ export const SqlRelays = Layer.effect(
             created_at: relay.createdAt,
             next_attempt_at: relay.createdAt
           })
-        } ON CONFLICT DO NOTHING RETURNING id`.pipe(
-          Effect.flatMap(Schema.decodeUnknown(ReturnedIds)),
-          Effect.map((ids) => ids.length > 0),
-          storeOp("recordRelay")
-        ),
+        } ON CONFLICT DO NOTHING RETURNING id`.pipe(wroteOne, storeOp("recordRelay")),
       get: (id) => find(id).pipe(storeOp("getRelay")),
       pendingOf: (telegramId) => pending(telegramId).pipe(storeOp("pendingRelays")),
       peopleDue: (now, limit) =>
         peopleDue({ now, limit }).pipe(Effect.map((rows) => rows.map((r) => r.telegram_id)), storeOp("peopleDue")),
-      retryLater: (id, at) =>
-        sql`UPDATE relays SET next_attempt_at = ${at}, retries = retries + 1 WHERE id = ${id}`.pipe(
-          Effect.asVoid,
-          storeOp("retryRelay")
-        ),
+      retryLater: (id, at) => work.retryLater(id, at).pipe(storeOp("retryRelay")),
+      // The first outcome stands.
       settle: (id, outcome) =>
-        sql`UPDATE relays SET outcome = ${outcome}, next_attempt_at = NULL WHERE id = ${id} AND outcome IS NULL`.pipe(
-          Effect.asVoid,
-          storeOp("settleRelay")
-        )
+        work.settle(id, sql`outcome = ${outcome}`, sql`outcome IS NULL`).pipe(Effect.asVoid, storeOp("settleRelay"))
     })
   })
 )

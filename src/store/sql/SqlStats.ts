@@ -1,34 +1,42 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Effect, Layer, Option, Schema, Struct } from "effect"
 
 import { outcomeKinds } from "../../lead/Lead.js"
-import { Stats } from "../Stats.js"
-import { storeOp } from "./rows.js"
+import { LeadTally, OpenerTally, SlotCount, Stats } from "../Stats.js"
+import { column, decodeOnly, storeOp } from "./rows.js"
 
-const Scope = Schema.Literal("brand", "campaign")
-
+/**
+ * A lead tally's row: the brand in `profile`, no campaign as NULL, and the one or two middle waits of the answered
+ * leads (their mean is the median; NULL when none was answered).
+ */
 const LeadTallyRow = Schema.Struct({
-  profile: Schema.String,
+  ...Struct.omit(LeadTally.fields, "brand", "campaign", "medianFirstReplyMs"),
+  profile: LeadTally.fields.brand,
   campaign: Schema.NullOr(Schema.String),
-  scope: Scope,
-  leads: Schema.Number,
-  crm: Schema.Number,
-  fallback: Schema.Number,
-  pending: Schema.Number,
-  /** The one or two middle waits of the answered leads (their mean is the median); null when none. */
   low: Schema.NullOr(Schema.Number),
   high: Schema.NullOr(Schema.Number)
 })
 
-const OpenerTallyRow = Schema.Struct({
-  brand: Schema.NullOr(Schema.String),
-  campaign: Schema.NullOr(Schema.String),
-  scope: Scope,
-  people: Schema.Number,
-  converted: Schema.Number
+const LeadTallyFromRow = decodeOnly(
+  LeadTallyRow,
+  Schema.typeSchema(LeadTally),
+  ({ campaign, high, low, profile, ...counts }) => ({
+    ...counts,
+    brand: profile,
+    campaign: Option.fromNullable(campaign),
+    medianFirstReplyMs: low === null || high === null ? Option.none() : Option.some((low + high) / 2)
+  })
+)
+
+/** An opener tally's row: no brand, or no campaign, as NULL. */
+const OpenerTallyFromRow = Schema.Struct({
+  ...OpenerTally.fields,
+  brand: Schema.OptionFromNullOr(Schema.String),
+  campaign: Schema.OptionFromNullOr(Schema.String)
 })
 
-const SlotRow = Schema.Struct({ profile: Schema.String, slot: Schema.Number, leads: Schema.Number })
+/** A slot's row: the brand in `profile`. */
+const SlotCountFromRow = Schema.Struct({ ...SlotCount.fields, brand: column(SlotCount.fields.brand, "profile") })
 
 /**
  * `/stats` in SQL, each kind of number in one statement, read from the covering indexes `leads_stats` and
@@ -41,7 +49,7 @@ export const SqlStats = Layer.effect(
     const sql = yield* SqlClient.SqlClient
     const leadTallies = SqlSchema.findAll({
       Request: Schema.Number,
-      Result: LeadTallyRow,
+      Result: LeadTallyFromRow,
       execute: (since) =>
         sql`WITH period AS (
               SELECT profile, campaign, outcome, first_reply_at - created_at AS wait FROM leads
@@ -78,7 +86,7 @@ export const SqlStats = Layer.effect(
     // distinct openers and tappers (no lookup per /start). PostgreSQL sums BIGINTs as NUMERIC: cast back.
     const openerTallies = SqlSchema.findAll({
       Request: Schema.Number,
-      Result: OpenerTallyRow,
+      Result: OpenerTallyFromRow,
       execute: (since) =>
         sql`WITH opened AS (
               SELECT DISTINCT telegram_id, brand, campaign FROM start_events WHERE at >= ${since}
@@ -101,48 +109,15 @@ export const SqlStats = Layer.effect(
     })
     const leadsPerSlot = SqlSchema.findAll({
       Request: Schema.Struct({ since: Schema.Number, slotMs: Schema.Number }),
-      Result: SlotRow,
+      Result: SlotCountFromRow,
       execute: ({ since, slotMs }) =>
         sql`SELECT profile, CAST(created_at / CAST(${slotMs} AS BIGINT) AS BIGINT) AS slot, COUNT(*) AS leads
             FROM leads WHERE created_at >= ${since} GROUP BY 1, 2 ORDER BY 1, 2`
     })
     return Stats.of({
-      leadTallies: (since) =>
-        leadTallies(since).pipe(
-          Effect.map((rows) =>
-            rows.map((row) => ({
-              brand: row.profile,
-              campaign: Option.fromNullable(row.campaign),
-              scope: row.scope,
-              leads: row.leads,
-              crm: row.crm,
-              fallback: row.fallback,
-              pending: row.pending,
-              medianFirstReplyMs: row.low === null || row.high === null
-                ? Option.none()
-                : Option.some((row.low + row.high) / 2)
-            }))
-          ),
-          storeOp("leadTallies")
-        ),
-      openerTallies: (since) =>
-        openerTallies(since).pipe(
-          Effect.map((rows) =>
-            rows.map((row) => ({
-              brand: Option.fromNullable(row.brand),
-              campaign: Option.fromNullable(row.campaign),
-              scope: row.scope,
-              people: row.people,
-              converted: row.converted
-            }))
-          ),
-          storeOp("openerTallies")
-        ),
-      leadsPerSlot: (since, slotMs) =>
-        leadsPerSlot({ since, slotMs }).pipe(
-          Effect.map((rows) => rows.map((row) => ({ brand: row.profile, slot: row.slot, leads: row.leads }))),
-          storeOp("leadsPerSlot")
-        )
+      leadTallies: (since) => leadTallies(since).pipe(storeOp("leadTallies")),
+      openerTallies: (since) => openerTallies(since).pipe(storeOp("openerTallies")),
+      leadsPerSlot: (since, slotMs) => leadsPerSlot({ since, slotMs }).pipe(storeOp("leadsPerSlot"))
     })
   })
 )

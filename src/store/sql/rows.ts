@@ -16,7 +16,7 @@ import {
 import { StoreError } from "../StoreError.js"
 
 /** A domain field stored in a column of another name. */
-const column = <S extends Schema.Schema.Any, K extends string>(schema: S, key: K) =>
+export const column = <S extends Schema.Schema.Any, K extends string>(schema: S, key: K) =>
   Schema.propertySignature(schema).pipe(Schema.fromKey(key))
 
 /** A `leads` row as SQLite and PostgreSQL return it; decoded, never trusted. Its column types are the domain's. */
@@ -71,7 +71,7 @@ const outcomeOf = (row: LeadRow): Option.Option<Outcome> =>
     : Option.none()
 
 /** Rows are written by SQL statements, never encoded from the domain: a decode-only transformation. */
-const decodeOnly = <From extends Schema.Schema.Any, To extends Schema.Schema.Any>(
+export const decodeOnly = <From extends Schema.Schema.Any, To extends Schema.Schema.Any>(
   from: From,
   to: To,
   decode: (row: Schema.Schema.Type<From>) => Schema.Schema.Encoded<To>
@@ -150,6 +150,10 @@ export const AppliedViaColumn = Schema.NullOr(AppliedVia)
 
 /** The id a write's `RETURNING id` gives back, for each row it wrote. */
 export const ReturnedIds = Schema.Array(Schema.Struct({ id: Schema.String }))
+
+/** A write's `RETURNING id`, decoded: true when it wrote a row. */
+export const wroteOne = <E, R>(rows: Effect.Effect<ReadonlyArray<unknown>, E, R>) =>
+  rows.pipe(Effect.flatMap(Schema.decodeUnknown(ReturnedIds)), Effect.map((ids) => ids.length > 0))
 
 /** Any SQL or decode failure becomes a StoreError naming the operation. */
 export const storeOp =

@@ -4,12 +4,12 @@ import { dirname, resolve } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Cause, Context, Effect } from "effect"
+import { Cause, Context, Effect, Option, Schema } from "effect"
 
 import type { StoreSetting } from "../../config/AppConfig.js"
 import { StartupError } from "../../config/StartupError.js"
-import type { Opener } from "../DatabaseLive.js"
-import { runMigrations } from "../sql/migrations.js"
+import type { Opener } from "../Opener.js"
+import { runMigrations } from "../sql/migrations/index.js"
 import { makeDirectories } from "./makeDirectories.js"
 
 /** Where the store lives, and the variable that said so (start-up errors name it). */
@@ -31,10 +31,13 @@ const withHint = (reason: string, filename: string): string =>
     } here; in the container image, uid 1000, "node")`
     : reason
 
+/** What better-sqlite3's error (the cause of @effect/sql's) says went wrong. */
+const SqliteErrorCode = Schema.Struct({ code: Schema.String })
+
 const isBusy = (cause: Cause.Cause<unknown>): boolean => {
   const error = Cause.squash(cause)
-  const code = error instanceof Error ? (error.cause as { code?: unknown } | undefined)?.code : undefined
-  return typeof code === "string" && code.startsWith("SQLITE_BUSY")
+  const driverError = Schema.decodeUnknownOption(SqliteErrorCode)(error instanceof Error ? error.cause : undefined)
+  return Option.exists(driverError, ({ code }) => code.startsWith("SQLITE_BUSY"))
 }
 
 /**

@@ -18,7 +18,7 @@ export const makeDirectories = (path: string): Effect.Effect<void, string> =>
         try {
           mkdirSync(current)
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+          if (!(error instanceof Error && "code" in error && error.code === "EEXIST")) throw error
           if (!statSync(current).isDirectory()) throw new Error(`${current} is not a folder`)
         }
       }
