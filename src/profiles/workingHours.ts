@@ -31,11 +31,14 @@ export const parseDays = (
     return Either.right({ days, ru: count === 7 ? "ежедневно" : `${DAY_NAMES_RU[first]}–${DAY_NAMES_RU[last]}` })
   }
   const names = text.split(",").map((n) => n.trim())
-  const days = names.map(dayOf)
-  if (names.length === 0 || days.some((d) => d === undefined)) {
+  const days = names.flatMap((name) => {
+    const day = dayOf(name)
+    return day === undefined ? [] : [day]
+  })
+  if (names.length === 0 || days.length < names.length) {
     return Either.left(`expected a range such as mon-fri, or a list such as mon,wed,fri, of ${nameList}`)
   }
-  const unique = new Set(days as Array<number>)
+  const unique = new Set(days)
   return Either.right({
     days: unique,
     ru: unique.size === 7 ? "ежедневно" : names.map((n) => DAY_NAMES_RU[dayOf(n)!]).join(", ")
