@@ -19,4 +19,11 @@ export class AdminMessages extends Context.Tag("AdminMessages")<AdminMessages, {
     chatId: number,
     messageId: number
   ) => Effect.Effect<Option.Option<Concerning>, StoreError>
+  /**
+   * The person's data is deleted: which message concerned them goes, that it concerned someone forgotten stays (a
+   * manager's reply to it is told so, and nothing is sent). Returns those messages (to edit them).
+   */
+  readonly forgetPerson: (
+    telegramId: number
+  ) => Effect.Effect<ReadonlyArray<{ readonly chatId: number; readonly messageId: number }>, StoreError>
 }>() {}

@@ -18,5 +18,13 @@ export class FollowUpState extends Context.Tag("FollowUpState")<
     readonly appliedByEdit: (leadId: string) => Effect.Effect<ReadonlyArray<FollowUp>, StoreError>
     /** The phone number the lead's person gave last, shown or not. */
     readonly phoneOf: (leadId: string) => Effect.Effect<Option.Option<string>, StoreError>
+    /** How many follow-ups of the person's leads are kept, and the phone they gave last (what /mydata lists). */
+    readonly ofPerson: (
+      telegramId: number
+    ) => Effect.Effect<{ readonly followUps: number; readonly phone: Option.Option<string> }, StoreError>
+    /** Deletes the person's follow-ups and the pointer to their latest lead; how many of each. */
+    readonly forgetPerson: (
+      telegramId: number
+    ) => Effect.Effect<{ readonly followUps: number; readonly latestLead: number }, StoreError>
   }
 >() {}

@@ -41,5 +41,10 @@ export class Inbox extends Context.Tag("Inbox")<
      * recognise a redelivery. The newest update stays, so polling goes on from where it was. Returns how many.
      */
     readonly forgetHandled: (before: number) => Effect.Effect<number, StoreError>
+    /**
+     * Deletes the raw updates the person sent (or that were sent in their private chat); how many. Handled or not:
+     * what a person asked to be forgotten is not handled later.
+     */
+    readonly forgetPerson: (telegramId: number) => Effect.Effect<number, StoreError>
   }
 >() {}

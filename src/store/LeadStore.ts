@@ -21,7 +21,8 @@ export class LeadStore extends Context.Tag("LeadStore")<
      * tap's update owes them the confirmation. None for any other tap.
      */
     readonly owedConfirmation: (tapId: string) => Effect.Effect<Option.Option<Lead>, StoreError>
-    readonly setOutcome: (leadId: string, outcome: Outcome) => Effect.Effect<void, StoreError>
+    /** The lead reached a human; false when it is gone (its person was forgotten meanwhile). */
+    readonly setOutcome: (leadId: string, outcome: Outcome) => Effect.Effect<boolean, StoreError>
     readonly recordAttempt: (leadId: string, attempt: DeliveryAttempt) => Effect.Effect<void, StoreError>
     /** Marks a fallback lead as entered by hand (and so due, to show it); false when it already was. */
     readonly markHandled: (leadId: string, handled: Handled) => Effect.Effect<boolean, StoreError>
@@ -51,5 +52,14 @@ export class LeadStore extends Context.Tag("LeadStore")<
     readonly undelivered: Effect.Effect<ReadonlyArray<LeadRecord>, StoreError>
     /** Fallback leads no manager has marked "✅ Внесено в CRM" yet, oldest first. */
     readonly awaitingEntry: Effect.Effect<ReadonlyArray<LeadRecord>, StoreError>
+    /** The person's leads, oldest first (what /mydata lists). */
+    readonly ofPerson: (telegramId: number) => Effect.Effect<ReadonlyArray<LeadRecord>, StoreError>
+    /**
+     * Deletes the person's leads and their attempts (their data deleted on request); the leads as they stood. Their
+     * follow-ups go first (FollowUpState.forgetPerson).
+     */
+    readonly forgetPerson: (
+      telegramId: number
+    ) => Effect.Effect<{ readonly leads: ReadonlyArray<LeadRecord>; readonly attempts: number }, StoreError>
   }
 >() {}

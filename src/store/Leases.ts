@@ -2,8 +2,8 @@ import { Context, Effect, Layer, Schema } from "effect"
 
 import type { StoreError } from "./StoreError.js"
 
-/** What a lease is on: a chat's updates (the intake), a lead's attempts (delivery), a person's relays. */
-export const LeaseKind = Schema.Literal("chat", "lead", "person")
+/** What a lease is on: a chat's updates (the intake), a lead's attempts (delivery), a person's relays, an erasure. */
+export const LeaseKind = Schema.Literal("chat", "lead", "person", "erasure")
 export type LeaseKind = typeof LeaseKind.Type
 
 /**

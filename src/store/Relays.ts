@@ -19,4 +19,8 @@ export class Relays extends Context.Tag("Relays")<Relays, {
   readonly retryLater: (id: string, at: number) => Effect.Effect<void, StoreError>
   /** The relay is over: the person has it, or Telegram refused it for good. The first outcome stands. */
   readonly settle: (id: string, outcome: RelayOutcome) => Effect.Effect<void, StoreError>
+  /** How many managers' messages to the person are kept (what /mydata lists). */
+  readonly countOf: (telegramId: number) => Effect.Effect<number, StoreError>
+  /** Deletes the managers' messages to the person; how many. */
+  readonly forgetPerson: (telegramId: number) => Effect.Effect<number, StoreError>
 }>() {}

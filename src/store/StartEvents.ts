@@ -10,4 +10,8 @@ export class StartEvents extends Context.Tag("StartEvents")<StartEvents, {
   readonly campaignOf: (telegramId: number, since: number) => Effect.Effect<Option.Option<string>, StoreError>
   /** Deletes the events before `before` (STATS_RETENTION_DAYS); how many. */
   readonly forgetBefore: (before: number) => Effect.Effect<number, StoreError>
+  /** How many of the person's /starts are kept (what /mydata lists). */
+  readonly countOf: (telegramId: number) => Effect.Effect<number, StoreError>
+  /** Deletes the person's /starts; how many. */
+  readonly forgetPerson: (telegramId: number) => Effect.Effect<number, StoreError>
 }>() {}

@@ -14,4 +14,8 @@ export class Topics extends Context.Tag("Topics")<Topics, {
   readonly personOf: (chatId: number, threadId: number) => Effect.Effect<Option.Option<number>, StoreError>
   /** The topic is gone (a manager deleted it): the person gets a new one with their next message. */
   readonly drop: (chatId: number, telegramId: number, threadId: number) => Effect.Effect<void, StoreError>
+  /** Deletes the person's topics (in every managers' chat); which they were. */
+  readonly forgetPerson: (
+    telegramId: number
+  ) => Effect.Effect<ReadonlyArray<{ readonly chatId: number; readonly threadId: number }>, StoreError>
 }>() {}

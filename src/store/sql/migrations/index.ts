@@ -10,6 +10,7 @@ import { managersSide } from "./0007_relays.js"
 import { campaigns } from "./0008_campaigns.js"
 import { phones } from "./0009_phones.js"
 import { fallbackChats } from "./0010_fallback_chats.js"
+import { consent } from "./0011_consent.js"
 
 /**
  * Schema migrations, one a file, for SQLite and PostgreSQL alike (where they differ: ./columns.ts). Never edit one
@@ -28,7 +29,8 @@ export const migrations = {
   "0007_relays": managersSide,
   "0008_campaigns": campaigns,
   "0009_phones": phones,
-  "0010_fallback_chats": fallbackChats
+  "0010_fallback_chats": fallbackChats,
+  "0011_consent": consent
 }
 
 /** Runs what has not run yet, in order; on PostgreSQL the Migrator locks its table meanwhile. */
