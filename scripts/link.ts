@@ -52,11 +52,12 @@ const botUsername = (given: string | undefined) =>
       try: () => new Api(Redacted.value(token.value), { apiRoot: apiRoot.replace(/\/+$/, "") }).getMe(),
       catch: (e) =>
         new StartupError({
-          message: `BOT_TOKEN: Telegram did not say the bot's name (${e instanceof Error ? e.message : String(e)})`
-            .replace(
-              /bot\d+:[\w-]+/g,
-              "bot<redacted>"
-            )
+          message: `BOT_TOKEN: Telegram did not say the bot's name (${
+            e instanceof Error ? e.message : String(e)
+          }): check BOT_TOKEN, or pass --bot <username> (no token needed then)`.replace(
+            /bot\d+:[\w-]+/g,
+            "bot<redacted>"
+          )
         })
     })
     return me.username
