@@ -15,12 +15,20 @@ import { storeSetting } from "../src/config/AppConfig.js"
 import { StartupError } from "../src/config/StartupError.js"
 import { reportStartupFailure } from "../src/config/startupFailure.js"
 import { openDatabase, storeDescription } from "../src/store/DatabaseLive.js"
+import { commandLine, refuseUse } from "./commandLine.js"
 
+const HELP = `usage: npm run backup -- <file>
+  (in the container image: node dist/app/backup.mjs <file>)
+
+Writes a consistent copy of the SQLite lead store to <file> (a new file), taken while the bot runs (VACUUM INTO).
+It opens the store the bot's settings name (DATA_DIR, from the environment or .env). On PostgreSQL (DATABASE_URL),
+back up with pg_dump instead.`
+
+const { positionals } = commandLine("backup", HELP, { allowPositionals: true, options: {} })
 if (existsSync(".env")) process.loadEnvFile(".env")
-const target = process.argv[2]
-if (target === undefined || target.startsWith("-")) {
-  console.error("usage: npm run backup -- <file> (a new file: the copy of the lead store)")
-  process.exit(2)
+const target = positionals[0]
+if (target === undefined || positionals.length !== 1) {
+  refuseUse("backup", HELP, "expected one file to write the copy to")
 }
 
 Effect.gen(function*() {

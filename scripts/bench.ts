@@ -1,29 +1,11 @@
 /**
- * The project's benchmark. Runs the real bot (its own process, as `npm start` runs it) against the local stand-ins on
- * 127.0.0.1 and measures what a person and a manager would notice. Bounded in people and time.
- *
- *   npm run bench                        the three funnel scenarios (300 people CRM ok; 100 CRM 200 ms; 100 CRM hangs),
- *                                        two rounds, each on the bot and then on the floor, and the bot ÷ floor ratios
- *   npm run bench -- --bot-only --rounds 1   the bot alone, once (--idle-seconds 1: skip the wait for the idle RSS)
- *   npm run bench -- --scenario ok --people 50
- *   npm run bench -- --store             the store: leads recorded per second, and what durability adds to a tap
- *   npm run bench -- --stats             /stats 30 on a store of 100,000 leads: its queries and its chart (ms)
- *   npm run bench -- --warm-up 300       first 300 other people through the funnel (a bot that has been running)
- *   npm run bench -- --floor             the floor alone: the same funnel on a bare grammY bot
- *                                        (scripts/bench-floor-bot.mjs)
- *   npm run bench -- --webhook           Telegram pushes the updates to the bot's webhook instead of its polling
- *   npm run bench -- --start             `npm start` as a user runs it, until the bot polls (5 runs)
- *   npm run bench -- --postgres URL      the bot on PostgreSQL: a new database on that server for each run
- *   npm run bench -- --replicas --postgres URL
- *                                        webhook mode, CRM ok, 300 people: the floor; SQLite and PostgreSQL with one
- *                                        bot; then 1, 2 and 3 replicas on PostgreSQL behind nginx
- *   add --json FILE to write the figures as JSON (default bench-results.json)
+ * The project's benchmark: the real bot against the local stand-ins on 127.0.0.1, bounded in people and time.
+ * What it runs and its options: HELP below (`npm run bench -- --help`).
  */
 import { spawn } from "node:child_process"
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { parseArgs } from "node:util"
 
 import { SqlClient } from "@effect/sql"
 import { Duration, Effect, Layer, Option } from "effect"
@@ -44,7 +26,30 @@ import { LeadStore } from "../src/store/LeadStore.js"
 import { openDatabase } from "../src/store/sqlite/Database.js"
 import { SqlStores, StoresTest } from "../src/store/Stores.js"
 import { Transactor } from "../src/store/Transactor.js"
+import { commandLine } from "./commandLine.js"
 import { statsBench } from "./statsBench.js"
+
+const HELP = `usage: npm run bench [-- <options>]
+
+The project's benchmark. Runs the real bot (its own process, as \`npm start\` runs it) against the local stand-ins on
+127.0.0.1 and measures what a person and a manager would notice. Bounded in people and time.
+
+  npm run bench                        the three funnel scenarios (300 people CRM ok; 100 CRM 200 ms; 100 CRM hangs),
+                                       two rounds, each on the bot and then on the floor, and the bot ÷ floor ratios
+  npm run bench -- --bot-only --rounds 1   the bot alone, once (--idle-seconds 1: skip the wait for the idle RSS)
+  npm run bench -- --scenario ok --people 50
+  npm run bench -- --store             the store: leads recorded per second, and what durability adds to a tap
+  npm run bench -- --stats             /stats 30 on a store of 100,000 leads: its queries and its chart (ms)
+  npm run bench -- --warm-up 300       first 300 other people through the funnel (a bot that has been running)
+  npm run bench -- --floor             the floor alone: the same funnel on a bare grammY bot
+                                       (scripts/bench-floor-bot.mjs)
+  npm run bench -- --webhook           Telegram pushes the updates to the bot's webhook instead of its polling
+  npm run bench -- --start             \`npm start\` as a user runs it, until the bot polls (5 runs)
+  npm run bench -- --postgres URL      the bot on PostgreSQL: a new database on that server for each run
+  npm run bench -- --replicas --postgres URL
+                                       webhook mode, CRM ok, 300 people: the floor; SQLite and PostgreSQL with one
+                                       bot; then 1, 2 and 3 replicas on PostgreSQL behind nginx
+  add --json FILE to write the figures as JSON (default bench-results.json)`
 
 interface Scenario {
   readonly name: string
@@ -416,7 +421,7 @@ const npmStartToPolling = async (times: number) => {
 }
 
 const main = async () => {
-  const { values } = parseArgs({
+  const { values } = commandLine("bench", HELP, {
     options: {
       scenario: { type: "string" },
       people: { type: "string" },

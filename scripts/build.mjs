@@ -18,7 +18,13 @@ const OPERATOR_SCRIPTS = [
 ]
 
 const newestInput = () => {
-  const files = ["package-lock.json", "scripts/build.mjs", ...OPERATOR_SCRIPTS.map((s) => s.in)]
+  // scripts/commandLine.ts: the operator scripts' --help and usage.
+  const files = [
+    "package-lock.json",
+    "scripts/build.mjs",
+    "scripts/commandLine.ts",
+    ...OPERATOR_SCRIPTS.map((s) => s.in)
+  ]
   for (const entry of readdirSync("src", { recursive: true, withFileTypes: true })) {
     if (entry.isFile()) files.push(join(entry.parentPath ?? entry.path, entry.name))
   }

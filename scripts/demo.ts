@@ -6,6 +6,16 @@ import { stopWholeOnSignal } from "../sim/stopOnSignal.js"
 import type { SimUser } from "../sim/TelegramSim.js"
 import { transcriber } from "../sim/transcript.js"
 import { startWorld, type World } from "../sim/world.js"
+import { commandLine } from "./commandLine.js"
+
+const HELP = `usage: npm run demo
+
+Runs the real bot (the bundle npm start runs) against local stand-ins of Telegram and the CRM on 127.0.0.1, plays
+the seed's scenarios (each brand with the CRM up; the CRM down, then hanging, and the fallback in the managers' chat;
+a manager's reply copied to the person) and prints what the person, the managers and the CRM saw, then exits.
+No token, no network, no options.`
+
+commandLine("demo", HELP, { options: {} })
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
 const section = (title: string) => console.log(`\n${bold(`━━ ${title} `.padEnd(78, "━"))}`)

@@ -12,12 +12,20 @@ import { storeSetting } from "../src/config/AppConfig.js"
 import { reportStartupFailure } from "../src/config/startupFailure.js"
 import { openDatabase, storeDescription } from "../src/store/DatabaseLive.js"
 import { forgetPerson } from "../src/store/sql/forgetPerson.js"
+import { commandLine, refuseUse } from "./commandLine.js"
 
+const HELP = `usage: npm run forget-person -- <telegram id>
+  (in the container image: node dist/app/forget-person.mjs <telegram id>)
+
+Deletes what the lead store keeps about one person, when they ask for their data to be deleted, and prints what it
+deleted. <telegram id> is the number shown as "Telegram ID" in their lead. It opens the store the bot's settings name
+(DATA_DIR or DATABASE_URL, from the environment or .env) and is safe to run while the bot runs.`
+
+const { positionals } = commandLine("forget-person", HELP, { allowPositionals: true, options: {} })
 if (existsSync(".env")) process.loadEnvFile(".env")
-const telegramId = Number(process.argv[2])
-if (!Number.isSafeInteger(telegramId) || telegramId <= 0) {
-  console.error("usage: npm run forget-person -- <telegram id> (the number shown as Telegram ID in the lead)")
-  process.exit(2)
+const telegramId = Number(positionals[0])
+if (positionals.length !== 1 || !Number.isSafeInteger(telegramId) || telegramId <= 0) {
+  refuseUse("forget-person", HELP, "expected one telegram id (the number shown as Telegram ID in the lead)")
 }
 
 Effect.gen(function*() {

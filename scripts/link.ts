@@ -5,7 +5,6 @@
  * of locales.json (LOCALES_PATH); the campaign and the whole parameter must fit Telegram's deep-link grammar.
  */
 import { existsSync } from "node:fs"
-import { parseArgs } from "node:util"
 
 import { NodeFileSystem, NodeRuntime } from "@effect/platform-node"
 import { Config, Console, Effect, Option, Redacted } from "effect"
@@ -16,10 +15,20 @@ import { StartupError } from "../src/config/StartupError.js"
 import { reportStartupFailure } from "../src/config/startupFailure.js"
 import { CAMPAIGN_PATTERN } from "../src/lead/Campaign.js"
 import { loadLocales } from "../src/profiles/Profiles.js"
+import { commandLine } from "./commandLine.js"
 
 if (existsSync(".env")) process.loadEnvFile(".env")
 
 const USAGE = "usage: npm run link -- <brand> [<campaign>] [--bot <username>] [--qr <file.png>]"
+const HELP = `${USAGE}
+
+Prints a brand's deep link (https://t.me/<bot>?start=<brand>-<campaign>, or ?start=<brand> with no campaign) and,
+with --qr, writes a QR code of it to <file.png> (1024 px, large enough to print).
+  <brand>            one of locales.json's brands (LOCALES_PATH)
+  <campaign>         1-48 characters A-Z a-z 0-9 _ (e.g. vk_spring): credited with the leads of who opens it,
+                     sent to the CRM, counted by /stats (UTM fields: its entry under campaigns in locales.json)
+  --bot <username>   the bot's username; without it the bot asks Telegram (getMe with BOT_TOKEN, from the
+                     environment or .env)`
 /** Telegram's limit on a deep link's parameter. */
 const PARAMETER_LIMIT = 64
 
@@ -43,22 +52,23 @@ const botUsername = (given: string | undefined) =>
       try: () => new Api(Redacted.value(token.value), { apiRoot: apiRoot.replace(/\/+$/, "") }).getMe(),
       catch: (e) =>
         new StartupError({
-          message: `BOT_TOKEN: Telegram did not say the bot's name (${e instanceof Error ? e.message : String(e)})`
-            .replace(/bot\d+:[\w-]+/g, "bot<redacted>")
+          message: `BOT_TOKEN: Telegram did not say the bot's name (${
+            e instanceof Error ? e.message : String(e)
+          }): check BOT_TOKEN, or pass --bot <username> (no token needed then)`.replace(
+            /bot\d+:[\w-]+/g,
+            "bot<redacted>"
+          )
         })
     })
     return me.username
   })
 
+const { positionals, values } = commandLine("link", HELP, {
+  allowPositionals: true,
+  options: { bot: { type: "string" }, qr: { type: "string" } }
+})
+
 const program = Effect.gen(function*() {
-  const { positionals, values } = yield* Effect.try({
-    try: () =>
-      parseArgs({
-        allowPositionals: true,
-        options: { bot: { type: "string" }, qr: { type: "string" } }
-      }),
-    catch: (e) => new StartupError({ message: `${e instanceof Error ? e.message : String(e)}\n${USAGE}` })
-  })
   const [brand, campaign, ...extra] = positionals
   if (brand === undefined || extra.length > 0) return yield* refuse(USAGE)
   const locales = yield* loadLocales(Option.fromNullable(process.env.LOCALES_PATH))

@@ -5,8 +5,12 @@ import { Effect, Layer } from "effect"
 
 import { AppLive } from "./app.js"
 import { reportStartupFailure, reportStoppedDuringStartup } from "./config/startupFailure.js"
+import { oneStopPerSignal } from "./stopSignals.js"
 
 if (existsSync(".env")) process.loadEnvFile(".env")
+
+// The same graceful stop however a signal arrives (once, or twice: the bot's copy and npm's forward).
+oneStopPerSignal()
 
 // Layer.launch, with a start-up that a signal ends told apart from a running bot's stop (said last, once the parts
 // that had started have stopped).

@@ -36,6 +36,26 @@ describe("npm run link, as a command", () => {
     }
   }, 60_000)
 
+  it(
+    "getMe failing (a wrong token): one line that says to check BOT_TOKEN or pass --bot; the token unprinted",
+    async () => {
+      const telegram = await TelegramSim.start()
+      try {
+        const made = await link(["agency"], { BOT_TOKEN: "999:wrong-secret", TELEGRAM_API_ROOT: telegram.apiRoot })
+        expect(made).toMatchObject({ code: 1, stdout: "" })
+        expect(made.stderr.split("\n")).toEqual([
+          expect.stringMatching(
+            /^link: BOT_TOKEN: Telegram did not say the bot's name \(.*401.*\): check BOT_TOKEN, or pass --bot <username> \(no token needed then\)$/
+          )
+        ])
+        expect(made.stderr).not.toContain("wrong-secret")
+      } finally {
+        await telegram.close()
+      }
+    },
+    30_000
+  )
+
   it("with --bot and no token: the brand alone; no network", async () => {
     const made = await link(["cg", "--bot", "@monster_leads_bot"])
     expect(made).toEqual({ code: 0, stdout: "https://t.me/monster_leads_bot?start=cg", stderr: "" })

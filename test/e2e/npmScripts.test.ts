@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { existsSync, readFileSync, readlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { fileURLToPath } from "node:url"
@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest"
 
 import { freePort } from "../../sim/freePort.js"
 import { descendants } from "../../sim/stopOnSignal.js"
+import { makeTempDir } from "../../sim/tempDirs.js"
 import { until } from "../support/until.js"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
@@ -65,5 +66,30 @@ describe("npm scripts that start something long-lived stop whole on SIGTERM to n
     if (script === "sandbox") expect(code).toBe(0)
     expect(everything.filter((pid) => existsSync(`/proc/${pid}`)).map(cmdline)).toEqual([])
     expect(existsSync(botFolder)).toBe(false)
+  }, 150_000)
+})
+
+describe("every npm script answers --help with its usage and exit 0", () => {
+  it("sandbox, demo, link, bench, stand-ins, forget-person, backup", () => {
+    // Each through npm as a user runs it (the bundling step of some included), one after the other: those steps
+    // rebuild dist/. HOME of its own: npm's cache and logs are not this test's.
+    const env = { PATH: process.env.PATH ?? "", HOME: makeTempDir("npm-home") }
+    const scripts = ["sandbox", "demo", "link", "bench", "stand-ins", "forget-person", "backup"]
+    const answers = scripts.map((script) => {
+      const run = spawnSync("npm", ["run", "--silent", script, "--", "--help"], {
+        cwd: root,
+        env,
+        encoding: "utf8",
+        timeout: 60_000
+      })
+      return { script, code: run.status, usage: run.stdout.split("\n")[0], stderr: run.stderr }
+    })
+    expect(answers).toEqual(scripts.map((script) => ({
+      script,
+      code: 0,
+      // stand-ins' help has no "usage:" before it (test/e2e/standIns.test.ts).
+      usage: expect.stringMatching(new RegExp(`^(usage: )?npm run ${script}( |$)`)),
+      stderr: ""
+    })))
   }, 150_000)
 })
