@@ -86,7 +86,7 @@ describe("leads survive restarts, and each intent is one lead", () => {
     expect(fallback.text.endsWith("Сообщение: https://late.example")).toBe(true)
   })
 
-  it("a backup while the bot runs (sqlite3's VACUUM INTO, as README says) holds the leads", async () => {
+  it("a backup while the bot runs (sqlite3's VACUUM INTO, as docs/operating.md says) holds the leads", async () => {
     h = await startHarness()
     await tapAgency()
     await h.telegram.waitFor("the lead in the CRM", () => h.crm.accepted.length === 1)
