@@ -22,6 +22,8 @@ export const MemoryFollowUpState = Layer.effect(
     const entries = (leadId: string) => byLead.get(leadId) ?? []
     const followUpsOf = (leadId: string, keep: (e: Entry) => boolean) =>
       read(() => entries(leadId).filter(keep).map((e) => e.followUp))
+    /** A person's follow-ups, oldest first: they come from their private chat, whose id is theirs. */
+    const theirsOf = (telegramId: number) => byMessage.values().filter((f) => f.chatId === telegramId)
 
     return FollowUpState.of({
       attach: (telegramId, leadId) => write((unit) => latest.set(unit, telegramId, leadId)),
@@ -46,7 +48,29 @@ export const MemoryFollowUpState = Layer.effect(
         }),
       appliedByEdit: (leadId) => followUpsOf(leadId, (e) => Option.contains(e.applied, byEdit)),
       phoneOf: (leadId) =>
-        read(() => Option.fromNullable(entries(leadId).filter((e) => e.followUp.phone).at(-1)?.followUp.text))
+        read(() => Option.fromNullable(entries(leadId).filter((e) => e.followUp.phone).at(-1)?.followUp.text)),
+      // In the order they came (the table keeps it): the last phone is the last one given.
+      ofPerson: (telegramId) =>
+        read(() => {
+          const theirs = theirsOf(telegramId)
+          return {
+            followUps: theirs.length,
+            phone: Option.fromNullable(theirs.filter((f) => f.phone).at(-1)?.text)
+          }
+        }),
+      forgetPerson: (telegramId) =>
+        write((unit) => {
+          const theirs = theirsOf(telegramId)
+          for (const f of theirs) byMessage.delete(unit, `${f.chatId}:${f.messageId}`)
+          for (const leadId of new Set(theirs.map((f) => f.leadId))) {
+            const rest = entries(leadId).filter((e) => e.followUp.chatId !== telegramId)
+            if (rest.length === 0) byLead.delete(unit, leadId)
+            else byLead.set(unit, leadId, rest)
+          }
+          const latestLead = latest.has(telegramId) ? 1 : 0
+          latest.delete(unit, telegramId)
+          return { followUps: theirs.length, latestLead }
+        })
     })
   })
 )

@@ -14,6 +14,7 @@ export const MemoryStartEvents = Layer.effectContext(
   Effect.sync(() => {
     const events = new MemoryTable<number, StartEvent>()
     let written = 0
+    const theirs = (telegramId: number) => events.keys().filter((key) => events.get(key)!.telegramId === telegramId)
     const store = StartEvents.of({
       record: (event) => write((unit) => events.set(unit, written++, event)),
       campaignOf: (telegramId, since) =>
@@ -31,6 +32,13 @@ export const MemoryStartEvents = Layer.effectContext(
           const old = events.keys().filter((key) => events.get(key)!.at < before)
           for (const key of old) events.delete(unit, key)
           return old.length
+        }),
+      countOf: (telegramId) => read(() => theirs(telegramId).length),
+      forgetPerson: (telegramId) =>
+        write((unit) => {
+          const forgotten = theirs(telegramId)
+          for (const key of forgotten) events.delete(unit, key)
+          return forgotten.length
         })
     })
     return Context.make(StartEvents, store).pipe(Context.add(MemoryStartRows, { all: () => events.values() }))
