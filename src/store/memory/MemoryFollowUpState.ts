@@ -18,12 +18,18 @@ export const MemoryFollowUpState = Layer.effect(
     const latest = new MemoryTable<number, string>()
     const byLead = new MemoryTable<string, ReadonlyArray<Entry>>()
     /** A message is one follow-up, even if its update is handled twice (the SQL stores' unique index). */
-    const byMessage = new MemoryTable<string, FollowUp>()
+    const byMessage = new MemoryTable<string, { readonly followUp: FollowUp; readonly arrival: number }>()
+    let arrivals = 0
     const entries = (leadId: string) => byLead.get(leadId) ?? []
     const followUpsOf = (leadId: string, keep: (e: Entry) => boolean) =>
       read(() => entries(leadId).filter(keep).map((e) => e.followUp))
-    /** A person's follow-ups, oldest first: they come from their private chat, whose id is theirs. */
-    const theirsOf = (telegramId: number) => byMessage.values().filter((f) => f.chatId === telegramId)
+    /**
+     * A person's follow-ups in the order they came (counted: a table's own order is not kept through a unit taken
+     * back). They come from the person's private chat, whose id is theirs.
+     */
+    const theirsOf = (telegramId: number) =>
+      byMessage.values().filter((m) => m.followUp.chatId === telegramId).sort((a, b) => a.arrival - b.arrival)
+        .map((m) => m.followUp)
 
     return FollowUpState.of({
       attach: (telegramId, leadId) => write((unit) => latest.set(unit, telegramId, leadId)),
@@ -32,11 +38,11 @@ export const MemoryFollowUpState = Layer.effect(
         write((unit) => {
           const message = `${input.chatId}:${input.messageId}`
           const seen = byMessage.get(message)
-          if (seen !== undefined) return seen
+          if (seen !== undefined) return seen.followUp
           const list = entries(input.leadId)
           const followUp: FollowUp = { ...input, seq: list.length + 1 }
           byLead.set(unit, input.leadId, [...list, { followUp, applied: Option.none() }])
-          byMessage.set(unit, message, followUp)
+          byMessage.set(unit, message, { followUp, arrival: arrivals++ })
           return followUp
         }),
       queued: (leadId) => followUpsOf(leadId, (e) => Option.isNone(e.applied)),
@@ -49,7 +55,7 @@ export const MemoryFollowUpState = Layer.effect(
       appliedByEdit: (leadId) => followUpsOf(leadId, (e) => Option.contains(e.applied, byEdit)),
       phoneOf: (leadId) =>
         read(() => Option.fromNullable(entries(leadId).filter((e) => e.followUp.phone).at(-1)?.followUp.text)),
-      // In the order they came (the table keeps it): the last phone is the last one given.
+      // The last phone is the last one given.
       ofPerson: (telegramId) =>
         read(() => {
           const theirs = theirsOf(telegramId)

@@ -19,8 +19,9 @@ export const MemoryStartEvents = Layer.effectContext(
       record: (event) => write((unit) => events.set(unit, written++, event)),
       campaignOf: (telegramId, since) =>
         read(() => {
-          // The newest by time, then by the order written (the table keeps insertion order).
-          const theirs = events.values().filter((e) => e.telegramId === telegramId && e.at >= since)
+          // The newest by time, then by the order written (its key: a unit taken back changes the table's order).
+          const theirs = events.keys().sort((a, b) => a - b).map((key) => events.get(key)!)
+            .filter((e) => e.telegramId === telegramId && e.at >= since)
           const latest = theirs.reduce<StartEvent | undefined>(
             (newest, e) => (newest === undefined || e.at >= newest.at ? e : newest),
             undefined
