@@ -9,6 +9,38 @@ CREATE TABLE admin_messages (
 );
 CREATE INDEX admin_messages_person ON public.admin_messages USING btree (telegram_id);
 
+CREATE TABLE consent_steps (
+  telegram_id bigint NOT NULL,
+  start_payload text,
+  at bigint NOT NULL,
+  CONSTRAINT consent_steps_pkey PRIMARY KEY (telegram_id)
+);
+CREATE INDEX consent_steps_at ON public.consent_steps USING btree (at);
+
+CREATE TABLE consent_texts (
+  sha256 text NOT NULL,
+  version text NOT NULL,
+  text text NOT NULL,
+  first_shown_at bigint NOT NULL,
+  CONSTRAINT consent_texts_pkey PRIMARY KEY (sha256)
+);
+
+CREATE TABLE consents (
+  id bigint NOT NULL DEFAULT nextval('consents_id_seq'::regclass),
+  telegram_id bigint NOT NULL,
+  version text NOT NULL,
+  text_sha256 text NOT NULL,
+  accepted_at bigint NOT NULL,
+  how text NOT NULL,
+  withdrawn_at bigint,
+  CONSTRAINT consents_how_check CHECK ((how = 'button'::text)),
+  CONSTRAINT consents_pkey PRIMARY KEY (id),
+  CONSTRAINT consents_text_sha256_fkey FOREIGN KEY (text_sha256) REFERENCES consent_texts(sha256)
+);
+CREATE INDEX consents_accepted ON public.consents USING btree (accepted_at);
+CREATE INDEX consents_person ON public.consents USING btree (telegram_id, version);
+CREATE UNIQUE INDEX consents_standing ON public.consents USING btree (telegram_id, text_sha256) WHERE (withdrawn_at IS NULL);
+
 CREATE TABLE delivery_attempts (
   id bigint NOT NULL DEFAULT nextval('delivery_attempts_id_seq'::regclass),
   lead_id text NOT NULL,
@@ -19,6 +51,30 @@ CREATE TABLE delivery_attempts (
   CONSTRAINT delivery_attempts_pkey PRIMARY KEY (id)
 );
 CREATE INDEX delivery_attempts_lead ON public.delivery_attempts USING btree (lead_id);
+
+CREATE TABLE erasure_steps (
+  erasure_id text NOT NULL,
+  seq bigint NOT NULL,
+  kind text NOT NULL,
+  chat_id bigint NOT NULL,
+  target_id bigint,
+  text text NOT NULL,
+  done_at bigint,
+  CONSTRAINT erasure_steps_erasure_id_fkey FOREIGN KEY (erasure_id) REFERENCES erasures(id),
+  CONSTRAINT erasure_steps_kind_check CHECK ((kind = ANY (ARRAY['edit'::text, 'topic'::text, 'notice'::text]))),
+  CONSTRAINT erasure_steps_pkey PRIMARY KEY (erasure_id, seq)
+);
+
+CREATE TABLE erasures (
+  id text NOT NULL,
+  requested_by text NOT NULL,
+  created_at bigint NOT NULL,
+  next_attempt_at bigint,
+  retries bigint NOT NULL DEFAULT 0,
+  CONSTRAINT erasures_pkey PRIMARY KEY (id),
+  CONSTRAINT erasures_requested_by_check CHECK ((requested_by = ANY (ARRAY['person'::text, 'operator'::text])))
+);
+CREATE INDEX erasures_due ON public.erasures USING btree (next_attempt_at) WHERE (next_attempt_at IS NOT NULL);
 
 CREATE TABLE follow_ups (
   lead_id text NOT NULL,
@@ -83,7 +139,7 @@ CREATE TABLE leases (
   lease_key text NOT NULL,
   holder text NOT NULL,
   until bigint NOT NULL,
-  CONSTRAINT leases_kind_check CHECK ((kind = ANY (ARRAY['chat'::text, 'lead'::text, 'person'::text]))),
+  CONSTRAINT leases_kind_check CHECK ((kind = ANY (ARRAY['chat'::text, 'lead'::text, 'person'::text, 'erasure'::text]))),
   CONSTRAINT leases_pkey PRIMARY KEY (kind, lease_key)
 );
 CREATE INDEX leases_holder ON public.leases USING btree (holder);

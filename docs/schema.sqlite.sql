@@ -9,6 +9,32 @@ CREATE TABLE admin_messages (
 );
 CREATE INDEX admin_messages_person ON admin_messages (telegram_id);
 
+CREATE TABLE consent_steps (
+  telegram_id INTEGER PRIMARY KEY,
+  start_payload TEXT,
+  at INTEGER NOT NULL
+);
+CREATE INDEX consent_steps_at ON consent_steps (at);
+
+CREATE TABLE consent_texts (
+  sha256 TEXT PRIMARY KEY,
+  version TEXT NOT NULL,
+  text TEXT NOT NULL,
+  first_shown_at INTEGER NOT NULL
+);
+
+CREATE TABLE consents (
+  telegram_id INTEGER NOT NULL,
+  version TEXT NOT NULL,
+  text_sha256 TEXT NOT NULL REFERENCES consent_texts (sha256),
+  accepted_at INTEGER NOT NULL,
+  how TEXT NOT NULL CHECK (how IN ('button')),
+  withdrawn_at INTEGER
+);
+CREATE INDEX consents_accepted ON consents (accepted_at);
+CREATE INDEX consents_person ON consents (telegram_id, version);
+CREATE UNIQUE INDEX consents_standing ON consents (telegram_id, text_sha256) WHERE withdrawn_at IS NULL;
+
 CREATE TABLE delivery_attempts (
   lead_id TEXT NOT NULL REFERENCES leads (id),
   at INTEGER NOT NULL,
@@ -16,6 +42,26 @@ CREATE TABLE delivery_attempts (
   admin_error TEXT
 );
 CREATE INDEX delivery_attempts_lead ON delivery_attempts (lead_id);
+
+CREATE TABLE erasure_steps (
+  erasure_id TEXT NOT NULL REFERENCES erasures (id),
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('edit', 'topic', 'notice')),
+  chat_id INTEGER NOT NULL,
+  target_id INTEGER,
+  text TEXT NOT NULL,
+  done_at INTEGER,
+  PRIMARY KEY (erasure_id, seq)
+);
+
+CREATE TABLE erasures (
+  id TEXT PRIMARY KEY,
+  requested_by TEXT NOT NULL CHECK (requested_by IN ('person', 'operator')),
+  created_at INTEGER NOT NULL,
+  next_attempt_at INTEGER,
+  retries INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX erasures_due ON erasures (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 
 CREATE TABLE follow_ups (
   lead_id TEXT NOT NULL REFERENCES leads (id),
@@ -70,7 +116,7 @@ CREATE UNIQUE INDEX leads_tap ON leads (tap_id);
 CREATE INDEX leads_unconfirmed ON leads (tap_id) WHERE confirmed_at IS NULL;
 
 CREATE TABLE "leases" (
-  kind TEXT NOT NULL CHECK (kind IN ('chat', 'lead', 'person')),
+  kind TEXT NOT NULL CHECK (kind IN ('chat', 'lead', 'person', 'erasure')),
   lease_key TEXT NOT NULL,
   holder TEXT NOT NULL,
   until INTEGER NOT NULL,

@@ -4,6 +4,8 @@ import { DatabaseLive } from "./DatabaseLive.js"
 import { LeadStore } from "./LeadStore.js"
 import { ExclusiveLeases } from "./Leases.js"
 import { MemoryAdminMessages } from "./memory/MemoryAdminMessages.js"
+import { MemoryConsents } from "./memory/MemoryConsents.js"
+import { MemoryErasures } from "./memory/MemoryErasures.js"
 import { MemoryFollowUpState } from "./memory/MemoryFollowUpState.js"
 import { MemoryInbox } from "./memory/MemoryInbox.js"
 import { MemoryLeadStore } from "./memory/MemoryLeadStore.js"
@@ -14,6 +16,8 @@ import { MemoryTopics } from "./memory/MemoryTopics.js"
 import { MemoryTransactor } from "./memory/MemoryTransactor.js"
 import { AlwaysLeader } from "./PollingLeader.js"
 import { SqlAdminMessages } from "./sql/SqlAdminMessages.js"
+import { SqlConsents } from "./sql/SqlConsents.js"
+import { SqlErasures } from "./sql/SqlErasures.js"
 import { SqlFollowUpState } from "./sql/SqlFollowUpState.js"
 import { SqlInbox } from "./sql/SqlInbox.js"
 import { SqlLeadStore } from "./sql/SqlLeadStore.js"
@@ -41,7 +45,9 @@ export const SqlStores = Layer.mergeAll(
   SqlRelays,
   SqlTopics,
   SqlStartEvents,
-  SqlStats
+  SqlStats,
+  SqlConsents,
+  SqlErasures
 ).pipe(Layer.provideMerge(SqlStoreLeases))
 
 /** The bot's stores: on the database that DATABASE_URL (or DATA_DIR) chooses. */
@@ -66,6 +72,8 @@ export const StoresTest = Layer.mergeAll(
   MemoryAdminMessages,
   MemoryRelays,
   MemoryTopics,
+  MemoryConsents,
+  MemoryErasures,
   ExclusiveLeases,
   AlwaysLeader,
   Layer.succeed(StoreHealth, { check: Effect.void })

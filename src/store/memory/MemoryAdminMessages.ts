@@ -3,26 +3,49 @@ import { Effect, Layer, Option } from "effect"
 import { AdminMessages } from "../AdminMessages.js"
 import { MemoryTable, read, write } from "./MemoryTable.js"
 
-/** Which admin-chat message concerns whom, in memory (unit tests). */
+interface Row {
+  readonly chatId: number
+  readonly messageId: number
+  /** None once the person it concerned was forgotten (the SQL store's NULL). */
+  readonly telegramId: Option.Option<number>
+}
+
+const inOrder = (a: Row, b: Row) => a.chatId - b.chatId || a.messageId - b.messageId
+
+/** Which admin-chat message concerns whom, in memory (unit tests), under the SQL store's rules. */
 export const MemoryAdminMessages = Layer.effect(
   AdminMessages,
   Effect.sync(() => {
-    const about = new MemoryTable<string, number>()
+    const about = new MemoryTable<string, Row>()
     const key = (chatId: number, messageId: number) => `${chatId}:${messageId}`
     return AdminMessages.of({
       record: (messages) =>
         write((unit) => {
           for (const m of messages) {
-            if (!about.has(key(m.chatId, m.messageId))) about.set(unit, key(m.chatId, m.messageId), m.telegramId)
+            if (!about.has(key(m.chatId, m.messageId))) {
+              about.set(unit, key(m.chatId, m.messageId), { ...m, telegramId: Option.some(m.telegramId) })
+            }
           }
         }),
       concerning: (chatId, messageId) =>
         read(() =>
           Option.map(
             Option.fromNullable(about.get(key(chatId, messageId))),
-            (telegramId) => ({ _tag: "Person" as const, telegramId })
+            (row) =>
+              Option.match(row.telegramId, {
+                onNone: () => ({ _tag: "Forgotten" as const }),
+                onSome: (telegramId) => ({ _tag: "Person" as const, telegramId })
+              })
           )
-        )
+        ),
+      forgetPerson: (telegramId) =>
+        write((unit) => {
+          const theirs = about.values().filter((row) => Option.contains(row.telegramId, telegramId)).sort(inOrder)
+          for (const row of theirs) {
+            about.set(unit, key(row.chatId, row.messageId), { ...row, telegramId: Option.none() })
+          }
+          return theirs.map(({ chatId, messageId }) => ({ chatId, messageId }))
+        })
     })
   })
 )

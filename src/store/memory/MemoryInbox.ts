@@ -14,6 +14,11 @@ interface Entry {
 
 const inOrder = (a: Entry, b: Entry) => a.update.update_id - b.update.update_id
 
+/** The update was sent by the person, or in their private chat (the fields the SQL store reads of the payload). */
+const concerns = (update: Update, telegramId: number) =>
+  [update.message?.from?.id, update.message?.chat.id, update.callback_query?.from.id, update.edited_message?.from?.id]
+    .includes(telegramId)
+
 /** The inbox in memory (unit tests, the demo), under the SQL stores' rules. */
 export const MemoryInbox = Layer.effect(
   Inbox,
@@ -61,6 +66,12 @@ export const MemoryInbox = Layer.effect(
           )
           for (const e of forgotten) updates.delete(unit, e.update.update_id)
           return forgotten.length
+        }),
+      forgetPerson: (telegramId) =>
+        write((unit) => {
+          const theirs = updates.values().filter((e) => concerns(e.update, telegramId))
+          for (const e of theirs) updates.delete(unit, e.update.update_id)
+          return theirs.length
         })
     })
   })

@@ -11,6 +11,9 @@ const idle: LeadWork = { dueAt: Option.none(), retries: 0, wakes: 0 }
 const tapKey = (lead: Lead) => `${lead.contact.telegramId}:${lead.profile}:${lead.serviceId}`
 
 const oldestFirst = (a: LeadRecord, b: LeadRecord) => a.lead.createdAt - b.lead.createdAt
+/** A person's leads as the SQL stores list them: by creation, then by id. */
+const byCreationThenId = (a: LeadRecord, b: LeadRecord) =>
+  oldestFirst(a, b) || (a.lead.id < b.lead.id ? -1 : a.lead.id > b.lead.id ? 1 : 0)
 
 /** The memory outbox's leads as they stand, with when each was first answered: what MemoryStats counts. */
 export class MemoryLeadRows extends Context.Tag("MemoryLeadRows")<MemoryLeadRows, {
@@ -42,6 +45,8 @@ export const MemoryLeadStore = Layer.effectContext(
     const wake = (leadId: string, at: number) =>
       changeWork(leadId, (w) => ({ ...w, wakes: w.wakes + 1, dueAt: Option.orElse(w.dueAt, () => Option.some(at)) }))
     const listed = (keep: (r: LeadRecord) => boolean) => read(() => leads.values().filter(keep).sort(oldestFirst))
+    const theirLeads = (telegramId: number) =>
+      leads.values().filter((r) => r.lead.contact.telegramId === telegramId).sort(byCreationThenId)
 
     const store = LeadStore.of({
       record: (lead, repeatSince) =>
@@ -72,11 +77,14 @@ export const MemoryLeadStore = Layer.effectContext(
           const record = leadId === undefined || confirmed.has(leadId) ? undefined : leads.get(leadId)
           return Option.map(Option.fromNullable(record), (r) => r.lead)
         }),
-      // The first outcome stands (the SQL stores' `WHERE outcome IS NULL`).
+      // The first outcome stands (the SQL stores' `WHERE outcome IS NULL`); false only for a lead that is gone.
       setOutcome: (leadId, outcome) =>
-        change(leadId, (r) => (Option.isSome(r.outcome) ? undefined : { ...r, outcome: Option.some(outcome) })).pipe(
-          Effect.asVoid
-        ),
+        write((unit) => {
+          const record = leads.get(leadId)
+          if (record === undefined) return false
+          if (Option.isNone(record.outcome)) leads.set(unit, leadId, { ...record, outcome: Option.some(outcome) })
+          return true
+        }),
       recordAttempt: (leadId, attempt) =>
         change(leadId, (r) => ({ ...r, attempts: [...r.attempts, attempt] })).pipe(Effect.asVoid),
       markHandled: (leadId, handled) =>
@@ -122,7 +130,21 @@ export const MemoryLeadStore = Layer.effectContext(
       undelivered: listed((r) => Option.isNone(r.outcome)),
       awaitingEntry: listed((r) =>
         Option.isSome(r.outcome) && r.outcome.value._tag === "Fallback" && Option.isNone(r.handled)
-      )
+      ),
+      ofPerson: (telegramId) => read(() => theirLeads(telegramId)),
+      // All a lead row holds in SQL goes with it: its tap, confirmation, first reply, the repeat-tap rule's time.
+      forgetPerson: (telegramId) =>
+        write((unit) => {
+          const theirs = theirLeads(telegramId)
+          for (const { lead } of theirs) {
+            leads.delete(unit, lead.id)
+            taps.delete(unit, lead.tapId)
+            newestTaps.delete(unit, tapKey(lead))
+            confirmed.delete(unit, lead.id)
+            firstReplies.delete(unit, lead.id)
+          }
+          return { leads: theirs, attempts: theirs.reduce((n, r) => n + r.attempts.length, 0) }
+        })
     })
     const rows = MemoryLeadRows.of({
       all: () => leads.values().map((record) => ({ record, firstReplyAt: firstReplies.get(record.lead.id) }))

@@ -18,6 +18,8 @@ export const MemoryRelays = Layer.effect(
         const changed = relay === undefined ? undefined : f(relay)
         if (changed !== undefined) relays.set(unit, id, changed)
       })
+    /** Every relay to the person, settled or not. */
+    const theirs = (telegramId: number) => relays.values().filter((r) => Option.contains(r.telegramId, telegramId))
     return Relays.of({
       record: (relay) =>
         write((unit) => {
@@ -49,7 +51,14 @@ export const MemoryRelays = Layer.effect(
         change(
           id,
           (r) => (Option.isSome(r.outcome) ? undefined : { ...r, outcome: Option.some(outcome), dueAt: Option.none() })
-        )
+        ),
+      countOf: (telegramId) => read(() => theirs(telegramId).length),
+      forgetPerson: (telegramId) =>
+        write((unit) => {
+          const forgotten = theirs(telegramId)
+          for (const r of forgotten) relays.delete(unit, r.id)
+          return forgotten.length
+        })
     })
   })
 )

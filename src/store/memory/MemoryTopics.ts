@@ -30,6 +30,12 @@ export const MemoryTopics = Layer.effect(
       drop: (chatId, telegramId, threadId) =>
         write((unit) => {
           if (topics.get(key(chatId, telegramId))?.threadId === threadId) topics.delete(unit, key(chatId, telegramId))
+        }),
+      forgetPerson: (telegramId) =>
+        write((unit) => {
+          const theirs = topics.values().filter((t) => t.telegramId === telegramId).sort((a, b) => a.chatId - b.chatId)
+          for (const t of theirs) topics.delete(unit, key(t.chatId, telegramId))
+          return theirs.map(({ chatId, threadId }) => ({ chatId, threadId }))
         })
     })
   })

@@ -2,7 +2,7 @@ import { SqlClient, SqlSchema } from "@effect/sql"
 import { Effect, Layer, Option, Schema } from "effect"
 
 import { AdminMessages } from "../AdminMessages.js"
-import { storeOp } from "./rows.js"
+import { column, storeOp } from "./rows.js"
 
 /** Which admin-chat message concerns whom, in SQL. */
 export const SqlAdminMessages = Layer.effect(
@@ -14,6 +14,10 @@ export const SqlAdminMessages = Layer.effect(
       Result: Schema.Struct({ telegram_id: Schema.NullOr(Schema.Number) }),
       execute: ({ chatId, messageId }) =>
         sql`SELECT telegram_id FROM admin_messages WHERE chat_id = ${chatId} AND message_id = ${messageId}`
+    })
+    const Message = Schema.Struct({
+      chatId: column(Schema.Number, "chat_id"),
+      messageId: column(Schema.Number, "message_id")
     })
     return AdminMessages.of({
       record: (messages) =>
@@ -30,6 +34,14 @@ export const SqlAdminMessages = Layer.effect(
               : { _tag: "Person" as const, telegramId: row.telegram_id }
           )),
           storeOp("concerning")
+        ),
+      // Unlinked, not deleted: a reply to one is then told its person was forgotten.
+      forgetPerson: (telegramId) =>
+        sql`UPDATE admin_messages SET telegram_id = NULL WHERE telegram_id = ${telegramId}
+            RETURNING chat_id, message_id`.pipe(
+          Effect.flatMap(Schema.decodeUnknown(Schema.Array(Message))),
+          Effect.map((messages) => [...messages].sort((a, b) => a.chatId - b.chatId || a.messageId - b.messageId)),
+          storeOp("forgetAdminMessages")
         )
     })
   })

@@ -43,6 +43,20 @@ export const SqlFollowUpState = Layer.effect(
       Result: LeadId,
       execute: (telegramId) => sql`SELECT lead_id FROM latest_leads WHERE telegram_id = ${telegramId}`
     })
+    const theirLeads = (telegramId: number) => sql`SELECT id FROM leads WHERE telegram_id = ${telegramId}`
+    const count = SqlSchema.single({
+      Request: Schema.Number,
+      Result: Schema.Struct({ n: Schema.Number }),
+      execute: (telegramId) => sql`SELECT COUNT(*) AS n FROM follow_ups WHERE lead_id IN (${theirLeads(telegramId)})`
+    })
+    // A person's follow-ups go to their latest lead: the newest lead's last phone is the last one they gave.
+    const lastPhone = SqlSchema.findOne({
+      Request: Schema.Number,
+      Result: Schema.Struct({ text: Schema.String }),
+      execute: (telegramId) =>
+        sql`SELECT f.text FROM follow_ups f JOIN leads l ON l.id = f.lead_id
+            WHERE l.telegram_id = ${telegramId} AND f.phone = 1 ORDER BY l.created_at DESC, f.seq DESC LIMIT 1`
+    })
 
     return FollowUpState.of({
       attach: (telegramId, leadId) =>
@@ -67,7 +81,21 @@ export const SqlFollowUpState = Layer.effect(
           storeOp("markApplied")
         ),
       appliedByEdit: (leadId) => edited(leadId).pipe(storeOp("edited")),
-      phoneOf: (leadId) => phone(leadId).pipe(Effect.map(Option.map((r) => r.text)), storeOp("phoneOf"))
+      phoneOf: (leadId) => phone(leadId).pipe(Effect.map(Option.map((r) => r.text)), storeOp("phoneOf")),
+      ofPerson: (telegramId) =>
+        Effect.all({
+          followUps: count(telegramId).pipe(Effect.map((r) => r.n)),
+          phone: lastPhone(telegramId).pipe(Effect.map(Option.map((r) => r.text)))
+        }).pipe(storeOp("followUpsOfPerson")),
+      // Before their leads go (LeadStore.forgetPerson): both reference the leads.
+      forgetPerson: (telegramId) =>
+        Effect.all({
+          followUps: sql`DELETE FROM follow_ups WHERE lead_id IN (${theirLeads(telegramId)}) RETURNING seq`,
+          latestLead: sql`DELETE FROM latest_leads WHERE telegram_id = ${telegramId} RETURNING lead_id`
+        }).pipe(
+          Effect.map(({ followUps, latestLead }) => ({ followUps: followUps.length, latestLead: latestLead.length })),
+          storeOp("forgetFollowUps")
+        )
     })
   })
 )

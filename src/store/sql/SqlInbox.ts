@@ -55,6 +55,21 @@ export const SqlInbox = Layer.effect(
         sql`DELETE FROM updates WHERE handled_at < ${before}
             AND update_id < (SELECT MAX(update_id) FROM updates) RETURNING update_id`
     })
+    const field = (path: string) =>
+      sql.onDialectOrElse({
+        pg: () => sql`(payload::jsonb #>> ${`{${path.split(".").join(",")}}`})::bigint`,
+        orElse: () => sql`json_extract(payload, ${`$.${path}`})`
+      })
+    // Who sent it, or in whose private chat it was (a private chat's id is the person's).
+    const forgetPerson = SqlSchema.findAll({
+      Request: Schema.Number,
+      Result: UpdateId,
+      execute: (telegramId) =>
+        sql`DELETE FROM updates WHERE ${telegramId} IN (
+              ${field("message.from.id")}, ${field("message.chat.id")},
+              ${field("callback_query.from.id")}, ${field("edited_message.from.id")}
+            ) RETURNING update_id`
+    })
 
     return Inbox.of({
       // One statement for the batch; the new ones come back as ids only: the updates themselves are in hand.
@@ -103,7 +118,9 @@ export const SqlInbox = Layer.effect(
         }).pipe(storeOp("unhandledOf")),
       chatsWithWork: (limit) =>
         chatsWithWork(limit).pipe(Effect.map((rows) => rows.map((r) => r.chat_id)), storeOp("chatsWithWork")),
-      forgetHandled: (before) => forget(before).pipe(Effect.map((rows) => rows.length), storeOp("forgetHandled"))
+      forgetHandled: (before) => forget(before).pipe(Effect.map((rows) => rows.length), storeOp("forgetHandled")),
+      forgetPerson: (telegramId) =>
+        forgetPerson(telegramId).pipe(Effect.map((rows) => rows.length), storeOp("forgetPersonUpdates"))
     })
   })
 )

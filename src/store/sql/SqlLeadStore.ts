@@ -56,6 +56,31 @@ export const SqlLeadStore = Layer.effect(
       execute: ({ limit, now }) =>
         sql`SELECT id FROM leads WHERE ${work.dueBy(now)} ORDER BY next_attempt_at LIMIT ${limit}`
     })
+    const findId = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: Schema.Struct({ id: Schema.String }),
+      execute: (id) => sql`SELECT id FROM leads WHERE id = ${id}`
+    })
+    const exists = (leadId: string) => findId(leadId).pipe(Effect.map(Option.isSome))
+    const findOfPerson = SqlSchema.findAll({
+      Request: Schema.Number,
+      Result: LeadRecordFromRow,
+      execute: (telegramId) => sql`${leadsWithAttempts} WHERE telegram_id = ${telegramId} ORDER BY created_at, id`
+    })
+    const theirLeads = (telegramId: number) => sql`SELECT id FROM leads WHERE telegram_id = ${telegramId}`
+    /**
+     * Their leads as they stood, then their attempts and the leads themselves. The leads' follow-ups and the person's
+     * pointer to their latest lead must be gone already (FollowUpState.forgetPerson, first in the same unit): they
+     * reference the leads (foreign keys, on PostgreSQL and SQLite alike).
+     */
+    const forgetPerson = (telegramId: number) =>
+      Effect.gen(function*() {
+        const leads = yield* findOfPerson(telegramId)
+        const attempts = yield* sql`DELETE FROM delivery_attempts WHERE lead_id IN (${theirLeads(telegramId)})
+          RETURNING lead_id`
+        yield* sql`DELETE FROM leads WHERE telegram_id = ${telegramId}`
+        return { leads, attempts: attempts.length }
+      })
     return LeadStore.of({
       // INSERT … SELECT … WHERE NOT EXISTS: the repeat-tap check costs no statement of its own (and uses the
       // leads_repeat_taps index). The casts type the parameters, which PostgreSQL would otherwise take as text.
@@ -84,13 +109,15 @@ export const SqlLeadStore = Layer.effect(
           Effect.flatMap((now) =>
             outcome._tag === "Crm"
               ? sql`UPDATE leads SET outcome = ${outcomeKinds.Crm}, delivered_at = ${now}
-                  WHERE id = ${leadId} AND outcome IS NULL`
+                  WHERE id = ${leadId} AND outcome IS NULL RETURNING id`
               : sql`UPDATE leads SET outcome = ${outcomeKinds.Fallback}, admin_chat_id = ${
                 Option.getOrNull(outcome.chatId)
               }, admin_message_id = ${outcome.messageId}, admin_html = ${outcome.html}, delivered_at = ${now}
-                  WHERE id = ${leadId} AND outcome IS NULL`
+                  WHERE id = ${leadId} AND outcome IS NULL RETURNING id`
           ),
-          Effect.asVoid,
+          wroteOne,
+          // The first outcome stands: a lead that has one already is still there.
+          Effect.flatMap((set) => (set ? Effect.succeed(true) : exists(leadId))),
           storeOp("setOutcome")
         ),
       recordAttempt: (leadId, attempt) =>
@@ -137,7 +164,9 @@ export const SqlLeadStore = Layer.effect(
           storeOp("markFirstReply")
         ),
       undelivered: findUndelivered(undefined).pipe(storeOp("undelivered")),
-      awaitingEntry: findAwaitingEntry(undefined).pipe(storeOp("awaitingEntry"))
+      awaitingEntry: findAwaitingEntry(undefined).pipe(storeOp("awaitingEntry")),
+      ofPerson: (telegramId) => findOfPerson(telegramId).pipe(storeOp("leadsOfPerson")),
+      forgetPerson: (telegramId) => forgetPerson(telegramId).pipe(storeOp("forgetLeads"))
     })
   })
 )

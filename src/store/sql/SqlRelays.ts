@@ -32,6 +32,11 @@ export const SqlRelays = Layer.effect(
         sql`SELECT DISTINCT telegram_id FROM relays WHERE ${work.dueBy(now)} AND telegram_id IS NOT NULL
             LIMIT ${limit}`
     })
+    const count = SqlSchema.single({
+      Request: Schema.Number,
+      Result: Schema.Struct({ n: Schema.Number }),
+      execute: (telegramId) => sql`SELECT COUNT(*) AS n FROM relays WHERE telegram_id = ${telegramId}`
+    })
     return Relays.of({
       record: (relay) =>
         sql`INSERT INTO relays ${
@@ -54,7 +59,13 @@ export const SqlRelays = Layer.effect(
       retryLater: (id, at) => work.retryLater(id, at).pipe(storeOp("retryRelay")),
       // The first outcome stands.
       settle: (id, outcome) =>
-        work.settle(id, sql`outcome = ${outcome}`, sql`outcome IS NULL`).pipe(Effect.asVoid, storeOp("settleRelay"))
+        work.settle(id, sql`outcome = ${outcome}`, sql`outcome IS NULL`).pipe(Effect.asVoid, storeOp("settleRelay")),
+      countOf: (telegramId) => count(telegramId).pipe(Effect.map((r) => r.n), storeOp("countRelays")),
+      forgetPerson: (telegramId) =>
+        sql`DELETE FROM relays WHERE telegram_id = ${telegramId} RETURNING id`.pipe(
+          Effect.map((rows) => rows.length),
+          storeOp("forgetRelays")
+        )
     })
   })
 )

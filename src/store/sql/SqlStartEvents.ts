@@ -17,6 +17,11 @@ export const SqlStartEvents = Layer.effect(
         sql`SELECT campaign FROM start_events WHERE telegram_id = ${telegramId} AND at >= ${since}
             ORDER BY at DESC, ${insertionOrder} DESC LIMIT 1`
     })
+    const count = SqlSchema.single({
+      Request: Schema.Number,
+      Result: Schema.Struct({ n: Schema.Number }),
+      execute: (telegramId) => sql`SELECT COUNT(*) AS n FROM start_events WHERE telegram_id = ${telegramId}`
+    })
     return StartEvents.of({
       record: (event) =>
         sql`INSERT INTO start_events ${
@@ -36,6 +41,12 @@ export const SqlStartEvents = Layer.effect(
         sql`DELETE FROM start_events WHERE at < ${before} RETURNING at`.pipe(
           Effect.map((rows) => rows.length),
           storeOp("forgetStarts")
+        ),
+      countOf: (telegramId) => count(telegramId).pipe(Effect.map((r) => r.n), storeOp("countStarts")),
+      forgetPerson: (telegramId) =>
+        sql`DELETE FROM start_events WHERE telegram_id = ${telegramId} RETURNING at`.pipe(
+          Effect.map((rows) => rows.length),
+          storeOp("forgetPersonStarts")
         )
     })
   })
