@@ -6,6 +6,7 @@
 # the operator scripts on what the runtime stage holds.
 # Operators' scripts, in the bundle too: docker compose exec bot node dist/app/forget-person.mjs <telegram id>
 #                                        docker compose exec bot node dist/app/backup.mjs /data/backup-<date>.sqlite
+#                                        docker compose exec bot node dist/app/consents.mjs --csv > consents.csv
 # Node 24: the active LTS line (Node 20 reached end of life in April 2026); the project's tests run on Node 20.
 
 # ---- build: all dependencies, the bundle, then the few node_modules it loads -----------------------------------------
@@ -18,7 +19,8 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
-COPY scripts/build.mjs scripts/runtime-modules.mjs scripts/forget-person.ts scripts/backup.ts scripts/
+COPY scripts/build.mjs scripts/runtime-modules.mjs scripts/commandLine.ts scripts/forget-person.ts scripts/backup.ts \
+  scripts/consents.ts scripts/consentsReport.ts scripts/
 COPY src src
 RUN npm run build && node scripts/runtime-modules.mjs /app/runtime
 

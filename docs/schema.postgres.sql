@@ -39,7 +39,7 @@ CREATE TABLE consents (
 );
 CREATE INDEX consents_accepted ON public.consents USING btree (accepted_at);
 CREATE INDEX consents_person ON public.consents USING btree (telegram_id, version);
-CREATE UNIQUE INDEX consents_standing ON public.consents USING btree (telegram_id, text_sha256) WHERE (withdrawn_at IS NULL);
+CREATE UNIQUE INDEX consents_standing ON public.consents USING btree (telegram_id, version, text_sha256) WHERE (withdrawn_at IS NULL);
 
 CREATE TABLE delivery_attempts (
   id bigint NOT NULL DEFAULT nextval('delivery_attempts_id_seq'::regclass),
@@ -72,7 +72,7 @@ CREATE TABLE erasures (
   next_attempt_at bigint,
   retries bigint NOT NULL DEFAULT 0,
   CONSTRAINT erasures_pkey PRIMARY KEY (id),
-  CONSTRAINT erasures_requested_by_check CHECK ((requested_by = ANY (ARRAY['person'::text, 'operator'::text])))
+  CONSTRAINT erasures_requested_by_check CHECK ((requested_by = ANY (ARRAY['person'::text, 'operator'::text, 'delivery'::text])))
 );
 CREATE INDEX erasures_due ON public.erasures USING btree (next_attempt_at) WHERE (next_attempt_at IS NOT NULL);
 

@@ -33,7 +33,8 @@ CREATE TABLE consents (
 );
 CREATE INDEX consents_accepted ON consents (accepted_at);
 CREATE INDEX consents_person ON consents (telegram_id, version);
-CREATE UNIQUE INDEX consents_standing ON consents (telegram_id, text_sha256) WHERE withdrawn_at IS NULL;
+CREATE UNIQUE INDEX consents_standing ON consents (telegram_id, version, text_sha256)
+    WHERE withdrawn_at IS NULL;
 
 CREATE TABLE delivery_attempts (
   lead_id TEXT NOT NULL REFERENCES leads (id),
@@ -56,7 +57,7 @@ CREATE TABLE erasure_steps (
 
 CREATE TABLE erasures (
   id TEXT PRIMARY KEY,
-  requested_by TEXT NOT NULL CHECK (requested_by IN ('person', 'operator')),
+  requested_by TEXT NOT NULL CHECK (requested_by IN ('person', 'operator', 'delivery')),
   created_at INTEGER NOT NULL,
   next_attempt_at INTEGER,
   retries INTEGER NOT NULL DEFAULT 0

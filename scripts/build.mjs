@@ -1,5 +1,5 @@
-// Bundles the bot into dist/app/main.mjs, and the scripts operators run (forget-person, backup) beside it, sharing
-// its chunks: tree-shaken, no TypeScript to compile at start-up, no tsx needed (so they run in the image too).
+// Bundles the bot into dist/app/main.mjs, and the scripts operators run (forget-person, backup, consents) beside it,
+// sharing its chunks: tree-shaken, no TypeScript to compile at start-up, no tsx needed (so they run in the image too).
 // Only the native addons (better-sqlite3, @napi-rs/canvas) stay in node_modules (scripts/runtime-modules.mjs).
 // dist/app/ sits two levels below the root, like src/profiles/, so the default locales path is the same.
 //
@@ -14,7 +14,8 @@ const OUTFILE = "dist/app/main.mjs"
 /** What an operator runs besides the bot: in the bundle, so that the image (with no tsx) runs them as well. */
 const OPERATOR_SCRIPTS = [
   { in: "scripts/forget-person.ts", out: "forget-person" },
-  { in: "scripts/backup.ts", out: "backup" }
+  { in: "scripts/backup.ts", out: "backup" },
+  { in: "scripts/consents.ts", out: "consents" }
 ]
 
 const newestInput = () => {

@@ -418,6 +418,10 @@ export class TelegramSim {
         return this.sendPhoto(chatId, body)
       case "editMessageText":
         return this.editMessageText(chatId, body)
+      case "editMessageCaption":
+        return this.editMessageCaption(chatId, body)
+      case "editForumTopic":
+        return this.editForumTopic(chatId, body)
       case "copyMessage":
         return this.copyMessage(chatId, body)
       case "setMessageReaction": {
@@ -534,6 +538,8 @@ export class TelegramSim {
   private editMessageText(chatId: number, body: Record<string, unknown>): ApiResult {
     const message = this.chat(chatId).find((m) => m.message_id === Number(body.message_id) && m.fromBot)
     if (!message) return badRequest("message to edit not found")
+    // A message with media has a caption, edited with editMessageCaption.
+    if (message.media !== undefined) return badRequest("there is no text in the message to edit")
     const rendered = this.render(body.text, body.parse_mode, 4096, "text")
     if ("ok" in rendered) return rendered
     const keyboard = this.keyboard(body)
@@ -549,6 +555,35 @@ export class TelegramSim {
     message.text = rendered.text
     message.keyboard = keyboard
     return { ok: true, result: this.wire(BOT, message) }
+  }
+
+  /** https://core.telegram.org/bots/api#editmessagecaption: a message with media; its caption at most 1024. */
+  private editMessageCaption(chatId: number, body: Record<string, unknown>): ApiResult {
+    const message = this.chat(chatId).find((m) => m.message_id === Number(body.message_id) && m.fromBot)
+    if (!message) return badRequest("message to edit not found")
+    if (message.media === undefined) return badRequest("there is no caption in the message to edit")
+    const rendered = this.render(body.caption ?? "", body.parse_mode, 1024, "caption")
+    if ("ok" in rendered) return rendered
+    if (rendered.html === message.html) return badRequest("message is not modified")
+    message.edits.push(message.text)
+    message.html = rendered.html
+    message.text = rendered.text
+    return { ok: true, result: this.wire(BOT, message) }
+  }
+
+  /**
+   * https://core.telegram.org/bots/api#editforumtopic: the bot needs can_manage_topics (unless it made the topic);
+   * a name of 1-128 characters; the same name again is TOPIC_NOT_MODIFIED.
+   */
+  private editForumTopic(chatId: number, body: Record<string, unknown>): ApiResult {
+    if (chatId !== this.adminChatId || !this.forum) return badRequest("the chat is not a forum")
+    const topic = this.topics.get(Number(body.message_thread_id))
+    if (!topic || topic.deleted) return badRequest("message thread not found")
+    const name = String(body.name ?? "")
+    if (name.length < 1 || name.length > 128) return badRequest("TOPIC_NAME_INVALID")
+    if (name === topic.name) return badRequest("TOPIC_NOT_MODIFIED")
+    topic.name = name
+    return { ok: true, result: true }
   }
 
   private copyMessage(chatId: number, body: Record<string, unknown>): ApiResult {

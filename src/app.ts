@@ -1,7 +1,6 @@
 import { Effect, Layer, Option } from "effect"
 
 import { AppConfig } from "./config/AppConfig.js"
-import { EnvironmentLive } from "./config/environment.js"
 import { LoggingLive } from "./config/Logging.js"
 import { CrmClientLive } from "./crm/CrmClientLive.js"
 import { DeliveriesLive } from "./delivery/DeliveriesLive.js"
@@ -9,6 +8,7 @@ import { Delivery } from "./delivery/Delivery.js"
 import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
 import { ManagersChatsChecked } from "./managers/checkManagersChats.js"
 import { ManagersChats } from "./managers/ManagersChats.js"
+import { ErasureDelivery } from "./privacy/ErasureDelivery.js"
 import { Profiles } from "./profiles/Profiles.js"
 import { RelayDelivery } from "./relay/RelayDelivery.js"
 import { Retention } from "./retention/Retention.js"
@@ -53,10 +53,11 @@ export const IntakeLive = Layer.unwrapEffect(
 
 /**
  * The loops that take outgoing work from the store: leads to a human (Delivery), managers' messages to people
- * (RelayDelivery); the features reach them through their door (DeliveriesLive).
+ * (RelayDelivery), the managers' chats cleaned after a person's data was deleted (ErasureDelivery); the features
+ * reach them through their door (DeliveriesLive).
  */
 export const DeliveryLoopsLive = DeliveriesLive.pipe(
-  Layer.provideMerge(Layer.mergeAll(Delivery.Default, RelayDelivery.Default))
+  Layer.provideMerge(Layer.mergeAll(Delivery.Default, RelayDelivery.Default, ErasureDelivery.Default))
 )
 
 /**
@@ -75,5 +76,5 @@ export const AppLive = Serving.pipe(
   Layer.provide(HttpServerLive),
   Layer.provide(Endpoints.Default),
   Layer.provide(LoggingLive),
-  Layer.provide(AppConfig.Default.pipe(Layer.provide(EnvironmentLive)))
+  Layer.provide(AppConfig.Default)
 )

@@ -4,6 +4,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 
 import { AppLive } from "./app.js"
+import { environmentProvider } from "./config/environment.js"
 import { reportStartupFailure, reportStoppedDuringStartup } from "./config/startupFailure.js"
 import { oneStopPerSignal } from "./stopSignals.js"
 
@@ -21,5 +22,7 @@ Layer.build(AppLive).pipe(
   Effect.scoped,
   Effect.onInterrupt(() => (started ? Effect.void : reportStoppedDuringStartup)),
   Effect.tapErrorCause((cause) => reportStartupFailure(cause)),
+  // The settings: the environment (with .env), its names' case kept.
+  Effect.withConfigProvider(environmentProvider()),
   (program) => NodeRuntime.runMain(program, { disableErrorReporting: true })
 )

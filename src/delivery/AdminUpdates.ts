@@ -1,12 +1,15 @@
-import { Effect, Option } from "effect"
+import { Clock, Effect, Option } from "effect"
 
 import { Attempts } from "../concurrency/Attempts.js"
 import { AppConfig } from "../config/AppConfig.js"
+import { nextId } from "../lead/Ids.js"
 import type { Handled, Lead, Outcome } from "../lead/Lead.js"
 import { ManagersPosts } from "../managers/post/ManagersPosts.js"
 import { ManagersRooms } from "../managers/room/ManagersRooms.js"
 import type { Posted } from "../managers/views/Plan.js"
+import { postedSteps } from "../privacy/erasureSteps.js"
 import { WhomItConcerns } from "../relay/WhomItConcerns.js"
+import { Erasures } from "../store/Erasures.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
 import type { StoreError } from "../store/StoreError.js"
@@ -26,6 +29,7 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
     const followUps = yield* FollowUpState
     const attempts = yield* Attempts
     const whom = yield* WhomItConcerns
+    const erasures = yield* Erasures
     const { adminNotify } = yield* AppConfig
     const { atomically } = yield* Transactor
 
@@ -37,15 +41,24 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
       lead: Lead,
       outcome: Outcome,
       { moved, posted }: Posted
-    ): Effect.Effect<Outcome, StoreError> => {
-      const chatId = rooms.of(lead.profile).chat.id
-      const about = whom.record(chatId, lead.contact.telegramId, posted)
-      if (moved === undefined || outcome._tag !== "Fallback") return about.pipe(Effect.as(outcome))
-      return about.pipe(
-        Effect.zipRight(leads.moveFallback(lead.id, chatId, moved)),
-        Effect.as({ ...outcome, chatId: Option.some(chatId), messageId: moved })
-      )
-    }
+    ): Effect.Effect<Outcome, StoreError> =>
+      Effect.gen(function*() {
+        const chatId = rooms.of(lead.profile).chat.id
+        // Its person forgotten meanwhile: what was just posted about them is cleaned too, and linked to nobody.
+        if (Option.isNone(yield* leads.get(lead.id))) {
+          yield* erasures.queue({
+            id: yield* nextId,
+            by: "delivery",
+            createdAt: yield* Clock.currentTimeMillis,
+            steps: postedSteps(chatId, posted)
+          })
+          return outcome
+        }
+        yield* whom.record(chatId, lead.contact.telegramId, posted)
+        if (moved === undefined || outcome._tag !== "Fallback") return outcome
+        yield* leads.moveFallback(lead.id, chatId, moved)
+        return { ...outcome, chatId: Option.some(chatId), messageId: moved }
+      })
 
     /**
      * One try at applying the lead's queued follow-ups, in order; stops at the first that fails. Returns the
@@ -88,7 +101,7 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
         const messageId = yield* attempts.one(posts.postCard(lead))
         yield* atomically(
           leads.setCard(lead.id, messageId).pipe(
-            Effect.zipRight(whom.record(rooms.of(lead.profile).chat.id, lead.contact.telegramId, [messageId]))
+            Effect.zipRight(recordPosted(lead, outcome, { posted: [messageId], inMessage: false }))
           )
         )
       }).pipe(Effect.tapError((e) => Effect.logWarning(`lead card not posted yet, will retry: ${e.message}`)))

@@ -44,7 +44,8 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       yield* Effect.annotateCurrentSpan("leadId", leadId)
       while (true) {
         const record = yield* leads.get(leadId)
-        if (Option.isNone(record)) return yield* Effect.logError(`lead ${leadId} is not in the store`)
+        // Gone: its person was forgotten (their data deleted on request); it is not delivered.
+        if (Option.isNone(record)) return yield* Effect.logInfo(`lead ${leadId} is gone: not delivered`)
         const { dueAt, retries, wakes } = record.value.work
         if (Option.isNone(dueAt) || dueAt.value > (yield* Clock.currentTimeMillis)) return
         const failed = yield* workOn(record.value).pipe(

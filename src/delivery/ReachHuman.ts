@@ -4,12 +4,15 @@ import { Attempts } from "../concurrency/Attempts.js"
 import { CrmClient } from "../crm/CrmClient.js"
 import { CrmClientError, logLine, metricKind } from "../crm/CrmError.js"
 import { crmPayload } from "../crm/CrmPayload.js"
+import { nextId } from "../lead/Ids.js"
 import { type Lead, type Outcome, outcomeKinds } from "../lead/Lead.js"
 import { ManagersPosts } from "../managers/post/ManagersPosts.js"
 import { ManagersRooms } from "../managers/room/ManagersRooms.js"
 import { crmErrors, deliverySeconds, labelled, leadsDelivered } from "../metrics/metrics.js"
+import { lateSteps } from "../privacy/erasureSteps.js"
 import { Profiles } from "../profiles/Profiles.js"
 import { WhomItConcerns } from "../relay/WhomItConcerns.js"
+import { Erasures } from "../store/Erasures.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
@@ -31,6 +34,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     const { promptly } = yield* Transactor
     const attempts = yield* Attempts
     const whom = yield* WhomItConcerns
+    const erasures = yield* Erasures
     const followUps = yield* FollowUpState
 
     /** One round that the CRM failed, kept as one attempt with both errors when the fallback failed too. */
@@ -69,15 +73,26 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
         )
       )
 
-    /** The outcome, and (a fallback) that its message concerns the person: a manager's reply to it reaches them. */
+    /**
+     * The outcome, and (a fallback) that its message concerns the person: a manager's reply to it reaches them. A
+     * lead gone meanwhile (its person was forgotten while the attempt was under way): what it posted is cleaned and
+     * the managers are told, instead.
+     */
     const stored = (lead: Lead, outcome: Outcome) =>
-      leads.setOutcome(lead.id, outcome).pipe(
-        Effect.zipRight(
-          outcome._tag === "Fallback"
-            ? whom.record(rooms.of(lead.profile).chat.id, lead.contact.telegramId, [outcome.messageId])
-            : Effect.void
-        )
-      )
+      Effect.gen(function*() {
+        const chatId = rooms.of(lead.profile).chat.id
+        if (yield* leads.setOutcome(lead.id, outcome)) {
+          if (outcome._tag === "Fallback") yield* whom.record(chatId, lead.contact.telegramId, [outcome.messageId])
+          return
+        }
+        yield* Effect.logWarning("the lead's person was forgotten while it was delivered: what it posted is cleaned")
+        yield* erasures.queue({
+          id: yield* nextId,
+          by: "delivery",
+          createdAt: yield* Clock.currentTimeMillis,
+          steps: lateSteps({ lead }, outcome, chatId)
+        })
+      })
 
     const delivered = (lead: Lead, outcome: Outcome) =>
       Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>

@@ -9,4 +9,6 @@ export class Deliveries extends Context.Tag("Deliveries")<Deliveries, {
   readonly schedule: (leadId: string) => Effect.Effect<void>
   /** Starts (or continues) sending the person's relayed messages, in order; returns at once. */
   readonly scheduleRelays: (telegramId: number) => Effect.Effect<void>
+  /** Starts cleaning the managers' chats after a person's data was deleted; returns at once. */
+  readonly scheduleErasure: (erasureId: string) => Effect.Effect<void>
 }>() {}

@@ -1,8 +1,14 @@
 import { Schema } from "effect"
 
-/** Who asked for a person's data to be deleted: the person (/forget), or the operator (npm run forget-person). */
-export const ErasureBy = Schema.Literal("person", "operator")
+/**
+ * Who asked for a person's data to be deleted: the person (/forget), or the operator (npm run forget-person); or
+ * `delivery`: a lead reached the managers while its person was being forgotten, and what it posted is cleaned too.
+ */
+export const ErasureBy = Schema.Literal("person", "operator", "delivery")
 export type ErasureBy = typeof ErasureBy.Type
+/** Who may ask: a person's erasure is counted by them (`leadbot_forgotten_total{by}`). */
+export const RequestedBy = Schema.Literal("person", "operator")
+export type RequestedBy = typeof RequestedBy.Type
 
 /**
  * What is left to do in the managers' chats after a person's data was deleted from the store: the bot's messages

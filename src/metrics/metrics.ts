@@ -1,5 +1,6 @@
 import { Effect, FiberRef, Metric, MetricBoundaries } from "effect"
 
+import { RequestedBy } from "../lead/Erasure.js"
 import { OutcomeKind } from "../lead/Lead.js"
 
 /**
@@ -54,6 +55,19 @@ export const crmErrors = Metric.counter("leadbot_crm_errors_total", {
 export const RELAY_RESULTS = ["delivered", "refused"] as const
 export const repliesRelayed = Metric.counter("leadbot_replies_relayed_total", {
   description: "Managers' messages relayed to people, by result (delivered or refused)",
+  incremental: true
+})
+
+/** Consents given (152-FZ), by `result`: `accepted` (the only one: a refusal is no event, the person just leaves). */
+export const CONSENT_RESULTS = ["accepted"] as const
+export const consentsGiven = Metric.counter("leadbot_consents_total", {
+  description: "Consents to the processing of personal data, by result",
+  incremental: true
+})
+
+/** People whose data was deleted, by `by`: `person` (/forget) or `operator` (npm run forget-person). */
+export const peopleForgotten = Metric.counter("leadbot_forgotten_total", {
+  description: "People whose data was deleted on request, by who asked (person or operator)",
   incremental: true
 })
 
@@ -138,6 +152,8 @@ export const makeKnownSeries = (brands: ReadonlyArray<string>) =>
       )
     ]),
     ...RELAY_RESULTS.map((result) => Metric.value(Metric.tagged(repliesRelayed, "result", result))),
+    ...CONSENT_RESULTS.map((result) => Metric.value(Metric.tagged(consentsGiven, "result", result))),
+    ...RequestedBy.literals.map((by) => Metric.value(Metric.tagged(peopleForgotten, "by", by))),
     Metric.value(firstReplySeconds),
     Metric.value(confirmationSeconds),
     Metric.value(deliverySeconds)

@@ -132,6 +132,8 @@ export const makeProfiles = (locales: Locales, perBrand: PerBrandSettings) =>
     const campaigns = locales.campaigns ?? {}
     return {
       texts: locales.texts,
+      /** Consent as a step of its own, when locales.json asks for it. */
+      consent: Option.fromNullable(locales.consent),
       /** A campaign's UTM fields from locales.json; none listed (or no campaign): `{}`. */
       utmOf: (campaign: Option.Option<string>): Utm =>
         Option.match(campaign, {

@@ -8,6 +8,7 @@ import { HandledMark } from "../managers/mark/HandledMark.js"
 import { inManagersChat } from "../managers/room/inManagersChat.js"
 import { ManagersRooms } from "../managers/room/ManagersRooms.js"
 import { PeopleFunnel } from "../people/PeopleFunnel.js"
+import { PrivacyCommands } from "../privacy/PrivacyCommands.js"
 import { RelayRoutes } from "../relay/RelayRoutes.js"
 import { answerTap } from "../telegram/answerTap.js"
 import { route, type RoutingContext } from "../telegram/routes.js"
@@ -26,9 +27,9 @@ export class RoutingError
 
 /**
  * Routes each update to a feature (grammY's structuring guide: a Composer per feature): the managers' mark wherever
- * its button is pressed; in a managers' chat, which is theirs only, their commands and the relay; then the person's
- * funnel. grammY only chooses the route; its program then runs in the update's own fiber. Never fails: a failure is
- * logged, and the update is done.
+ * its button is pressed; in a managers' chat, which is theirs only, their commands and the relay; the person's
+ * rights (/mydata, /forget); then the person's funnel. grammY only chooses the route; its program then runs in the
+ * update's own fiber. Never fails: a failure is logged, and the update is done.
  */
 export class UpdateRouter extends Effect.Service<UpdateRouter>()("UpdateRouter", {
   effect: Effect.gen(function*() {
@@ -39,6 +40,7 @@ export class UpdateRouter extends Effect.Service<UpdateRouter>()("UpdateRouter",
       pending: yield* PendingCommand,
       stats: yield* StatsCommand,
       relay: yield* RelayRoutes,
+      privacy: yield* PrivacyCommands,
       people: yield* PeopleFunnel
     }
     /** A press no feature takes is still answered, so the client stops spinning. */
@@ -52,6 +54,7 @@ export class UpdateRouter extends Effect.Service<UpdateRouter>()("UpdateRouter",
     const managersChat = composer.filter(inManagersChat(rooms.at))
     managersChat.use(features.pending.routes, features.stats.routes, features.relay.routes)
     managersChat.on("callback_query", answerOnly)
+    composer.use(features.privacy.routes)
     composer.use(features.people.routes)
     composer.on("callback_query", answerOnly)
     const middleware = composer.middleware()
@@ -85,6 +88,7 @@ export class UpdateRouter extends Effect.Service<UpdateRouter>()("UpdateRouter",
     PendingCommand.Default,
     StatsCommand.Default,
     RelayRoutes.Default,
+    PrivacyCommands.Default,
     PeopleFunnel.Default,
     ManagersRooms.Default
   ]

@@ -7,16 +7,23 @@ import { Either, Schema } from "effect"
 const LeadButton = Schema.TemplateLiteralParser("lead:", Schema.String, ":", Schema.String)
 const BrandButton = Schema.TemplateLiteralParser("brand:", Schema.String)
 const HandledButton = Schema.TemplateLiteralParser("done:", Schema.String)
+const ConsentButton = Schema.TemplateLiteralParser("consent:", Schema.String)
+const ForgetButton = Schema.TemplateLiteralParser("forget:", Schema.Literal("yes", "no"))
 
 export type Button =
   | { readonly _tag: "Lead"; readonly profile: string; readonly serviceId: string }
   | { readonly _tag: "Brand"; readonly profile: string }
   | { readonly _tag: "Handled"; readonly leadId: string }
+  /** The accept under a consent text, naming its version and text (a hash's first 16 hex digits). */
+  | { readonly _tag: "Consent"; readonly acceptKey: string }
+  | { readonly _tag: "Forget"; readonly confirmed: boolean }
   | { readonly _tag: "Unknown" }
 
 const decodeLead = Schema.decodeUnknownEither(LeadButton)
 const decodeBrand = Schema.decodeUnknownEither(BrandButton)
 const decodeHandled = Schema.decodeUnknownEither(HandledButton)
+const decodeConsent = Schema.decodeUnknownEither(ConsentButton)
+const decodeForget = Schema.decodeUnknownEither(ForgetButton)
 
 export const parseButton = (data: string): Button => {
   const lead = decodeLead(data)
@@ -27,6 +34,10 @@ export const parseButton = (data: string): Button => {
   if (Either.isRight(brand)) return { _tag: "Brand", profile: brand.right[1] }
   const handled = decodeHandled(data)
   if (Either.isRight(handled) && handled.right[1] !== "") return { _tag: "Handled", leadId: handled.right[1] }
+  const consent = decodeConsent(data)
+  if (Either.isRight(consent) && consent.right[1] !== "") return { _tag: "Consent", acceptKey: consent.right[1] }
+  const forget = decodeForget(data)
+  if (Either.isRight(forget)) return { _tag: "Forget", confirmed: forget.right[1] === "yes" }
   return { _tag: "Unknown" }
 }
 
@@ -37,3 +48,7 @@ export const brandButton = (profile: string) => `brand:${profile}`
 /** "✅ Внесено в CRM" on a fallback message: a manager entered the lead by hand. */
 export const handledButton = (leadId: string) => `done:${leadId}`
 export const HANDLED_BUTTON_TEXT = "✅ Внесено в CRM"
+/** The accept under a consent text: its version and text's key (16 hex digits), so an old message's accept is seen. */
+export const consentButton = (acceptKey: string) => `consent:${acceptKey.slice(0, 16)}`
+/** The answer to /forget's question. */
+export const forgetButton = (confirmed: boolean) => `forget:${confirmed ? "yes" : "no"}`

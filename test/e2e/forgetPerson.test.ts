@@ -13,8 +13,9 @@ import { runScript } from "../support/runScript.js"
 
 afterAll(removeTempDirs)
 
-/** `npm run forget-person -- <id>` as a process (what the npm script runs), with DATA_DIR set. */
-const forget = (dataDir: string, id: string) => runScript("forget-person.ts", [id], { DATA_DIR: dataDir })
+/** `npm run forget-person -- <id>` as a process (what the npm script runs), with the bot's settings. */
+const forget = (dataDir: string, id: string) =>
+  runScript("forget-person.ts", [id], { BOT_TOKEN: "1:x", ADMIN_CHAT_ID: "-100500", DATA_DIR: dataDir })
 
 const leadOf = (telegramId: number) => ({
   id: `lead-${telegramId}`,
@@ -34,7 +35,7 @@ describe("npm run forget-person, as a command", () => {
     const stores = SqlStores.pipe(
       Layer.provideMerge(Layer.scoped(SqlClient.SqlClient, openDatabase(join(dataDir, "leads.sqlite"))))
     )
-    const inStore = <A>(effect: Effect.Effect<A, unknown, LeadStore | StartEvents>) =>
+    const inStore = <A>(effect: Effect.Effect<A, unknown, LeadStore | StartEvents | SqlClient.SqlClient>) =>
       Effect.runPromise(effect.pipe(Effect.provide(stores), Effect.scoped) as Effect.Effect<A>)
     await inStore(Effect.flatMap(LeadStore, (leads) => Effect.all([501, 502].map((id) => leads.record(leadOf(id), 0)))))
     const opened = (telegramId: number) =>
@@ -49,8 +50,19 @@ describe("npm run forget-person, as a command", () => {
     expect(done).toMatchObject({ code: 0, stderr: "" })
     expect(done.stdout).toBe(
       `${join(dataDir, "leads.sqlite")}: deleted of 501: 1 leads, 0 delivery attempts, 0 follow-ups, 0 latest-lead ` +
-        "pointer, 0 leases, 0 updates, 0 managers' messages, 0 admin-chat messages unlinked, 1 /start events"
+        "pointer, 0 updates, 0 managers' messages, 1 /start events; consent withdrawn (0); the bot cleans 0 " +
+        "managers'-chat messages and 0 forum topics"
     )
+    // The managers' chat is told, by the bot, once it runs: the erasure waits in the store, the operator's.
+    const erasures = await inStore(
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) =>
+          sql`SELECT e.requested_by, s.kind, s.chat_id, s.text FROM erasures e JOIN erasure_steps s ON s.erasure_id = e.id`
+      )
+    )
+    expect(erasures).toMatchObject([{ requested_by: "operator", kind: "notice", chat_id: -100500 }])
+    expect(String(erasures[0]!.text)).toContain("Не дошли до людей и доставлены не будут")
     const left = await inStore(Effect.flatMap(LeadStore, (leads) => leads.undelivered))
     expect(left.map((r) => r.lead.contact.telegramId)).toEqual([502])
     const campaigns = await inStore(

@@ -70,11 +70,11 @@ describe("npm scripts that start something long-lived stop whole on SIGTERM to n
 })
 
 describe("every npm script answers --help with its usage and exit 0", () => {
-  it("sandbox, demo, link, bench, stand-ins, forget-person, backup", () => {
+  it("sandbox, demo, link, bench, stand-ins, forget-person, backup, consents", () => {
     // Each through npm as a user runs it (the bundling step of some included), one after the other: those steps
     // rebuild dist/. HOME of its own: npm's cache and logs are not this test's.
     const env = { PATH: process.env.PATH ?? "", HOME: makeTempDir("npm-home") }
-    const scripts = ["sandbox", "demo", "link", "bench", "stand-ins", "forget-person", "backup"]
+    const scripts = ["sandbox", "demo", "link", "bench", "stand-ins", "forget-person", "backup", "consents"]
     const answers = scripts.map((script) => {
       const run = spawnSync("npm", ["run", "--silent", script, "--", "--help"], {
         cwd: root,

@@ -68,6 +68,9 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     }
     expect(before.get("leadbot_updates_received_total{source=\"webhook\"}")).toBe(0)
     expect(before.get("leadbot_confirmation_seconds_count")).toBe(0)
+    expect(before.get("leadbot_consents_total{result=\"accepted\"}")).toBe(0)
+    expect(before.get("leadbot_forgotten_total{by=\"person\"}")).toBe(0)
+    expect(before.get("leadbot_forgotten_total{by=\"operator\"}")).toBe(0)
 
     await tap(telegram, galliard, "agency", "📈 Привлечь клиентов")
     await tap(telegram, maria, "cg", "🤖 AI-видео")

@@ -152,7 +152,8 @@ describe("managers answer people from the admin chat (reply mode), the real bot 
         process.execPath,
         ["--import", loader, join(root, "scripts/forget-person.ts"), String(galliard.id)],
         {
-          env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir },
+          // The bot's own settings (the managers' chats it cleans), as an operator runs it.
+          env: { PATH: process.env.PATH ?? "", ...botEnv(telegram, crm), DATA_DIR: dataDir },
           cwd: makeTempDir("forget-cwd")
         }
       )

@@ -84,9 +84,11 @@ describe("the image's runtime folder: the bundle with only the node_modules it n
           stdout: `${join(dataDir, "leads.sqlite")} backed up to ${backup}`
         })
         expect(existsSync(backup)).toBe(true)
-        const forgot = run(dir, "forget-person.mjs", [String(galliard.id)], { DATA_DIR: dataDir })
+        const forgot = run(dir, "forget-person.mjs", [String(galliard.id)], env)
         expect(forgot.code).toBe(0)
         expect(forgot.stdout).toMatch(new RegExp(`deleted of ${galliard.id}: 1 leads, `))
+        const log = run(dir, "consents.mjs", ["--csv"], { DATA_DIR: dataDir })
+        expect(log).toEqual({ code: 0, stdout: "telegram_id,version,text_sha256,accepted_at,how,withdrawn_at" })
 
         bot.child.kill("SIGTERM")
         expect(await bot.exited).toBe(0)

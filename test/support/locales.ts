@@ -11,7 +11,15 @@ export interface LocalesJson {
   texts: Record<string, unknown>
   profiles: Record<string, Record<string, unknown> & { services: Array<Record<string, unknown>> }>
   campaigns?: Record<string, Record<string, unknown>>
+  consent?: Record<string, unknown>
 }
+
+/** A consent section as an agency would write it (152-FZ): its version, its text with `{brand}`, its policy. */
+export const CONSENT = {
+  version: "2025-09-01",
+  text: "<b>Согласие на обработку персональных данных</b>\nЯ даю согласие {brand} на обработку моих данных.",
+  policy_url: "https://example.com/privacy"
+} as const
 
 /** The shipped locales with `change` made, as text. */
 export const localesWith = (change: (json: LocalesJson) => void): string => {

@@ -83,6 +83,15 @@ export const recordingTelegram = (fault?: (call: ApiCall) => Fault | undefined, 
       if (gone(Number(p.message_id))) throw refused("message to edit not found")
       return { message_id: p.message_id, date: 0, chat: chatOf(p), text: p.text }
     },
+    editMessageCaption: (p) => {
+      if (gone(Number(p.message_id))) throw refused("message to edit not found")
+      return { message_id: p.message_id, date: 0, chat: chatOf(p), caption: p.caption, photo: [] }
+    },
+    editForumTopic: (p) => {
+      const thread = Number(p.message_thread_id)
+      if (!forum || !topics.has(thread) || deletedTopics.has(thread)) throw refused("message thread not found")
+      return true
+    },
     answerCallbackQuery: () => true,
     setMessageReaction: () => true,
     getChat: (p) => chatOf(p),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Exit, Layer, LogLevel, Option, Redacted } from "effect"
 
 import { AppConfig } from "../../src/config/AppConfig.js"
-import { EnvironmentLive } from "../../src/config/environment.js"
+import { environmentProvider } from "../../src/config/environment.js"
 import { type PerBrand, valueOfBrand, variablesOfNoBrand } from "../../src/config/perBrand.js"
 import { startupFailureLine } from "../../src/config/startupFailure.js"
 import { noPerBrand } from "../support/testLayers.js"
@@ -235,7 +235,10 @@ describe("the environment, as the app reads it", () => {
           Object.assign(process.env, before)
         })
     )
-  const appConfig = AppConfig.pipe(Effect.provide(AppConfig.Default.pipe(Layer.provide(EnvironmentLive))))
+  // As main.ts runs the app: on the environment's provider, made once the environment is set.
+  const appConfig = Effect.suspend(() =>
+    AppConfig.pipe(Effect.provide(AppConfig.Default), Effect.withConfigProvider(environmentProvider()))
+  )
   const env = {
     BOT_TOKEN: "1:a",
     ADMIN_CHAT_ID: "-1",
@@ -254,19 +257,5 @@ describe("the environment, as the app reads it", () => {
     Effect.gen(function*() {
       const exit = yield* withEnv(env, Effect.exit(AppConfig.pipe(Effect.provide(AppConfig.Default))))
       expect(failureOf(exit)).toMatch(/^Cannot start: ADMIN_CHAT_ID_CG: listed by the environment but not found/)
-    }))
-
-  it.effect("a provider set around the app (a test's) is kept", () =>
-    Effect.gen(function*() {
-      const config = yield* withEnv(
-        env,
-        appConfig.pipe(
-          Effect.withConfigProvider(
-            ConfigProvider.fromMap(new Map([["BOT_TOKEN", "2:b"], ["ADMIN_CHAT_ID", "-2"]]), { pathDelim: "_" })
-          )
-        )
-      )
-      expect(config.adminChatId).toBe(-2)
-      expect(config.perBrand.ADMIN_CHAT_ID.size).toBe(0)
     }))
 })

@@ -50,6 +50,24 @@ describe("the Dockerfile", () => {
     }
   })
 
+  it("the build stage has every file of scripts/ that the bundle's scripts import (they are built there)", () => {
+    const copied = instructions.filter((l) => l.startsWith("COPY ") && !l.includes("--from="))
+      .flatMap((l) => l.split(/\s+/).slice(1, -1))
+    const build = readFileSync(join(root, "scripts/build.mjs"), "utf8")
+    const entries = [...build.matchAll(/in: "(scripts\/[^"]+\.ts)"/g)].map((m) => m[1]!)
+    expect(entries.length).toBeGreaterThan(1)
+    const needed = new Set<string>()
+    const visit = (file: string) => {
+      if (needed.has(file)) return
+      needed.add(file)
+      for (const [, path] of readFileSync(join(root, file), "utf8").matchAll(/from "\.\/([^"]+)\.js"/g)) {
+        visit(`scripts/${path}.ts`)
+      }
+    }
+    entries.forEach(visit)
+    expect([...needed].filter((file) => !copied.includes(file))).toEqual([])
+  })
+
   it("runs the bundle as npm start does (node itself, the same flags)", () => {
     const cmd = JSON.parse(instructions.find((l) => l.startsWith("CMD "))!.slice(4)) as Array<string>
     expect(cmd[0]).toBe("node")

@@ -62,6 +62,11 @@ const consentLog = Effect.gen(function*() {
   expect(yield* log(0)).toEqual(["501@1000", "502@1500", "501@2000", "501@4000", "503@4000"])
   expect(yield* log(2000)).toEqual(["501@2000", "501@4000", "503@4000"])
   expect(yield* log(4001)).toEqual([])
+  // The same text under a new version is a new accept (a new version asks everyone again).
+  expect(yield* accept(504, "h1", "v1", 5000)).toBe(true)
+  expect(yield* consents.accepted(504, "v1b")).toBe(false)
+  expect(yield* accept(504, "h1", "v1b", 5001)).toBe(true)
+  expect(yield* consents.accepted(504, "v1b")).toBe(true)
 })
 
 /** The asking step: one a person (the latest wins), dropped, and expired with only the never-accepting returned. */

@@ -34,7 +34,8 @@ export const MemoryConsents = Layer.effect(
         write((unit) => {
           if (!texts.has(consent.textSha256)) return undefined
           const again = records.values().some((r) =>
-            r.telegramId === consent.telegramId && r.textSha256 === consent.textSha256 && standing(r)
+            r.telegramId === consent.telegramId && r.version === consent.version &&
+            r.textSha256 === consent.textSha256 && standing(r)
           )
           if (again) return false
           const { at, ...rest } = consent

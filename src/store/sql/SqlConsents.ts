@@ -103,10 +103,11 @@ export const SqlConsents = Layer.effect(
             accepted_at: consent.at,
             how: consent.how
           })
-        } ON CONFLICT (telegram_id, text_sha256) WHERE withdrawn_at IS NULL DO NOTHING RETURNING telegram_id`.pipe(
-          Effect.map((rows) => rows.length > 0),
-          storeOp("accept")
-        ),
+        } ON CONFLICT (telegram_id, version, text_sha256) WHERE withdrawn_at IS NULL DO NOTHING RETURNING telegram_id`
+          .pipe(
+            Effect.map((rows) => rows.length > 0),
+            storeOp("accept")
+          ),
       withdraw: (telegramId, at) =>
         sql`UPDATE consents SET withdrawn_at = ${at} WHERE telegram_id = ${telegramId} AND withdrawn_at IS NULL
             RETURNING telegram_id`.pipe(Effect.map((rows) => rows.length), storeOp("withdraw")),

@@ -27,8 +27,9 @@ export const consent = Effect.gen(function*() {
     how TEXT NOT NULL CHECK (how IN ('button')),
     withdrawn_at ${INTEGER}
   )`
-  // One standing accept a person and text: a repeated tap records nothing more.
-  yield* sql`CREATE UNIQUE INDEX consents_standing ON consents (telegram_id, text_sha256) WHERE withdrawn_at IS NULL`
+  // One standing accept a person, version and text: a repeated tap records nothing more.
+  yield* sql`CREATE UNIQUE INDEX consents_standing ON consents (telegram_id, version, text_sha256)
+    WHERE withdrawn_at IS NULL`
   yield* sql`CREATE INDEX consents_person ON consents (telegram_id, version)`
   yield* sql`CREATE INDEX consents_accepted ON consents (accepted_at)`
   yield* sql`CREATE TABLE consent_steps (
@@ -39,7 +40,7 @@ export const consent = Effect.gen(function*() {
   yield* sql`CREATE INDEX consent_steps_at ON consent_steps (at)`
   yield* sql`CREATE TABLE erasures (
     id TEXT PRIMARY KEY,
-    requested_by TEXT NOT NULL CHECK (requested_by IN ('person', 'operator')),
+    requested_by TEXT NOT NULL CHECK (requested_by IN ('person', 'operator', 'delivery')),
     created_at ${INTEGER} NOT NULL,
     next_attempt_at ${INTEGER},
     retries ${INTEGER} NOT NULL DEFAULT 0
