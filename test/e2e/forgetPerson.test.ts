@@ -58,7 +58,8 @@ describe("npm run forget-person, as a command", () => {
       Effect.flatMap(
         SqlClient.SqlClient,
         (sql) =>
-          sql`SELECT e.requested_by, s.kind, s.chat_id, s.text FROM erasures e JOIN erasure_steps s ON s.erasure_id = e.id`
+          sql`SELECT e.requested_by, s.kind, s.chat_id, s.text
+            FROM erasures e JOIN erasure_steps s ON s.erasure_id = e.id`
       )
     )
     expect(erasures).toMatchObject([{ requested_by: "operator", kind: "notice", chat_id: -100500 }])
