@@ -8,6 +8,7 @@ import { nextId } from "../lead/Ids.js"
 import { type Lead, type Outcome, outcomeKinds } from "../lead/Lead.js"
 import { ManagersPosts } from "../managers/post/ManagersPosts.js"
 import { ManagersRooms } from "../managers/room/ManagersRooms.js"
+import { adminAttemptOf, crmAttemptOf } from "../managers/views/attemptWording.js"
 import { crmErrors, deliverySeconds, labelled, leadsDelivered } from "../metrics/metrics.js"
 import { lateSteps } from "../privacy/erasureSteps.js"
 import { Profiles } from "../profiles/Profiles.js"
@@ -61,13 +62,13 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
             Effect.zipRight(Metric.increment(crmErrorsOf(lead.profile, metricKind(error)))),
             Effect.zipRight(posts.postFallback(lead, error)),
             Effect.tap(() => Effect.logWarning("fallback: lead sent to the admin chat for manual entry")),
-            Effect.tap(() => failedRound(lead.id, error._tag, Option.none())),
+            Effect.tap(() => failedRound(lead.id, crmAttemptOf(error), Option.none())),
             Effect.tapErrorTag("TelegramError", (e) =>
               Effect.logError(
                 `fallback failed too, the lead stays pending and will be retried: ${rooms.of(lead.profile).explain(e)}`
               )
                 .pipe(
-                  Effect.zipRight(failedRound(lead.id, error._tag, Option.some(`TelegramError ${e.code ?? "network"}`)))
+                  Effect.zipRight(failedRound(lead.id, crmAttemptOf(error), Option.some(adminAttemptOf(e))))
                 ))
           )
         )

@@ -83,7 +83,7 @@ describe.skipIf(skipped)(`npm run sandbox, in a real browser${skipped ? ` (${WHY
     expect(await outbox.innerText()).toMatch(/Outbox: 1 lead waits for a human/)
     // Each round is one attempt, with the CRM's error and the admin chat's.
     await expect.poll(() => outbox.innerText(), { timeout: 10_000 }).toMatch(
-      /\d+ failed attempts, last: CRM: Crm\w+Error, admin chat: TelegramError 500/
+      /\d+ failed attempts, last: CRM: Crm\w+Error( \d+)?, admin chat: TelegramError 500/
     )
     // The bot's own ERROR for it is on the page too, as an operator would read it.
     await expect.poll(() => page.locator("#bot-log").innerText(), { timeout: 10_000 }).toMatch(

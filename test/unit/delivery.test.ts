@@ -139,9 +139,9 @@ describe("Delivery: CRM first, the admin chat on any CrmError", () => {
       const record = Option.getOrThrow(yield* leads.get(pending!.lead.id))
       // One attempt a round: the CRM's error, with the admin chat's while the fallback failed too.
       expect(record.attempts.map((a) => [a.error, Option.getOrNull(a.adminError)])).toEqual([
-        ["CrmHttpStatusError", "TelegramError 500"],
-        ["CrmHttpStatusError", "TelegramError 500"],
-        ["CrmHttpStatusError", null]
+        ["CrmHttpStatusError 503", "TelegramError 500"],
+        ["CrmHttpStatusError 503", "TelegramError 500"],
+        ["CrmHttpStatusError 503", null]
       ])
       expect(telegram.adminCalls().filter((c) => c.method === "sendMessage")).toHaveLength(3)
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))

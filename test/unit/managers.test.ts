@@ -45,7 +45,9 @@ describe("/pending", () => {
       expect(lines).toHaveLength(2)
       expect(lines[0]).toContain("MONSTER AGENCY — Привлечь клиентов — @betterrman")
       // One round a try: the CRM's error and the fallback's, together (each round failed both ways).
-      expect(lines[0]).toMatch(/попыток: (\d+), последняя: CRM: CrmConnectionError, запасной канал: TelegramError 500/)
+      expect(lines[0]).toMatch(
+        /попыток: (\d+), последняя: CRM недоступна \(ошибка соединения\); чат менеджеров: ошибка Telegram 500/
+      )
       const rounds = Number(/попыток: (\d+)/.exec(lines[0]!)![1])
       const fallbackTries = telegram.calls.filter((c) =>
         String(c.payload.text).includes("FALLBACK") && String(c.payload.text).includes("@betterrman")

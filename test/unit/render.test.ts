@@ -1,8 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc, Option } from "effect"
 
-import { CrmConnectionError, CrmHttpStatusError, CrmUnknownError } from "../../src/crm/CrmError.js"
+import { CrmConnectionError, CrmHttpStatusError, CrmTimeoutError, CrmUnknownError } from "../../src/crm/CrmError.js"
 import type { FollowUp, Lead } from "../../src/lead/Lead.js"
+import { attemptErrors } from "../../src/managers/commands/pendingReport.js"
+import { crmAttemptOf } from "../../src/managers/views/attemptWording.js"
 import { cardHtml, fallbackHtml, followUpHeader, smartEditHtml } from "../../src/managers/views/render.js"
 import { escapeHtml, splitText, visibleText } from "../../src/telegram/escapeHtml.js"
 import { parseTelegramHtml } from "../../src/telegram/parseTelegramHtml.js"
@@ -113,5 +115,20 @@ describe("splitText", () => {
       expect(piece).not.toMatch(/^[\udc00-\udfff]|[\ud800-\udbff]$/)
     }
     expect(pieces.join("").replace(/\n/g, "")).toBe(text.replace(/\n/g, ""))
+  })
+})
+
+describe("a failed round, as /pending words it for managers", () => {
+  it("the CRM's status and the managers' chat's error in words, rows kept before the status in words too", () => {
+    const round = (error: string, admin?: string) =>
+      attemptErrors({ at: 0, error, adminError: Option.fromNullable(admin) })
+    expect(round(crmAttemptOf(new CrmHttpStatusError({ status: 500, bodyExcerpt: "" })))).toBe("CRM ответила 500")
+    expect(round(crmAttemptOf(new CrmTimeoutError({ timeoutMs: 10_000 })), "TelegramError 500")).toBe(
+      "CRM не ответила вовремя; чат менеджеров: ошибка Telegram 500"
+    )
+    expect(round("CrmConnectionError", "TelegramError network")).toBe(
+      "CRM недоступна (ошибка соединения); чат менеджеров: нет связи с Telegram"
+    )
+    expect(round("CrmHttpStatusError")).toBe("CRM ответила ошибкой")
   })
 })

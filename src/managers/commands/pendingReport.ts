@@ -2,6 +2,7 @@ import { Option } from "effect"
 
 import { type DeliveryAttempt, fallbackChatOf, type LeadRecord } from "../../lead/Lead.js"
 import { escapeHtml } from "../../telegram/escapeHtml.js"
+import { adminAttemptRu, crmAttemptRu } from "../views/attemptWording.js"
 import { adminMessageLink, contactHtml, managerTime } from "../views/render.js"
 
 const LISTED = 20
@@ -22,11 +23,11 @@ const head = (record: LeadRecord, time: (at: number) => string) =>
     contactHtml(record.lead.contact)
   } — с ${time(record.lead.createdAt)}`
 
-/** A round's errors as managers read them: the CRM's, and the admin chat's when the fallback failed too. */
+/** A round's errors as managers read them: the CRM's, and the managers' chat's when the fallback failed too. */
 export const attemptErrors = (attempt: DeliveryAttempt): string =>
   Option.match(attempt.adminError, {
-    onNone: () => `CRM: ${attempt.error}`,
-    onSome: (admin) => `CRM: ${attempt.error}, запасной канал: ${admin}`
+    onNone: () => crmAttemptRu(attempt.error),
+    onSome: (admin) => `${crmAttemptRu(attempt.error)}; ${adminAttemptRu(admin)}`
   })
 
 /**
