@@ -14,6 +14,17 @@ const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948
 
 const WIDTH = 1280
 const HEIGHT = 800
+/** Day labels that fit under the bars at this size without overlapping. */
+const MAX_LABELS = 16
+
+/**
+ * The days' labels as the chart shows them: all when they fit, else every n-th counted back from the last, so that
+ * the last day (today) is always labelled; the others blank.
+ */
+export const shownLabels = (days: ReadonlyArray<string>, max = MAX_LABELS): ReadonlyArray<string> => {
+  const step = Math.max(1, Math.ceil(days.length / max))
+  return days.map((day, i) => ((days.length - 1 - i) % step === 0 ? day : ""))
+}
 
 /**
  * Leads per day per brand as a stacked bar chart, a PNG large enough to read on a phone: Chart.js drawing on
@@ -32,6 +43,7 @@ export const drawLeadsChart = (title: string, days: ReadonlyArray<string>, serie
       // Chart.js draws on any context with the 2D canvas API, which @napi-rs/canvas's is (short of browser-only
       // methods, e.g. drawFocusIfNeeded, that Chart.js never calls); its types name the browser's, unchecked here
       // (this project has no DOM types), so the context goes in as it is.
+      const labels = shownLabels(days)
       const chart = new Chart(canvas.getContext("2d"), {
         type: "bar",
         data: {
@@ -52,7 +64,12 @@ export const drawLeadsChart = (title: string, days: ReadonlyArray<string>, serie
             legend: { position: "bottom", labels: { font: { ...font, size: 30 }, color: "#222", padding: 24 } }
           },
           scales: {
-            x: { stacked: true, ticks: { font: { ...font, size: 26 }, color: "#333" }, grid: { display: false } },
+            x: {
+              stacked: true,
+              // Chart.js's own skipping may drop the last day; ours keeps it (shownLabels).
+              ticks: { autoSkip: false, callback: (_, i) => labels[i], font: { ...font, size: 26 }, color: "#333" },
+              grid: { display: false }
+            },
             y: {
               stacked: true,
               beginAtZero: true,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either, Option } from "effect"
 
 import { parseStartParameter } from "../../src/lead/Campaign.js"
+import { shownLabels } from "../../src/stats/leadsChart.js"
 import { STATS_USAGE, statsPeriod } from "../../src/stats/statsPeriod.js"
 
 describe("a /start parameter", () => {
@@ -56,5 +57,19 @@ describe("/stats' period", () => {
 
   it.each(["forever", "0", "401", "-3", "7d"])("%j is answered with the usage", (argument) => {
     expect(statsPeriod(argument, now, "UTC")).toEqual(Either.left(STATS_USAGE))
+  })
+})
+
+describe("the chart's day labels", () => {
+  const days = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}.12`)
+  it.each([7, 16, 17, 30, 31, 90])("%i days: the last (today) labelled, at most 16, evenly from it", (n) => {
+    const shown = shownLabels(days(n))
+    expect(shown).toHaveLength(n)
+    expect(shown.at(-1)).toBe(`${n}.12`)
+    const labelled = shown.flatMap((label, i) => (label === "" ? [] : [i]))
+    expect(labelled.length).toBeLessThanOrEqual(16)
+    const gaps = new Set(labelled.slice(1).map((i, k) => i - labelled[k]!))
+    expect(gaps.size).toBeLessThanOrEqual(1)
+    if (n <= 16) expect(labelled).toHaveLength(n)
   })
 })
