@@ -3,7 +3,7 @@ import { Clock, Effect, Option } from "effect"
 import { Attempts } from "../concurrency/Attempts.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { nextId } from "../lead/Ids.js"
-import type { Handled, Lead, Outcome } from "../lead/Lead.js"
+import { fallbackChatOf, type Handled, type Lead, type Outcome } from "../lead/Lead.js"
 import { ManagersPosts } from "../managers/post/ManagersPosts.js"
 import { ManagersRooms } from "../managers/room/ManagersRooms.js"
 import type { Posted } from "../managers/views/Plan.js"
@@ -30,7 +30,7 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
     const attempts = yield* Attempts
     const whom = yield* WhomItConcerns
     const erasures = yield* Erasures
-    const { adminNotify } = yield* AppConfig
+    const { adminChatId, adminNotify } = yield* AppConfig
     const { atomically } = yield* Transactor
 
     /**
@@ -106,7 +106,21 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
         )
       }).pipe(Effect.tapError((e) => Effect.logWarning(`lead card not posted yet, will retry: ${e.message}`)))
 
-    return { applyFollowUps, showHandled, postCard } as const
+    /**
+     * A fallback not entered yet whose message is in another chat than its brand's (the chat changed since): posted
+     * there whole, once. The outcome as it now stands.
+     */
+    const relocate = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
+      outcome._tag !== "Fallback" || Option.isSome(handled) ||
+        fallbackChatOf(outcome, adminChatId) === rooms.of(lead.profile).chat.id
+        ? Effect.succeed(outcome)
+        : Effect.gen(function*() {
+          const posted = yield* attempts.one(posts.relocate(lead, outcome, yield* followUps.appliedByEdit(lead.id)))
+          yield* Effect.logInfo("a fallback posted in its brand's new managers' chat")
+          return yield* atomically(recordPosted(lead, outcome, posted))
+        })
+
+    return { applyFollowUps, showHandled, postCard, relocate } as const
   }),
   dependencies: [ManagersPosts.Default, ManagersRooms.Default, Attempts.Default, WhomItConcerns.Default]
 }) {}

@@ -25,10 +25,14 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
     const leads = yield* LeadStore
     const { atomically } = yield* Transactor
 
-    /** Everything the lead still needs, in order: a human, its card, its follow-ups, the manager's mark. */
+    /**
+     * Everything the lead still needs, in order: a human, its message in its brand's chat, its card, its follow-ups,
+     * the manager's mark.
+     */
     const workOn = ({ card, handled, handledShown, lead, outcome, work: { wakes } }: LeadRecord) =>
       Effect.gen(function*() {
-        const known = Option.isSome(outcome) ? outcome.value : yield* reach.deliver(lead)
+        const reached = Option.isSome(outcome) ? outcome.value : yield* reach.deliver(lead)
+        const known = yield* updates.relocate(lead, reached, handled)
         yield* updates.postCard(lead, known, card)
         // A follow-up is added with a wake, in one unit: a lead never woken has none (one added since is found
         // when settling fails).

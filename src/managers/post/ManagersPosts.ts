@@ -114,7 +114,22 @@ export class ManagersPosts extends Effect.Service<ManagersPosts>()("ManagersPost
       )
     })
 
-    return { postFallback, postCard, applyFollowUp, showHandled } as const
+    /**
+     * A fallback whose message is in another chat (its brand's chat changed since) is posted whole, with its button,
+     * in its brand's chat, once: from then on that message is the lead's. Nothing when it is here already.
+     */
+    const relocate = Effect.fn("ManagersPosts.relocate")(function*(
+      lead: Lead,
+      outcome: FallbackOutcome,
+      edited: ReadonlyArray<FollowUp>
+    ) {
+      return yield* post(lead, (room) =>
+        whereIs(outcome, room).messageId !== undefined
+          ? []
+          : [send(fallbackView(stateOf(lead, outcome.html, edited, Option.none())), { moves: true })])
+    })
+
+    return { postFallback, postCard, applyFollowUp, showHandled, relocate } as const
   }),
   dependencies: [ManagersRooms.Default, PersonTopics.Default]
 }) {}
