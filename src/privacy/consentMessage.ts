@@ -2,8 +2,9 @@ import { createHash } from "node:crypto"
 
 import type { InlineKeyboardButton } from "grammy/types"
 
-import type { ConsentSettings, Texts } from "../profiles/LocalesSchema.js"
+import type { Texts } from "../profiles/LocalesSchema.js"
 import { fillPlaceholders } from "../profiles/placeholders.js"
+import type { ConsentSettings } from "../profiles/privacyLocales.js"
 import { consentButton } from "../telegram/buttons.js"
 
 /** The consent message as the person sees it, and the hash of its exact text (what the log says was accepted). */
