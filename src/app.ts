@@ -9,6 +9,7 @@ import { OpenLeadsRelocated } from "./delivery/OpenLeadsRelocated.js"
 import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
 import { ManagersChatsChecked } from "./managers/checkManagersChats.js"
 import { ManagersChats } from "./managers/ManagersChats.js"
+import { ReminderLoop } from "./managers/reminders/ReminderLoop.js"
 import { ErasureDelivery } from "./privacy/ErasureDelivery.js"
 import { Profiles } from "./profiles/Profiles.js"
 import { RelayDelivery } from "./relay/RelayDelivery.js"
@@ -65,13 +66,13 @@ export const DeliveryLoopsLive = DeliveriesLive.pipe(
  * The whole bot, in the order it starts: the settings (read once, here); logging; the HTTP server (so /healthz
  * answers and /readyz says 503 while the rest starts); the ports and their checks; the delivery loops; the features
  * (the router); the loops that feed them and keep the store lean: the intake (polling, or the webhook's handling),
- * the retention of what is kept about people; open leads moved to their brand's new chat; the known metric series;
- * and last, readiness.
+ * the retention of what is kept about people, the reminders of leads nobody took or answered; open leads moved to
+ * their brand's new chat; the known metric series; and last, readiness.
  * It stops in the opposite order: readiness first, then the intake, the features, the deliveries (their attempts
  * under way finish), the ports. Here only the live ports are chosen.
  */
 export const AppLive = Serving.pipe(
-  Layer.provide(Layer.mergeAll(IntakeLive, Retention, OpenLeadsRelocated, KnownSeries)),
+  Layer.provide(Layer.mergeAll(IntakeLive, Retention, ReminderLoop, OpenLeadsRelocated, KnownSeries)),
   Layer.provide(UpdateRouter.Default),
   Layer.provide(DeliveryLoopsLive),
   Layer.provide(CheckedPortsLive),

@@ -3,9 +3,11 @@ import { Clock, Effect, Option } from "effect"
 import { Attempts } from "../concurrency/Attempts.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { nextId } from "../lead/Ids.js"
-import { fallbackChatOf, type Handled, type Lead, type Outcome } from "../lead/Lead.js"
+import { fallbackChatOf, type Lead, type Outcome } from "../lead/Lead.js"
 import { ManagersPosts } from "../managers/post/ManagersPosts.js"
+import { ReminderClock } from "../managers/reminders/ReminderClock.js"
 import { ManagersRooms } from "../managers/room/ManagersRooms.js"
+import type { Marks } from "../managers/views/fallbackView.js"
 import type { Posted } from "../managers/views/Plan.js"
 import { postedSteps } from "../privacy/erasureSteps.js"
 import { WhomItConcerns } from "../relay/WhomItConcerns.js"
@@ -29,6 +31,7 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
     const followUps = yield* FollowUpState
     const attempts = yield* Attempts
     const whom = yield* WhomItConcerns
+    const reminders = yield* ReminderClock
     const erasures = yield* Erasures
     const { adminChatId, adminNotify } = yield* AppConfig
     const { atomically } = yield* Transactor
@@ -64,12 +67,12 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
      * One try at applying the lead's queued follow-ups, in order; stops at the first that fails. Returns the
      * outcome as it now stands (the fallback message may have moved).
      */
-    const applyFollowUps = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
+    const applyFollowUps = (lead: Lead, outcome: Outcome, marks: Marks) =>
       Effect.gen(function*() {
         let current = outcome
         for (const followUp of yield* followUps.queued(lead.id)) {
           const edited = yield* followUps.appliedByEdit(lead.id)
-          const applied = yield* attempts.one(posts.applyFollowUp(lead, current, followUp, edited, handled)).pipe(
+          const applied = yield* attempts.one(posts.applyFollowUp(lead, current, followUp, edited, marks)).pipe(
             Effect.tapError((e) =>
               e._tag === "TelegramError" && isChatGone(e)
                 ? Effect.logError(`follow-up not delivered yet, will retry: ${rooms.of(lead.profile).explain(e)}`)
@@ -87,13 +90,25 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
       })
 
     /** Shows a manager's mark on the fallback message, once. */
-    const showHandled = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
-      outcome._tag !== "Fallback" || Option.isNone(handled) ? Effect.void : Effect.gen(function*() {
+    const showHandled = (lead: Lead, outcome: Outcome, marks: Marks) => {
+      const { handled } = marks
+      return outcome._tag !== "Fallback" || Option.isNone(handled) ? Effect.void : Effect.gen(function*() {
         const shown = yield* attempts.one(
-          posts.showHandled(lead, outcome, yield* followUps.appliedByEdit(lead.id), handled.value)
+          posts.showHandled(lead, outcome, yield* followUps.appliedByEdit(lead.id), { ...marks, handled })
         )
         yield* atomically(leads.markHandledShown(lead.id).pipe(Effect.zipRight(recordPosted(lead, outcome, shown))))
       }).pipe(Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)))
+    }
+
+    /** Shows who took the lead on its message (the fallback, or the card), once. */
+    const showTaken = (lead: Lead, outcome: Outcome, card: Option.Option<number>, marks: Marks) => {
+      const { taken } = marks
+      return Option.isNone(taken) ? Effect.void : Effect.gen(function*() {
+        const edited = outcome._tag === "Fallback" ? yield* followUps.appliedByEdit(lead.id) : []
+        const shown = yield* attempts.one(posts.showTaken(lead, outcome, card, edited, { ...marks, taken }))
+        yield* atomically(leads.markTakenShown(lead.id).pipe(Effect.zipRight(recordPosted(lead, outcome, shown))))
+      }).pipe(Effect.tapError((e) => Effect.logWarning(`the take saved, message not updated yet: ${e.message}`)))
+    }
 
     /** ADMIN_NOTIFY=all: a lead the CRM took gets its card, once; a reply to the card reaches the person. */
     const postCard = (lead: Lead, outcome: Outcome, card: Option.Option<number>) =>
@@ -101,7 +116,8 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
         const messageId = yield* attempts.one(posts.postCard(lead))
         yield* atomically(
           leads.setCard(lead.id, messageId).pipe(
-            Effect.zipRight(recordPosted(lead, outcome, { posted: [messageId], inMessage: false }))
+            Effect.zipRight(recordPosted(lead, outcome, { posted: [messageId], inMessage: false })),
+            Effect.zipRight(reminders.schedule(lead))
           )
         )
       }).pipe(Effect.tapError((e) => Effect.logWarning(`lead card not posted yet, will retry: ${e.message}`)))
@@ -110,17 +126,25 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
      * A fallback not entered yet whose message is in another chat than its brand's (the chat changed since): posted
      * there whole, once. The outcome as it now stands.
      */
-    const relocate = (lead: Lead, outcome: Outcome, handled: Option.Option<Handled>) =>
-      outcome._tag !== "Fallback" || Option.isSome(handled) ||
+    const relocate = (lead: Lead, outcome: Outcome, marks: Marks) =>
+      outcome._tag !== "Fallback" || Option.isSome(marks.handled) ||
         fallbackChatOf(outcome, adminChatId) === rooms.of(lead.profile).chat.id
         ? Effect.succeed(outcome)
         : Effect.gen(function*() {
-          const posted = yield* attempts.one(posts.relocate(lead, outcome, yield* followUps.appliedByEdit(lead.id)))
+          const posted = yield* attempts.one(
+            posts.relocate(lead, outcome, yield* followUps.appliedByEdit(lead.id), marks)
+          )
           yield* Effect.logInfo("a fallback posted in its brand's new managers' chat")
           return yield* atomically(recordPosted(lead, outcome, posted))
         })
 
-    return { applyFollowUps, showHandled, postCard, relocate } as const
+    return { applyFollowUps, showHandled, showTaken, postCard, relocate } as const
   }),
-  dependencies: [ManagersPosts.Default, ManagersRooms.Default, Attempts.Default, WhomItConcerns.Default]
+  dependencies: [
+    ManagersPosts.Default,
+    ManagersRooms.Default,
+    Attempts.Default,
+    WhomItConcerns.Default,
+    ReminderClock.Default
+  ]
 }) {}

@@ -27,17 +27,20 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
 
     /**
      * Everything the lead still needs, in order: a human, its message in its brand's chat, its card, its follow-ups,
-     * the manager's mark.
+     * the managers' marks (who took it, who entered it).
      */
-    const workOn = ({ card, handled, handledShown, lead, outcome, work: { wakes } }: LeadRecord) =>
+    const workOn = (record: LeadRecord) =>
       Effect.gen(function*() {
+        const { card, handled, handledShown, lead, outcome, taken, takenShown, work: { wakes } } = record
+        const marks = { taken, handled }
         const reached = Option.isSome(outcome) ? outcome.value : yield* reach.deliver(lead)
-        const known = yield* updates.relocate(lead, reached, handled)
+        const known = yield* updates.relocate(lead, reached, marks)
         yield* updates.postCard(lead, known, card)
         // A follow-up is added with a wake, in one unit: a lead never woken has none (one added since is found
         // when settling fails).
-        const now = wakes > 0 ? yield* updates.applyFollowUps(lead, known, handled) : known
-        if (!handledShown) yield* updates.showHandled(lead, now, handled)
+        const now = wakes > 0 ? yield* updates.applyFollowUps(lead, known, marks) : known
+        if (!takenShown) yield* updates.showTaken(lead, now, card, marks)
+        if (!handledShown) yield* updates.showHandled(lead, now, marks)
       })
 
     /**

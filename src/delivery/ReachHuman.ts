@@ -7,6 +7,7 @@ import { crmPayload } from "../crm/CrmPayload.js"
 import { nextId } from "../lead/Ids.js"
 import { type Lead, type Outcome, outcomeKinds } from "../lead/Lead.js"
 import { ManagersPosts } from "../managers/post/ManagersPosts.js"
+import { ReminderClock } from "../managers/reminders/ReminderClock.js"
 import { ManagersRooms } from "../managers/room/ManagersRooms.js"
 import { adminAttemptOf, crmAttemptOf } from "../managers/views/attemptWording.js"
 import { crmErrors, deliverySeconds, labelled, leadsDelivered } from "../metrics/metrics.js"
@@ -36,6 +37,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     const attempts = yield* Attempts
     const whom = yield* WhomItConcerns
     const erasures = yield* Erasures
+    const reminders = yield* ReminderClock
     const followUps = yield* FollowUpState
 
     /** One round that the CRM failed, kept as one attempt with both errors when the fallback failed too. */
@@ -83,7 +85,10 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
       Effect.gen(function*() {
         const chatId = rooms.of(lead.profile).chat.id
         if (yield* leads.setOutcome(lead.id, outcome)) {
-          if (outcome._tag === "Fallback") yield* whom.record(chatId, lead.contact.telegramId, [outcome.messageId])
+          if (outcome._tag === "Fallback") {
+            yield* whom.record(chatId, lead.contact.telegramId, [outcome.messageId])
+            yield* reminders.schedule(lead)
+          }
           return
         }
         yield* Effect.logWarning("the lead's person was forgotten while it was delivered: what it posted is cleaned")
@@ -115,5 +120,11 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
 
     return { deliver } as const
   }),
-  dependencies: [ManagersPosts.Default, ManagersRooms.Default, Attempts.Default, WhomItConcerns.Default]
+  dependencies: [
+    ManagersPosts.Default,
+    ManagersRooms.Default,
+    Attempts.Default,
+    WhomItConcerns.Default,
+    ReminderClock.Default
+  ]
 }) {}

@@ -53,6 +53,14 @@ export const OutcomeKind = Schema.Literal("crm", "fallback")
 export type OutcomeKind = typeof OutcomeKind.Type
 export const outcomeKinds = { Crm: "crm", Fallback: "fallback" } as const satisfies Record<Outcome["_tag"], OutcomeKind>
 
+/** A manager took the lead ("🙋 Беру", or their answer reached the person first): who, their Telegram id, when. */
+export const Taken = Schema.Struct({ by: Schema.String, byId: Schema.Number, at: Schema.Number })
+export type Taken = typeof Taken.Type
+
+/** The reminders of a lead nobody took or answered: how many were sent, and when the next is due (none: no more). */
+export const Reminders = Schema.Struct({ sent: Schema.Number, nextAt: Schema.OptionFromSelf(Schema.Number) })
+export type Reminders = typeof Reminders.Type
+
 /** A manager pressed "✅ Внесено в CRM" on the fallback message: who, and when. */
 export const Handled = Schema.Struct({ by: Schema.String, at: Schema.Number })
 export type Handled = typeof Handled.Type
@@ -88,6 +96,10 @@ export const LeadRecord = Schema.Struct({
   handledShown: Schema.Boolean,
   /** ADMIN_NOTIFY=all: the admin-chat card of a lead the CRM took, once posted. */
   card: Schema.OptionFromSelf(Schema.Number),
+  taken: Schema.OptionFromSelf(Taken),
+  /** Who took it is shown on its message (the fallback or the card). */
+  takenShown: Schema.Boolean,
+  reminders: Reminders,
   work: LeadWork
 })
 export type LeadRecord = typeof LeadRecord.Type
@@ -133,6 +145,10 @@ export const Relay = Schema.Struct({
   media: Schema.Boolean,
   /** The manager's first name, when RELAY_SIGNATURE=name. */
   signature: Schema.OptionFromSelf(Schema.String),
+  /** Who wrote it: their Telegram id and name as the take line shows it (`Анна (@anna)`). */
+  manager: Schema.OptionFromSelf(Schema.Struct({ id: Schema.Number, name: Schema.String })),
+  /** A template's text (Telegram HTML), sent as the bot's message instead of a copy. */
+  html: Schema.OptionFromSelf(Schema.String),
   createdAt: Schema.Number,
   outcome: Schema.OptionFromSelf(RelayOutcome),
   dueAt: Schema.OptionFromSelf(Schema.Number),

@@ -71,6 +71,18 @@ export const peopleForgotten = Metric.counter("leadbot_forgotten_total", {
   incremental: true
 })
 
+/** Leads a manager took, by `brand` ("🙋 Беру", or their answer reached the person first). */
+export const leadsTaken = Metric.counter("leadbot_leads_taken_total", {
+  description: "Leads a manager took, by brand",
+  incremental: true
+})
+
+/** Reminders of a lead nobody took or answered in time, by `brand`. */
+export const slaReminders = Metric.counter("leadbot_sla_reminders_total", {
+  description: "Reminders sent of leads nobody took or answered in time, by brand",
+  incremental: true
+})
+
 /** From a lead's recording to the first manager's message delivered to its person. */
 export const firstReplySeconds = Metric.histogram(
   "leadbot_first_reply_seconds",
@@ -144,6 +156,8 @@ export const makeKnownSeries = (brands: ReadonlyArray<string>) =>
     ...brands.flatMap((brand) => [
       Metric.value(Metric.tagged(startsCounted, "brand", brand)),
       Metric.value(Metric.tagged(leadsRecorded, "brand", brand)),
+      Metric.value(Metric.tagged(leadsTaken, "brand", brand)),
+      Metric.value(Metric.tagged(slaReminders, "brand", brand)),
       ...OutcomeKind.literals.map((via) =>
         Metric.value(leadsDelivered.pipe(Metric.tagged("brand", brand), Metric.tagged("via", via)))
       ),

@@ -108,6 +108,7 @@ export class PeopleFunnel extends Effect.Service<PeopleFunnel>()("PeopleFunnel",
         case "Consent":
           return yield* accepted(from, chatId, queryId, button.acceptKey)
         case "Handled":
+        case "Take":
         case "Forget":
         case "Unknown":
           return yield* user.staleMenu(chatId, queryId, Option.none())

@@ -2,6 +2,7 @@ import { Schema } from "effect"
 
 import { CAMPAIGN_PATTERN, Utm } from "../lead/Campaign.js"
 import { HoursSchema } from "./hoursSchema.js"
+import { MANAGERS_TEXT_PLACEHOLDERS, ManagersTexts, SlaMinutes, TemplatesSchema } from "./managersLocales.js"
 import { fillPlaceholders, placeholdersKnown } from "./placeholders.js"
 import { ConsentSchema, PrivacyTexts } from "./privacyLocales.js"
 import { ButtonText, HtmlText, PopupText, Slug, Text } from "./textSchemas.js"
@@ -25,7 +26,11 @@ export const ProfileSchema = Schema.Struct({
   /** The follow-up ask also offers a button that shares the person's phone number. */
   ask_phone: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   /** When the brand's managers work (ADMIN_TIMEZONE); outside them the confirmation says so. */
-  hours: Schema.optional(HoursSchema)
+  hours: Schema.optional(HoursSchema),
+  /** A lead nobody took or answered this long gets a reminder in its managers' chat. */
+  sla_minutes: Schema.optional(SlaMinutes),
+  /** Reply templates: `/t <key>` in the managers' chat sends one to the person. */
+  templates: Schema.optionalWith(TemplatesSchema, { default: () => ({}) })
 }).pipe(
   Schema.filter(placeholdersKnown(PROFILE_TEXT_PLACEHOLDERS, Object.keys(PROFILE_TEXT_PLACEHOLDERS)))
 )
@@ -44,7 +49,8 @@ const TextFields = Schema.Struct({
   off_hours: Schema.optionalWith(HtmlText, {
     default: () => "🌙 Сейчас нерабочее время: менеджеры работают {days_ru} с {from} до {to} — ответим в рабочее время."
   }),
-  ...PrivacyTexts.fields
+  ...PrivacyTexts.fields,
+  ...ManagersTexts.fields
 })
 
 /**
@@ -55,7 +61,8 @@ export const TEXT_PLACEHOLDERS = {
   /** The service's title, escaped. */
   accepted: ["title"],
   /** The brand's working days (`пн–пт`, `пн, ср, пт`, `ежедневно`) and hours. */
-  off_hours: ["days_ru", "from", "to"]
+  off_hours: ["days_ru", "from", "to"],
+  ...MANAGERS_TEXT_PLACEHOLDERS
 } as const satisfies { readonly [Text in keyof typeof TextFields.Type]?: ReadonlyArray<string> }
 
 /** Every text checked at start: a placeholder the text does not have would reach people as it is written. */

@@ -28,6 +28,10 @@ export interface Profile {
   /** The follow-up ask offers a button that shares the person's phone. */
   readonly askPhone: boolean
   readonly hours: Option.Option<WorkingHours>
+  /** A lead nobody took or answered this long (working minutes) gets a reminder in its managers' chat. */
+  readonly slaMinutes: Option.Option<number>
+  /** Reply templates by key (Telegram HTML with `{name}`, `{brand}`, `{service}`). */
+  readonly templates: Readonly<Record<string, string>>
 }
 
 const defaultLocalesPath = fileURLToPath(new URL("../../locales/locales.json", import.meta.url))
@@ -126,7 +130,9 @@ export const makeProfiles = (locales: Locales, perBrand: PerBrandSettings) =>
         services: p.services,
         followUpAsk: p.follow_up_ask,
         askPhone: p.ask_phone,
-        hours: Option.fromNullable(p.hours)
+        hours: Option.fromNullable(p.hours),
+        slaMinutes: Option.fromNullable(p.sla_minutes),
+        templates: p.templates
       })
     }
     const campaigns = locales.campaigns ?? {}

@@ -6,7 +6,7 @@ import { makeDueWorker } from "../concurrency/DueWorker.js"
 import { PeopleFirst } from "../concurrency/PeopleFirst.js"
 import { AppConfig } from "../config/AppConfig.js"
 import type { Relay } from "../lead/Lead.js"
-import { firstReplySeconds, labelled, repliesRelayed } from "../metrics/metrics.js"
+import { firstReplySeconds, labelled, leadsTaken, repliesRelayed } from "../metrics/metrics.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { Relays } from "../store/Relays.js"
@@ -14,6 +14,7 @@ import { Transactor } from "../store/Transactor.js"
 import { isRefusal, refusalRu, RelaySender } from "./RelaySender.js"
 
 const relayedAs = labelled(repliesRelayed, "result")
+const takenOf = labelled(leadsTaken, "brand")
 
 /**
  * The managers' messages to people: each person's in the order written, one process at a time per person (its
@@ -29,14 +30,31 @@ export class RelayDelivery extends Effect.Service<RelayDelivery>()("RelayDeliver
     const attempts = yield* Attempts
     const { promptly } = yield* Transactor
 
-    /** The first manager's message that reached the person of their latest lead: how long after the lead. */
-    const firstReply = (telegramId: number, at: number) =>
+    /**
+     * A manager's message reached the person of their latest lead: the first one's time (how long after the lead,
+     * and whose), and an untaken lead is taken by the manager who answered.
+     */
+    const answered = (telegramId: number, relay: Relay, at: number) =>
       Effect.gen(function*() {
         const leadId = yield* followUps.latestLead(telegramId)
-        if (Option.isNone(leadId)) return
-        const lead = yield* leads.get(leadId.value)
-        if (Option.isNone(lead) || !(yield* leads.markFirstReply(leadId.value, at))) return
-        yield* Metric.update(firstReplySeconds, Math.max(0, at - lead.value.lead.createdAt) / 1000)
+        if (Option.isNone(leadId) || Option.isNone(relay.manager)) return
+        const record = yield* leads.get(leadId.value)
+        if (Option.isNone(record)) return
+        const { lead, taken } = record.value
+        const manager = relay.manager.value
+        // One unit: the first answer and the take stand together, whichever process relays.
+        const [first, took] = yield* promptly(Effect.all([
+          leads.markFirstReply(lead.id, at, manager.id),
+          Option.isSome(taken) ? Effect.succeed(false) : Effect.map(
+            leads.take(lead.id, { by: manager.name, byId: manager.id, at }),
+            Option.exists((t) => t.won)
+          )
+        ]))
+        if (first) yield* Metric.update(firstReplySeconds, Math.max(0, at - lead.createdAt) / 1000)
+        if (took) {
+          yield* Metric.increment(takenOf(lead.profile))
+          yield* Effect.logInfo("lead taken by the manager who answered").pipe(Effect.annotateLogs({ lead: lead.id }))
+        }
       })
 
     const delivered = (telegramId: number, relay: Relay) =>
@@ -45,7 +63,7 @@ export class RelayDelivery extends Effect.Service<RelayDelivery>()("RelayDeliver
         yield* Metric.increment(relayedAs("delivered"))
         yield* Effect.logInfo("manager's message relayed")
         // Recorded before the 👍: a manager who sees it sees everything about the reply counted.
-        yield* firstReply(telegramId, yield* Clock.currentTimeMillis)
+        yield* answered(telegramId, relay, yield* Clock.currentTimeMillis)
         yield* sender.thumbsUp(relay)
         return true
       })

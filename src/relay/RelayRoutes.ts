@@ -6,6 +6,7 @@ import { AppConfig } from "../config/AppConfig.js"
 import { Deliveries } from "../lead/Deliveries.js"
 import type { InManagersChat } from "../managers/room/inManagersChat.js"
 import type { ManagersRoom } from "../managers/room/ManagersRoom.js"
+import { takerName } from "../managers/views/render.js"
 import { Relays } from "../store/Relays.js"
 import { Transactor } from "../store/Transactor.js"
 import { route } from "../telegram/routes.js"
@@ -40,6 +41,8 @@ export class RelayRoutes extends Effect.Service<RelayRoutes>()("RelayRoutes", {
         text,
         media: message.text === undefined,
         signature: relaySignature === "name" ? Option.fromNullable(message.from?.first_name) : Option.none(),
+        manager: Option.map(Option.fromNullable(message.from), (from) => ({ id: from.id, name: takerName(from) })),
+        html: Option.none(),
         createdAt: yield* Clock.currentTimeMillis
       }))
       if (Option.isSome(person)) return yield* deliveries.scheduleRelays(person.value)

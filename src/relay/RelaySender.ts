@@ -1,6 +1,7 @@
 import { Effect, Option } from "effect"
 
 import type { Relay } from "../lead/Lead.js"
+import { escapeHtml } from "../telegram/escapeHtml.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
 import type { TelegramError } from "../telegram/TelegramError.js"
 
@@ -24,19 +25,34 @@ export class RelaySender extends Effect.Service<RelaySender>()("RelaySender", {
 
     const signed = (relay: Relay) => Option.map(relay.signature, (name) => `${relay.text}\n— ${name}`)
 
-    /** The copy the person gets: the manager's message as it is, or signed (RELAY_SIGNATURE=name). */
+    /** A template: the bot's own message (Telegram HTML), signed where the relay is. */
+    const templateTo = (telegramId: number, relay: Relay, html: string) =>
+      telegram.call("sendMessage", (api, signal) =>
+        api.sendMessage(
+          telegramId,
+          Option.match(relay.signature, {
+            onNone: () => html,
+            onSome: (name) => `${html}\n— ${escapeHtml(name)}`
+          }),
+          { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+          signal
+        ))
+
+    /** The copy the person gets: the manager's message as it is, or signed (RELAY_SIGNATURE=name); or a template. */
     const copyTo = (telegramId: number, relay: Relay) =>
-      Option.match(signed(relay), {
-        onNone: () =>
-          telegram.call("copyMessage", (api, signal) =>
-            api.copyMessage(telegramId, relay.adminChatId, relay.adminMessageId, {}, signal)),
-        onSome: (text) =>
-          relay.media
-            ? telegram.call("copyMessage", (api, signal) =>
-              api.copyMessage(telegramId, relay.adminChatId, relay.adminMessageId, { caption: text }, signal))
-            : telegram.call("sendMessage", (api, signal) =>
-              api.sendMessage(telegramId, text, {}, signal))
-      }).pipe(Effect.asVoid)
+      Option.isSome(relay.html) ?
+        Effect.asVoid(templateTo(telegramId, relay, relay.html.value)) :
+        Option.match(signed(relay), {
+          onNone: () =>
+            telegram.call("copyMessage", (api, signal) =>
+              api.copyMessage(telegramId, relay.adminChatId, relay.adminMessageId, {}, signal)),
+          onSome: (text) =>
+            relay.media
+              ? telegram.call("copyMessage", (api, signal) =>
+                api.copyMessage(telegramId, relay.adminChatId, relay.adminMessageId, { caption: text }, signal))
+              : telegram.call("sendMessage", (api, signal) =>
+                api.sendMessage(telegramId, text, {}, signal))
+        }).pipe(Effect.asVoid)
 
     /** The manager's message gets a 👍 (where reactions are not allowed, nothing). */
     const thumbsUp = (relay: Relay) =>

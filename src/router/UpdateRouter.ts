@@ -7,9 +7,11 @@ import { StatsCommand } from "../managers/commands/StatsCommand.js"
 import { HandledMark } from "../managers/mark/HandledMark.js"
 import { inManagersChat } from "../managers/room/inManagersChat.js"
 import { ManagersRooms } from "../managers/room/ManagersRooms.js"
+import { TakeLead } from "../managers/take/TakeLead.js"
 import { PeopleFunnel } from "../people/PeopleFunnel.js"
 import { PrivacyCommands } from "../privacy/PrivacyCommands.js"
 import { RelayRoutes } from "../relay/RelayRoutes.js"
+import { TemplateReply } from "../relay/TemplateReply.js"
 import { answerTap } from "../telegram/answerTap.js"
 import { route, type RoutingContext } from "../telegram/routes.js"
 import { TelegramBot } from "../telegram/TelegramBot.js"
@@ -37,8 +39,10 @@ export class UpdateRouter extends Effect.Service<UpdateRouter>()("UpdateRouter",
     const rooms = yield* ManagersRooms
     const features = {
       mark: yield* HandledMark,
+      take: yield* TakeLead,
       pending: yield* PendingCommand,
       stats: yield* StatsCommand,
+      templates: yield* TemplateReply,
       relay: yield* RelayRoutes,
       privacy: yield* PrivacyCommands,
       people: yield* PeopleFunnel
@@ -50,9 +54,9 @@ export class UpdateRouter extends Effect.Service<UpdateRouter>()("UpdateRouter",
     )
 
     const composer = new Composer<RoutingContext>()
-    composer.use(features.mark.routes)
+    composer.use(features.mark.routes, features.take.routes)
     const managersChat = composer.filter(inManagersChat(rooms.at))
-    managersChat.use(features.pending.routes, features.stats.routes, features.relay.routes)
+    managersChat.use(features.pending.routes, features.stats.routes, features.templates.routes, features.relay.routes)
     managersChat.on("callback_query", answerOnly)
     composer.use(features.privacy.routes)
     composer.use(features.people.routes)
@@ -85,8 +89,10 @@ export class UpdateRouter extends Effect.Service<UpdateRouter>()("UpdateRouter",
   // The features hand work to the delivery loops through their door (Deliveries), which the app provides.
   dependencies: [
     HandledMark.Default,
+    TakeLead.Default,
     PendingCommand.Default,
     StatsCommand.Default,
+    TemplateReply.Default,
     RelayRoutes.Default,
     PrivacyCommands.Default,
     PeopleFunnel.Default,

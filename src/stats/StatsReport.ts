@@ -3,6 +3,7 @@ import { Effect, Option } from "effect"
 import { Profiles } from "../profiles/Profiles.js"
 import { Stats } from "../store/Stats.js"
 import { drawLeadsChart } from "./leadsChart.js"
+import { managersSectionHtml } from "./managersSection.js"
 import { dayIndex, type StatsPeriod } from "./statsPeriod.js"
 import { type StatsBrand, statsTableHtml } from "./statsTable.js"
 
@@ -26,14 +27,22 @@ export class StatsReport extends Effect.Service<StatsReport>()("StatsReport", {
     const inScope = (scope: StatsScope) => (key: string) => scope.brands.includes(key) || (scope.others && !known(key))
 
     const table = Effect.fn("StatsReport.table")(function*(period: StatsPeriod, scope: StatsScope) {
-      const [leads, openers] = yield* Effect.all([stats.leadTallies(period.since), stats.openerTallies(period.since)])
+      const [leads, openers, managers] = yield* Effect.all([
+        stats.leadTallies(period.since),
+        stats.openerTallies(period.since),
+        stats.managerTallies(period.since, { ...scope, known: brands.map((b) => b.key) })
+      ])
       const shown = inScope(scope)
-      return statsTableHtml(
+      const ours = brands.filter((b) => scope.brands.includes(b.key))
+      const scoped = leads.filter((t) => shown(t.brand))
+      const table = statsTableHtml(
         period,
-        brands.filter((b) => scope.brands.includes(b.key)),
-        leads.filter((t) => shown(t.brand)),
+        ours,
+        scoped,
         openers.filter((t) => Option.match(t.brand, { onNone: () => scope.others, onSome: shown }))
       )
+      const section = managersSectionHtml(ours, scoped, managers)
+      return section === "" ? table : `${table}\n\n${section}`
     })
 
     /** Leads per day per brand: the scope's brands of locales.json, and any other with leads in the period. */

@@ -1,6 +1,6 @@
 import { Context, type Effect, type Option } from "effect"
 
-import type { DeliveryAttempt, Handled, Lead, LeadRecord, Outcome } from "../lead/Lead.js"
+import type { DeliveryAttempt, Handled, Lead, LeadRecord, Outcome, Taken } from "../lead/Lead.js"
 import type { StoreError } from "./StoreError.js"
 
 /** The outbox: leads are recorded before the person is answered and leave it once a human can see them. */
@@ -46,8 +46,33 @@ export class LeadStore extends Context.Tag("LeadStore")<
     readonly moveFallback: (leadId: string, chatId: number, messageId: number) => Effect.Effect<void, StoreError>
     /** The lead's card (ADMIN_NOTIFY=all) is posted: this message. */
     readonly setCard: (leadId: string, messageId: number) => Effect.Effect<void, StoreError>
-    /** A manager's first message reached the lead's person at `at`; true the first time only. */
-    readonly markFirstReply: (leadId: string, at: number) => Effect.Effect<boolean, StoreError>
+    /**
+     * A manager's first message reached the lead's person at `at` (written by `by`, their Telegram id); true the
+     * first time only. Its reminders stop.
+     */
+    readonly markFirstReply: (leadId: string, at: number, by: number) => Effect.Effect<boolean, StoreError>
+    /**
+     * A manager takes the lead, unless another took it first (one taker, whoever asks at once): the taker who stands,
+     * and whether it is this one; none when the lead is gone. A new taker makes the lead due (to show it) and ends
+     * its reminders.
+     */
+    readonly take: (
+      leadId: string,
+      taker: Taken
+    ) => Effect.Effect<Option.Option<{ readonly won: boolean; readonly taker: Taken }>, StoreError>
+    /** Who took the lead is on its message. */
+    readonly markTakenShown: (leadId: string) => Effect.Effect<void, StoreError>
+    /** The lead's first reminder is due at `at` (its message reached its managers' chat), unless one is set. */
+    readonly scheduleReminder: (leadId: string, at: number) => Effect.Effect<void, StoreError>
+    /** Up to `limit` leads whose reminder is due at `now`, not taken, not answered, that no live lease holds. */
+    readonly remindersDue: (now: number, limit: number) => Effect.Effect<ReadonlyArray<string>, StoreError>
+    /**
+     * The lead's `sent`-th reminder is out; the next is due at `next` (none: no more). False when that reminder was
+     * counted already (another run sent it), or the lead is gone.
+     */
+    readonly reminded: (leadId: string, sent: number, next: Option.Option<number>) => Effect.Effect<boolean, StoreError>
+    /** A reminder that could not be sent is tried again at `at` (unless it is no longer due: taken, answered). */
+    readonly postponeReminder: (leadId: string, at: number) => Effect.Effect<void, StoreError>
     /** Leads that have reached no human yet, oldest first. */
     readonly undelivered: Effect.Effect<ReadonlyArray<LeadRecord>, StoreError>
     /** Fallback leads no manager has marked "✅ Внесено в CRM" yet, oldest first. */

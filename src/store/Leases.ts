@@ -2,8 +2,11 @@ import { Context, Effect, Layer, Schema } from "effect"
 
 import type { StoreError } from "./StoreError.js"
 
-/** What a lease is on: a chat's updates (the intake), a lead's attempts (delivery), a person's relays, an erasure. */
-export const LeaseKind = Schema.Literal("chat", "lead", "person", "erasure")
+/**
+ * What a lease is on: a chat's updates (the intake), a lead's attempts (delivery), a person's relays, an erasure, a
+ * lead's reminders.
+ */
+export const LeaseKind = Schema.Literal("chat", "lead", "person", "erasure", "reminder")
 export type LeaseKind = typeof LeaseKind.Type
 
 /**

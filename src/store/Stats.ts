@@ -20,6 +20,8 @@ export const LeadTally = Schema.Struct({
   crm: Schema.Number,
   fallback: Schema.Number,
   pending: Schema.Number,
+  /** Leads that got at least one reminder (nobody took or answered them in time). */
+  reminded: Schema.Number,
   /** The median time from a lead to a manager's first message to its person; none when none was answered. */
   medianFirstReplyMs: Schema.OptionFromSelf(Schema.Number)
 })
@@ -46,9 +48,31 @@ export const SlotCount = Schema.Struct({
 })
 export type SlotCount = typeof SlotCount.Type
 
+/** A manager's work on the period's leads: how many they took, how many people they answered first, how fast. */
+export const ManagerTally = Schema.Struct({
+  managerId: Schema.Number,
+  /** As the take line names them; none when they only answered (their name is in the relays, not the leads). */
+  name: Schema.OptionFromSelf(Schema.String),
+  taken: Schema.Number,
+  /** People whose lead this manager answered first. */
+  answered: Schema.Number,
+  /** The median time from those leads to this manager's first message; none when they answered none. */
+  medianFirstReplyMs: Schema.OptionFromSelf(Schema.Number)
+})
+export type ManagerTally = typeof ManagerTally.Type
+
+/** Which leads a managers' chat counts: its brands, and (ADMIN_CHAT_ID's) those of brands not in `known`. */
+export const BrandScope = Schema.Struct({
+  brands: Schema.Array(Schema.String),
+  others: Schema.Boolean,
+  known: Schema.Array(Schema.String)
+})
+export type BrandScope = typeof BrandScope.Type
+
 /** What `/stats` counts, each kind in one query over the period since `since`. */
 export class Stats extends Context.Tag("Stats")<Stats, {
   readonly leadTallies: (since: number) => Effect.Effect<ReadonlyArray<LeadTally>, StoreError>
   readonly openerTallies: (since: number) => Effect.Effect<ReadonlyArray<OpenerTally>, StoreError>
   readonly leadsPerSlot: (since: number, slotMs: number) => Effect.Effect<ReadonlyArray<SlotCount>, StoreError>
+  readonly managerTallies: (since: number, scope: BrandScope) => Effect.Effect<ReadonlyArray<ManagerTally>, StoreError>
 }>() {}

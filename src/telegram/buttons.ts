@@ -7,6 +7,7 @@ import { Either, Schema } from "effect"
 const LeadButton = Schema.TemplateLiteralParser("lead:", Schema.String, ":", Schema.String)
 const BrandButton = Schema.TemplateLiteralParser("brand:", Schema.String)
 const HandledButton = Schema.TemplateLiteralParser("done:", Schema.String)
+const TakeButton = Schema.TemplateLiteralParser("take:", Schema.String)
 const ConsentButton = Schema.TemplateLiteralParser("consent:", Schema.String)
 const ForgetButton = Schema.TemplateLiteralParser("forget:", Schema.Literal("yes", "no"))
 
@@ -14,6 +15,7 @@ export type Button =
   | { readonly _tag: "Lead"; readonly profile: string; readonly serviceId: string }
   | { readonly _tag: "Brand"; readonly profile: string }
   | { readonly _tag: "Handled"; readonly leadId: string }
+  | { readonly _tag: "Take"; readonly leadId: string }
   /** The accept under a consent text, naming its version and text (a hash's first 16 hex digits). */
   | { readonly _tag: "Consent"; readonly acceptKey: string }
   | { readonly _tag: "Forget"; readonly confirmed: boolean }
@@ -22,6 +24,7 @@ export type Button =
 const decodeLead = Schema.decodeUnknownEither(LeadButton)
 const decodeBrand = Schema.decodeUnknownEither(BrandButton)
 const decodeHandled = Schema.decodeUnknownEither(HandledButton)
+const decodeTake = Schema.decodeUnknownEither(TakeButton)
 const decodeConsent = Schema.decodeUnknownEither(ConsentButton)
 const decodeForget = Schema.decodeUnknownEither(ForgetButton)
 
@@ -34,6 +37,8 @@ export const parseButton = (data: string): Button => {
   if (Either.isRight(brand)) return { _tag: "Brand", profile: brand.right[1] }
   const handled = decodeHandled(data)
   if (Either.isRight(handled) && handled.right[1] !== "") return { _tag: "Handled", leadId: handled.right[1] }
+  const take = decodeTake(data)
+  if (Either.isRight(take) && take.right[1] !== "") return { _tag: "Take", leadId: take.right[1] }
   const consent = decodeConsent(data)
   if (Either.isRight(consent) && consent.right[1] !== "") return { _tag: "Consent", acceptKey: consent.right[1] }
   const forget = decodeForget(data)
@@ -52,3 +57,5 @@ export const HANDLED_BUTTON_TEXT = "✅ Внесено в CRM"
 export const consentButton = (acceptKey: string) => `consent:${acceptKey.slice(0, 16)}`
 /** The answer to /forget's question. */
 export const forgetButton = (confirmed: boolean) => `forget:${confirmed ? "yes" : "no"}`
+/** "🙋 Беру" on a lead's message in the managers' chat: a manager takes the lead. */
+export const takeButton = (leadId: string) => `take:${leadId}`

@@ -63,11 +63,11 @@ const tallies = Effect.gen(function*() {
   yield* start(1, "agency", "vk", 9000)
   yield* leads.record(lead("a1", "agency", 1, 10_000, "vk"), 0)
   yield* leads.setOutcome("a1", { _tag: "Crm" })
-  yield* leads.markFirstReply("a1", 70_000)
+  yield* leads.markFirstReply("a1", 70_000, 900)
   yield* start(2, "agency", "vk", 19_000)
   yield* leads.record(lead("a2", "agency", 2, 20_000, "vk"), 0)
   yield* leads.setOutcome("a2", { _tag: "Fallback", chatId: Option.none(), messageId: 7, html: "x" })
-  yield* leads.markFirstReply("a2", 200_000)
+  yield* leads.markFirstReply("a2", 200_000, 901)
   yield* start(5, "agency", "vk", 25_000)
   yield* start(3, "agency", undefined, 29_000)
   yield* leads.record(lead("a3", "agency", 3, 30_000), 0)
@@ -113,7 +113,7 @@ const oddMedian = Effect.gen(function*() {
   const stats = yield* Stats
   for (const [i, wait] of [[1, 5000], [2, 1000], [3, 9000]] as const) {
     yield* leads.record(lead(`l${i}`, "agency", i, 100, "x"), 0)
-    yield* leads.markFirstReply(`l${i}`, 100 + wait)
+    yield* leads.markFirstReply(`l${i}`, 100 + wait, 900)
   }
   const brand = (yield* stats.leadTallies(0)).find((t) => t.scope === "brand")!
   expect(brand.medianFirstReplyMs).toEqual(Option.some(5000))

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Option, Redacted, TestClock } from "effect"
+import { Effect, Either, Layer, Option, Redacted, Schema, TestClock } from "effect"
 
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { normalisePhone, phoneInText } from "../../src/lead/phone.js"
+import { HoursSchema } from "../../src/profiles/hoursSchema.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
+import { afterWorkingMinutes } from "../../src/profiles/workingClock.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
 import { localesWith } from "../support/locales.js"
 import {
@@ -123,4 +125,27 @@ describe("the confirmation outside working hours (Moscow, mon-fri 10:00-19:00)",
       expect(yield* confirmedAt(Date.UTC(2026, 11, 1, 8, 0))).not.toContain("нерабочее")
       expect(yield* confirmedAt(Date.UTC(2026, 11, 1, 20, 40), "cg", "ai_video")).not.toContain("нерабочее")
     }))
+})
+
+describe("working minutes (the reminders' clock)", () => {
+  const weekdays = Either.getOrThrow(
+    Schema.decodeUnknownEither(HoursSchema)({ days: "mon-fri", from: "10:00", to: "19:00" })
+  )
+  const moscow = (iso: string) => Date.parse(`${iso}+03:00`)
+  it.each([
+    ["a Tuesday 23:40, 15 min: 10:15 on Wednesday", "2026-12-08T23:40:00", 15, "2026-12-09T10:15:00"],
+    ["within hours: plain minutes", "2026-12-08T11:00:00", 15, "2026-12-08T11:15:00"],
+    ["across the evening: what is left, the next morning", "2026-12-08T18:50:00", 15, "2026-12-09T10:05:00"],
+    ["a Friday evening: Monday", "2026-12-11T18:55:00", 30, "2026-12-14T10:25:00"],
+    ["a Saturday: Monday morning", "2026-12-12T12:00:00", 60, "2026-12-14T11:00:00"],
+    ["before opening: from the opening", "2026-12-08T08:00:00", 45, "2026-12-08T10:45:00"],
+    ["a whole working day and more", "2026-12-08T10:00:00", 600, "2026-12-09T11:00:00"]
+  ])("%s", (_, from, minutes, due) => {
+    expect(afterWorkingMinutes(moscow(from), minutes, Option.some(weekdays), "Europe/Moscow")).toBe(moscow(due))
+  })
+  it("without hours, plain minutes", () => {
+    expect(afterWorkingMinutes(moscow("2026-12-08T23:40:00"), 15, Option.none(), "Europe/Moscow")).toBe(
+      moscow("2026-12-08T23:55:00")
+    )
+  })
 })

@@ -141,7 +141,10 @@ describe("“✅ Внесено в CRM”", () => {
       const edits = telegram.adminCalls().filter((c) => c.method === "editMessageText")
       expect(edits).toHaveLength(1)
       expect(String(edits[0]!.payload.text)).toContain("✅ <b>Внесено в CRM:</b> @olga_manager, ")
-      expect(edits[0]!.payload.reply_markup).toEqual({ inline_keyboard: [] })
+      // Its button goes; the lead's "🙋 Беру" stays (nobody took it).
+      expect(edits[0]!.payload.reply_markup).toEqual({
+        inline_keyboard: [[{ text: "🙋 Беру", callback_data: `take:${button.callback_data.slice("done:".length)}` }]]
+      })
     }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
   })
 

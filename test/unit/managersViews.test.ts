@@ -23,6 +23,8 @@ const state: FallbackState = {
   original: "⚠️ <b>[FALLBACK]</b>\n<b>Запрос:</b> Привлечь клиентов",
   edited: [],
   handled: Option.none(),
+  taken: Option.none(),
+  takeText: "🙋 Беру",
   timeZone: "UTC"
 }
 const followUp = (text: string, media: FollowUp["media"] = Option.none()): FollowUp => ({
@@ -36,16 +38,23 @@ const followUp = (text: string, media: FollowUp["media"] = Option.none()): Follo
 })
 const here = { messageId: 300, forum: false }
 const handled = { by: "@olga", at: Date.UTC(2026, 11, 7, 9, 5) }
+const markLine = "✅ <b>Внесено в CRM:</b> @olga, 07.12.2026, 09:05"
+const marked = { ...state, handled: Option.some(handled) }
 const tags = (plan: ReadonlyArray<Step>) => plan.map((step) => step._tag)
 
 describe("what managers see, as data (no Telegram)", () => {
-  it("the fallback view: the handled button until a manager marks it, then who and when, no button", () => {
+  it("the fallback view: each mark's button until it is made, then who and when", () => {
     const open = fallbackView(state)
     expect(open.text).toBe(state.original)
-    expect(open.markup?.inline_keyboard[0]![0]).toMatchObject({ text: "✅ Внесено в CRM", callback_data: "done:L1" })
-    const marked = fallbackView({ ...state, handled: Option.some(handled) })
-    expect(marked.text).toBe(`${state.original}\n\n✅ <b>Внесено в CRM:</b> @olga, 07.12.2026, 09:05`)
-    expect(marked.markup?.inline_keyboard).toEqual([])
+    expect(open.markup?.inline_keyboard).toEqual([
+      [{ text: "✅ Внесено в CRM", callback_data: "done:L1" }],
+      [{ text: "🙋 Беру", callback_data: "take:L1" }]
+    ])
+    const taken = { by: "Анна (@anna)", byId: 900, at: Date.UTC(2026, 11, 7, 9, 3) }
+    const both = fallbackView({ ...marked, taken: Option.some(taken) })
+    expect(both.text).toBe(`${state.original}\n\n<b>Взял(а):</b> Анна (@anna), 09:03\n\n${markLine}`)
+    expect(both.markup?.inline_keyboard).toEqual([])
+    expect(fallbackView(marked).markup?.inline_keyboard).toEqual([[{ text: "🙋 Беру", callback_data: "take:L1" }]])
   })
 
   it("a smart edit edits the message in place; gone, it replies, or in a forum posts it whole anew", () => {
@@ -80,18 +89,20 @@ describe("what managers see, as data (no Telegram)", () => {
   })
 
   it("the mark: edited in; gone, a reply (a forum: posted whole); too long: the button goes, the mark replies", () => {
-    expect(markPlan(state, handled, here)).toMatchObject([
+    expect(markPlan(marked, markLine, here)).toMatchObject([
       { _tag: "Edit", messageId: 300, ifGone: { _tag: "Send", reply: 300 } }
     ])
-    expect(markPlan(state, handled, { messageId: 300, forum: true })).toMatchObject([
+    expect(markPlan(marked, markLine, { messageId: 300, forum: true })).toMatchObject([
       { _tag: "Edit", ifGone: { _tag: "Send", moves: true } }
     ])
-    const long = { ...state, original: "я".repeat(4090) }
-    const plan = markPlan(long, handled, here)
+    const long = { ...marked, original: "я".repeat(4090) }
+    const plan = markPlan(long, markLine, here)
     expect(tags(plan)).toEqual(["Edit", "Send"])
-    expect(plan[0]).toMatchObject({ view: { text: long.original, markup: { inline_keyboard: [] } } })
+    expect(plan[0]).toMatchObject({
+      view: { text: long.original, markup: { inline_keyboard: [[{ text: "🙋 Беру", callback_data: "take:L1" }]] } }
+    })
     expect(plan[1]).toMatchObject({ reply: 300, view: { text: "✅ <b>Внесено в CRM:</b> @olga, 07.12.2026, 09:05" } })
-    expect(markPlan(state, handled, { messageId: undefined, forum: false })).toMatchObject([
+    expect(markPlan(marked, markLine, { messageId: undefined, forum: false })).toMatchObject([
       { _tag: "Send", moves: true }
     ])
   })

@@ -33,6 +33,9 @@ const record = (id: string, profile: string, outcome: LeadRecord["outcome"], car
     handled: Option.none(),
     handledShown: false,
     card,
+    taken: Option.none(),
+    takenShown: false,
+    reminders: { sent: 0, nextAt: Option.none() },
     work: { dueAt: Option.none(), retries: 0, wakes: 0 }
   }) satisfies LeadRecord
 

@@ -204,9 +204,9 @@ const outcomeOnce = Effect.gen(function*() {
   yield* leads.setCard("a", 41)
   yield* leads.setCard("a", 42) // the first card stands
   expect(Option.getOrThrow(yield* leads.get("a")).card).toEqual(Option.some(41))
-  expect(yield* leads.markFirstReply("a", 1300)).toBe(true)
-  expect(yield* leads.markFirstReply("a", 1400)).toBe(false)
-  expect(yield* leads.markFirstReply("unknown", 1400)).toBe(false)
+  expect(yield* leads.markFirstReply("a", 1300, 900)).toBe(true)
+  expect(yield* leads.markFirstReply("a", 1400, 900)).toBe(false)
+  expect(yield* leads.markFirstReply("unknown", 1400, 900)).toBe(false)
   expect(yield* leads.markHandled("a", { by: "@olga", at: 5 })).toBe(true)
   expect(yield* leads.markHandled("a", { by: "@ivan", at: 6 })).toBe(false)
   expect(Option.getOrThrow(yield* leads.get("a")).handled).toEqual(Option.some({ by: "@olga", at: 5 }))
@@ -228,7 +228,7 @@ const relaying = Effect.gen(function*() {
     telegramId: Option.some(person),
     text: `answer ${messageId}`,
     media: false,
-    signature: Option.none(),
+    signature: Option.none(), manager: Option.none(), html: Option.none(),
     createdAt
   })
   expect(yield* relays.record(relay(2, 501, 1000))).toBe(true)
@@ -579,7 +579,7 @@ describe.each(sqlBackends)("the SQL stores on $name", ({ skipped, stores }) => {
           telegramId: Option.some(person),
           text: "hello",
           media: false,
-          signature: Option.none(),
+          signature: Option.none(), manager: Option.none(), html: Option.none(),
           createdAt: 1
         })
       }

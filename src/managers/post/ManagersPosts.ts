@@ -9,16 +9,18 @@ import {
   type FollowUp,
   type Handled,
   type Lead,
-  type Outcome
+  type Outcome,
+  type Taken
 } from "../../lead/Lead.js"
 import { Profiles } from "../../profiles/Profiles.js"
 import { ManagersRooms } from "../room/ManagersRooms.js"
 import { PersonTopics } from "../room/PersonTopics.js"
-import { fallbackView } from "../views/fallbackView.js"
+import { cardView } from "../views/cardView.js"
+import { fallbackView, type Marks } from "../views/fallbackView.js"
 import { crmFollowUpPlan, smartEditPlan } from "../views/followUpPlan.js"
 import { markPlan } from "../views/markPlan.js"
-import { type Plan, type Posted, send, text } from "../views/Plan.js"
-import { cardHtml, fallbackHtml } from "../views/render.js"
+import { type Plan, type Posted, send } from "../views/Plan.js"
+import { fallbackHtml, handledHtml, takenHtml } from "../views/render.js"
 import { executePlan } from "./executePlan.js"
 
 /** What applying a follow-up did: how it reached the managers, and what was posted. */
@@ -35,7 +37,7 @@ export class ManagersPosts extends Effect.Service<ManagersPosts>()("ManagersPost
   effect: Effect.gen(function*() {
     const rooms = yield* ManagersRooms
     const topics = yield* PersonTopics
-    const { utmOf } = yield* Profiles
+    const { texts, utmOf } = yield* Profiles
     const { adminChatId, adminTimeZone } = yield* AppConfig
 
     /** Runs the plan in the room of the lead's brand, in the person's topic there. */
@@ -56,22 +58,19 @@ export class ManagersPosts extends Effect.Service<ManagersPosts>()("ManagersPost
       messageId: fallbackChatOf(outcome, adminChatId) === room.chatId ? outcome.messageId : undefined,
       forum: room.forum
     })
-    const stateOf = (
-      lead: Lead,
-      original: string,
-      edited: ReadonlyArray<FollowUp>,
-      handled: Option.Option<Handled>
-    ) => ({
+    const stateOf = (lead: Lead, original: string, edited: ReadonlyArray<FollowUp>, marks: Marks) => ({
       lead,
       original,
       edited,
-      handled,
+      ...marks,
+      takeText: texts.take,
       timeZone: adminTimeZone
     })
+    const unmarked: Marks = { taken: Option.none(), handled: Option.none() }
 
     const postFallback = Effect.fn("ManagersPosts.postFallback")(function*(lead: Lead, error: CrmError) {
       const original = fallbackHtml(lead, error, utmOf(lead.campaign))
-      const view = fallbackView(stateOf(lead, original, [], Option.none()))
+      const view = fallbackView(stateOf(lead, original, [], unmarked))
       const { posted } = yield* post(lead, () => [send(view)])
       return {
         _tag: "Fallback",
@@ -81,9 +80,12 @@ export class ManagersPosts extends Effect.Service<ManagersPosts>()("ManagersPost
       } satisfies FallbackOutcome
     })
 
+    const cardOf = (lead: Lead, taken: Option.Option<Taken>) =>
+      cardView(lead, utmOf(lead.campaign), taken, texts.take, adminTimeZone)
+
     /** ADMIN_NOTIFY=all: the card of a lead the CRM took; its message id. */
     const postCard = Effect.fn("ManagersPosts.postCard")(function*(lead: Lead) {
-      return (yield* post(lead, () => [send(text(cardHtml(lead, utmOf(lead.campaign))))])).posted[0]!
+      return (yield* post(lead, () => [send(cardOf(lead, Option.none()))])).posted[0]!
     })
 
     /** A follow-up: the smart edit of a fallback lead, or a message of its own for a lead the CRM took. */
@@ -92,44 +94,67 @@ export class ManagersPosts extends Effect.Service<ManagersPosts>()("ManagersPost
       outcome: Outcome,
       followUp: FollowUp,
       edited: ReadonlyArray<FollowUp>,
-      handled: Option.Option<Handled>
+      marks: Marks
     ) {
       const posted = yield* post(lead, (room) =>
         outcome._tag === "Fallback"
-          ? smartEditPlan(stateOf(lead, outcome.html, edited, handled), followUp, whereIs(outcome, room))
+          ? smartEditPlan(stateOf(lead, outcome.html, edited, marks), followUp, whereIs(outcome, room))
           : crmFollowUpPlan(lead, followUp))
       return { ...posted, via: posted.inMessage ? "edit" : "message" } satisfies Applied
     })
 
-    /** Shows on the fallback message who entered the lead and when, and takes its button away. */
+    /** Shows on the fallback message who entered the lead and when (`marks.handled`), and takes its button away. */
     const showHandled = Effect.fn("ManagersPosts.showHandled")(function*(
       lead: Lead,
       outcome: FallbackOutcome,
       edited: ReadonlyArray<FollowUp>,
-      handled: Handled
+      marks: Marks & { readonly handled: Option.Some<Handled> }
     ) {
+      const line = handledHtml(marks.handled.value.by, marks.handled.value.at, adminTimeZone)
       return yield* post(
         lead,
-        (room) => markPlan(stateOf(lead, outcome.html, edited, Option.none()), handled, whereIs(outcome, room))
+        (room) => markPlan(stateOf(lead, outcome.html, edited, marks), line, whereIs(outcome, room))
       )
     })
 
     /**
-     * A fallback whose message is in another chat (its brand's chat changed since) is posted whole, with its button,
+     * Shows who took the lead (`marks.taken`) on its message, the fallback or the card, and takes "🙋 Беру" away. A
+     * card gone is left so.
+     */
+    const showTaken = Effect.fn("ManagersPosts.showTaken")(function*(
+      lead: Lead,
+      outcome: Outcome,
+      card: Option.Option<number>,
+      edited: ReadonlyArray<FollowUp>,
+      marks: Marks & { readonly taken: Option.Some<Taken> }
+    ) {
+      const line = takenHtml(marks.taken.value.by, marks.taken.value.at, adminTimeZone)
+      return yield* post(lead, (room): Plan =>
+        outcome._tag === "Fallback"
+          ? markPlan(stateOf(lead, outcome.html, edited, marks), line, whereIs(outcome, room))
+          : Option.match(card, {
+            onNone: () => [],
+            onSome: (messageId) => [{ _tag: "Edit", messageId, view: cardOf(lead, marks.taken) }]
+          }))
+    })
+
+    /**
+     * A fallback whose message is in another chat (its brand's chat changed since) is posted whole, with its buttons,
      * in its brand's chat, once: from then on that message is the lead's. Nothing when it is here already.
      */
     const relocate = Effect.fn("ManagersPosts.relocate")(function*(
       lead: Lead,
       outcome: FallbackOutcome,
-      edited: ReadonlyArray<FollowUp>
+      edited: ReadonlyArray<FollowUp>,
+      marks: Marks
     ) {
       return yield* post(lead, (room) =>
         whereIs(outcome, room).messageId !== undefined
           ? []
-          : [send(fallbackView(stateOf(lead, outcome.html, edited, Option.none())), { moves: true })])
+          : [send(fallbackView(stateOf(lead, outcome.html, edited, marks)), { moves: true })])
     })
 
-    return { postFallback, postCard, applyFollowUp, showHandled, relocate } as const
+    return { postFallback, postCard, applyFollowUp, showHandled, showTaken, relocate } as const
   }),
   dependencies: [ManagersRooms.Default, PersonTopics.Default]
 }) {}

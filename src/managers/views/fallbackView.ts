@@ -1,29 +1,53 @@
 import { Option } from "effect"
 
-import type { FollowUp, Handled, Lead } from "../../lead/Lead.js"
-import { HANDLED_BUTTON_TEXT, handledButton } from "../../telegram/buttons.js"
+import type { FollowUp, Handled, Lead, Taken } from "../../lead/Lead.js"
+import { HANDLED_BUTTON_TEXT, handledButton, takeButton } from "../../telegram/buttons.js"
 import type { View } from "../room/ManagersRoom.js"
-import { handledHtml, smartEditHtml } from "./render.js"
+import { handledHtml, smartEditHtml, takenHtml } from "./render.js"
 
-/** What the fallback message of a lead is made of: its text when posted, what was edited in since, the mark. */
-export interface FallbackState {
+/** Who took a lead and who entered it by hand, as its message shows them. */
+export interface Marks {
+  readonly taken: Option.Option<Taken>
+  readonly handled: Option.Option<Handled>
+}
+
+/** What the fallback message of a lead is made of: its text when posted, what was edited in since, the marks. */
+export interface FallbackState extends Marks {
   readonly lead: Lead
   /** The message's original HTML (as posted, kept with the outcome). */
   readonly original: string
   /** Follow-ups edited into it, oldest first. */
   readonly edited: ReadonlyArray<FollowUp>
-  readonly handled: Option.Option<Handled>
+  /** The take button's label (texts.take). */
+  readonly takeText: string
   readonly timeZone: string
 }
 
-/** The fallback message as it should look now: original, follow-ups edited in, the handled mark or its button. */
-export const fallbackView = ({ edited, handled, lead, original, timeZone }: FallbackState): View => {
-  const body = edited.length === 0 ? original : smartEditHtml(original, edited)
-  return Option.match(handled, {
-    onNone: () => ({
-      text: body,
-      markup: { inline_keyboard: [[{ text: HANDLED_BUTTON_TEXT, callback_data: handledButton(lead.id) }]] }
-    }),
-    onSome: (h) => ({ text: `${body}\n\n${handledHtml(h.by, h.at, timeZone)}`, markup: { inline_keyboard: [] } })
-  })
+/** The lines the marks add under a lead's message: who took it, who entered it. */
+export const markLines = ({ handled, taken }: Marks, timeZone: string): ReadonlyArray<string> => [
+  ...Option.toArray(Option.map(taken, (t) => takenHtml(t.by, t.at, timeZone))),
+  ...Option.toArray(Option.map(handled, (h) => handledHtml(h.by, h.at, timeZone)))
+]
+
+/** The buttons a lead's message still needs: "✅ Внесено в CRM" until entered (a fallback), "🙋 Беру" until taken. */
+export const markButtons = (lead: Lead, marks: Marks, takeText: string, fallback: boolean) => ({
+  inline_keyboard: [
+    ...(fallback && Option.isNone(marks.handled)
+      ? [[{ text: HANDLED_BUTTON_TEXT, callback_data: handledButton(lead.id) }]]
+      : []),
+    ...(Option.isNone(marks.taken) ? [[{ text: takeText, callback_data: takeButton(lead.id) }]] : [])
+  ]
+})
+
+/** The fallback's body: the original, with follow-ups edited in. */
+export const fallbackBody = ({ edited, original }: Pick<FallbackState, "edited" | "original">): string =>
+  edited.length === 0 ? original : smartEditHtml(original, edited)
+
+/** The fallback message as it should look now: original, follow-ups edited in, the marks or their buttons. */
+export const fallbackView = (state: FallbackState): View => {
+  const lines = markLines(state, state.timeZone)
+  return {
+    text: [fallbackBody(state), ...lines].join("\n\n"),
+    markup: markButtons(state.lead, state, state.takeText, true)
+  }
 }

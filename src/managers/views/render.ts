@@ -132,6 +132,16 @@ export const cardHtml = (lead: Lead, utm: Utm): string =>
 export const managerTime = (at: number, timeZone: string): string =>
   new Intl.DateTimeFormat("ru-RU", { timeZone, dateStyle: "short", timeStyle: "short" }).format(at)
 
+/** A manager as the take line names them: `Анна (@anna)`, or the name alone, or the @handle alone. */
+export const takerName = (user: { first_name: string; last_name?: string; username?: string }): string => {
+  const name = [user.first_name, user.last_name].filter(Boolean).join(" ")
+  return user.username === undefined ? name : name === "" ? `@${user.username}` : `${name} (@${user.username})`
+}
+
+/** The line a take adds to the lead's message: `Взял(а): Анна (@anna), 12:03`. */
+export const takenHtml = (by: string, at: number, timeZone: string): string =>
+  `<b>Взял(а):</b> ${escapeHtml(by)}, ${new Intl.DateTimeFormat("ru-RU", { timeZone, timeStyle: "short" }).format(at)}`
+
 /** The line a manager's "✅ Внесено в CRM" adds: who, and when. */
 export const handledHtml = (by: string, at: number, timeZone: string): string =>
   `✅ <b>Внесено в CRM:</b> ${escapeHtml(by)}, ${managerTime(at, timeZone)}`

@@ -17,7 +17,11 @@ const byCreationThenId = (a: LeadRecord, b: LeadRecord) =>
 
 /** The memory outbox's leads as they stand, with when each was first answered: what MemoryStats counts. */
 export class MemoryLeadRows extends Context.Tag("MemoryLeadRows")<MemoryLeadRows, {
-  readonly all: () => ReadonlyArray<{ readonly record: LeadRecord; readonly firstReplyAt: number | undefined }>
+  readonly all: () => ReadonlyArray<{
+    readonly record: LeadRecord
+    readonly firstReplyAt: number | undefined
+    readonly firstReplyBy: number | undefined
+  }>
 }>() {}
 
 /** The outbox in memory (unit tests, the demo), under the SQL stores' rules; a restart forgets it. */
@@ -29,7 +33,10 @@ export const MemoryLeadStore = Layer.effectContext(
     /** The newest lead's time per person and service, so that a repeat tap is found without a scan. */
     const newestTaps = new MemoryTable<string, number>()
     const confirmed = new MemoryTable<string, number>()
-    const firstReplies = new MemoryTable<string, number>()
+    /** When a manager's first message reached the lead's person, and whose it was. */
+    const firstReplies = new MemoryTable<string, { readonly at: number; readonly by: number }>()
+    /** Not taken, not answered, not out of reminders: the lead's reminder is due at `nextAt`. */
+    const remindable = (r: LeadRecord) => Option.isNone(r.taken) && !firstReplies.has(r.lead.id)
 
     /** Changes a lead that exists; false when it does not. */
     const change = (leadId: string, f: (r: LeadRecord) => LeadRecord | undefined) =>
@@ -62,6 +69,9 @@ export const MemoryLeadStore = Layer.effectContext(
             handled: Option.none(),
             handledShown: false,
             card: Option.none(),
+            taken: Option.none(),
+            takenShown: false,
+            reminders: { sent: 0, nextAt: Option.none() },
             work: { ...idle, dueAt: Option.some(lead.createdAt) }
           })
           return true
@@ -121,12 +131,63 @@ export const MemoryLeadStore = Layer.effectContext(
         change(leadId, (r) => (Option.isSome(r.card) ? undefined : { ...r, card: Option.some(messageId) })).pipe(
           Effect.asVoid
         ),
-      markFirstReply: (leadId, at) =>
+      markFirstReply: (leadId, at, by) =>
         write((unit) => {
-          if (!leads.has(leadId) || firstReplies.has(leadId)) return false
-          firstReplies.set(unit, leadId, at)
+          const record = leads.get(leadId)
+          if (record === undefined || firstReplies.has(leadId)) return false
+          firstReplies.set(unit, leadId, { at, by })
+          leads.set(unit, leadId, { ...record, reminders: { ...record.reminders, nextAt: Option.none() } })
           return true
         }),
+      take: (leadId, taker) =>
+        write((unit) => {
+          const record = leads.get(leadId)
+          if (record === undefined) return Option.none()
+          if (Option.isSome(record.taken)) return Option.some({ won: false, taker: record.taken.value })
+          leads.set(unit, leadId, {
+            ...record,
+            taken: Option.some(taker),
+            reminders: { ...record.reminders, nextAt: Option.none() },
+            work: {
+              ...record.work,
+              wakes: record.work.wakes + 1,
+              dueAt: Option.orElse(record.work.dueAt, () => Option.some(taker.at))
+            }
+          })
+          return Option.some({ won: true, taker })
+        }),
+      markTakenShown: (leadId) =>
+        change(leadId, (r) => ({ ...r, takenShown: Option.isSome(r.taken) })).pipe(Effect.asVoid),
+      scheduleReminder: (leadId, at) =>
+        change(leadId, (r) =>
+          Option.isSome(r.reminders.nextAt) || r.reminders.sent > 0 || !remindable(r)
+            ? undefined
+            : { ...r, reminders: { sent: 0, nextAt: Option.some(at) } }).pipe(Effect.asVoid),
+      remindersDue: (now, limit) =>
+        read(() =>
+          leads.values().filter(remindable)
+            .flatMap((r) =>
+              Option.toArray(
+                Option.map(Option.filter(r.reminders.nextAt, (at) => at <= now), (at) => ({ id: r.lead.id, at }))
+              )
+            )
+            .sort((a, b) => a.at - b.at)
+            .slice(0, limit)
+            .map((due) => due.id)
+        ),
+      postponeReminder: (leadId, at) =>
+        change(
+          leadId,
+          (r) =>
+            Option.isNone(r.reminders.nextAt)
+              ? undefined
+              : { ...r, reminders: { ...r.reminders, nextAt: Option.some(at) } }
+        ).pipe(Effect.asVoid),
+      reminded: (leadId, sent, next) =>
+        change(
+          leadId,
+          (r) => (r.reminders.sent !== sent - 1 ? undefined : { ...r, reminders: { sent, nextAt: next } })
+        ),
       undelivered: listed((r) => Option.isNone(r.outcome)),
       awaitingEntry: listed((r) =>
         Option.isSome(r.outcome) && r.outcome.value._tag === "Fallback" && Option.isNone(r.handled)
@@ -147,7 +208,11 @@ export const MemoryLeadStore = Layer.effectContext(
         })
     })
     const rows = MemoryLeadRows.of({
-      all: () => leads.values().map((record) => ({ record, firstReplyAt: firstReplies.get(record.lead.id) }))
+      all: () =>
+        leads.values().map((record) => {
+          const first = firstReplies.get(record.lead.id)
+          return { record, firstReplyAt: first?.at, firstReplyBy: first?.by }
+        })
     })
     return Context.make(LeadStore, store).pipe(Context.add(MemoryLeadRows, rows))
   })

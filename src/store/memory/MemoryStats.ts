@@ -1,7 +1,7 @@
 import { Effect, Layer, Option } from "effect"
 
 import type { LeadRecord } from "../../lead/Lead.js"
-import { type LeadTally, type OpenerTally, Stats, type TallyScope } from "../Stats.js"
+import { type LeadTally, type ManagerTally, type OpenerTally, Stats, type TallyScope } from "../Stats.js"
 import { MemoryLeadRows } from "./MemoryLeadStore.js"
 import { MemoryStartRows } from "./MemoryStartEvents.js"
 import { read } from "./MemoryTable.js"
@@ -56,6 +56,7 @@ export const MemoryStats = Layer.effect(
               crm: records.filter((r) => outcomeIs(r, "Crm")).length,
               fallback: records.filter((r) => outcomeIs(r, "Fallback")).length,
               pending: records.filter((r) => Option.isNone(r.outcome)).length,
+              reminded: records.filter((r) => r.reminders.sent > 0).length,
               medianFirstReplyMs: median(
                 group.flatMap((r) =>
                   r.item.firstReplyAt === undefined ? [] : [r.item.firstReplyAt - r.item.record.lead.createdAt]
@@ -79,6 +80,29 @@ export const MemoryStats = Layer.effect(
               )
             )
             return { brand: item.brand, campaign, scope, people: people.size, converted: converted.length }
+          })
+        }),
+      managerTallies: (since, { brands, known, others }) =>
+        read(() => {
+          const scoped = leadsSince(since).filter(({ record: { lead } }) =>
+            brands.includes(lead.profile) || (others && !known.includes(lead.profile))
+          )
+          const ids = [
+            ...new Set(scoped.flatMap((r) => [
+              ...Option.toArray(Option.map(r.record.taken, (t) => t.byId)),
+              ...(r.firstReplyBy === undefined ? [] : [r.firstReplyBy])
+            ]))
+          ].sort((a, b) => a - b)
+          return ids.map((id): ManagerTally => {
+            const took = scoped.filter((r) => Option.exists(r.record.taken, (t) => t.byId === id))
+            const first = scoped.filter((r) => r.firstReplyBy === id)
+            return {
+              managerId: id,
+              name: Option.fromNullable(took.map((r) => Option.getOrThrow(r.record.taken).by).sort().at(-1)),
+              taken: took.length,
+              answered: new Set(first.map((r) => r.record.lead.contact.telegramId)).size,
+              medianFirstReplyMs: median(first.map((r) => r.firstReplyAt! - r.record.lead.createdAt))
+            }
           })
         }),
       leadsPerSlot: (since, slotMs) =>

@@ -6,6 +6,7 @@ import { LeadStore } from "../LeadStore.js"
 import { Leases } from "../Leases.js"
 import { dueWork } from "./dueWork.js"
 import { LeadFromRow, LeadRecordFromRow, storeOp, wroteOne } from "./rows.js"
+import { sqlLeadTeamwork } from "./sqlLeadTeamwork.js"
 
 /** The outbox in SQL (SQLite or PostgreSQL): a lead row with no outcome is pending. */
 export const SqlLeadStore = Layer.effect(
@@ -158,11 +159,7 @@ export const SqlLeadStore = Layer.effect(
           Effect.asVoid,
           storeOp("setCard")
         ),
-      markFirstReply: (leadId, at) =>
-        sql`UPDATE leads SET first_reply_at = ${at} WHERE id = ${leadId} AND first_reply_at IS NULL RETURNING id`.pipe(
-          wroteOne,
-          storeOp("markFirstReply")
-        ),
+      ...sqlLeadTeamwork(sql, leases),
       undelivered: findUndelivered(undefined).pipe(storeOp("undelivered")),
       awaitingEntry: findAwaitingEntry(undefined).pipe(storeOp("awaitingEntry")),
       ofPerson: (telegramId) => findOfPerson(telegramId).pipe(storeOp("leadsOfPerson")),

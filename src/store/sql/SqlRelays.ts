@@ -48,6 +48,9 @@ export const SqlRelays = Layer.effect(
             text: relay.text,
             media: relay.media ? 1 : 0,
             signature: Option.getOrNull(relay.signature),
+            manager_id: Option.getOrNull(Option.map(relay.manager, (m) => m.id)),
+            manager_name: Option.getOrNull(Option.map(relay.manager, (m) => m.name)),
+            html: Option.getOrNull(relay.html),
             created_at: relay.createdAt,
             next_attempt_at: relay.createdAt
           })

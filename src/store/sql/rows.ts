@@ -42,7 +42,13 @@ export const LeadRow = Schema.Struct({
   retries: Schema.Number,
   wakes: Schema.Number,
   card_message_id: Schema.NullOr(Schema.Number),
-  campaign: Schema.NullOr(Schema.String)
+  campaign: Schema.NullOr(Schema.String),
+  taken_by: Schema.NullOr(Schema.String),
+  taken_by_id: Schema.NullOr(Schema.Number),
+  taken_at: Schema.NullOr(Schema.Number),
+  taken_shown_at: Schema.NullOr(Schema.Number),
+  reminders_sent: Schema.Number,
+  next_reminder_at: Schema.NullOr(Schema.Number)
 })
 type LeadRow = typeof LeadRow.Type
 
@@ -108,6 +114,11 @@ export const LeadRecordFromRow = decodeOnly(LeadWithAttemptsRow, Schema.typeSche
     : Option.none(),
   handledShown: row.handled_shown_at !== null,
   card: Option.fromNullable(row.card_message_id),
+  taken: row.taken_by !== null && row.taken_by_id !== null && row.taken_at !== null
+    ? Option.some({ by: row.taken_by, byId: row.taken_by_id, at: row.taken_at })
+    : Option.none(),
+  takenShown: row.taken_shown_at !== null,
+  reminders: { sent: row.reminders_sent, nextAt: Option.fromNullable(row.next_reminder_at) },
   work: { dueAt: Option.fromNullable(row.next_attempt_at), retries: row.retries, wakes: row.wakes }
 }))
 
@@ -126,24 +137,42 @@ export const FollowUpFromRow = Schema.Struct({
   })
 })
 
-/** A `relays` row as the relay it holds. */
-export const RelayFromRow = Schema.Struct({
+/** A `relays` row as SQLite and PostgreSQL return it. */
+const RelayRow = Schema.Struct({
   id: Relay.fields.id,
-  adminChatId: column(Schema.Number, "admin_chat_id"),
-  adminMessageId: column(Schema.Number, "admin_message_id"),
-  telegramId: column(Schema.OptionFromNullOr(Schema.Number), "telegram_id"),
+  admin_chat_id: Schema.Number,
+  admin_message_id: Schema.Number,
+  telegram_id: Schema.NullOr(Schema.Number),
   text: Relay.fields.text,
-  media: Schema.transform(Schema.Number, Schema.Boolean, {
-    strict: true,
-    decode: (n) => n !== 0,
-    encode: (b) => (b ? 1 : 0)
-  }),
-  signature: Schema.OptionFromNullOr(Schema.String),
-  createdAt: column(Schema.Number, "created_at"),
-  outcome: Schema.OptionFromNullOr(RelayOutcome),
-  dueAt: column(Schema.OptionFromNullOr(Schema.Number), "next_attempt_at"),
+  media: Schema.Number,
+  signature: Schema.NullOr(Schema.String),
+  manager_id: Schema.NullOr(Schema.Number),
+  manager_name: Schema.NullOr(Schema.String),
+  html: Schema.NullOr(Schema.String),
+  created_at: Schema.Number,
+  outcome: Schema.NullOr(RelayOutcome),
+  next_attempt_at: Schema.NullOr(Schema.Number),
   retries: Relay.fields.retries
 })
+
+/** A `relays` row as the relay it holds. */
+export const RelayFromRow = decodeOnly(RelayRow, Schema.typeSchema(Relay), (row) => ({
+  id: row.id,
+  adminChatId: row.admin_chat_id,
+  adminMessageId: row.admin_message_id,
+  telegramId: Option.fromNullable(row.telegram_id),
+  text: row.text,
+  media: row.media !== 0,
+  signature: Option.fromNullable(row.signature),
+  manager: row.manager_id !== null && row.manager_name !== null
+    ? Option.some({ id: row.manager_id, name: row.manager_name })
+    : Option.none(),
+  html: Option.fromNullable(row.html),
+  createdAt: row.created_at,
+  outcome: Option.fromNullable(row.outcome),
+  dueAt: Option.fromNullable(row.next_attempt_at),
+  retries: row.retries
+}))
 
 /** How a follow-up was applied, as its column holds it. */
 export const AppliedViaColumn = Schema.NullOr(AppliedVia)

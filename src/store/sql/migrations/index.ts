@@ -11,6 +11,7 @@ import { campaigns } from "./0008_campaigns.js"
 import { phones } from "./0009_phones.js"
 import { fallbackChats } from "./0010_fallback_chats.js"
 import { consent } from "./0011_consent.js"
+import { speed } from "./0012_speed.js"
 
 /**
  * Schema migrations, one a file, for SQLite and PostgreSQL alike (where they differ: ./columns.ts). Never edit one
@@ -30,7 +31,8 @@ export const migrations = {
   "0008_campaigns": campaigns,
   "0009_phones": phones,
   "0010_fallback_chats": fallbackChats,
-  "0011_consent": consent
+  "0011_consent": consent,
+  "0012_speed": speed
 }
 
 /** Runs what has not run yet, in order; on PostgreSQL the Migrator locks its table meanwhile. */
