@@ -72,7 +72,7 @@ export const DeliveryLoopsLive = DeliveriesLive.pipe(
  * under way finish), the ports. Here only the live ports are chosen.
  */
 export const AppLive = Serving.pipe(
-  Layer.provide(Layer.mergeAll(IntakeLive, Retention, ReminderLoop, OpenLeadsRelocated, KnownSeries)),
+  Layer.provide(Layer.mergeAll(IntakeLive, Retention, ReminderLoop.Default, OpenLeadsRelocated, KnownSeries)),
   Layer.provide(UpdateRouter.Default),
   Layer.provide(DeliveryLoopsLive),
   Layer.provide(CheckedPortsLive),

@@ -99,27 +99,35 @@ export const testPorts = (
   telegram: Layer.Layer<TelegramBot>,
   crm: Layer.Layer<CrmClient>,
   config: Layer.Layer<AppConfig> = testConfig,
-  profiles: Layer.Layer<Profiles, unknown> = testProfiles
+  profiles: Layer.Layer<Profiles, unknown> = testProfiles,
+  stores: Layer.Layer<Layer.Layer.Success<typeof StoresTest>> = StoresTest
 ) =>
   ManagersChats.Default.pipe(
     Layer.provideMerge(Layer.mergeAll(
       telegram,
       crm,
-      StoresTest,
+      stores,
       profiles,
       config
     ))
   )
+
+/**
+ * In-memory stores that outlive one run of the bot's services: a test stops the bot (its scope), moves the clock
+ * while nothing runs, and starts it again on the same store, as a restart does.
+ */
+export const lastingStores = Layer.build(StoresTest).pipe(Effect.map((context) => Layer.succeedContext(context)))
 
 /** The bot's services (each bringing the services it needs, as in the app) over the test ports. */
 export const botServices = (
   telegram: Layer.Layer<TelegramBot>,
   crm: Layer.Layer<CrmClient>,
   config: Layer.Layer<AppConfig> = testConfig,
-  profiles: Layer.Layer<Profiles, unknown> = testProfiles
+  profiles: Layer.Layer<Profiles, unknown> = testProfiles,
+  stores?: Layer.Layer<Layer.Layer.Success<typeof StoresTest>>
 ) =>
   UpdateRouter.Default.pipe(
     Layer.provideMerge(DeliveryLoopsLive),
-    Layer.provideMerge(testPorts(telegram, crm, config, profiles)),
+    Layer.provideMerge(testPorts(telegram, crm, config, profiles, stores)),
     Layer.provide(Logger.minimumLogLevel(LogLevel.None))
   )

@@ -84,7 +84,9 @@ const everythingOf = (person: number) =>
         telegramId: Option.some(person),
         text: "hello",
         media: false,
-        signature: Option.none(), manager: Option.none(), html: Option.none(),
+        signature: Option.none(),
+        manager: Option.none(),
+        html: Option.none(),
         createdAt: 1
       })
     }

@@ -228,7 +228,9 @@ const relaying = Effect.gen(function*() {
     telegramId: Option.some(person),
     text: `answer ${messageId}`,
     media: false,
-    signature: Option.none(), manager: Option.none(), html: Option.none(),
+    signature: Option.none(),
+    manager: Option.none(),
+    html: Option.none(),
     createdAt
   })
   expect(yield* relays.record(relay(2, 501, 1000))).toBe(true)
@@ -579,7 +581,9 @@ describe.each(sqlBackends)("the SQL stores on $name", ({ skipped, stores }) => {
           telegramId: Option.some(person),
           text: "hello",
           media: false,
-          signature: Option.none(), manager: Option.none(), html: Option.none(),
+          signature: Option.none(),
+          manager: Option.none(),
+          html: Option.none(),
           createdAt: 1
         })
       }
