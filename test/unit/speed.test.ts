@@ -80,7 +80,7 @@ const reminders = (telegram: ReturnType<typeof recordingTelegram>) =>
   telegram.adminCalls().filter((c) => c.method === "sendMessage" && String(c.payload.text).startsWith("⏰"))
 
 describe("🙋 Беру: one taker a lead", () => {
-  it.scoped("the fallback carries it; the first press takes the lead, the line shows who; another gets the pop-up", () => {
+  it.scoped("on the fallback: the first press takes the lead, the line shows who; another gets the pop-up", () => {
     const telegram = recordingTelegram()
     const program = Effect.gen(function*() {
       const router = yield* UpdateRouter
@@ -168,7 +168,7 @@ describe("reminders of a lead nobody took or answered", () => {
     }).pipe(Effect.provide(withReminders(telegram, slaOne)))
   })
 
-  it.scoped("working hours: a lead at 23:40 on a Tuesday is reminded at 10:15 on Wednesday, once across restarts", () => {
+  it.scoped("hours: a lead at 23:40 on a Tuesday is reminded at 10:15 on Wednesday, once across restarts", () => {
     const telegram = recordingTelegram()
     const hoursAndSla = (j: LocalesJson) => {
       j.profiles.agency.sla_minutes = 15
@@ -211,7 +211,7 @@ describe("reply templates", () => {
     price: "Здравствуйте, {name}! Прайс {brand} на «{service}»: <b>от 50 000 ₽</b>."
   })
 
-  it.scoped("/t <key> sends the brand's template to the person, filled and escaped; /t and an unknown key list keys", () => {
+  it.scoped("/t <key> sends the template to the person, filled and escaped; /t and an unknown key list keys", () => {
     const telegram = recordingTelegram()
     return Effect.gen(function*() {
       const router = yield* UpdateRouter
