@@ -88,7 +88,12 @@ const perBrand = <A>(
  */
 export const perBrandSettings = Effect.all({
   ADMIN_CHAT_ID: perBrand("ADMIN_CHAT_ID", CHAT_ID, Config.integer),
-  CRM_WEBHOOK_URL: perBrand("CRM_WEBHOOK_URL", "an http(s) URL", (variable) => Config.redacted(variable))
+  CRM_WEBHOOK_URL: perBrand("CRM_WEBHOOK_URL", "an http(s) URL", (variable) => Config.redacted(variable)),
+  AMOCRM_URL: perBrand("AMOCRM_URL", "the account's https URL, such as https://agency.amocrm.ru", Config.string),
+  AMOCRM_TOKEN: perBrand("AMOCRM_TOKEN", "a private integration's long-lived token", (v) => Config.redacted(v)),
+  AMOCRM_PIPELINE_ID: perBrand("AMOCRM_PIPELINE_ID", "a pipeline's id (a whole number)", Config.integer),
+  BITRIX24_WEBHOOK_URL: perBrand("BITRIX24_WEBHOOK_URL", "an inbound webhook's https URL", (v) => Config.redacted(v)),
+  BITRIX24_SOURCE_ID: perBrand("BITRIX24_SOURCE_ID", "a source id such as WEB", Config.string)
 })
 
 /** Every per-brand variable's values, by its name. */

@@ -3,7 +3,11 @@ import { Data, Match } from "effect"
 import type { CrmErrorKind } from "../metrics/metrics.js"
 
 /** The CRM could not be reached: refused, DNS, reset before a response. */
-export class CrmConnectionError extends Data.TaggedError("CrmConnectionError")<{ readonly detail: string }> {}
+export class CrmConnectionError extends Data.TaggedError("CrmConnectionError")<{
+  readonly detail: string
+  /** The transport's code (`ECONNREFUSED`, `ECONNRESET`…): whether the request may have been sent. */
+  readonly code?: string
+}> {}
 
 /** The CRM answered, but not with 200/201/202. */
 export class CrmHttpStatusError extends Data.TaggedError("CrmHttpStatusError")<{
@@ -47,3 +51,29 @@ export const metricKind: (error: CrmError) => CrmErrorKind = Match
       CrmUnknownError: () => "unknown" as const
     })
   )
+
+/** Transport codes that mean nothing was sent: no connection was made. */
+const NEVER_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT"
+])
+
+/**
+ * Whether the CRM may have the lead although the call failed (ambiguous): no answer in time, a connection that broke
+ * after the request may have been sent, a 5xx (but 503, which says it was not processed), an answer that could not be
+ * read. Then, before sending the lead again, ask the CRM whether it has it (`Crm.findExisting`). Refusals (a 4xx, a
+ * 429, a connection never made, a request that could not be built) are not: the CRM has nothing.
+ */
+export const mayHaveReachedCrm: (error: CrmError) => boolean = Match.type<CrmError>().pipe(
+  Match.tagsExhaustive({
+    CrmConnectionError: (e) => e.code === undefined || !NEVER_SENT.has(e.code),
+    CrmHttpStatusError: (e) => e.status >= 500 && e.status !== 503,
+    CrmTimeoutError: () => true,
+    CrmClientError: () => false,
+    CrmUnknownError: () => true
+  })
+)

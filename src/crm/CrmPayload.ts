@@ -20,11 +20,18 @@ export const CrmPayload = Schema.Struct({
   request_details: Schema.String,
   lead_id: Schema.String,
   campaign: Schema.NullOr(Schema.String),
-  utm: Utm
+  utm: Utm,
+  /** What the person sent while the lead waited for the CRM (reconciliation); absent when nothing. */
+  follow_ups: Schema.optional(Schema.Array(Schema.Struct({ text: Schema.String, at: Schema.Number })))
 })
 export type CrmPayload = typeof CrmPayload.Type
 
-export const crmPayload = (lead: Lead, utm: Utm, phone: Option.Option<string> = Option.none()): CrmPayload => ({
+export const crmPayload = (
+  lead: Lead,
+  utm: Utm,
+  phone: Option.Option<string> = Option.none(),
+  followUps: ReadonlyArray<{ readonly text: string; readonly at: number }> = []
+): CrmPayload => ({
   lead_name: `Новый лид с Telegram: ${lead.brandName}`,
   contact: {
     name: lead.contact.fullName,
@@ -36,5 +43,6 @@ export const crmPayload = (lead: Lead, utm: Utm, phone: Option.Option<string> = 
   request_details: lead.title,
   lead_id: lead.id,
   campaign: Option.getOrNull(lead.campaign),
-  utm
+  utm,
+  ...(followUps.length === 0 ? {} : { follow_ups: followUps.map(({ at, text }) => ({ text, at })) })
 })

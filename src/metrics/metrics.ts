@@ -14,6 +14,9 @@ export const REJECT_REASONS = ["secret", "malformed", "too_large"] as const
 export type RejectReason = typeof REJECT_REASONS[number]
 export const CRM_ERROR_KINDS = ["connection", "http_status", "timeout", "client", "unknown"] as const
 export type CrmErrorKind = typeof CRM_ERROR_KINDS[number]
+/** The `crm` label: the brand's kind of CRM (`none`: a brand with no CRM, whose leads go to the managers' chat). */
+export const CRM_KINDS = ["webhook", "amocrm", "bitrix24", "none"] as const
+export type CrmKind = typeof CRM_KINDS[number]
 
 /** Updates from Telegram, by `source`: `polling` or `webhook` (repeats included: Telegram sent them). */
 export const updatesReceived = Metric.counter("leadbot_updates_received_total", {
@@ -39,15 +42,21 @@ export const leadsRecorded = Metric.counter("leadbot_leads_recorded_total", {
   incremental: true
 })
 
-/** Leads that reached a human, by `brand` and `via`: `crm` or `fallback` (the admin chat). */
+/**
+ * Leads that reached a human, by `brand`, `via` (`crm` or `fallback`: the admin chat) and `crm` (the brand's kind of
+ * CRM: `webhook`, `amocrm`, `bitrix24`, `none`).
+ */
 export const leadsDelivered = Metric.counter("leadbot_leads_delivered_total", {
-  description: "Leads that reached a human, by brand and via (crm or fallback)",
+  description: "Leads that reached a human, by brand, via (crm or fallback) and crm (the brand's kind of CRM)",
   incremental: true
 })
 
-/** CRM failures, by `brand` and `kind`: `connection`, `http_status`, `timeout`, `client`, `unknown`. */
+/**
+ * CRM failures, by `brand`, `kind` (`connection`, `http_status`, `timeout`, `client`, `unknown`) and `crm` (the
+ * brand's kind of CRM).
+ */
 export const crmErrors = Metric.counter("leadbot_crm_errors_total", {
-  description: "CRM delivery failures, by brand and kind",
+  description: "CRM delivery failures, by brand, kind and crm (the brand's kind of CRM)",
   incremental: true
 })
 
@@ -145,25 +154,43 @@ export const labelled = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, ..
   }
 }
 
+/** `leadbot_leads_delivered_total` of a brand, a way (`via`) and the brand's kind of CRM, made once each. */
+export const deliveredOf: (brand: string, via: OutcomeKind, crm: CrmKind) => Metric.Metric.Counter<number> = labelled(
+  leadsDelivered,
+  "brand",
+  "via",
+  "crm"
+)
+
+/** `leadbot_crm_errors_total` of a brand, an error's kind and the brand's kind of CRM, made once each. */
+export const crmErrorsOf: (brand: string, kind: CrmErrorKind, crm: CrmKind) => Metric.Metric.Counter<number> = labelled(
+  crmErrors,
+  "brand",
+  "kind",
+  "crm"
+)
+
+/** A brand as the known series need it: its key, and its kind of CRM (each brand has the series of its kind). */
+export interface BrandSeries {
+  readonly brand: string
+  readonly crm: CrmKind
+}
+
 /**
  * Makes every series whose labels are known in advance (all but the Bot API errors' method and code), so that an
- * alert on a rate has a series before the first event. The brands are those of locales.json.
+ * alert on a rate has a series before the first event. The brands are those of locales.json, each with its CRM.
  */
-export const makeKnownSeries = (brands: ReadonlyArray<string>) =>
+export const makeKnownSeries = (brands: ReadonlyArray<BrandSeries>) =>
   Effect.all([
     ...UPDATE_SOURCES.map((source) => Metric.value(Metric.tagged(updatesReceived, "source", source))),
     ...REJECT_REASONS.map((reason) => Metric.value(Metric.tagged(webhookRejected, "reason", reason))),
-    ...brands.flatMap((brand) => [
+    ...brands.flatMap(({ brand, crm }) => [
       Metric.value(Metric.tagged(startsCounted, "brand", brand)),
       Metric.value(Metric.tagged(leadsRecorded, "brand", brand)),
       Metric.value(Metric.tagged(leadsTaken, "brand", brand)),
       Metric.value(Metric.tagged(slaReminders, "brand", brand)),
-      ...OutcomeKind.literals.map((via) =>
-        Metric.value(leadsDelivered.pipe(Metric.tagged("brand", brand), Metric.tagged("via", via)))
-      ),
-      ...CRM_ERROR_KINDS.map((kind) =>
-        Metric.value(crmErrors.pipe(Metric.tagged("brand", brand), Metric.tagged("kind", kind)))
-      )
+      ...OutcomeKind.literals.map((via) => Metric.value(deliveredOf(brand, via, crm))),
+      ...CRM_ERROR_KINDS.map((kind) => Metric.value(crmErrorsOf(brand, kind, crm)))
     ]),
     ...RELAY_RESULTS.map((result) => Metric.value(Metric.tagged(repliesRelayed, "result", result))),
     ...CONSENT_RESULTS.map((result) => Metric.value(Metric.tagged(consentsGiven, "result", result))),

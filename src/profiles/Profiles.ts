@@ -2,12 +2,14 @@ import { fileURLToPath } from "node:url"
 
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
-import { Array as Arr, Effect, Either, Option, ParseResult, Redacted, Schema } from "effect"
+import { Array as Arr, Effect, Either, Option, ParseResult, type Redacted, Schema } from "effect"
 import { visit } from "jsonc-parser"
 
 import { AppConfig } from "../config/AppConfig.js"
-import { type PerBrandSettings, valueOfBrand, variablesOfNoBrand } from "../config/perBrand.js"
+import { type PerBrandSettings, variablesOfNoBrand } from "../config/perBrand.js"
 import { StartupError } from "../config/StartupError.js"
+import { brandCrm } from "../crm/brandCrm.js"
+import type { CrmTarget } from "../crm/CrmTarget.js"
 import type { Utm } from "../lead/Campaign.js"
 import { type Locales, LocalesFromJson } from "./LocalesSchema.js"
 import type { WorkingHours } from "./workingHours.js"
@@ -21,6 +23,12 @@ export interface ServiceItem {
 export interface Profile {
   readonly key: string
   readonly name: string
+  /** The brand's CRM: a webhook, amoCRM or Bitrix24; none: its leads go to the managers' chat. */
+  readonly crm: Option.Option<CrmTarget>
+  /**
+   * @deprecated The webhook kind's URL only (none for amoCRM and Bitrix24): what delivery read before `crm`; it goes
+   * once delivery speaks to `crm`.
+   */
   readonly webhookUrl: Option.Option<Redacted.Redacted<string>>
   readonly welcome: string
   readonly services: ReadonlyArray<ServiceItem>
@@ -78,31 +86,6 @@ export const decodeLocales = (json: string): Either.Either<Locales, string> =>
     Either.mapLeft((error) => withLineAndColumn(formatParseError(error), json))
   )
 
-const isHttpUrl = (url: string) => {
-  try {
-    return ["http:", "https:"].includes(new URL(url).protocol)
-  } catch {
-    return false
-  }
-}
-
-/**
- * `CRM_WEBHOOK_URL_AGENCY` overrides `profiles.agency.webhook_url`. Either must be an http(s) URL: a typo stops
- * start-up naming where it came from (never the URL itself: its path is a secret), instead of sending every lead
- * to the fallback later.
- */
-const webhookFor = (key: string, fromFile: string | undefined, perBrand: PerBrandSettings) =>
-  Effect.gen(function*() {
-    const [url, source] = Option.match(valueOfBrand(perBrand.CRM_WEBHOOK_URL, key), {
-      onSome: ({ value, variable }) => [Option.some(value), variable] as const,
-      onNone: () => [Option.map(Option.fromNullable(fromFile), Redacted.make), `profiles.${key}.webhook_url`] as const
-    })
-    if (Option.isSome(url) && !isHttpUrl(Redacted.value(url.value))) {
-      return yield* new StartupError({ message: `${source}: expected an http(s) URL` })
-    }
-    return url
-  })
-
 /** The brands of locales.json with what AppConfig read for them (`<NAME>_<BRAND>`, each named by a brand). */
 export const makeProfiles = (locales: Locales, perBrand: PerBrandSettings) =>
   Effect.gen(function*() {
@@ -116,16 +99,22 @@ export const makeProfiles = (locales: Locales, perBrand: PerBrandSettings) =>
     }
     const profiles: Array<Profile> = []
     for (const [key, p] of Object.entries(locales.profiles)) {
-      const webhookUrl = yield* webhookFor(key, p.webhook_url, perBrand)
-      if (Option.isNone(webhookUrl)) {
+      const crm = yield* brandCrm(key, p.webhook_url, perBrand)
+      if (Option.isNone(crm)) {
+        const brand = key.toUpperCase()
         yield* Effect.logWarning(
-          `profile ${key} has no CRM webhook (CRM_WEBHOOK_URL_${key.toUpperCase()}); its leads go to the admin chat`
+          `profile ${key} has no CRM (CRM_WEBHOOK_URL_${brand}, AMOCRM_URL_${brand} or ` +
+            `BITRIX24_WEBHOOK_URL_${brand}); its leads go to the admin chat`
         )
       }
       profiles.push({
         key,
         name: p.name,
-        webhookUrl,
+        crm,
+        webhookUrl: Option.flatMap(
+          crm,
+          (target) => target._tag === "Webhook" ? Option.some(target.url) : Option.none()
+        ),
         welcome: p.welcome,
         services: p.services,
         followUpAsk: p.follow_up_ask,
@@ -169,7 +158,7 @@ export const loadLocales = (localesPath: Option.Option<string>) =>
     })
   })
 
-/** The brands, their services and the texts the bot speaks: `locales.json` plus webhook URLs from AppConfig. */
+/** The brands, their services and the texts the bot speaks: `locales.json` plus each brand's CRM from AppConfig. */
 export class Profiles extends Effect.Service<Profiles>()("Profiles", {
   effect: Effect.gen(function*() {
     const { localesPath, perBrand } = yield* AppConfig

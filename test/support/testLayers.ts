@@ -18,7 +18,15 @@ export { ADMIN, type ApiCall, recordingTelegram } from "./recordingTelegram.js"
 import { ADMIN } from "./recordingTelegram.js"
 
 /** No per-brand variable set: every brand on ADMIN_CHAT_ID, webhooks from locales.json. */
-export const noPerBrand: PerBrandSettings = { ADMIN_CHAT_ID: new Map(), CRM_WEBHOOK_URL: new Map() }
+export const noPerBrand: PerBrandSettings = {
+  ADMIN_CHAT_ID: new Map(),
+  CRM_WEBHOOK_URL: new Map(),
+  AMOCRM_URL: new Map(),
+  AMOCRM_TOKEN: new Map(),
+  AMOCRM_PIPELINE_ID: new Map(),
+  BITRIX24_WEBHOOK_URL: new Map(),
+  BITRIX24_SOURCE_ID: new Map()
+}
 
 /** Per-brand values as AppConfig reads them from `<NAME>_<BRAND>`: `{ cg: -100600 }` → ADMIN_CHAT_ID_CG. */
 export const perBrandOf = <A>(name: string, values: Record<string, A>): PerBrand<A> =>

@@ -199,7 +199,12 @@ describe("locales.json", () => {
         j.profiles.cg.webhook_url = "https://file.example/cg"
       })
       const profiles = yield* profilesWith(json, { CRM_WEBHOOK_URL_AGENCY: "https://env.example/hook" })
-      const url = (key: string) => Option.map(Option.flatMap(profiles.get(key), (p) => p.webhookUrl), Redacted.value)
+      const url = (key: string) =>
+        Option.flatMap(profiles.get(key), (p) =>
+          Option.flatMap(
+            p.crm,
+            (crm) => (crm._tag === "Webhook" ? Option.some(Redacted.value(crm.url)) : Option.none())
+          ))
       expect(url("agency")).toEqual(Option.some("https://env.example/hook"))
       expect(url("cg")).toEqual(Option.some("https://file.example/cg"))
       expect(url("express")).toEqual(Option.none())
