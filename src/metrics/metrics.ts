@@ -1,7 +1,6 @@
-import { Effect, FiberRef, Metric, MetricBoundaries } from "effect"
+import { FiberRef, Metric, MetricBoundaries } from "effect"
 
-import { RequestedBy } from "../lead/Erasure.js"
-import { OutcomeKind } from "../lead/Lead.js"
+import { type OutcomeKind } from "../lead/Lead.js"
 
 /**
  * The bot's metrics, Effect `Metric`s updated where the event happens; `/metrics` renders them for Prometheus.
@@ -169,36 +168,6 @@ export const crmErrorsOf: (brand: string, kind: CrmErrorKind, crm: CrmKind) => M
   "kind",
   "crm"
 )
-
-/** A brand as the known series need it: its key, and its kind of CRM (each brand has the series of its kind). */
-export interface BrandSeries {
-  readonly brand: string
-  readonly crm: CrmKind
-}
-
-/**
- * Makes every series whose labels are known in advance (all but the Bot API errors' method and code), so that an
- * alert on a rate has a series before the first event. The brands are those of locales.json, each with its CRM.
- */
-export const makeKnownSeries = (brands: ReadonlyArray<BrandSeries>) =>
-  Effect.all([
-    ...UPDATE_SOURCES.map((source) => Metric.value(Metric.tagged(updatesReceived, "source", source))),
-    ...REJECT_REASONS.map((reason) => Metric.value(Metric.tagged(webhookRejected, "reason", reason))),
-    ...brands.flatMap(({ brand, crm }) => [
-      Metric.value(Metric.tagged(startsCounted, "brand", brand)),
-      Metric.value(Metric.tagged(leadsRecorded, "brand", brand)),
-      Metric.value(Metric.tagged(leadsTaken, "brand", brand)),
-      Metric.value(Metric.tagged(slaReminders, "brand", brand)),
-      ...OutcomeKind.literals.map((via) => Metric.value(deliveredOf(brand, via, crm))),
-      ...CRM_ERROR_KINDS.map((kind) => Metric.value(crmErrorsOf(brand, kind, crm)))
-    ]),
-    ...RELAY_RESULTS.map((result) => Metric.value(Metric.tagged(repliesRelayed, "result", result))),
-    ...CONSENT_RESULTS.map((result) => Metric.value(Metric.tagged(consentsGiven, "result", result))),
-    ...RequestedBy.literals.map((by) => Metric.value(Metric.tagged(peopleForgotten, "by", by))),
-    Metric.value(firstReplySeconds),
-    Metric.value(confirmationSeconds),
-    Metric.value(deliverySeconds)
-  ], { discard: true })
 
 /** When the update being handled arrived (ms since the epoch): the fiber that handles it carries it. */
 export const updateArrivedAt = FiberRef.unsafeMake<number | undefined>(undefined)

@@ -1,7 +1,7 @@
 import { Effect, Layer } from "effect"
 
 import { brandCrmKind } from "../crm/CrmTarget.js"
-import { makeKnownSeries } from "../metrics/metrics.js"
+import { makeKnownSeries } from "../metrics/knownSeries.js"
 import { Profiles } from "../profiles/Profiles.js"
 
 /** At start: every contract series whose labels are known, at 0, for each brand of locales.json. */
