@@ -1,10 +1,12 @@
 import { Context, Effect, Layer } from "effect"
 
+import { CrmNotes } from "./CrmNotes.js"
 import { DatabaseLive } from "./DatabaseLive.js"
 import { LeadStore } from "./LeadStore.js"
 import { ExclusiveLeases } from "./Leases.js"
 import { MemoryAdminMessages } from "./memory/MemoryAdminMessages.js"
 import { MemoryConsents } from "./memory/MemoryConsents.js"
+import { MemoryCrmNotes } from "./memory/MemoryCrmNotes.js"
 import { MemoryErasures } from "./memory/MemoryErasures.js"
 import { MemoryFollowUpState } from "./memory/MemoryFollowUpState.js"
 import { MemoryInbox } from "./memory/MemoryInbox.js"
@@ -17,6 +19,7 @@ import { MemoryTransactor } from "./memory/MemoryTransactor.js"
 import { AlwaysLeader } from "./PollingLeader.js"
 import { SqlAdminMessages } from "./sql/SqlAdminMessages.js"
 import { SqlConsents } from "./sql/SqlConsents.js"
+import { SqlCrmNotes } from "./sql/SqlCrmNotes.js"
 import { SqlErasures } from "./sql/SqlErasures.js"
 import { SqlFollowUpState } from "./sql/SqlFollowUpState.js"
 import { SqlInbox } from "./sql/SqlInbox.js"
@@ -47,16 +50,19 @@ export const SqlStores = Layer.mergeAll(
   SqlStartEvents,
   SqlStats,
   SqlConsents,
-  SqlErasures
+  SqlErasures,
+  SqlCrmNotes
 ).pipe(Layer.provideMerge(SqlStoreLeases))
 
 /** The bot's stores: on the database that DATABASE_URL (or DATA_DIR) chooses. */
 export const StoresLive = SqlStores.pipe(Layer.provide(DatabaseLive))
 
-/** The memory leads and /start events, and the stats over both (the tables they share stay inside). */
+/** The memory leads and /start events, the stats over both, the leads' CRM notes (the tables they share stay inside). */
 const MemoryLeadsAndStats = Layer.scopedContext(
-  Layer.build(MemoryStats.pipe(Layer.provideMerge(Layer.merge(MemoryLeadStore, MemoryStartEvents)))).pipe(
-    Effect.map(Context.pick(LeadStore, StartEvents, Stats))
+  Layer.build(
+    Layer.merge(MemoryStats, MemoryCrmNotes).pipe(Layer.provideMerge(Layer.merge(MemoryLeadStore, MemoryStartEvents)))
+  ).pipe(
+    Effect.map(Context.pick(LeadStore, StartEvents, Stats, CrmNotes))
   )
 )
 

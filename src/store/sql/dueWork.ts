@@ -14,7 +14,11 @@ import { unleased } from "./SqlLeases.js"
 export const dueWork = (
   sql: SqlClient.SqlClient,
   leases: Leases["Type"],
-  work: { readonly table: "leads" | "relays" | "erasures"; readonly kind: LeaseKind; readonly keyColumn: string }
+  work: {
+    readonly table: "leads" | "relays" | "erasures" | "crm_notes"
+    readonly kind: LeaseKind
+    readonly keyColumn: string
+  }
 ) => {
   const table = sql.literal(work.table)
   const free = leases.exclusive ? sql`1 = 1` : unleased(sql, work.kind, work.keyColumn)

@@ -12,6 +12,7 @@ import { phones } from "./0009_phones.js"
 import { fallbackChats } from "./0010_fallback_chats.js"
 import { consent } from "./0011_consent.js"
 import { speed } from "./0012_speed.js"
+import { crm } from "./0013_crm.js"
 
 /**
  * Schema migrations, one a file, for SQLite and PostgreSQL alike (where they differ: ./columns.ts). Never edit one
@@ -32,7 +33,8 @@ export const migrations = {
   "0009_phones": phones,
   "0010_fallback_chats": fallbackChats,
   "0011_consent": consent,
-  "0012_speed": speed
+  "0012_speed": speed,
+  "0013_crm": crm
 }
 
 /** Runs what has not run yet, in order; on PostgreSQL the Migrator locks its table meanwhile. */
