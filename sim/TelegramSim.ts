@@ -148,9 +148,7 @@ export class TelegramSim {
    * as a manager), optionally as a reply to a message of that chat (Telegram then includes the replied-to message).
    */
   sendText(user: SimUser, text: string, chatId = user.id, replyToId?: number): SimMessage {
-    const entities = text.startsWith("/")
-      ? [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }]
-      : undefined
+    const entities = commandEntities(text)
     // A reply in a forum topic is in that topic, as Telegram has it.
     const thread = replyToId === undefined
       ? undefined
@@ -271,6 +269,7 @@ export class TelegramSim {
       message: {
         ...this.wire(user, message),
         text,
+        ...(commandEntities(text) ? { entities: commandEntities(text) } : {}),
         message_thread_id: threadId,
         is_topic_message: true,
         ...this.topicWire(threadId)
@@ -803,6 +802,9 @@ export class TelegramSim {
 }
 
 const now = () => Math.floor(Date.now() / 1000)
+/** A text starting with a command (`/pending`) carries its bot_command entity, wherever it is written. */
+const commandEntities = (text: string) =>
+  text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] : undefined
 const chatOf = (chatId: number) =>
   chatId < 0
     ? { id: chatId, type: "supergroup", title: "Managers" }
