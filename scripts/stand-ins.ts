@@ -6,21 +6,18 @@
 import { createInterface } from "node:readline"
 import { parseArgs } from "node:util"
 
-import { type CrmMode, CrmSim } from "../sim/CrmSim.js"
+import { CrmSim } from "../sim/CrmSim.js"
 import { stopWholeOnSignal } from "../sim/stopOnSignal.js"
 import { type SimUser, TelegramSim } from "../sim/TelegramSim.js"
 import { transcriber } from "../sim/transcript.js"
 import { botEnv } from "../sim/world.js"
+import { COMMANDS, standInsCommands } from "./standInsCommands.js"
 
 const HELP = `npm run stand-ins [-- --telegram-port N] [-- --crm-port N]
 
 Starts a Telegram Bot API stand-in and a CRM webhook stand-in on 127.0.0.1 (ports 8390 and 8391 by default) and
 prints the settings for .env; start the bot with npm start in another terminal. Then type here:
-  <text>                  what the person sends the bot (e.g. /start agency)
-  tap <button text>       the person taps a button of the bot's latest message that has it
-  admin <text>            a manager writes in the admin chat (e.g. admin /pending)
-  admin-tap <button text> a manager taps a button in the admin chat (e.g. admin-tap ✅ Внесено в CRM)
-  crm <ok|500|timeout|refused>  how the CRM answers from now on
+${COMMANDS}
 Ctrl+C stops the stand-ins.`
 
 const { values } = parseArgs({
@@ -37,13 +34,6 @@ if (values.help) {
 
 const PERSON: SimUser = { id: 7001, first_name: "Вы", username: "stand_in_person" }
 const MANAGER: SimUser = { id: 7002, first_name: "Менеджер", username: "stand_in_manager" }
-const crmModes: Record<string, CrmMode> = {
-  ok: { kind: "ok" },
-  "500": { kind: "status", status: 500 },
-  timeout: { kind: "hang" },
-  refused: { kind: "refused" }
-}
-
 const port = (option: "telegram-port" | "crm-port") => {
   const n = Number(values[option])
   if (!Number.isInteger(n) || n < 1 || n > 65_535) {
@@ -75,35 +65,12 @@ console.log("Stand-ins running. Put these in .env (or the environment), then run
 for (const [key, value] of env) console.log(`${key}=${value}`)
 console.log("\nType what the person sends (e.g. /start agency); --help lists the rest. Ctrl+C stops.")
 
-const show = transcriber({ telegram, crm }, PERSON)
+const commands = standInsCommands(
+  { telegram, crm },
+  { person: PERSON, manager: MANAGER },
+  (line) => console.log(`  ${line}`)
+)
+const show = transcriber({ telegram, crm }, PERSON, { ids: true, managersChats: commands.managersChats })
 setInterval(show, 200)
 
-const latestWith = (chatId: number, text: string) =>
-  [...telegram.botMessages(chatId)].reverse().find((m) => m.keyboard.flat().some((b) => b.text === text))
-
-createInterface({ input: process.stdin }).on("line", (raw) => {
-  const line = raw.trim()
-  if (line === "") return
-  const [word, ...rest] = line.split(" ")
-  const argument = rest.join(" ").trim()
-  switch (word) {
-    case "tap":
-    case "admin-tap": {
-      const chatId = word === "tap" ? PERSON.id : telegram.adminChatId
-      if (latestWith(chatId, argument) === undefined) return console.log(`  (no button "${argument}" there)`)
-      telegram.tap(word === "tap" ? PERSON : MANAGER, argument, chatId)
-      return
-    }
-    case "admin":
-      telegram.sendText(MANAGER, argument, telegram.adminChatId)
-      return
-    case "crm": {
-      const mode = crmModes[argument]
-      if (mode === undefined) return console.log(`  (the CRM's modes: ${Object.keys(crmModes).join(", ")})`)
-      void crm.setMode(mode).then(() => console.log(`  (the CRM answers ${argument} from now on)`))
-      return
-    }
-    default:
-      telegram.sendText(PERSON, line)
-  }
-})
+createInterface({ input: process.stdin }).on("line", commands.run)

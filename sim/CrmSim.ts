@@ -10,6 +10,22 @@ export type CrmMode =
   | { readonly kind: "reset" }
   | { readonly kind: "refused" }
 
+/**
+ * The CRM's modes by the names the sandbox, the stand-ins' command line and their docs use: `hang` never answers
+ * (the bot's CRM_TIMEOUT_MS ends the call), `refused` closes the port, `reset` drops the connection.
+ */
+export const CRM_MODES = {
+  ok: { kind: "ok" },
+  "500": { kind: "status", status: 500 },
+  slow: { kind: "slow", ms: 3000 },
+  hang: { kind: "hang" },
+  refused: { kind: "refused" },
+  reset: { kind: "reset" }
+} as const satisfies Record<string, CrmMode>
+export type CrmModeName = keyof typeof CRM_MODES
+/** Their names in that order (an object lists "500" first). */
+export const CRM_MODE_NAMES: ReadonlyArray<CrmModeName> = ["ok", "500", "slow", "hang", "refused", "reset"]
+
 export interface CrmRequest {
   readonly path: string
   readonly headers: IncomingMessage["headers"]

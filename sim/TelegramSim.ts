@@ -22,6 +22,14 @@ export interface SimUser {
 export interface InlineButton {
   readonly text: string
   readonly callback_data?: string
+  /** A link button (the consent's policy, say): a tap opens it, and the bot hears nothing. */
+  readonly url?: string
+}
+
+/** A button of a reply keyboard (under the person's input field); the phone button shares their contact. */
+export interface ReplyButton {
+  readonly text: string
+  readonly request_contact?: boolean
 }
 
 export interface SimMessage {
@@ -140,9 +148,7 @@ export class TelegramSim {
    * as a manager), optionally as a reply to a message of that chat (Telegram then includes the replied-to message).
    */
   sendText(user: SimUser, text: string, chatId = user.id, replyToId?: number): SimMessage {
-    const entities = text.startsWith("/")
-      ? [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }]
-      : undefined
+    const entities = commandEntities(text)
     // A reply in a forum topic is in that topic, as Telegram has it.
     const thread = replyToId === undefined
       ? undefined
@@ -198,9 +204,14 @@ export class TelegramSim {
     kind: "photo" | "document" | "video" | "voice",
     caption?: string,
     chatId = user.id,
-    replyToId?: number
+    replyToId?: number,
+    threadId?: number
   ): SimMessage {
-    const message = this.store(chatId, false, caption ?? "", caption ?? "", [], replyToId, kind, undefined)
+    // In a topic: the one named, or that of the message it replies to (as sendText has it).
+    const thread = threadId ?? (replyToId === undefined
+      ? undefined
+      : this.chat(chatId).find((m) => m.message_id === replyToId)?.thread)
+    const message = this.store(chatId, false, caption ?? "", caption ?? "", [], replyToId, kind, undefined, thread)
     const file = { file_id: `file-${message.message_id}`, file_unique_id: `u${message.message_id}` }
     const media = kind === "photo"
       ? [{ ...file, width: 10, height: 10 }]
@@ -214,10 +225,22 @@ export class TelegramSim {
         ...this.wire(user, message),
         [kind]: media,
         ...(caption ? { caption } : {}),
-        ...this.replyWire(message)
+        ...(replyToId === undefined && threadId !== undefined ? this.topicWire(threadId) : this.replyWire(message))
       }
     })
     return message
+  }
+
+  /** A message written in a topic without a reply: Telegram names the topic's service message as its reply. */
+  private topicWire(threadId: number) {
+    return {
+      reply_to_message: {
+        message_id: threadId,
+        date: now(),
+        chat: chatOf(this.adminChatId),
+        forum_topic_created: { name: "topic" }
+      }
+    }
   }
 
   /**
@@ -242,17 +265,44 @@ export class TelegramSim {
   /** A manager writes in a topic, not replying to anything (Telegram then names the topic's service message). */
   sendInTopic(user: SimUser, text: string, threadId: number): SimMessage {
     const message = this.store(this.adminChatId, false, text, text, [], undefined, undefined, undefined, threadId)
-    const chat = chatOf(this.adminChatId)
     this.push({
       message: {
         ...this.wire(user, message),
         text,
+        ...(commandEntities(text) ? { entities: commandEntities(text) } : {}),
         message_thread_id: threadId,
         is_topic_message: true,
-        reply_to_message: { message_id: threadId, date: now(), chat, forum_topic_created: { name: "topic" } }
+        ...this.topicWire(threadId)
       }
     })
     return message
+  }
+
+  /**
+   * The reply keyboard the person's client shows under their input field now: the bot's latest one in the chat,
+   * until the bot removes it, or, a one-time keyboard, until one of its buttons was used.
+   */
+  replyKeyboard(chatId: number): ReadonlyArray<ReadonlyArray<ReplyButton>> | undefined {
+    const messages = this.chat(chatId)
+    let at = messages.length - 1
+    while (at >= 0 && !(messages[at]!.fromBot && messages[at]!.replyMarkup !== undefined)) at--
+    const markup = messages[at]?.replyMarkup as
+      | { keyboard?: Array<Array<ReplyButton>>; one_time_keyboard?: boolean }
+      | undefined
+    if (markup?.keyboard === undefined) return undefined
+    const texts = new Set(markup.keyboard.flat().map((b) => b.text))
+    const used = messages.slice(at + 1).some((m) => !m.fromBot && (m.media === "contact" || texts.has(m.text)))
+    return markup.one_time_keyboard === true && used ? undefined : markup.keyboard
+  }
+
+  /**
+   * The person presses a button of the reply keyboard they see: the phone button shares their contact (`phone`),
+   * any other sends its text, as Telegram's clients do.
+   */
+  pressReplyButton(user: SimUser, buttonText: string, phone = "+79001234567"): SimMessage {
+    const button = this.replyKeyboard(user.id)?.flat().find((b) => b.text === buttonText)
+    if (!button) throw new Error(`no reply button "${buttonText}" in chat ${user.id}`)
+    return button.request_contact === true ? this.sendContact(user, phone) : this.sendText(user, buttonText)
   }
 
   /** People who blocked the bot: every send to their chat answers 403, as Telegram does. */
@@ -752,6 +802,9 @@ export class TelegramSim {
 }
 
 const now = () => Math.floor(Date.now() / 1000)
+/** A text starting with a command (`/pending`) carries its bot_command entity, wherever it is written. */
+const commandEntities = (text: string) =>
+  text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] : undefined
 const chatOf = (chatId: number) =>
   chatId < 0
     ? { id: chatId, type: "supergroup", title: "Managers" }

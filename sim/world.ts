@@ -11,35 +11,72 @@ export interface World {
   readonly crm: CrmSim
   /** The bot's process now (a restart starts another). */
   readonly bot: BotProcess
+  /** What every bot process of this world printed, both streams, in order: a restart keeps the earlier lines. */
+  readonly log: () => string
+  /** Why the bot is not running, in its own one line (it refused to start), or undefined while it runs. */
+  readonly stopped: () => string | undefined
   /** The bot's lead store (its DATA_DIR is ./data in its own working folder). */
   readonly storeFile: string
-  /** Stops the bot (SIGTERM) and starts it again on the same store, once it polls again. */
+  /**
+   * Stops the bot (SIGTERM) and starts it again on the same store, once it polls again; fails with its line
+   * (`BotDidNotStart`) when it refuses to start.
+   */
   readonly restart: () => Promise<void>
   readonly stop: () => Promise<void>
 }
 
+/** The bot exited before it polled: its own line says why (it ends what it printed, on stderr). */
+export class BotDidNotStart extends Error {
+  constructor(readonly line: string) {
+    super(`the bot did not start: ${line}`)
+  }
+}
+
+/** The line a bot that refused to start ends with (`Cannot start: …`), without its prefix. */
+const refusalOf = (bot: BotProcess): string => {
+  const lines = bot.output().stderr.split("\n").filter((line) => line.trim() !== "")
+  return (lines.at(-1) ?? `it exited with code ${bot.child.exitCode}`).replace(/^Cannot start: /, "")
+}
+
 /** The environment that points the bot at the stand-ins: the only difference from production. */
-export const botEnv = (telegram: TelegramSim, crm: CrmSim): Record<string, string> => ({
+export const botEnv = (
+  telegram: TelegramSim,
+  crm: CrmSim,
+  brands: ReadonlyArray<string> = ["agency", "cg", "express"]
+): Record<string, string> => ({
   BOT_TOKEN: telegram.token,
   ADMIN_CHAT_ID: String(telegram.adminChatId),
   TELEGRAM_API_ROOT: telegram.apiRoot,
-  CRM_WEBHOOK_URL_AGENCY: crm.webhookUrl("agency"),
-  CRM_WEBHOOK_URL_CG: crm.webhookUrl("cg"),
-  CRM_WEBHOOK_URL_EXPRESS: crm.webhookUrl("express"),
+  ...Object.fromEntries(brands.map((brand) => [`CRM_WEBHOOK_URL_${brand.toUpperCase()}`, crm.webhookUrl(brand)])),
   // Any free port on the loopback for /healthz, /readyz and /metrics: several bots run at once in tests.
   PORT: "0",
   HOST: "127.0.0.1"
 })
 
-export const startWorld = async (
-  options: { env?: Record<string, string>; entry?: "source" | "bundle" } = {}
-): Promise<World> => {
-  const telegram = await TelegramSim.start()
+export interface WorldOptions {
+  /** Settings for the bot, over those that point it at the stand-ins. */
+  readonly env?: Record<string, string>
+  readonly entry?: "source" | "bundle"
+  /** The admin chat's id (ADMIN_CHAT_ID), -100777 unless given. */
+  readonly adminChatId?: number
+  /** Other managers' chats the bot is an administrator of (ADMIN_CHAT_ID_<BRAND>). */
+  readonly managersChats?: ReadonlyArray<number>
+  /** The brands of the bot's locales.json: each gets a CRM webhook of the stand-in. */
+  readonly brands?: ReadonlyArray<string>
+}
+
+export const startWorld = async (options: WorldOptions = {}): Promise<World> => {
+  const telegram = await TelegramSim.start(
+    options.adminChatId === undefined ? {} : { adminChatId: options.adminChatId }
+  )
+  for (const chatId of options.managersChats ?? []) telegram.addManagersChat(chatId)
   const crm = await CrmSim.start()
   const workDir = makeTempDir("world")
-  const launch = () =>
-    spawnBot({ ...botEnv(telegram, crm), LOG_LEVEL: "warn", ...options.env }, workDir, options.entry ?? "bundle")
+  const env = { ...botEnv(telegram, crm, options.brands), LOG_LEVEL: "warn", ...options.env }
+  const launch = () => spawnBot(env, workDir, options.entry ?? "bundle")
   let bot = launch()
+  // The output of the bots that ran before this one (a restart starts another process).
+  let earlier = ""
   const stopBot = async () => {
     bot.child.kill("SIGTERM")
     const timer = setTimeout(() => bot.child.kill("SIGKILL"), 15_000)
@@ -51,14 +88,14 @@ export const startWorld = async (
     await Promise.all([telegram.close(), crm.close()])
     removeTempDir(workDir)
   }
-  /** Until the bot polls (after `since` getUpdates calls); fails when it exits first. */
+  /** Until the bot polls (after `since` getUpdates calls); fails with its line when it exits first. */
   const polling = async (since: number) => {
     await telegram.waitFor(
       "the bot to start polling",
       () => telegram.calls.filter((c) => c.method === "getUpdates").length > since || bot.child.exitCode !== null,
       30_000
     )
-    if (bot.child.exitCode !== null) throw new Error(`the bot did not start: ${bot.output().stderr.trim()}`)
+    if (bot.child.exitCode !== null) throw new BotDidNotStart(refusalOf(bot))
   }
   const polls = () => telegram.calls.filter((c) => c.method === "getUpdates").length
   try {
@@ -69,6 +106,7 @@ export const startWorld = async (
   }
   const restart = async () => {
     await stopBot()
+    earlier += bot.output().all
     const before = polls()
     bot = launch()
     await polling(before)
@@ -79,6 +117,8 @@ export const startWorld = async (
     get bot() {
       return bot
     },
+    log: () => earlier + bot.output().all,
+    stopped: () => (bot.child.exitCode === null && bot.child.signalCode === null ? undefined : refusalOf(bot)),
     storeFile: join(workDir, "data", "leads.sqlite"),
     restart,
     stop
