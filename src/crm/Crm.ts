@@ -2,9 +2,9 @@ import { Context, type Effect, type Option } from "effect"
 
 import type { StartupError } from "../config/StartupError.js"
 import type { Utm } from "../lead/Campaign.js"
+import type { CrmRef } from "../lead/CrmRef.js"
 import type { Lead } from "../lead/Lead.js"
 import type { CrmError } from "./CrmError.js"
-import type { CrmRef } from "../lead/CrmRef.js"
 import type { CrmTarget, NativeCrmTarget } from "./CrmTarget.js"
 
 /** Something the person sent before the lead reached the CRM, as it goes with the lead (text, or media's caption). */

@@ -57,7 +57,7 @@ export const SqlStores = Layer.mergeAll(
 /** The bot's stores: on the database that DATABASE_URL (or DATA_DIR) chooses. */
 export const StoresLive = SqlStores.pipe(Layer.provide(DatabaseLive))
 
-/** The memory leads and /start events, the stats over both, the leads' CRM notes (the tables they share stay inside). */
+/** The memory leads and /start events, the stats over both, the CRM notes (the tables they share stay inside). */
 const MemoryLeadsAndStats = Layer.scopedContext(
   Layer.build(
     Layer.merge(MemoryStats, MemoryCrmNotes).pipe(Layer.provideMerge(Layer.merge(MemoryLeadStore, MemoryStartEvents)))

@@ -1,10 +1,10 @@
 import { HttpClientRequest } from "@effect/platform"
 import { Array as Arr, Effect, Either, Option, Order, Redacted } from "effect"
 
+import type { AmoCrmRef, CrmRef } from "../../lead/CrmRef.js"
 import type { Lead } from "../../lead/Lead.js"
 import type { CrmNote, LeadExtras } from "../Crm.js"
 import { CrmClientError, type CrmError } from "../CrmError.js"
-import type { AmoCrmRef, CrmRef } from "../../lead/CrmRef.js"
 import type { AmoCrmTarget } from "../CrmTarget.js"
 import type { Answer, Exchange } from "../http/exchange.js"
 import type { OriginLimiters } from "../http/OriginLimiter.js"

@@ -1,10 +1,10 @@
 import { HttpClientRequest } from "@effect/platform"
 import { Array as Arr, Effect, Option, Order, Redacted, type Schema } from "effect"
 
+import type { Bitrix24Ref, CrmRef } from "../../lead/CrmRef.js"
 import type { Lead } from "../../lead/Lead.js"
 import type { CrmNote, LeadExtras } from "../Crm.js"
 import { CrmClientError, type CrmError } from "../CrmError.js"
-import type { Bitrix24Ref, CrmRef } from "../../lead/CrmRef.js"
 import type { Bitrix24Target } from "../CrmTarget.js"
 import type { Exchange } from "../http/exchange.js"
 import type { OriginLimiters } from "../http/OriginLimiter.js"
