@@ -41,6 +41,22 @@ CREATE INDEX consents_accepted ON public.consents USING btree (accepted_at);
 CREATE INDEX consents_person ON public.consents USING btree (telegram_id, version);
 CREATE UNIQUE INDEX consents_standing ON public.consents USING btree (telegram_id, version, text_sha256) WHERE (withdrawn_at IS NULL);
 
+CREATE TABLE crm_notes (
+  lead_id text NOT NULL,
+  note_key text NOT NULL,
+  kind text NOT NULL,
+  text text NOT NULL,
+  created_at bigint NOT NULL,
+  outcome text,
+  next_attempt_at bigint,
+  retries bigint NOT NULL DEFAULT 0,
+  CONSTRAINT crm_notes_kind_check CHECK ((kind = ANY (ARRAY['note'::text, 'phone'::text]))),
+  CONSTRAINT crm_notes_lead_id_fkey FOREIGN KEY (lead_id) REFERENCES leads(id),
+  CONSTRAINT crm_notes_outcome_check CHECK ((outcome = ANY (ARRAY['sent'::text, 'refused'::text]))),
+  CONSTRAINT crm_notes_pkey PRIMARY KEY (lead_id, note_key)
+);
+CREATE INDEX crm_notes_due ON public.crm_notes USING btree (next_attempt_at) WHERE (next_attempt_at IS NOT NULL);
+
 CREATE TABLE delivery_attempts (
   id bigint NOT NULL DEFAULT nextval('delivery_attempts_id_seq'::regclass),
   lead_id text NOT NULL,
@@ -124,13 +140,23 @@ CREATE TABLE leads (
   card_message_id bigint,
   campaign text,
   admin_chat_id bigint,
+  taken_by text,
+  taken_by_id bigint,
+  taken_at bigint,
+  taken_shown_at bigint,
+  first_reply_by bigint,
+  reminders_sent bigint NOT NULL DEFAULT 0,
+  next_reminder_at bigint,
+  crm_ref text,
+  crm_maybe bigint NOT NULL DEFAULT 0,
   CONSTRAINT leads_outcome_check CHECK ((outcome = ANY (ARRAY['crm'::text, 'fallback'::text]))),
   CONSTRAINT leads_pkey PRIMARY KEY (id)
 );
 CREATE INDEX leads_due ON public.leads USING btree (next_attempt_at) WHERE (next_attempt_at IS NOT NULL);
 CREATE INDEX leads_pending ON public.leads USING btree (created_at) WHERE (outcome IS NULL);
+CREATE INDEX leads_reminders ON public.leads USING btree (next_reminder_at) WHERE (next_reminder_at IS NOT NULL);
 CREATE INDEX leads_repeat_taps ON public.leads USING btree (telegram_id, profile, service_id, created_at);
-CREATE INDEX leads_stats ON public.leads USING btree (created_at, profile, campaign, outcome, first_reply_at, telegram_id);
+CREATE INDEX leads_stats ON public.leads USING btree (created_at, profile, campaign, outcome, first_reply_at, telegram_id, reminders_sent, taken_by_id, first_reply_by);
 CREATE UNIQUE INDEX leads_tap ON public.leads USING btree (tap_id);
 CREATE INDEX leads_unconfirmed ON public.leads USING btree (tap_id) WHERE (confirmed_at IS NULL);
 
@@ -139,7 +165,7 @@ CREATE TABLE leases (
   lease_key text NOT NULL,
   holder text NOT NULL,
   until bigint NOT NULL,
-  CONSTRAINT leases_kind_check CHECK ((kind = ANY (ARRAY['chat'::text, 'lead'::text, 'person'::text, 'erasure'::text]))),
+  CONSTRAINT leases_kind_check CHECK ((kind = ANY (ARRAY['chat'::text, 'lead'::text, 'person'::text, 'erasure'::text, 'reminder'::text, 'crm_note'::text]))),
   CONSTRAINT leases_pkey PRIMARY KEY (kind, lease_key)
 );
 CREATE INDEX leases_holder ON public.leases USING btree (holder);
@@ -164,6 +190,9 @@ CREATE TABLE relays (
   outcome text,
   next_attempt_at bigint,
   retries bigint NOT NULL DEFAULT 0,
+  manager_id bigint,
+  manager_name text,
+  html text,
   CONSTRAINT relays_outcome_check CHECK ((outcome = ANY (ARRAY['delivered'::text, 'refused'::text]))),
   CONSTRAINT relays_pkey PRIMARY KEY (id)
 );

@@ -36,6 +36,19 @@ CREATE INDEX consents_person ON consents (telegram_id, version);
 CREATE UNIQUE INDEX consents_standing ON consents (telegram_id, version, text_sha256)
     WHERE withdrawn_at IS NULL;
 
+CREATE TABLE crm_notes (
+  lead_id TEXT NOT NULL REFERENCES leads (id),
+  note_key TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('note', 'phone')),
+  text TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  outcome TEXT CHECK (outcome IN ('sent', 'refused')),
+  next_attempt_at INTEGER,
+  retries INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (lead_id, note_key)
+);
+CREATE INDEX crm_notes_due ON crm_notes (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+
 CREATE TABLE delivery_attempts (
   lead_id TEXT NOT NULL REFERENCES leads (id),
   at INTEGER NOT NULL,
@@ -107,17 +120,28 @@ CREATE TABLE leads (
   first_reply_at INTEGER,
   card_message_id INTEGER,
   campaign TEXT,
-  admin_chat_id INTEGER
+  admin_chat_id INTEGER,
+  taken_by TEXT,
+  taken_by_id INTEGER,
+  taken_at INTEGER,
+  taken_shown_at INTEGER,
+  first_reply_by INTEGER,
+  reminders_sent INTEGER NOT NULL DEFAULT 0,
+  next_reminder_at INTEGER,
+  crm_ref TEXT,
+  crm_maybe INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX leads_due ON leads (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 CREATE INDEX leads_pending ON leads (created_at) WHERE outcome IS NULL;
+CREATE INDEX leads_reminders ON leads (next_reminder_at) WHERE next_reminder_at IS NOT NULL;
 CREATE INDEX leads_repeat_taps ON leads (telegram_id, profile, service_id, created_at);
-CREATE INDEX leads_stats ON leads (created_at, profile, campaign, outcome, first_reply_at, telegram_id);
+CREATE INDEX leads_stats ON leads
+    (created_at, profile, campaign, outcome, first_reply_at, telegram_id, reminders_sent, taken_by_id, first_reply_by);
 CREATE UNIQUE INDEX leads_tap ON leads (tap_id);
 CREATE INDEX leads_unconfirmed ON leads (tap_id) WHERE confirmed_at IS NULL;
 
 CREATE TABLE "leases" (
-  kind TEXT NOT NULL CHECK (kind IN ('chat', 'lead', 'person', 'erasure')),
+  kind TEXT NOT NULL CHECK (kind IN ('chat', 'lead', 'person', 'erasure', 'reminder', 'crm_note')),
   lease_key TEXT NOT NULL,
   holder TEXT NOT NULL,
   until INTEGER NOT NULL,
@@ -144,7 +168,10 @@ CREATE TABLE relays (
   created_at INTEGER NOT NULL,
   outcome TEXT CHECK (outcome IN ('delivered', 'refused')),
   next_attempt_at INTEGER,
-  retries INTEGER NOT NULL DEFAULT 0
+  retries INTEGER NOT NULL DEFAULT 0,
+  manager_id INTEGER,
+  manager_name TEXT,
+  html TEXT
 );
 CREATE INDEX relays_due ON relays (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 CREATE INDEX relays_person ON relays (telegram_id, created_at) WHERE outcome IS NULL;

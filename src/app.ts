@@ -2,7 +2,8 @@ import { Effect, Layer, Option } from "effect"
 
 import { AppConfig } from "./config/AppConfig.js"
 import { LoggingLive } from "./config/Logging.js"
-import { CrmClientLive } from "./crm/CrmClientLive.js"
+import { checkBrandCrms } from "./crm/checkCrms.js"
+import { CrmLive } from "./crm/CrmLive.js"
 import { DeliveriesLive } from "./delivery/DeliveriesLive.js"
 import { Delivery } from "./delivery/Delivery.js"
 import { OpenLeadsRelocated } from "./delivery/OpenLeadsRelocated.js"
@@ -32,13 +33,16 @@ const CheckedTelegramLive = ManagersChatsChecked.pipe(
   Layer.provideMerge(Layer.merge(TelegramBotLive.pipe(Layer.provide(DispatcherLive)), ManagersChats.Default))
 )
 
+/** At start, every brand's CRM says its credentials are good (a refusal stops start-up; an outage only warns). */
+const CheckedCrmsLive = Layer.effectDiscard(Effect.flatMap(Profiles, (profiles) => checkBrandCrms(profiles.all)))
+
 /**
- * The ports, live and checked: Telegram, the CRM over HTTP, the stores, each started at once with the others (the
- * Bot API checks while the store opens and migrates); the brands first, so their errors come first.
+ * The ports, live and checked: Telegram, the brands' CRMs over HTTP, the stores, each started at once with the others
+ * (the Bot API and the CRMs check while the store opens and migrates); the brands first, so their errors come first.
  */
 export const CheckedPortsLive = Layer.mergeAll(
   CheckedTelegramLive,
-  CrmClientLive.pipe(Layer.provide(PooledHttpClient)),
+  CheckedCrmsLive.pipe(Layer.provideMerge(CrmLive.pipe(Layer.provide(PooledHttpClient)))),
   StoresLive
 ).pipe(Layer.provideMerge(Profiles.Default))
 

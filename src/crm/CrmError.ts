@@ -29,6 +29,17 @@ export class CrmUnknownError extends Data.TaggedError("CrmUnknownError")<{
 
 export type CrmError = CrmConnectionError | CrmHttpStatusError | CrmTimeoutError | CrmClientError | CrmUnknownError
 
+const CRM_ERROR_TAGS: ReadonlySet<string> = new Set([
+  "CrmConnectionError",
+  "CrmHttpStatusError",
+  "CrmTimeoutError",
+  "CrmClientError",
+  "CrmUnknownError"
+])
+
+/** One of the five CRM errors (not, say, the store's failing meanwhile). */
+export const isCrmError = (e: { readonly _tag: string }): e is CrmError => CRM_ERROR_TAGS.has(e._tag)
+
 /** The log line for a failed delivery, worded per error type. Never contains a webhook path. */
 export const logLine: (error: CrmError) => string = Match.type<CrmError>().pipe(
   Match.tagsExhaustive({

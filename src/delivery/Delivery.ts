@@ -33,7 +33,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
       Effect.gen(function*() {
         const { card, handled, handledShown, lead, outcome, taken, takenShown, work: { wakes } } = record
         const marks = { taken, handled }
-        const reached = Option.isSome(outcome) ? outcome.value : yield* reach.deliver(lead)
+        const reached = Option.isSome(outcome) ? outcome.value : yield* reach.deliver(record)
         const known = yield* updates.relocate(lead, reached, marks)
         yield* updates.postCard(lead, known, card)
         // A follow-up is added with a wake, in one unit: a lead never woken has none (one added since is found

@@ -1,26 +1,22 @@
 import { Clock, Effect, Metric, Option } from "effect"
 
 import { Attempts } from "../concurrency/Attempts.js"
-import { CrmClient } from "../crm/CrmClient.js"
-import { CrmClientError, logLine, metricKind } from "../crm/CrmError.js"
-import { crmPayload } from "../crm/CrmPayload.js"
+import { isCrmError, logLine, metricKind } from "../crm/CrmError.js"
+import { brandCrmKind } from "../crm/CrmTarget.js"
 import { nextId } from "../lead/Ids.js"
-import { type Lead, type Outcome, outcomeKinds } from "../lead/Lead.js"
+import { type Lead, type LeadRecord, type Outcome, outcomeKinds } from "../lead/Lead.js"
 import { ManagersPosts } from "../managers/post/ManagersPosts.js"
 import { ReminderClock } from "../managers/reminders/ReminderClock.js"
 import { ManagersRooms } from "../managers/room/ManagersRooms.js"
 import { adminAttemptOf, crmAttemptOf } from "../managers/views/attemptWording.js"
-import { crmErrors, deliverySeconds, labelled, leadsDelivered } from "../metrics/metrics.js"
+import { crmErrorsOf, deliveredOf, deliverySeconds } from "../metrics/metrics.js"
 import { lateSteps } from "../privacy/erasureSteps.js"
 import { Profiles } from "../profiles/Profiles.js"
 import { WhomItConcerns } from "../relay/WhomItConcerns.js"
 import { Erasures } from "../store/Erasures.js"
-import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
-
-const crmErrorsOf = labelled(crmErrors, "brand", "kind")
-const deliveredOf = labelled(leadsDelivered, "brand", "via")
+import { type Sent, ToCrm } from "./ToCrm.js"
 
 /**
  * A lead reaches a human: the brand's CRM, or on any CrmError the managers' chat (the fallback). Each failure is
@@ -28,7 +24,7 @@ const deliveredOf = labelled(leadsDelivered, "brand", "via")
  */
 export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
   effect: Effect.gen(function*() {
-    const crm = yield* CrmClient
+    const toCrm = yield* ToCrm
     const posts = yield* ManagersPosts
     const rooms = yield* ManagersRooms
     const leads = yield* LeadStore
@@ -38,31 +34,27 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     const whom = yield* WhomItConcerns
     const erasures = yield* Erasures
     const reminders = yield* ReminderClock
-    const followUps = yield* FollowUpState
 
     /** One round that the CRM failed, kept as one attempt with both errors when the fallback failed too. */
     const failedRound = (leadId: string, error: string, adminError: Option.Option<string>) =>
       Clock.currentTimeMillis.pipe(Effect.flatMap((at) => leads.recordAttempt(leadId, { at, error, adminError })))
 
-    const sendToCrm = (lead: Lead, phone: Option.Option<string>) =>
-      Option.match(Option.flatMap(profiles.get(lead.profile), (p) => p.webhookUrl), {
-        onNone: () => Effect.fail(new CrmClientError({ detail: "no CRM webhook URL is configured for this brand" })),
-        onSome: (url) => crm.send(url, crmPayload(lead, profiles.utmOf(lead.campaign), phone))
-      })
+    /** The brand's kind of CRM, as the metrics label it. */
+    const crmKind = (lead: Lead) => brandCrmKind(Option.flatMap(profiles.get(lead.profile), (p) => p.crm))
 
     /**
-     * One try, with the person's phone when they gave it before it (a lead retried while the CRM was down). Fails
-     * only when the admin chat failed too.
+     * One try: the CRM (asked first whether it has the lead, when an attempt may have reached it), else on any
+     * CrmError the managers' chat. Fails only when the managers' chat failed too.
      */
-    const tryOnce = (lead: Lead) => followUps.phoneOf(lead.id).pipe(Effect.flatMap((phone) => tryWith(lead, phone)))
-    const tryWith = (lead: Lead, phone: Option.Option<string>) =>
-      sendToCrm(lead, phone).pipe(
-        Effect.as<Outcome>({ _tag: "Crm" }),
+    const tryOnce = ({ crm, lead }: LeadRecord) =>
+      toCrm.send(lead, crm.maybeThere).pipe(
+        Effect.map((sent) => ({ outcome: { _tag: "Crm" } as Outcome, sent: Option.some(sent) })),
         Effect.tap(() => Effect.logInfo("lead delivered to the CRM")),
-        Effect.catchAll((error) =>
+        Effect.catchIf(isCrmError, (error) =>
           Effect.logWarning(logLine(error)).pipe(
-            Effect.zipRight(Metric.increment(crmErrorsOf(lead.profile, metricKind(error)))),
+            Effect.zipRight(Metric.increment(crmErrorsOf(lead.profile, metricKind(error), crmKind(lead)))),
             Effect.zipRight(posts.postFallback(lead, error)),
+            Effect.map((outcome) => ({ outcome: outcome as Outcome, sent: Option.none<Sent>() })),
             Effect.tap(() => Effect.logWarning("fallback: lead sent to the admin chat for manual entry")),
             Effect.tap(() => failedRound(lead.id, crmAttemptOf(error), Option.none())),
             Effect.tapErrorTag("TelegramError", (e) =>
@@ -72,8 +64,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
                 .pipe(
                   Effect.zipRight(failedRound(lead.id, crmAttemptOf(error), Option.some(adminAttemptOf(e))))
                 ))
-          )
-        )
+          ))
       )
 
     /**
@@ -81,10 +72,11 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
      * lead gone meanwhile (its person was forgotten while the attempt was under way): what it posted is cleaned and
      * the managers are told, instead.
      */
-    const stored = (lead: Lead, outcome: Outcome) =>
+    const stored = (lead: Lead, outcome: Outcome, sent: Option.Option<Sent>) =>
       Effect.gen(function*() {
         const chatId = rooms.of(lead.profile).chat.id
         if (yield* leads.setOutcome(lead.id, outcome)) {
+          if (Option.isSome(sent)) yield* toCrm.record(lead, sent.value)
           if (outcome._tag === "Fallback") {
             yield* whom.record(chatId, lead.contact.telegramId, [outcome.messageId])
             yield* reminders.schedule(lead)
@@ -103,7 +95,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     const delivered = (lead: Lead, outcome: Outcome) =>
       Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>
         Effect.all([
-          Metric.increment(deliveredOf(lead.profile, outcomeKinds[outcome._tag])),
+          Metric.increment(deliveredOf(lead.profile, outcomeKinds[outcome._tag], crmKind(lead))),
           Metric.update(deliverySeconds, Math.max(0, now - lead.createdAt) / 1000)
         ], { discard: true })
       ))
@@ -113,9 +105,12 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     // promptly: on SQLite in the next group commit (a burst's outcomes share one fsync), on PostgreSQL at once in a
     // transaction of its own, not behind a group of other units.
     /** One try at reaching a human; its outcome, stored. Fails when nobody could be reached (retried later). */
-    const deliver = (lead: Lead) =>
-      attempts.one(tryOnce(lead).pipe(Effect.tap((outcome) => promptly(stored(lead, outcome))))).pipe(
-        Effect.tap((outcome) => delivered(lead, outcome))
+    const deliver = (record: LeadRecord) =>
+      attempts.one(
+        tryOnce(record).pipe(Effect.tap(({ outcome, sent }) => promptly(stored(record.lead, outcome, sent))))
+      ).pipe(
+        Effect.map(({ outcome }) => outcome),
+        Effect.tap((outcome) => delivered(record.lead, outcome))
       )
 
     return { deliver } as const
@@ -125,6 +120,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     ManagersRooms.Default,
     Attempts.Default,
     WhomItConcerns.Default,
-    ReminderClock.Default
+    ReminderClock.Default,
+    ToCrm.Default
   ]
 }) {}

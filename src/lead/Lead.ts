@@ -1,5 +1,7 @@
 import { Option, Schema } from "effect"
 
+import { CrmRef } from "./CrmRef.js"
+
 /**
  * The domain, schema first: each type below is its schema's, and the store's row codecs (store/sql/rows.ts) are
  * built from these schemas, so every union is written here once.
@@ -100,6 +102,10 @@ export const LeadRecord = Schema.Struct({
   /** Who took it is shown on its message (the fallback or the card). */
   takenShown: Schema.Boolean,
   reminders: Reminders,
+  /** A manager's message has reached the lead's person. */
+  answered: Schema.Boolean,
+  /** Where the lead is in its CRM (when the CRM took it), and whether an attempt may have reached it unanswered. */
+  crm: Schema.Struct({ ref: Schema.OptionFromSelf(CrmRef), maybeThere: Schema.Boolean }),
   work: LeadWork
 })
 export type LeadRecord = typeof LeadRecord.Type

@@ -6,6 +6,7 @@ import { nextId } from "../lead/Ids.js"
 import { ManagersChats } from "../managers/ManagersChats.js"
 import { AdminMessages } from "../store/AdminMessages.js"
 import { Consents } from "../store/Consents.js"
+import { CrmNotes } from "../store/CrmNotes.js"
 import { Erasures } from "../store/Erasures.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { Inbox } from "../store/Inbox.js"
@@ -49,6 +50,7 @@ export class Erasure extends Effect.Service<Erasure>()("Erasure", {
     const inbox = yield* Inbox
     const consents = yield* Consents
     const erasures = yield* Erasures
+    const crmNotes = yield* CrmNotes
     const chats = yield* ManagersChats
     const { atomically } = yield* Transactor
     const { adminChatId, adminTimeZone } = yield* AppConfig
@@ -57,8 +59,9 @@ export class Erasure extends Effect.Service<Erasure>()("Erasure", {
       const at = yield* Clock.currentTimeMillis
       const erasureId = yield* nextId
       const forgotten = yield* atomically(Effect.gen(function*() {
-        // Follow-ups before their leads (PostgreSQL's foreign keys).
+        // Follow-ups and CRM notes before their leads (PostgreSQL's foreign keys).
         const ofFollowUps = yield* followUps.forgetPerson(telegramId)
+        yield* crmNotes.forgetPerson(telegramId)
         const ofLeads = yield* leads.forgetPerson(telegramId)
         const messages = yield* adminMessages.forgetPerson(telegramId)
         const ofTopics = yield* topics.forgetPerson(telegramId)

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url"
 
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
-import { Array as Arr, Effect, Either, Option, ParseResult, type Redacted, Schema } from "effect"
+import { Array as Arr, Effect, Either, Option, ParseResult, Schema } from "effect"
 import { visit } from "jsonc-parser"
 
 import { AppConfig } from "../config/AppConfig.js"
@@ -25,11 +25,6 @@ export interface Profile {
   readonly name: string
   /** The brand's CRM: a webhook, amoCRM or Bitrix24; none: its leads go to the managers' chat. */
   readonly crm: Option.Option<CrmTarget>
-  /**
-   * @deprecated The webhook kind's URL only (none for amoCRM and Bitrix24): what delivery read before `crm`; it goes
-   * once delivery speaks to `crm`.
-   */
-  readonly webhookUrl: Option.Option<Redacted.Redacted<string>>
   readonly welcome: string
   readonly services: ReadonlyArray<ServiceItem>
   readonly followUpAsk: string
@@ -111,10 +106,6 @@ export const makeProfiles = (locales: Locales, perBrand: PerBrandSettings) =>
         key,
         name: p.name,
         crm,
-        webhookUrl: Option.flatMap(
-          crm,
-          (target) => target._tag === "Webhook" ? Option.some(target.url) : Option.none()
-        ),
         welcome: p.welcome,
         services: p.services,
         followUpAsk: p.follow_up_ask,

@@ -1,5 +1,6 @@
 import { Context, type Effect, type Option } from "effect"
 
+import type { CrmRef } from "../lead/CrmRef.js"
 import type { DeliveryAttempt, Handled, Lead, LeadRecord, Outcome, Taken } from "../lead/Lead.js"
 import type { StoreError } from "./StoreError.js"
 
@@ -71,6 +72,10 @@ export class LeadStore extends Context.Tag("LeadStore")<
      * counted already (another run sent it), or the lead is gone.
      */
     readonly reminded: (leadId: string, sent: number, next: Option.Option<number>) => Effect.Effect<boolean, StoreError>
+    /** The CRM took the lead: where it is there (its notes and a later phone go to it). */
+    readonly setCrmRef: (leadId: string, ref: CrmRef) => Effect.Effect<void, StoreError>
+    /** Whether the lead's last CRM attempt may have reached the CRM unanswered (then the CRM is asked first). */
+    readonly markMaybeInCrm: (leadId: string, maybe: boolean) => Effect.Effect<void, StoreError>
     /** A reminder that could not be sent is tried again at `at` (unless it is no longer due: taken, answered). */
     readonly postponeReminder: (leadId: string, at: number) => Effect.Effect<void, StoreError>
     /** Leads that have reached no human yet, oldest first. */

@@ -63,8 +63,8 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     for (const brand of ["agency", "cg", "express"]) {
       expect(before.get(`leadbot_leads_recorded_total{brand="${brand}"}`)).toBe(0)
       expect(before.get(`leadbot_starts_total{brand="${brand}"}`)).toBe(0)
-      expect(before.get(`leadbot_leads_delivered_total{brand="${brand}",via="fallback"}`)).toBe(0)
-      expect(before.get(`leadbot_crm_errors_total{brand="${brand}",kind="http_status"}`)).toBe(0)
+      expect(before.get(`leadbot_leads_delivered_total{brand="${brand}",via="fallback",crm="webhook"}`)).toBe(0)
+      expect(before.get(`leadbot_crm_errors_total{brand="${brand}",kind="http_status",crm="webhook"}`)).toBe(0)
     }
     expect(before.get("leadbot_updates_received_total{source=\"webhook\"}")).toBe(0)
     expect(before.get("leadbot_confirmation_seconds_count")).toBe(0)
@@ -80,7 +80,7 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     await telegram.waitFor("the fallback", () => telegram.admin[0], 10_000)
     const m = await scrapeWhen(
       "the fallback counted",
-      (now) => now.get("leadbot_leads_delivered_total{brand=\"express\",via=\"fallback\"}") === 1
+      (now) => now.get("leadbot_leads_delivered_total{brand=\"express\",via=\"fallback\",crm=\"webhook\"}") === 1
     )
     expect(m.get("leadbot_updates_received_total{source=\"polling\"}")).toBe(6)
     expect(m.get("leadbot_leads_recorded_total{brand=\"agency\"}")).toBe(1)
@@ -88,14 +88,14 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     expect(m.get("leadbot_starts_total{brand=\"express\"}")).toBe(1)
     expect(m.get("leadbot_leads_recorded_total{brand=\"cg\"}")).toBe(1)
     expect(m.get("leadbot_leads_recorded_total{brand=\"express\"}")).toBe(1)
-    expect(m.get("leadbot_leads_delivered_total{brand=\"agency\",via=\"crm\"}")).toBe(1)
-    expect(m.get("leadbot_leads_delivered_total{brand=\"cg\",via=\"crm\"}")).toBe(1)
-    expect(m.get("leadbot_crm_errors_total{brand=\"express\",kind=\"timeout\"}")).toBe(1)
+    expect(m.get("leadbot_leads_delivered_total{brand=\"agency\",via=\"crm\",crm=\"webhook\"}")).toBe(1)
+    expect(m.get("leadbot_leads_delivered_total{brand=\"cg\",via=\"crm\",crm=\"webhook\"}")).toBe(1)
+    expect(m.get("leadbot_crm_errors_total{brand=\"express\",kind=\"timeout\",crm=\"webhook\"}")).toBe(1)
     // The one timeout, and nothing else of the 15 CRM error series (3 brands × 5 kinds).
     const crmErrors = [...m].filter(([k]) => k.startsWith("leadbot_crm_errors_total"))
     expect(crmErrors).toHaveLength(15)
     expect(crmErrors.filter(([, n]) => n > 0)).toEqual([[
-      "leadbot_crm_errors_total{brand=\"express\",kind=\"timeout\"}",
+      "leadbot_crm_errors_total{brand=\"express\",kind=\"timeout\",crm=\"webhook\"}",
       1
     ]])
     expect([...m.keys()].filter((k) => k.startsWith("leadbot_telegram_errors_total"))).toHaveLength(0)
@@ -120,7 +120,8 @@ describe("operating the bot: metrics, readiness, logs, webhook crashes", () => {
     )
     expect(waiting.get("leadbot_oldest_pending_lead_seconds")).toBeGreaterThan(0)
     expect(waiting.get("leadbot_telegram_errors_total{method=\"sendMessage\",code=\"500\"}")).toBeGreaterThanOrEqual(1)
-    expect(waiting.get("leadbot_crm_errors_total{brand=\"agency\",kind=\"connection\"}")).toBeGreaterThanOrEqual(1)
+    expect(waiting.get("leadbot_crm_errors_total{brand=\"agency\",kind=\"connection\",crm=\"webhook\"}"))
+      .toBeGreaterThanOrEqual(1)
   }, 90_000)
 
   it("/readyz 200 once running, 503 from SIGTERM on while the delivery under way finishes; /healthz 200", async () => {

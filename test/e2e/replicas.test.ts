@@ -348,7 +348,9 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
       await until("every fallback recorded", async () => {
         const counts = await Promise.all(
           replicas.map(async ({ port }) =>
-            (await scrape(port)).get("leadbot_leads_delivered_total{brand=\"agency\",via=\"fallback\"}") ?? 0
+            (await scrape(port)).get(
+              "leadbot_leads_delivered_total{brand=\"agency\",via=\"fallback\",crm=\"webhook\"}"
+            ) ?? 0
           )
         )
         return counts.reduce((sum, n) => sum + n, 0) === people.length ? true : undefined

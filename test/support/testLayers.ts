@@ -5,9 +5,9 @@ import { Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import { DeliveryLoopsLive } from "../../src/app.js"
 import { AppConfig } from "../../src/config/AppConfig.js"
 import type { PerBrand, PerBrandSettings } from "../../src/config/perBrand.js"
-import { CrmClient } from "../../src/crm/CrmClient.js"
+import { Crm } from "../../src/crm/Crm.js"
 import type { CrmError } from "../../src/crm/CrmError.js"
-import type { CrmPayload } from "../../src/crm/CrmPayload.js"
+import { type CrmPayload, crmPayload } from "../../src/crm/CrmPayload.js"
 import { ManagersChats } from "../../src/managers/ManagersChats.js"
 import { decodeLocales, makeProfiles, Profiles } from "../../src/profiles/Profiles.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
@@ -85,18 +85,25 @@ export const testProfiles = Layer.effect(
   }).pipe(Effect.map(Profiles.make))
 )
 
-/** A CRM that answers each send with the next scripted result (success when the script runs out). */
+/**
+ * A webhook CRM that answers each lead with the next scripted result (success when the script runs out) and keeps
+ * the JSON a webhook would have been sent. Like a webhook, it cannot be searched and takes no notes.
+ */
 export const scriptedCrm = (script: Array<CrmError | "ok"> = []) => {
   const sent: Array<CrmPayload> = []
   const layer = Layer.succeed(
-    CrmClient,
-    CrmClient.of({
-      send: (_url, payload) =>
+    Crm,
+    Crm.of({
+      deliver: (_target, lead, extras) =>
         Effect.suspend(() => {
-          sent.push(payload)
+          sent.push(crmPayload(lead, extras.utm, extras.phone, extras.followUps))
           const next = script.shift() ?? "ok"
-          return next === "ok" ? Effect.void : Effect.fail(next)
-        })
+          return next === "ok" ? Effect.succeed({ _tag: "Webhook" as const }) : Effect.fail(next)
+        }),
+      findExisting: () => Effect.succeed(Option.none()),
+      addNote: () => Effect.die("a webhook takes no notes"),
+      updatePhone: () => Effect.die("a webhook takes no phone later"),
+      check: () => Effect.void
     })
   )
   return { sent, layer }
@@ -105,7 +112,7 @@ export const scriptedCrm = (script: Array<CrmError | "ok"> = []) => {
 /** The test ports: recording Telegram, scripted CRM, in-memory stores, the shipped locales, the test config. */
 export const testPorts = (
   telegram: Layer.Layer<TelegramBot>,
-  crm: Layer.Layer<CrmClient>,
+  crm: Layer.Layer<Crm>,
   config: Layer.Layer<AppConfig> = testConfig,
   profiles: Layer.Layer<Profiles, unknown> = testProfiles,
   stores: Layer.Layer<Layer.Layer.Success<typeof StoresTest>> = StoresTest
@@ -129,7 +136,7 @@ export const lastingStores = Layer.build(StoresTest).pipe(Effect.map((context) =
 /** The bot's services (each bringing the services it needs, as in the app) over the test ports. */
 export const botServices = (
   telegram: Layer.Layer<TelegramBot>,
-  crm: Layer.Layer<CrmClient>,
+  crm: Layer.Layer<Crm>,
   config: Layer.Layer<AppConfig> = testConfig,
   profiles: Layer.Layer<Profiles, unknown> = testProfiles,
   stores?: Layer.Layer<Layer.Layer.Success<typeof StoresTest>>

@@ -5,8 +5,8 @@ import { HttpClient } from "@effect/platform"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 
-import { CrmClient } from "../../src/crm/CrmClient.js"
-import { CrmClientLive } from "../../src/crm/CrmClientLive.js"
+import { Crm } from "../../src/crm/Crm.js"
+import { CrmLive } from "../../src/crm/CrmLive.js"
 import { crmPayload } from "../../src/crm/CrmPayload.js"
 import { PooledHttpClient } from "../../src/http/connectionPool.js"
 import type { Lead } from "../../src/lead/Lead.js"
@@ -27,10 +27,20 @@ const payload = crmPayload(lead, {})
 
 const config = (crmTimeoutMs: number) => testConfigWith({ crmTimeoutMs })
 
-const send = (url: string) =>
-  CrmClient.pipe(Effect.flatMap((crm) => crm.send(Redacted.make(url), payload)), Effect.flip)
+const deliver = (url: string) =>
+  Effect.flatMap(
+    Crm,
+    (crm) =>
+      crm.deliver({ _tag: "Webhook", url: Redacted.make(url), source: "CRM_WEBHOOK_URL_AGENCY" }, lead, {
+        phone: Option.none(),
+        followUps: [],
+        utm: {}
+      })
+  )
 
-describe("CrmClient (TestClock)", () => {
+const send = (url: string) => Effect.flip(deliver(url))
+
+describe("the webhook CRM (TestClock)", () => {
   it.effect("no answer within CRM_TIMEOUT_MS → CrmTimeoutError, exactly at the limit", () =>
     Effect.gen(function*() {
       const fiber = yield* Effect.fork(send("http://crm.test/hook"))
@@ -40,13 +50,13 @@ describe("CrmClient (TestClock)", () => {
       const error = yield* Fiber.join(fiber)
       expect(error).toMatchObject({ _tag: "CrmTimeoutError", timeoutMs: 10_000 })
     }).pipe(
-      Effect.provide(CrmClientLive),
+      Effect.provide(CrmLive),
       Effect.provide(Layer.succeed(HttpClient.HttpClient, HttpClient.make(() => Effect.never))),
       Effect.provide(config(10_000))
     ))
 })
 
-describe("CrmClient live, against a real HTTP server on 127.0.0.1", () => {
+describe("the webhook CRM live, against a real HTTP server on 127.0.0.1", () => {
   let server: Server
   let base = ""
   let closedPort = 0
@@ -82,12 +92,12 @@ describe("CrmClient live, against a real HTTP server on 127.0.0.1", () => {
     await new Promise<void>((r) => server.close(() => r()))
   })
 
-  const live = Layer.provide(CrmClientLive, Layer.merge(PooledHttpClient, config(500)))
+  const live = Layer.provide(CrmLive, Layer.merge(PooledHttpClient, config(500)))
 
   it.live("200/201/202 → success, with the payload and an Idempotency-Key", () =>
-    CrmClient.pipe(
-      Effect.flatMap((crm) => crm.send(Redacted.make(`${base}/ok/secret-token`), payload)),
-      Effect.andThen(() => {
+    deliver(`${base}/ok/secret-token`).pipe(
+      Effect.andThen((ref) => {
+        expect(ref).toEqual({ _tag: "Webhook" })
         const last = received[received.length - 1]!
         expect(last.key).toBe("lead-1")
         expect(last.body).toEqual(payload)

@@ -57,12 +57,14 @@ describe("a brand's CRM, from the per-brand variables", () => {
       expect(brandCrmKind(Option.none())).toBe("none")
     }))
 
-  it.effect("the webhook as before: CRM_WEBHOOK_URL_<BRAND>, the deprecated webhookUrl beside crm", () =>
+  it.effect("the webhook as before: CRM_WEBHOOK_URL_<BRAND>", () =>
     Effect.gen(function*() {
       const profiles = yield* profilesWith({ CRM_WEBHOOK_URL_AGENCY: "http://127.0.0.1:9/hook/secret" })
       const agency = Option.getOrThrow(profiles.get("agency"))
       expect(agency.crm).toMatchObject(Option.some({ _tag: "Webhook", source: "CRM_WEBHOOK_URL_AGENCY" }))
-      expect(Option.map(agency.webhookUrl, Redacted.value)).toEqual(Option.some("http://127.0.0.1:9/hook/secret"))
+      expect(Option.map(agency.crm, (t) => t._tag === "Webhook" && Redacted.value(t.url))).toEqual(
+        Option.some("http://127.0.0.1:9/hook/secret")
+      )
     }))
 
   it.effect("a local stand-in may be plain http (127.0.0.1, localhost)", () =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Layer, Option, TestClock } from "effect"
 import type { InlineKeyboardMarkup } from "grammy/types"
 
-import { CrmClient } from "../../src/crm/CrmClient.js"
+import { Crm } from "../../src/crm/Crm.js"
 import {
   CrmClientError,
   CrmConnectionError,
@@ -202,16 +202,19 @@ describe("Follow-ups", () => {
     return Effect.gen(function*() {
       const answer = yield* Deferred.make<void>()
       let sends = 0
-      const slowCrm = Layer.succeed(
-        CrmClient,
-        CrmClient.of({
-          send: () =>
-            Effect.sync(() => sends++).pipe(
-              Effect.zipRight(Deferred.await(answer)),
-              Effect.zipRight(Effect.fail(new CrmConnectionError({ detail: "refused" })))
-            )
-        })
-      )
+      const scripted = scriptedCrm()
+      const slowCrm = Layer.effect(
+        Crm,
+        Effect.map(Crm, (crm) =>
+          Crm.of({
+            ...crm,
+            deliver: () =>
+              Effect.sync(() => sends++).pipe(
+                Effect.zipRight(Deferred.await(answer)),
+                Effect.zipRight(Effect.fail(new CrmConnectionError({ detail: "refused" })))
+              )
+          }))
+      ).pipe(Layer.provide(scripted.layer))
       yield* Effect.gen(function*() {
         const router = yield* UpdateRouter
         const delivery = yield* Delivery

@@ -36,6 +36,8 @@ const record = (id: string, profile: string, outcome: LeadRecord["outcome"], car
     taken: Option.none(),
     takenShown: false,
     reminders: { sent: 0, nextAt: Option.none() },
+    answered: false,
+    crm: { ref: Option.none(), maybeThere: false },
     work: { dueAt: Option.none(), retries: 0, wakes: 0 }
   }) satisfies LeadRecord
 

@@ -72,6 +72,8 @@ export const MemoryLeadStore = Layer.effectContext(
             taken: Option.none(),
             takenShown: false,
             reminders: { sent: 0, nextAt: Option.none() },
+            answered: false,
+            crm: { ref: Option.none(), maybeThere: false },
             work: { ...idle, dueAt: Option.some(lead.createdAt) }
           })
           return true
@@ -136,7 +138,11 @@ export const MemoryLeadStore = Layer.effectContext(
           const record = leads.get(leadId)
           if (record === undefined || firstReplies.has(leadId)) return false
           firstReplies.set(unit, leadId, { at, by })
-          leads.set(unit, leadId, { ...record, reminders: { ...record.reminders, nextAt: Option.none() } })
+          leads.set(unit, leadId, {
+            ...record,
+            answered: true,
+            reminders: { ...record.reminders, nextAt: Option.none() }
+          })
           return true
         }),
       take: (leadId, taker) =>
@@ -175,6 +181,10 @@ export const MemoryLeadStore = Layer.effectContext(
             .slice(0, limit)
             .map((due) => due.id)
         ),
+      setCrmRef: (leadId, ref) =>
+        change(leadId, (r) => ({ ...r, crm: { ref: Option.some(ref), maybeThere: false } })).pipe(Effect.asVoid),
+      markMaybeInCrm: (leadId, maybe) =>
+        change(leadId, (r) => ({ ...r, crm: { ...r.crm, maybeThere: maybe } })).pipe(Effect.asVoid),
       postponeReminder: (leadId, at) =>
         change(
           leadId,

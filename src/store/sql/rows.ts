@@ -1,5 +1,6 @@
 import { Effect, Option, ParseResult, Schema } from "effect"
 
+import { CrmRefFromJson } from "../../lead/CrmRef.js"
 import {
   AppliedVia,
   DeliveryAttempt,
@@ -48,7 +49,10 @@ export const LeadRow = Schema.Struct({
   taken_at: Schema.NullOr(Schema.Number),
   taken_shown_at: Schema.NullOr(Schema.Number),
   reminders_sent: Schema.Number,
-  next_reminder_at: Schema.NullOr(Schema.Number)
+  next_reminder_at: Schema.NullOr(Schema.Number),
+  first_reply_at: Schema.NullOr(Schema.Number),
+  crm_ref: Schema.NullOr(Schema.String),
+  crm_maybe: Schema.Number
 })
 type LeadRow = typeof LeadRow.Type
 
@@ -63,6 +67,9 @@ const leadOf = (row: LeadRow): Lead => ({
   tapId: row.tap_id ?? "",
   campaign: Option.fromNullable(row.campaign)
 })
+
+/** A lead's CRM ref as its column holds it (JSON the store wrote itself, from a CrmRef). */
+const decodeRef = Schema.decodeSync(CrmRefFromJson)
 
 const outcomeOf = (row: LeadRow): Option.Option<Outcome> =>
   row.outcome === outcomeKinds.Crm
@@ -119,6 +126,11 @@ export const LeadRecordFromRow = decodeOnly(LeadWithAttemptsRow, Schema.typeSche
     : Option.none(),
   takenShown: row.taken_shown_at !== null,
   reminders: { sent: row.reminders_sent, nextAt: Option.fromNullable(row.next_reminder_at) },
+  answered: row.first_reply_at !== null,
+  crm: {
+    ref: row.crm_ref === null ? Option.none() : Option.some(decodeRef(row.crm_ref)),
+    maybeThere: row.crm_maybe !== 0
+  },
   work: { dueAt: Option.fromNullable(row.next_attempt_at), retries: row.retries, wakes: row.wakes }
 }))
 

@@ -2,11 +2,14 @@ import type { SqlClient } from "@effect/sql"
 import { SqlSchema } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
 
+import { CrmRefFromJson } from "../../lead/CrmRef.js"
 import { Taken } from "../../lead/Lead.js"
 import type { LeadStore } from "../LeadStore.js"
 import type { Leases } from "../Leases.js"
 import { storeOp, wroteOne } from "./rows.js"
 import { unleased } from "./SqlLeases.js"
+
+const encodeRef = Schema.encodeSync(CrmRefFromJson)
 
 /** A lead's taker as its columns hold it. */
 const TakerRow = Schema.Struct({
@@ -21,7 +24,15 @@ export const sqlLeadTeamwork = (
   leases: Leases["Type"]
 ): Pick<
   LeadStore["Type"],
-  "markFirstReply" | "take" | "markTakenShown" | "scheduleReminder" | "remindersDue" | "reminded" | "postponeReminder"
+  | "markFirstReply"
+  | "take"
+  | "markTakenShown"
+  | "scheduleReminder"
+  | "remindersDue"
+  | "reminded"
+  | "postponeReminder"
+  | "setCrmRef"
+  | "markMaybeInCrm"
 > => {
   const takerOf = SqlSchema.findOne({
     Request: Schema.String,
@@ -65,6 +76,16 @@ export const sqlLeadTeamwork = (
     reminded: (leadId, sent, next) =>
       sql`UPDATE leads SET reminders_sent = ${sent}, next_reminder_at = ${Option.getOrNull(next)}
           WHERE id = ${leadId} AND reminders_sent = ${sent - 1} RETURNING id`.pipe(wroteOne, storeOp("reminded")),
+    setCrmRef: (leadId, ref) =>
+      sql`UPDATE leads SET crm_ref = ${encodeRef(ref)}, crm_maybe = 0 WHERE id = ${leadId}`.pipe(
+        Effect.asVoid,
+        storeOp("setCrmRef")
+      ),
+    markMaybeInCrm: (leadId, maybe) =>
+      sql`UPDATE leads SET crm_maybe = ${maybe ? 1 : 0} WHERE id = ${leadId}`.pipe(
+        Effect.asVoid,
+        storeOp("maybeInCrm")
+      ),
     postponeReminder: (leadId, at) =>
       sql`UPDATE leads SET next_reminder_at = ${at} WHERE id = ${leadId} AND next_reminder_at IS NOT NULL`.pipe(
         Effect.asVoid,
