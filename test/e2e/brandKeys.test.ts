@@ -48,8 +48,8 @@ describe("a brand's variable in another case, the bot as a process", () => {
     expect(telegram.calls.filter((c) => c.method === "getChat").map((c) => Number(c.body.chat_id)).sort()).toEqual(
       [telegram.adminChatId, CG_CHAT].sort()
     )
-    // The warnings name the brands without a webhook: cg and express, not agency.
-    const warnings = bot.output().all.split("\n").filter((l) => l.includes("has no CRM webhook"))
+    // The warnings name the brands without a CRM: cg and express, not agency.
+    const warnings = bot.output().all.split("\n").filter((l) => l.includes("has no CRM ("))
     expect(warnings.map((l) => /profile (\w+)/.exec(l)?.[1])).toEqual(["cg", "express"])
 
     const leadOf = async (person: typeof galliard, brand: string, service: string) => {

@@ -125,9 +125,9 @@ describe("each brand its own team, the real bot against the stand-ins", () => {
       await leadOf(maria, "cg")
       const old = await fallbackIn(admin, maria)
       await h.restart({ ADMIN_CHAT_ID_CG: String(CG_CHAT) })
-      // At start-up, with no follow-up or mark: Maria's open lead posted whole, with its button, in cg's chat.
+      // At start-up, with no follow-up or mark: Maria's open lead posted whole, with its buttons, in cg's chat.
       const moved = await fallbackIn(CG_CHAT, maria)
-      expect(moved.keyboard.flat().map((b) => b.text)).toEqual(["✅ Внесено в CRM"])
+      expect(moved.keyboard.flat().map((b) => b.text)).toEqual(["✅ Внесено в CRM", "🙋 Беру"])
       // Message ids are per chat: the new message has the id the old one has in the old chat.
       expect(moved.message_id).toBe(old.message_id)
       await leadOf(boss, "cg")

@@ -116,6 +116,8 @@ describe("campaign deep links, the real bot against the stand-ins", () => {
       "the answer to reach Maria",
       () => h.telegram.botMessages(maria.id).find((m) => m.copyOf !== undefined || m.text.includes("созвониться"))
     )
+    // Its first answer is recorded before the 👍 that tells the manager it arrived.
+    await h.telegram.waitFor("the 👍", () => h.telegram.reactions.size > 0)
 
     const before = h.telegram.admin.length
     h.telegram.sendText(manager, "/stats", h.telegram.adminChatId)

@@ -132,7 +132,7 @@ describe("managers' tools in the admin chat", () => {
     await h.telegram.waitFor("menu", () => h.telegram.botMessages(maria.id)[0])
     h.telegram.tap(maria, "🤖 AI-видео")
     const fallback = await h.telegram.waitFor("fallback", () => h.telegram.admin[0])
-    expect(fallback.keyboard.flat().map((b) => b.text)).toEqual(["✅ Внесено в CRM"])
+    expect(fallback.keyboard.flat().map((b) => b.text)).toEqual(["✅ Внесено в CRM", "🙋 Беру"])
     const data = fallback.keyboard[0]![0]!.callback_data!
 
     const outsider = h.telegram.tapData(maria, fallback.message_id, data)
@@ -144,7 +144,7 @@ describe("managers' tools in the admin chat", () => {
     await h.telegram.waitFor("the handled mark", () => fallback.edits.length === 1)
     expect(h.telegram.answeredQueries.get(tap)).toBe("✅ Отмечено: лид внесён в CRM.")
     expect(fallback.text).toMatch(/\n\n✅ Внесено в CRM: @olga_manager, \d\d\.\d\d\.\d{2,4},? \d\d:\d\d$/)
-    expect(fallback.keyboard.flat()).toHaveLength(0)
+    expect(fallback.keyboard.flat().map((b) => b.text)).toEqual(["🙋 Беру"])
 
     // A follow-up after that keeps the mark.
     h.telegram.sendText(maria, "референсы: https://ref.example")
