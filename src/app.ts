@@ -4,6 +4,7 @@ import { AppConfig } from "./config/AppConfig.js"
 import { LoggingLive } from "./config/Logging.js"
 import { checkBrandCrms } from "./crm/checkCrms.js"
 import { CrmLive } from "./crm/CrmLive.js"
+import { CrmNotesDelivery } from "./crmNotes/CrmNotesDelivery.js"
 import { DeliveriesLive } from "./delivery/DeliveriesLive.js"
 import { Delivery } from "./delivery/Delivery.js"
 import { OpenLeadsRelocated } from "./delivery/OpenLeadsRelocated.js"
@@ -59,11 +60,14 @@ export const IntakeLive = Layer.unwrapEffect(
 
 /**
  * The loops that take outgoing work from the store: leads to a human (Delivery), managers' messages to people
- * (RelayDelivery), the managers' chats cleaned after a person's data was deleted (ErasureDelivery); the features
+ * (RelayDelivery), the managers' chats cleaned after a person's data was deleted (ErasureDelivery), the notes on
+ * leads in amoCRM and Bitrix24 (CrmNotesDelivery); the features
  * reach them through their door (DeliveriesLive).
  */
 export const DeliveryLoopsLive = DeliveriesLive.pipe(
-  Layer.provideMerge(Layer.mergeAll(Delivery.Default, RelayDelivery.Default, ErasureDelivery.Default))
+  Layer.provideMerge(
+    Layer.mergeAll(Delivery.Default, RelayDelivery.Default, ErasureDelivery.Default, CrmNotesDelivery.Default)
+  )
 )
 
 /**

@@ -64,9 +64,11 @@ export const commentsText = (lead: Lead, extras: LeadExtras): string =>
 /** A follow-up as a note: its text, or `[фото] <caption>`. */
 export const followUpNoteText = (media: Option.Option<Media>, text: string): string => withMedia(media, text)
 
-/** A manager's reply relayed to the person: `Менеджер Анна: …`. */
-export const managerReplyNoteText = (manager: string, media: Option.Option<Media>, text: string): string =>
-  `Менеджер ${manager}: ${withMedia(media, text)}`
+/** A manager's reply relayed to the person: `Менеджер Анна: …` (a file's caption as `[вложение] …`). */
+export const managerReplyNoteText = (manager: string, text: string, withFile = false): string =>
+  `${manager === "" ? "Менеджер" : `Менеджер ${manager}`}: ${
+    withFile ? (text.trim() === "" ? "[вложение]" : `[вложение] ${text}`) : text
+  }`
 
 /** A later message of the person: `Клиент: …`. */
 export const personMessageNoteText = (media: Option.Option<Media>, text: string): string =>

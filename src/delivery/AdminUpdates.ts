@@ -2,6 +2,7 @@ import { Clock, Effect, Option } from "effect"
 
 import { Attempts } from "../concurrency/Attempts.js"
 import { AppConfig } from "../config/AppConfig.js"
+import { CrmNoteQueue } from "../crmNotes/CrmNoteQueue.js"
 import { nextId } from "../lead/Ids.js"
 import { fallbackChatOf, type Lead, type Outcome } from "../lead/Lead.js"
 import { ManagersPosts } from "../managers/post/ManagersPosts.js"
@@ -20,8 +21,9 @@ import { isChatGone } from "../telegram/TelegramError.js"
 
 /**
  * What reaches the managers after a lead's outcome: the person's follow-ups (edited into the fallback message, or
- * sent on their own), a manager's "✅ Внесено в CRM" shown on the fallback message, the card (ADMIN_NOTIFY=all).
- * Each is recorded once posted, with what it posted about the person (a reply to it reaches them).
+ * sent on their own; a native CRM's lead gets each as a note too), a manager's "✅ Внесено в CRM" shown on the
+ * fallback message, the card (ADMIN_NOTIFY=all). Each is recorded once posted, with what it posted about the person
+ * (a reply to it reaches them).
  */
 export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates", {
   effect: Effect.gen(function*() {
@@ -33,6 +35,7 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
     const whom = yield* WhomItConcerns
     const reminders = yield* ReminderClock
     const erasures = yield* Erasures
+    const crmNotes = yield* CrmNoteQueue
     const { adminChatId, adminNotify } = yield* AppConfig
     const { atomically } = yield* Transactor
 
@@ -81,6 +84,7 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
           )
           current = yield* atomically(
             followUps.markApplied(lead.id, followUp.seq, applied.via).pipe(
+              Effect.zipRight(crmNotes.followUp(followUp)),
               Effect.zipRight(recordPosted(lead, current, applied))
             )
           )
@@ -145,6 +149,7 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
     ManagersRooms.Default,
     Attempts.Default,
     WhomItConcerns.Default,
-    ReminderClock.Default
+    ReminderClock.Default,
+    CrmNoteQueue.Default
   ]
 }) {}

@@ -63,11 +63,14 @@ export class ToCrm extends Effect.Service<ToCrm>()("ToCrm", {
         return { ref, target } satisfies Sent
       })
 
-    /** With the lead's outcome, in its unit: where it is in the CRM, and its first notes queued (a native CRM). */
+    /**
+     * With the lead's outcome, in its unit: where it is in a native CRM, and its first notes queued. A webhook's ref
+     * says nothing the outcome does not: not written (a statement less on every lead's path).
+     */
     const record = (lead: Lead, sent: Sent, extras: Pick<LeadExtras, "followUps"> = { followUps: [] }) =>
       Effect.gen(function*() {
-        yield* leads.setCrmRef(lead.id, sent.ref)
         if (!takesNotes(sent.target)) return
+        yield* leads.setCrmRef(lead.id, sent.ref)
         const at = yield* Clock.currentTimeMillis
         const phone = yield* followUps.phoneOf(lead.id)
         yield* notes.queue(

@@ -5,6 +5,7 @@ import { retryDelayMillis } from "../concurrency/backoff.js"
 import { makeDueWorker } from "../concurrency/DueWorker.js"
 import { PeopleFirst } from "../concurrency/PeopleFirst.js"
 import { AppConfig } from "../config/AppConfig.js"
+import { CrmNoteQueue } from "../crmNotes/CrmNoteQueue.js"
 import type { Relay } from "../lead/Lead.js"
 import { firstReplySeconds, labelled, leadsTaken, repliesRelayed } from "../metrics/metrics.js"
 import { FollowUpState } from "../store/FollowUpState.js"
@@ -29,6 +30,7 @@ export class RelayDelivery extends Effect.Service<RelayDelivery>()("RelayDeliver
     const followUps = yield* FollowUpState
     const attempts = yield* Attempts
     const { promptly } = yield* Transactor
+    const crmNotes = yield* CrmNoteQueue
 
     /**
      * A manager's message reached the person of their latest lead: the first one's time (how long after the lead,
@@ -59,7 +61,13 @@ export class RelayDelivery extends Effect.Service<RelayDelivery>()("RelayDeliver
 
     const delivered = (telegramId: number, relay: Relay) =>
       Effect.gen(function*() {
-        yield* promptly(relays.settle(relay.id, "delivered"))
+        // With its note for the lead's CRM, in one unit: a reply the person has is never missing from the CRM.
+        yield* promptly(
+          relays.settle(relay.id, "delivered").pipe(
+            Effect.zipRight(followUps.latestLead(telegramId)),
+            Effect.flatMap(Option.match({ onNone: () => Effect.void, onSome: (id) => crmNotes.reply(id, relay) }))
+          )
+        )
         yield* Metric.increment(relayedAs("delivered"))
         yield* Effect.logInfo("manager's message relayed")
         // Recorded before the 👍: a manager who sees it sees everything about the reply counted.
@@ -117,5 +125,5 @@ export class RelayDelivery extends Effect.Service<RelayDelivery>()("RelayDeliver
       awaitIdle: worker.awaitIdle
     } as const
   }),
-  dependencies: [RelaySender.Default, Attempts.Default, PeopleFirst.Default]
+  dependencies: [RelaySender.Default, Attempts.Default, PeopleFirst.Default, CrmNoteQueue.Default]
 }) {}

@@ -41,7 +41,7 @@ describe("amoCRM, against its stand-in", () => {
         }
       })
       for (const note of leadNotes(target, lead, withPhoneAndUtm)) yield* addNote(target, ref, note)
-      yield* addNote(target, ref, { key: "relay:1", text: managerReplyNoteText("Анна", Option.none(), "Позвоню") })
+      yield* addNote(target, ref, { key: "relay:1", text: managerReplyNoteText("Анна", "Позвоню") })
       expect(sim.notes.map((n) => n.requestId)).toEqual(["lead", "relay:1"])
       expect(sim.view()[0]!.notes[0]).toContain("Username: @betterrman")
       expect(sim.view()[0]!.notes[0]).toContain("Telegram ID: 501")

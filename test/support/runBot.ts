@@ -22,18 +22,21 @@ export interface Harness {
  * the stand-ins up before the bot starts (another managers' chat, say).
  */
 export const startHarness = async (
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
   prepare: (telegram: TelegramSim) => void = () => {}
 ): Promise<Harness> => {
   const telegram = await TelegramSim.start()
   prepare(telegram)
   const crm = await CrmSim.start()
-  const config = new Map<string, string>(Object.entries({
-    ...botEnv(telegram, crm),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "Info",
-    DATA_DIR: makeTempDir("data"),
-    ...env
-  }))
+  // A variable given as undefined is not set (a brand on amoCRM has no webhook).
+  const config = new Map<string, string>(
+    Object.entries({
+      ...botEnv(telegram, crm),
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "Info",
+      DATA_DIR: makeTempDir("data"),
+      ...env
+    }).flatMap(([name, value]) => (value === undefined ? [] : [[name, value] as const]))
+  )
   const logs: Array<string> = []
   const keepLogs = Logger.replace(
     Logger.defaultLogger,

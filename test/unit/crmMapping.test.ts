@@ -117,7 +117,7 @@ describe("amoCRM's lead", () => {
   })
 
   it("later notes: a manager's reply and the person's message, media as [фото] <caption>", () => {
-    expect(managerReplyNoteText("Анна", Option.none(), "Позвоню в 12")).toBe("Менеджер Анна: Позвоню в 12")
+    expect(managerReplyNoteText("Анна", "Позвоню в 12")).toBe("Менеджер Анна: Позвоню в 12")
     expect(personMessageNoteText(Option.some("photo"), "логотип")).toBe("Клиент: [фото] логотип")
     expect(personMessageNoteText(Option.some("voice"), "")).toBe("Клиент: [голосовое сообщение]")
   })
