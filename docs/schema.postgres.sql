@@ -5,6 +5,7 @@ CREATE TABLE admin_messages (
   chat_id bigint NOT NULL,
   message_id bigint NOT NULL,
   telegram_id bigint,
+  lead_id text,
   CONSTRAINT admin_messages_pkey PRIMARY KEY (chat_id, message_id)
 );
 CREATE INDEX admin_messages_person ON public.admin_messages USING btree (telegram_id);
@@ -193,6 +194,7 @@ CREATE TABLE relays (
   manager_id bigint,
   manager_name text,
   html text,
+  lead_id text,
   CONSTRAINT relays_outcome_check CHECK ((outcome = ANY (ARRAY['delivered'::text, 'refused'::text]))),
   CONSTRAINT relays_pkey PRIMARY KEY (id)
 );

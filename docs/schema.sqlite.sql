@@ -5,6 +5,7 @@ CREATE TABLE admin_messages (
   chat_id INTEGER NOT NULL,
   message_id INTEGER NOT NULL,
   telegram_id INTEGER,
+  lead_id TEXT,
   PRIMARY KEY (chat_id, message_id)
 );
 CREATE INDEX admin_messages_person ON admin_messages (telegram_id);
@@ -171,7 +172,8 @@ CREATE TABLE relays (
   retries INTEGER NOT NULL DEFAULT 0,
   manager_id INTEGER,
   manager_name TEXT,
-  html TEXT
+  html TEXT,
+  lead_id TEXT
 );
 CREATE INDEX relays_due ON relays (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 CREATE INDEX relays_person ON relays (telegram_id, created_at) WHERE outcome IS NULL;

@@ -60,7 +60,7 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
           })
           return outcome
         }
-        yield* whom.record(chatId, lead.contact.telegramId, posted)
+        yield* whom.record(chatId, lead, posted)
         if (moved === undefined || outcome._tag !== "Fallback") return outcome
         yield* leads.moveFallback(lead.id, chatId, moved)
         return { ...outcome, chatId: Option.some(chatId), messageId: moved }

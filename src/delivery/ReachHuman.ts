@@ -78,7 +78,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
         if (yield* leads.setOutcome(lead.id, outcome)) {
           if (Option.isSome(sent)) yield* toCrm.record(lead, sent.value)
           if (outcome._tag === "Fallback") {
-            yield* whom.record(chatId, lead.contact.telegramId, [outcome.messageId])
+            yield* whom.record(chatId, lead, [outcome.messageId])
             yield* reminders.schedule(lead)
           }
           return

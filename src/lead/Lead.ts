@@ -155,6 +155,8 @@ export const Relay = Schema.Struct({
   manager: Schema.OptionFromSelf(Schema.Struct({ id: Schema.Number, name: Schema.String })),
   /** A template's text (Telegram HTML), sent as the bot's message instead of a copy. */
   html: Schema.OptionFromSelf(Schema.String),
+  /** The lead of the message it replies to; none: the person's latest (a message in their topic, an older relay). */
+  leadId: Schema.OptionFromSelf(Schema.String),
   createdAt: Schema.Number,
   outcome: Schema.OptionFromSelf(RelayOutcome),
   dueAt: Schema.OptionFromSelf(Schema.Number),
@@ -167,4 +169,6 @@ export interface AdminMessage {
   readonly chatId: number
   readonly messageId: number
   readonly telegramId: number
+  /** The lead it is about, when it is about one (a fallback, a card, a follow-up, a reminder). */
+  readonly leadId?: string
 }

@@ -33,12 +33,16 @@ export class RelayDelivery extends Effect.Service<RelayDelivery>()("RelayDeliver
     const crmNotes = yield* CrmNoteQueue
 
     /**
-     * A manager's message reached the person of their latest lead: the first one's time (how long after the lead,
+     * A manager's message reached the person of the lead it answers: the first one's time (how long after the lead,
      * and whose), and an untaken lead is taken by the manager who answered.
      */
+    /** The lead a relay answers: that of the message it replied to, else the person's latest. */
+    const leadOf = (telegramId: number, relay: Relay) =>
+      Option.isSome(relay.leadId) ? Effect.succeed(relay.leadId) : followUps.latestLead(telegramId)
+
     const answered = (telegramId: number, relay: Relay, at: number) =>
       Effect.gen(function*() {
-        const leadId = yield* followUps.latestLead(telegramId)
+        const leadId = yield* leadOf(telegramId, relay)
         if (Option.isNone(leadId) || Option.isNone(relay.manager)) return
         const record = yield* leads.get(leadId.value)
         if (Option.isNone(record)) return
@@ -64,7 +68,7 @@ export class RelayDelivery extends Effect.Service<RelayDelivery>()("RelayDeliver
         // With its note for the lead's CRM, in one unit: a reply the person has is never missing from the CRM.
         yield* promptly(
           relays.settle(relay.id, "delivered").pipe(
-            Effect.zipRight(followUps.latestLead(telegramId)),
+            Effect.zipRight(leadOf(telegramId, relay)),
             Effect.flatMap(Option.match({ onNone: () => Effect.void, onSome: (id) => crmNotes.reply(id, relay) }))
           )
         )

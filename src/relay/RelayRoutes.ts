@@ -31,7 +31,8 @@ export class RelayRoutes extends Effect.Service<RelayRoutes>()("RelayRoutes", {
       if (message.from?.is_bot || text.startsWith("/")) return
       const concerning = yield* whom.of(message)
       if (Option.isNone(concerning)) return
-      const person = concerning.value._tag === "Person" ? Option.some(concerning.value.telegramId) : Option.none()
+      const about = concerning.value
+      const person = about._tag === "Person" ? Option.some(about.telegramId) : Option.none()
       const id = `${message.chat.id}:${message.message_id}`
       const recorded = yield* atomically(relays.record({
         id,
@@ -43,6 +44,7 @@ export class RelayRoutes extends Effect.Service<RelayRoutes>()("RelayRoutes", {
         signature: relaySignature === "name" ? Option.fromNullable(message.from?.first_name) : Option.none(),
         manager: Option.map(Option.fromNullable(message.from), (from) => ({ id: from.id, name: takerName(from) })),
         html: Option.none(),
+        leadId: about._tag === "Person" ? about.leadId : Option.none(),
         createdAt: yield* Clock.currentTimeMillis
       }))
       if (Option.isSome(person)) return yield* deliveries.scheduleRelays(person.value)

@@ -50,9 +50,10 @@ export class TemplateReply extends Effect.Service<TemplateReply>()("TemplateRepl
         )
       }
       if (concerning.value._tag === "Forgotten") return yield* say(room, message, "⛔ Этот контакт удалён.")
-      const telegramId = concerning.value.telegramId
-      const latest = yield* followUps.latestLead(telegramId)
-      const record = Option.isNone(latest) ? Option.none() : yield* leads.get(latest.value)
+      const { leadId, telegramId } = concerning.value
+      // The lead of the message replied to; in the person's topic, their latest.
+      const about = Option.isSome(leadId) ? leadId : yield* followUps.latestLead(telegramId)
+      const record = Option.isNone(about) ? Option.none() : yield* leads.get(about.value)
       const lead = Option.map(record, (r) => r.lead)
       const profile = Option.flatMap(lead, (l) => profiles.get(l.profile))
       if (Option.isNone(lead) || Option.isNone(profile)) {
@@ -85,6 +86,7 @@ export class TemplateReply extends Effect.Service<TemplateReply>()("TemplateRepl
         signature: relaySignature === "name" ? Option.fromNullable(message.from?.first_name) : Option.none(),
         manager: Option.map(Option.fromNullable(message.from), (from) => ({ id: from.id, name: takerName(from) })),
         html: Option.some(html),
+        leadId: Option.map(lead, (l) => l.id),
         createdAt: yield* Clock.currentTimeMillis
       }))
       yield* deliveries.scheduleRelays(telegramId)

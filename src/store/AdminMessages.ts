@@ -5,7 +5,12 @@ import type { StoreError } from "./StoreError.js"
 
 /** Whom a message of the admin chat concerns, as far as the store knows. */
 export type Concerning =
-  | { readonly _tag: "Person"; readonly telegramId: number }
+  | {
+    readonly _tag: "Person"
+    readonly telegramId: number
+    /** The lead the message is about, when it was about one. */
+    readonly leadId: Option.Option<string>
+  }
   /** It was about a person whose data was deleted on request. */
   | { readonly _tag: "Forgotten" }
 

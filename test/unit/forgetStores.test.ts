@@ -87,12 +87,13 @@ const everythingOf = (person: number) =>
         signature: Option.none(),
         manager: Option.none(),
         html: Option.none(),
+        leadId: Option.none(),
         createdAt: 1
       })
     }
     yield* relays.settle(`-100:${person + 1000}`, "delivered")
     yield* (yield* AdminMessages).record([
-      { chatId: -100, messageId: person, telegramId: person },
+      { chatId: -100, messageId: person, telegramId: person, leadId: `${person}-a` },
       { chatId: -200, messageId: person + 3000, telegramId: person }
     ])
     const topics = yield* Topics
@@ -138,7 +139,10 @@ const keptOf = (person: number) => ({
   relays: 2,
   starts: 2,
   unhandledUpdates: 2,
-  aboutThem: [Option.some({ _tag: "Person", telegramId: person }), Option.some({ _tag: "Person", telegramId: person })],
+  aboutThem: [
+    Option.some({ _tag: "Person", telegramId: person, leadId: Option.some(`${person}-a`) }),
+    Option.some({ _tag: "Person", telegramId: person, leadId: Option.none() })
+  ],
   topics: [Option.some(person + 10), Option.some(person + 20)],
   consented: true,
   step: true

@@ -231,11 +231,14 @@ const relaying = Effect.gen(function*() {
     signature: Option.none(),
     manager: Option.none(),
     html: Option.none(),
+    leadId: Option.none(),
     createdAt
   })
   expect(yield* relays.record(relay(2, 501, 1000))).toBe(true)
   expect(yield* relays.record(relay(3, 501, 1001))).toBe(true)
-  expect(yield* relays.record(relay(4, 502, 1002))).toBe(true)
+  expect(yield* relays.record({ ...relay(4, 502, 1002), leadId: Option.some("lead-4") })).toBe(true)
+  expect(Option.map(yield* relays.get("-100:4"), (r) => r.leadId)).toEqual(Option.some(Option.some("lead-4")))
+  expect(Option.map(yield* relays.get("-100:3"), (r) => r.leadId)).toEqual(Option.some(Option.none()))
   // The same manager's message again (its update handled twice): no second relay.
   expect(yield* relays.record({ ...relay(2, 501, 1500), text: "again" })).toBe(false)
   expect((yield* relays.pendingOf(501)).map((r) => r.text)).toEqual(["answer 2", "answer 3"])
@@ -271,17 +274,24 @@ const personTopics = Effect.gen(function*() {
   expect(yield* topics.settle(-100, 501, 13)).toBe(13)
 })
 
-/** For every store: which admin-chat message concerns whom; the first record stands. */
+/** For every store: which admin-chat message concerns whom, and which of their leads; the first record stands. */
 const adminMessagesAbout = Effect.gen(function*() {
   const about = yield* AdminMessages
-  yield* about.record([{ chatId: -100, messageId: 7, telegramId: 501 }, {
+  yield* about.record([{ chatId: -100, messageId: 7, telegramId: 501, leadId: "lead-a" }, {
     chatId: -100,
     messageId: 8,
     telegramId: 502
   }])
-  yield* about.record([{ chatId: -100, messageId: 7, telegramId: 999 }])
-  expect(yield* about.concerning(-100, 7)).toEqual(Option.some({ _tag: "Person", telegramId: 501 }))
-  expect(yield* about.concerning(-100, 8)).toEqual(Option.some({ _tag: "Person", telegramId: 502 }))
+  yield* about.record([{ chatId: -100, messageId: 7, telegramId: 999, leadId: "lead-b" }])
+  expect(yield* about.concerning(-100, 7)).toEqual(
+    Option.some({ _tag: "Person", telegramId: 501, leadId: Option.some("lead-a") })
+  )
+  expect(yield* about.concerning(-100, 8)).toEqual(
+    Option.some({ _tag: "Person", telegramId: 502, leadId: Option.none() })
+  )
+  // Forgotten: neither the person nor the lead is known from the message any more.
+  yield* about.forgetPerson(501)
+  expect(yield* about.concerning(-100, 7)).toEqual(Option.some({ _tag: "Forgotten" }))
   expect(yield* about.concerning(-100, 9)).toEqual(Option.none())
   expect(yield* about.concerning(-200, 7)).toEqual(Option.none())
 })
@@ -584,6 +594,7 @@ describe.each(sqlBackends)("the SQL stores on $name", ({ skipped, stores }) => {
           signature: Option.none(),
           manager: Option.none(),
           html: Option.none(),
+          leadId: Option.none(),
           createdAt: 1
         })
       }
@@ -601,7 +612,9 @@ describe.each(sqlBackends)("the SQL stores on $name", ({ skipped, stores }) => {
       })
       // A reply to a message about them: the store says they were forgotten; nobody else's changed.
       expect(yield* about.concerning(-100, 501)).toEqual(Option.some({ _tag: "Forgotten" }))
-      expect(yield* about.concerning(-100, 502)).toEqual(Option.some({ _tag: "Person", telegramId: 502 }))
+      expect(yield* about.concerning(-100, 502)).toEqual(
+        Option.some({ _tag: "Person", telegramId: 502, leadId: Option.none() })
+      )
       expect(yield* relays.pendingOf(502)).toHaveLength(1)
       expect(yield* leads.get("theirs")).toEqual(Option.none())
       expect(yield* followUps.latestLead(501)).toEqual(Option.none())

@@ -68,7 +68,8 @@ export class ReminderLoop extends Effect.Service<ReminderLoop>()("ReminderLoop",
               Effect.zipLeft(adminMessages.record([{
                 chatId: room.chat.id,
                 messageId: message.message_id,
-                telegramId: lead.contact.telegramId
+                telegramId: lead.contact.telegramId,
+                leadId: lead.id
               }]))
             )
           )

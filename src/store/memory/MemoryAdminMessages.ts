@@ -8,6 +8,7 @@ interface Row {
   readonly messageId: number
   /** None once the person it concerned was forgotten (the SQL store's NULL). */
   readonly telegramId: Option.Option<number>
+  readonly leadId: Option.Option<string>
 }
 
 const inOrder = (a: Row, b: Row) => a.chatId - b.chatId || a.messageId - b.messageId
@@ -23,7 +24,12 @@ export const MemoryAdminMessages = Layer.effect(
         write((unit) => {
           for (const m of messages) {
             if (!about.has(key(m.chatId, m.messageId))) {
-              about.set(unit, key(m.chatId, m.messageId), { ...m, telegramId: Option.some(m.telegramId) })
+              about.set(unit, key(m.chatId, m.messageId), {
+                chatId: m.chatId,
+                messageId: m.messageId,
+                telegramId: Option.some(m.telegramId),
+                leadId: Option.fromNullable(m.leadId)
+              })
             }
           }
         }),
@@ -34,7 +40,7 @@ export const MemoryAdminMessages = Layer.effect(
             (row) =>
               Option.match(row.telegramId, {
                 onNone: () => ({ _tag: "Forgotten" as const }),
-                onSome: (telegramId) => ({ _tag: "Person" as const, telegramId })
+                onSome: (telegramId) => ({ _tag: "Person" as const, telegramId, leadId: row.leadId })
               })
           )
         ),
@@ -42,7 +48,11 @@ export const MemoryAdminMessages = Layer.effect(
         write((unit) => {
           const theirs = about.values().filter((row) => Option.contains(row.telegramId, telegramId)).sort(inOrder)
           for (const row of theirs) {
-            about.set(unit, key(row.chatId, row.messageId), { ...row, telegramId: Option.none() })
+            about.set(unit, key(row.chatId, row.messageId), {
+              ...row,
+              telegramId: Option.none(),
+              leadId: Option.none()
+            })
           }
           return theirs.map(({ chatId, messageId }) => ({ chatId, messageId }))
         })

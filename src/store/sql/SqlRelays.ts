@@ -51,6 +51,7 @@ export const SqlRelays = Layer.effect(
             manager_id: Option.getOrNull(Option.map(relay.manager, (m) => m.id)),
             manager_name: Option.getOrNull(Option.map(relay.manager, (m) => m.name)),
             html: Option.getOrNull(relay.html),
+            lead_id: Option.getOrNull(relay.leadId),
             created_at: relay.createdAt,
             next_attempt_at: relay.createdAt
           })

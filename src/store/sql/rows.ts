@@ -161,6 +161,7 @@ const RelayRow = Schema.Struct({
   manager_id: Schema.NullOr(Schema.Number),
   manager_name: Schema.NullOr(Schema.String),
   html: Schema.NullOr(Schema.String),
+  lead_id: Schema.NullOr(Schema.String),
   created_at: Schema.Number,
   outcome: Schema.NullOr(RelayOutcome),
   next_attempt_at: Schema.NullOr(Schema.Number),
@@ -180,6 +181,7 @@ export const RelayFromRow = decodeOnly(RelayRow, Schema.typeSchema(Relay), (row)
     ? Option.some({ id: row.manager_id, name: row.manager_name })
     : Option.none(),
   html: Option.fromNullable(row.html),
+  leadId: Option.fromNullable(row.lead_id),
   createdAt: row.created_at,
   outcome: Option.fromNullable(row.outcome),
   dueAt: Option.fromNullable(row.next_attempt_at),

@@ -13,6 +13,7 @@ import { fallbackChats } from "./0010_fallback_chats.js"
 import { consent } from "./0011_consent.js"
 import { speed } from "./0012_speed.js"
 import { crm } from "./0013_crm.js"
+import { replyLead } from "./0014_reply_lead.js"
 
 /**
  * Schema migrations, one a file, for SQLite and PostgreSQL alike (where they differ: ./columns.ts). Never edit one
@@ -34,7 +35,8 @@ export const migrations = {
   "0010_fallback_chats": fallbackChats,
   "0011_consent": consent,
   "0012_speed": speed,
-  "0013_crm": crm
+  "0013_crm": crm,
+  "0014_reply_lead": replyLead
 }
 
 /** Runs what has not run yet, in order; on PostgreSQL the Migrator locks its table meanwhile. */
