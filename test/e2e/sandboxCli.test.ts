@@ -128,7 +128,10 @@ describe("the sandbox configured as production is (--env, --locales), through it
     })
     const env = fileWith(
       "sandbox.env",
-      "# as in production's .env\nADMIN_NOTIFY=all\nRELAY_SIGNATURE=name\nADMIN_CHAT_ID_CG=-100888\nBOT_TOKEN=1:real\n"
+      "# as in production's .env\nADMIN_NOTIFY=all\nRELAY_SIGNATURE=name\nADMIN_CHAT_ID_CG=-100888\n" +
+        "BOT_TOKEN=1:real\n" +
+        // A brand's CRM is the sandbox's (its switch): amoCRM's URL alone would stop the bot, or reach the real CRM.
+        "AMOCRM_URL_AGENCY=https://agency.amocrm.ru\n"
     )
     sandbox = await startSandbox(0, { entry: "source", envFile: env, localesFile: locales })
   }, 60_000)
@@ -169,7 +172,7 @@ describe("the sandbox configured as production is (--env, --locales), through it
       campaigns: ["vk_spring"]
     })
     expect((await state(sandbox)).settings.env).not.toHaveProperty("BOT_TOKEN")
-    expect(sandbox.settings.replaced).toEqual(["BOT_TOKEN"])
+    expect([...sandbox.settings.replaced].sort()).toEqual(["AMOCRM_URL_AGENCY", "BOT_TOKEN"])
 
     await call(sandbox, "/api/person/send", { text: "/start agency-vk_spring" })
     const menu = await eventually(sandbox, "the menu", (s) => s.person.find((m) => m.buttons.length > 0))
