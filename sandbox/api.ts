@@ -1,9 +1,10 @@
-import { Either, type ParseResult, Schema } from "effect"
+import { Either } from "effect"
 
-import { CRM_MODE_NAMES, CRM_MODES, type CrmModeName } from "../sim/CrmSim.js"
+import type { CrmModeName } from "../sim/CrmSim.js"
 import type { AdminChatGone, AdminFault, SimMessage } from "../sim/TelegramSim.js"
 import { BotDidNotStart, type World } from "../sim/world.js"
-import { formatParseError } from "../src/profiles/Profiles.js"
+import { type Body, decode, type Path } from "./bodies.js"
+import type { CrmKind, SandboxCrms } from "./crms.js"
 import type { SandboxSettings } from "./settings.js"
 import { MANAGER, PERSON } from "./view.js"
 
@@ -24,65 +25,20 @@ export const ADMIN_FAULTS = {
   "403": () => ({ fault: { kind: "ok" }, gone: "kicked" })
 } as const satisfies Record<string, () => { fault: AdminFault; gone?: AdminChatGone }>
 
+const KIND_NAMES: Record<CrmKind, string> = { webhook: "its webhook", amocrm: "amoCRM", bitrix24: "Bitrix24" }
+
 /** The switches the page sets and shows, and the taps it made (each chat shows its latest tap's pop-up). */
 export interface Switches {
   crmMode: CrmModeName
   adminFault: keyof typeof ADMIN_FAULTS
   readonly taps: { readonly person: Array<string>; readonly admin: Array<string> }
-}
-
-const oneOf = <const K extends string>(what: string, keys: ReadonlyArray<K>) =>
-  Schema.Unknown.pipe(
-    Schema.filter((u): u is K => keys.includes(u as K), { message: () => `expected ${what}: ${keys.join(", ")}` })
-  )
-const Text = (limit: number) =>
-  Schema.String.pipe(Schema.filter((t) => t.length <= limit || `at most ${limit} characters`))
-const Filled = Text(4096).pipe(Schema.filter((t) => t.trim() !== "" || "expected a non-empty text"))
-const MessageId = Schema.Number.pipe(Schema.int({ message: () => "expected a message id (a whole number)" }))
-const ChatId = Schema.Number.pipe(Schema.int({ message: () => "expected a chat id (a whole number)" }))
-const Where = { replyTo: Schema.optional(MessageId), thread: Schema.optional(MessageId), chat: Schema.optional(ChatId) }
-
-const Bodies = {
-  "/api/person/send": Schema.Struct({ text: Filled }),
-  "/api/person/send-photo": Schema.Struct({ text: Schema.optional(Text(1024)) }),
-  "/api/person/contact": Schema.Struct({
-    phone: Schema.optional(Schema.String.pipe(Schema.pattern(/^\+?\d{10,15}$/)))
-  }),
-  "/api/person/block": Schema.Struct({ blocked: Schema.Boolean }),
-  "/api/manager/send": Schema.Struct({ text: Filled, ...Where }),
-  "/api/manager/send-photo": Schema.Struct({ text: Schema.optional(Text(1024)), ...Where }),
-  "/api/admin-forum": Schema.Struct({ forum: Schema.Boolean, topicRight: Schema.optional(Schema.Boolean) }),
-  "/api/tap": Schema.Struct({
-    chat: Schema.Union(Schema.Literal("person", "admin"), ChatId),
-    messageId: MessageId,
-    data: Schema.String
-  }),
-  "/api/crm": Schema.Struct({ mode: oneOf("a CRM mode", CRM_MODE_NAMES) }),
-  "/api/admin-fault": Schema.Struct({
-    mode: oneOf("an admin chat mode", ["ok", "429", "500", "403"] as const)
-  })
-}
-type Path = keyof typeof Bodies
-type Body<P extends Path> = (typeof Bodies)[P]["Type"]
-
-/** The body, decoded for its route: not JSON, not an object, a missing or unknown field are each a reason. */
-const decode = <P extends Path>(path: P, raw: string): Either.Either<Body<P>, string> => {
-  let json: unknown
-  try {
-    json = raw.trim() === "" ? {} : JSON.parse(raw)
-  } catch (error) {
-    return Either.left(`the body is not JSON: ${(error as Error).message}`)
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return Either.left("expected a JSON object")
-  const decoded = Schema.decodeUnknownEither(Bodies[path] as Schema.Schema<Body<P>>, { onExcessProperty: "error" })(
-    json
-  )
-  return Either.mapLeft(decoded, (error: ParseResult.ParseError) => formatParseError(error))
+  /** Each restart of the bot a switch made, and why: the page says the bot restarted (its log keeps the lines). */
+  readonly restarts: Array<{ readonly at: number; readonly why: string }>
 }
 
 /** The API's POST routes over the stand-ins, each refusing what it cannot do with 400 and the reason. */
-export const apiRoutes = (world: World, settings: SandboxSettings, switches: Switches) => {
-  const { crm, telegram } = world
+export const apiRoutes = (world: World, crms: SandboxCrms, settings: SandboxSettings, switches: Switches) => {
+  const { telegram } = world
   const managersChats = [telegram.adminChatId, ...settings.managersChats.map((c) => c.id)]
 
   /** Where a manager writes: a managers' chat, a message of it replied to, a topic of the admin chat (a forum). */
@@ -121,6 +77,27 @@ export const apiRoutes = (world: World, settings: SandboxSettings, switches: Swi
     return { chatId, message }
   }
 
+  /** The bot restarted on the same store (to read what it reads only at start); 409 with its line if it refuses. */
+  const restartNow = async (why: string, envChanges?: Record<string, string | undefined>): Promise<Reply> => {
+    try {
+      await world.restart(envChanges)
+      return ok()
+    } catch (error) {
+      // E.g. a forum where the bot may not make topics: it refuses to start, in its own line (shown on the page too).
+      if (error instanceof BotDidNotStart) return { status: 409, body: { error: error.message } }
+      throw error
+    } finally {
+      switches.restarts.push({ at: Date.now(), why })
+    }
+  }
+  // One restart at a time: two at once would each start a bot, both polling.
+  let restarting: Promise<unknown> = Promise.resolve()
+  const restart = (why: string, envChanges?: Record<string, string | undefined>): Promise<Reply> => {
+    const next = restarting.then(() => restartNow(why, envChanges))
+    restarting = next.catch(() => undefined)
+    return next
+  }
+
   const routes: { [P in Path]: (body: Body<P>) => Reply | Promise<Reply> } = {
     "/api/person/send": ({ text }) => (telegram.sendText(PERSON, text), ok()),
     "/api/person/send-photo": ({ text }) => (telegram.sendMedia(PERSON, "photo", text || undefined), ok()),
@@ -149,14 +126,7 @@ export const apiRoutes = (world: World, settings: SandboxSettings, switches: Swi
       // The bot learns the chat's kind at start-up, as in production: it is restarted on the same store.
       telegram.forum = forum
       telegram.canManageTopics = topicRight ?? true
-      try {
-        await world.restart()
-        return ok()
-      } catch (error) {
-        // A forum where the bot may not make topics: it refuses to start, in its own line (shown on the page too).
-        if (error instanceof BotDidNotStart) return { status: 409, body: { error: error.message } }
-        throw error
-      }
+      return restart(forum ? `the managers' chat a forum${topicRight === false ? ", no topic right" : ""}` : "a group")
     },
     "/api/tap": (body) => {
       const target = tapTarget(body)
@@ -167,9 +137,17 @@ export const apiRoutes = (world: World, settings: SandboxSettings, switches: Swi
       return ok({ queryId: id })
     },
     "/api/crm": async ({ mode }) => {
-      await crm.setMode(CRM_MODES[mode])
+      await crms.setMode(mode)
       switches.crmMode = mode
       return ok()
+    },
+    // The bot reads a brand's CRM at start only: it is restarted with the brand's variables swapped.
+    "/api/crm-kind": ({ brand, kind }) => {
+      const brands = settings.brands.map((b) => b.key)
+      if (!brands.includes(brand)) return refused(`brand: no brand "${brand}" (they are ${brands.join(", ")})`)
+      if (crms.kinds.get(brand) === kind) return ok()
+      crms.kinds.set(brand, kind)
+      return restart(`${brand} on ${KIND_NAMES[kind]}`, crms.envFor(brand, kind))
     },
     "/api/admin-fault": ({ mode }) => {
       const { fault, gone } = ADMIN_FAULTS[mode]() as { fault: AdminFault; gone?: AdminChatGone }

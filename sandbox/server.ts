@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net"
 
 import { startWorld, type World } from "../sim/world.js"
 import { apiRoutes, type Switches } from "./api.js"
+import { SandboxCrms } from "./crms.js"
 import { DEFAULT_ADMIN_CHAT, readSettings, type SandboxSettings, SandboxStartError } from "./settings.js"
 import { readStore } from "./store.js"
 import { stateView } from "./view.js"
@@ -36,6 +37,8 @@ const listen = (server: Server, port: number) =>
 export interface Sandbox {
   readonly url: string
   readonly world: World
+  /** The three CRMs' stand-ins, and which each brand is on. */
+  readonly crms: SandboxCrms
   readonly settings: SandboxSettings
   readonly stop: () => Promise<void>
 }
@@ -83,8 +86,14 @@ export const startSandbox = async (port = 0, options: SandboxOptions = {}): Prom
     await closeServer()
     throw error
   })
-  const switches: Switches = { crmMode: "ok", adminFault: "ok", taps: { person: [], admin: [] } }
-  const post = apiRoutes(world, settings, switches)
+  // amoCRM's and Bitrix24's stand-ins beside the world's webhook one: a brand is switched to either on the page.
+  const crms = await SandboxCrms.start(world.crm, settings.brands.map((brand) => brand.key)).catch(async (error) => {
+    await world.stop()
+    await closeServer()
+    throw error
+  })
+  const switches: Switches = { crmMode: "ok", adminFault: "ok", taps: { person: [], admin: [] }, restarts: [] }
+  const post = apiRoutes(world, crms, settings, switches)
 
   const api = async (req: IncomingMessage, res: ServerResponse) => {
     const json = (status: number, body: unknown) => {
@@ -97,7 +106,7 @@ export const startSandbox = async (port = 0, options: SandboxOptions = {}): Prom
       return res.end(page)
     }
     if (req.method === "GET" && path === "/api/state") {
-      return json(200, stateView(world, settings, switches, await readStore(world.storeFile)))
+      return json(200, stateView(world, crms, settings, switches, await readStore(world.storeFile)))
     }
     const photo = /^\/api\/photo\/(-?\d+)\/(\d+)$/.exec(path)
     if (req.method === "GET" && photo) {
@@ -115,10 +124,13 @@ export const startSandbox = async (port = 0, options: SandboxOptions = {}): Prom
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     world,
+    crms,
     settings,
     stop: async () => {
       await closeServer()
+      // The bot first, then what it talks to.
       await world.stop()
+      await crms.close()
     }
   }
 }

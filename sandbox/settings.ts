@@ -42,6 +42,19 @@ const OWN = new Set([
   "HOST"
 ])
 
+/**
+ * A brand's CRM variables (`<PREFIX><BRAND>`), the sandbox's own as well: its stand-ins, and the page's switch picks
+ * the kind (the file's would be a second kind, which stops the bot, or a real CRM reached from the sandbox).
+ */
+const BRAND_CRM = [
+  "CRM_WEBHOOK_URL_",
+  "AMOCRM_URL_",
+  "AMOCRM_TOKEN_",
+  "AMOCRM_PIPELINE_ID_",
+  "BITRIX24_WEBHOOK_URL_",
+  "BITRIX24_SOURCE_ID_"
+]
+
 const CHAT_ID = /^-?\d+$/
 /** The stand-in's admin chat when the file names none (TelegramSim's). */
 export const DEFAULT_ADMIN_CHAT = -100777
@@ -104,7 +117,7 @@ export const readSettings = (files: { readonly env?: string; readonly locales?: 
   const brandKeys = new Set(Object.keys(locales.profiles))
   const own = (name: string) =>
     OWN.has(name) || name === "LOCALES_PATH" ||
-    (name.startsWith("CRM_WEBHOOK_URL_") && brandKeys.has(name.slice("CRM_WEBHOOK_URL_".length).toLowerCase()))
+    BRAND_CRM.some((prefix) => name.startsWith(prefix) && brandKeys.has(name.slice(prefix.length).toLowerCase()))
   const env = Object.fromEntries(Object.entries(written).filter(([name]) => !own(name)))
   const chatId = (value: string | undefined) => (value !== undefined && CHAT_ID.test(value) ? Number(value) : undefined)
   const adminChatId = chatId(env.ADMIN_CHAT_ID)

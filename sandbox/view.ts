@@ -1,6 +1,7 @@
 import type { SimMessage, SimUser, TelegramSim } from "../sim/TelegramSim.js"
 import type { World } from "../sim/world.js"
 import type { Switches } from "./api.js"
+import type { SandboxCrms } from "./crms.js"
 import type { SandboxSettings } from "./settings.js"
 import type { StoreView } from "./store.js"
 
@@ -58,7 +59,13 @@ const popUpNow = (telegram: TelegramSim, taps: ReadonlyArray<string>, now: numbe
 }
 
 /** `GET /api/state`: everything the page shows, from the stand-ins, the bot's store and its log. */
-export const stateView = (world: World, settings: SandboxSettings, switches: Switches, store: StoreView) => {
+export const stateView = (
+  world: World,
+  crms: SandboxCrms,
+  settings: SandboxSettings,
+  switches: Switches,
+  store: StoreView
+) => {
   const { crm, telegram } = world
   const view = messageView(telegram, store)
   const chats = [
@@ -66,7 +73,7 @@ export const stateView = (world: World, settings: SandboxSettings, switches: Swi
     ...settings.managersChats
   ].map((chat) => ({ ...chat, messages: telegram.chat(chat.id).map(view) }))
   return {
-    bot: { stopped: world.stopped() ?? null },
+    bot: { stopped: world.stopped() ?? null, restarts: switches.restarts },
     person: telegram.chat(PERSON.id).map(view),
     // The reply keyboard under the person's input field (the phone button), as their client shows it.
     personKeyboard:
@@ -84,6 +91,9 @@ export const stateView = (world: World, settings: SandboxSettings, switches: Swi
       body: r.body,
       accepted: crm.accepted.includes(r)
     })),
+    // Each brand's CRM now (webhook, amocrm, bitrix24), and what amoCRM's and Bitrix24's stand-ins hold.
+    crmKinds: Object.fromEntries(crms.kinds),
+    nativeCrm: crms.view(),
     crmMode: switches.crmMode,
     adminFault: switches.adminFault,
     popUps: {

@@ -19,9 +19,10 @@ export interface World {
   readonly storeFile: string
   /**
    * Stops the bot (SIGTERM) and starts it again on the same store, once it polls again; fails with its line
-   * (`BotDidNotStart`) when it refuses to start.
+   * (`BotDidNotStart`) when it refuses to start. `envChanges` go over its environment first (undefined removes a
+   * variable) and stay for later restarts: what the bot reads only at start (a brand's CRM) changes this way.
    */
-  readonly restart: () => Promise<void>
+  readonly restart: (envChanges?: Readonly<Record<string, string | undefined>>) => Promise<void>
   readonly stop: () => Promise<void>
 }
 
@@ -72,7 +73,7 @@ export const startWorld = async (options: WorldOptions = {}): Promise<World> => 
   for (const chatId of options.managersChats ?? []) telegram.addManagersChat(chatId)
   const crm = await CrmSim.start()
   const workDir = makeTempDir("world")
-  const env = { ...botEnv(telegram, crm, options.brands), LOG_LEVEL: "warn", ...options.env }
+  let env: Record<string, string> = { ...botEnv(telegram, crm, options.brands), LOG_LEVEL: "warn", ...options.env }
   const launch = () => spawnBot(env, workDir, options.entry ?? "bundle")
   let bot = launch()
   // The output of the bots that ran before this one (a restart starts another process).
@@ -104,9 +105,12 @@ export const startWorld = async (options: WorldOptions = {}): Promise<World> => 
     await stop()
     throw error
   }
-  const restart = async () => {
+  const restart = async (envChanges: Readonly<Record<string, string | undefined>> = {}) => {
     await stopBot()
     earlier += bot.output().all
+    env = Object.fromEntries(
+      Object.entries({ ...env, ...envChanges }).filter((entry): entry is [string, string] => entry[1] !== undefined)
+    )
     const before = polls()
     bot = launch()
     await polling(before)

@@ -153,6 +153,43 @@ describe.skipIf(skipped)(`npm run sandbox, in a real browser${skipped ? ` (${WHY
   }, 120_000)
 
   it(
+    "a brand's CRM switched to amoCRM, another's to Bitrix24: the bot restarts, their leads with contact and notes",
+    async () => {
+      await page.goto(sandbox.url)
+      await page.selectOption("#crm-mode", "ok")
+      await expect.poll(() => page.inputValue("#crm-mode")).toBe("ok")
+      const restarted = page.locator("#bot-restarted")
+
+      await page.selectOption("#crm-kind-express", "amocrm")
+      await expect.poll(() => restarted.innerText(), { timeout: 40_000 }).toContain("express on amoCRM")
+      expect(await page.inputValue("#crm-kind-express")).toBe("amocrm")
+      // The earlier runs' lines stay in the bot's log.
+      expect(await page.locator("#bot-log").innerText()).toMatch(/fallback failed too, the lead stays pending/)
+      await page.fill("#person-input", "/start express")
+      await page.press("#person-input", "Enter")
+      await page.locator("#person-log button", { hasText: "💻 Сайт / Лендинг" }).last().click()
+      const amoLead = page.locator("#crm-log .crm.amocrm", { hasText: "Сайт / Лендинг" })
+      await expect.poll(() => amoLead.innerText(), { timeout: 15_000 }).toContain("Username: @sandbox_person")
+      expect(await amoLead.innerText()).toContain("Contact: Вы")
+      expect(await amoLead.innerText()).toContain("Tags: express")
+
+      await page.selectOption("#crm-kind-cg", "bitrix24")
+      await expect.poll(() => restarted.innerText(), { timeout: 40_000 }).toContain("cg on Bitrix24")
+      await page.fill("#person-input", "/start cg")
+      await page.press("#person-input", "Enter")
+      await page.locator("#person-log button", { hasText: "🤖 AI-видео" }).last().click()
+      const bitrixLead = page.locator("#crm-log .crm.bitrix24", { hasText: "AI-видео" })
+      await expect.poll(() => bitrixLead.innerText(), { timeout: 15_000 }).toContain("Услуга: AI-видео")
+      expect(await bitrixLead.innerText()).toContain("Contact: Вы")
+      expect(await bitrixLead.innerText()).toContain("Source: WEB")
+      // The amoCRM lead is still in view beside it; the switches show each brand's kind.
+      expect(await amoLead.count()).toBe(1)
+      expect(await page.inputValue("#crm-kind-agency")).toBe("webhook")
+    },
+    120_000
+  )
+
+  it(
     "as production is set up (--env, --locales): consent, the phone button, a photo each way, a brand's chat, /forget",
     async () => {
       const locales = localesFileWith((json) => {

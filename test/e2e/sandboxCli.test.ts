@@ -91,12 +91,24 @@ interface StateMessage {
   aboutPerson: boolean
   buttons: Array<Array<{ text: string; data?: string; url?: string }>>
 }
+interface NativeLead {
+  id: number
+  title: string
+  contact: string | null
+  phones: Array<string>
+  utm: Record<string, string>
+  tags?: Array<string>
+  source?: string | null
+  notes: Array<string>
+}
 interface State {
   person: Array<StateMessage>
   personKeyboard: Array<Array<{ text: string; contact: boolean }>> | null
   chats: Array<{ id: number; variables: Array<string>; messages: Array<StateMessage> }>
   crm: Array<{ path: string; body: Record<string, unknown> }>
-  bot: { stopped: string | null }
+  bot: { stopped: string | null; restarts: Array<{ at: number; why: string }> }
+  crmKinds: Record<string, string>
+  nativeCrm: Record<"amocrm" | "bitrix24", Array<NativeLead>>
   popUps: { person: { id: string; text: string } | null }
   botLog: Array<string>
   settings: { env: Record<string, string>; campaigns: Array<string> }
@@ -116,7 +128,10 @@ describe("the sandbox configured as production is (--env, --locales), through it
     })
     const env = fileWith(
       "sandbox.env",
-      "# as in production's .env\nADMIN_NOTIFY=all\nRELAY_SIGNATURE=name\nADMIN_CHAT_ID_CG=-100888\nBOT_TOKEN=1:real\n"
+      "# as in production's .env\nADMIN_NOTIFY=all\nRELAY_SIGNATURE=name\nADMIN_CHAT_ID_CG=-100888\n" +
+        "BOT_TOKEN=1:real\n" +
+        // A brand's CRM is the sandbox's (its switch): amoCRM's URL alone would stop the bot, or reach the real CRM.
+        "AMOCRM_URL_AGENCY=https://agency.amocrm.ru\n"
     )
     sandbox = await startSandbox(0, { entry: "source", envFile: env, localesFile: locales })
   }, 60_000)
@@ -134,6 +149,9 @@ describe("the sandbox configured as production is (--env, --locales), through it
       ["/api/manager/send", { text: "hi", thread: 5 }, "thread: the managers' chat -100777 is not a forum"],
       ["/api/manager/send", { text: "hi", chat: -5 }, "chat: no managers' chat -5 (they are -100777, -100888)"],
       ["/api/crm", { mode: "timeout" }, "mode: expected a CRM mode: ok, 500, slow, hang, refused, reset"],
+      ["/api/crm-kind", { brand: "agensy", kind: "amocrm" }, "brand: no brand \"agensy\" (they are agency, cg"],
+      ["/api/crm-kind", { brand: "agency", kind: "crm" }, "kind: expected a CRM kind: webhook, amocrm, bitrix24"],
+      ["/api/crm-kind", { kind: "amocrm" }, "brand: is missing"],
       ["/api/admin-fault", { mode: "404" }, "mode: expected an admin chat mode: ok, 429, 500, 403"],
       ["/api/admin-forum", { forum: "yes" }, "forum: Expected boolean"],
       ["/api/person/block", {}, "blocked: is missing"]
@@ -154,7 +172,7 @@ describe("the sandbox configured as production is (--env, --locales), through it
       campaigns: ["vk_spring"]
     })
     expect((await state(sandbox)).settings.env).not.toHaveProperty("BOT_TOKEN")
-    expect(sandbox.settings.replaced).toEqual(["BOT_TOKEN"])
+    expect([...sandbox.settings.replaced].sort()).toEqual(["AMOCRM_URL_AGENCY", "BOT_TOKEN"])
 
     await call(sandbox, "/api/person/send", { text: "/start agency-vk_spring" })
     const menu = await eventually(sandbox, "the menu", (s) => s.person.find((m) => m.buttons.length > 0))
@@ -224,4 +242,75 @@ describe("the sandbox configured as production is (--env, --locales), through it
     expect((await call(sandbox, "/api/admin-forum", { forum: true })).status).toBe(200)
     expect((await state(sandbox)).bot.stopped).toBeNull()
   }, 60_000)
+
+  it("agency on amoCRM, then Bitrix24: the bot restarts; the lead with its contact, phone and notes", async () => {
+    /** The person opens the campaign's link, taps `service` in the newest menu and shares a phone after it. */
+    const leadFrom = async (service: string, phone: string) => {
+      const seen = Math.max(0, ...(await state(sandbox)).person.map((m) => m.id))
+      await call(sandbox, "/api/person/send", { text: "/start agency-vk_spring" })
+      const button = await eventually(
+        sandbox,
+        "the new menu",
+        (s) =>
+          s.person.filter((m) => m.id > seen).flatMap((m) => m.buttons.flat().map((b) => ({ m, b })))
+            .find(({ b }) => b.text.includes(service))
+      )
+      expect(await call(sandbox, "/api/tap", { chat: "person", messageId: button.m.id, data: button.b.data }))
+        .toMatchObject({ status: 200 })
+      const confirmed = (s: State) => s.person.find((m) => m.id > seen && m.text.includes("Принято"))
+      await eventually(sandbox, "the confirmation", confirmed)
+      expect((await call(sandbox, "/api/person/contact", { phone })).status).toBe(200)
+    }
+    const switchTo = async (kind: string, why: string) => {
+      const before = await state(sandbox)
+      expect(await call(sandbox, "/api/crm-kind", { brand: "agency", kind })).toMatchObject({ status: 200 })
+      const after = await state(sandbox)
+      expect(after.bot).toMatchObject({ stopped: null, restarts: [...before.bot.restarts, { why }] })
+      // The earlier runs' lines stay in the log.
+      expect(after.botLog.slice(0, before.botLog.length)).toEqual(before.botLog)
+      return after
+    }
+
+    const onAmo = await switchTo("amocrm", "agency on amoCRM")
+    expect(onAmo.crmKinds).toEqual({ agency: "amocrm", cg: "webhook", express: "webhook" })
+    const webhookLeads = onAmo.crm.length
+    await leadFrom("Таргетированная реклама", "+79005550101")
+    const amoLead = await eventually(
+      sandbox,
+      "the amoCRM lead with the phone on its contact",
+      (s) => s.nativeCrm.amocrm.find((l) => l.phones.includes("+79005550101"))
+    )
+    expect(amoLead).toMatchObject({
+      title: expect.stringMatching(/^MONSTER AGENCY: Таргетированная реклама/),
+      contact: "Вы",
+      utm: { utm_source: "vk", utm_medium: "cpc", utm_campaign: "spring" },
+      tags: ["agency", "vk_spring"]
+    })
+    expect(amoLead.notes[0]).toContain("Username: @sandbox_person")
+    expect(amoLead.notes[0]).toContain("Услуга: Таргетированная реклама")
+
+    const onBitrix = await switchTo("bitrix24", "agency on Bitrix24")
+    expect(onBitrix.crmKinds).toEqual({ agency: "bitrix24", cg: "webhook", express: "webhook" })
+    await leadFrom("SEO-продвижение", "+79005550202")
+    const bitrixLead = await eventually(
+      sandbox,
+      "the Bitrix24 lead with the phone",
+      (s) => s.nativeCrm.bitrix24.find((l) => l.phones.includes("+79005550202"))
+    )
+    expect(bitrixLead).toMatchObject({
+      title: "MONSTER AGENCY: SEO-продвижение",
+      contact: "Вы",
+      utm: { utm_source: "vk", utm_medium: "cpc", utm_campaign: "spring" },
+      source: "WEB"
+    })
+    expect(bitrixLead.notes[0]).toContain("Услуга: SEO-продвижение")
+    expect(bitrixLead.notes[0]).toContain("Кампания: vk_spring")
+
+    // Neither went to agency's webhook, nor the amoCRM lead to Bitrix24; back on the webhook, the switch is undone.
+    const now = await state(sandbox)
+    expect(now.crm).toHaveLength(webhookLeads)
+    expect(now.nativeCrm.amocrm).toHaveLength(1)
+    await switchTo("webhook", "agency on its webhook")
+    expect((await state(sandbox)).crmKinds.agency).toBe("webhook")
+  }, 90_000)
 })
