@@ -370,6 +370,55 @@ describe.skipIf(missing)(`replicas on PostgreSQL${missing ? ` (${missing})` : ""
     },
     120_000
   )
+
+  it(
+    "2 webhook replicas behind nginx: three managers press 🙋 Беру on each of 8 leads at once → one taker a lead",
+    async () => {
+      const { crm, env, telegram } = await world()
+      await crm.setMode({ kind: "refused" })
+      await behindNginx(env, 2)
+      const people: Array<SimUser> = Array.from({ length: 8 }, (_, i) => ({
+        id: 61_000 + i,
+        first_name: `T${i}`,
+        username: `take_person_${i}`
+      }))
+      for (const person of people) telegram.sendText(person, "/start agency")
+      await telegram.waitFor(
+        "every menu",
+        () => people.every((p) => telegram.botMessages(p.id).some((m) => m.keyboard.length > 0)),
+        30_000
+      )
+      for (const person of people) telegram.tap(person, SERVICE)
+      const fallbacks = await telegram.waitFor("every fallback", () => {
+        const found = people.map((p) => telegram.admin.find((m) => m.text.includes(`@${p.username}`)))
+        return found.every(Boolean) ? found.map((m) => m!) : undefined
+      }, 30_000)
+      const managers: Array<SimUser> = ["Анна", "Борис", "Вера"].map((name, i) => ({
+        id: 9_100 + i,
+        first_name: name
+      }))
+      // Each lead's three presses leave together; nginx spreads them over both replicas.
+      const presses = fallbacks.map((fallback) => {
+        const take = fallback.keyboard.flat().find((b) => b.text === "🙋 Беру")!.callback_data!
+        return managers.map((m) => telegram.tapData(m, fallback.message_id, take, telegram.adminChatId))
+      })
+      await telegram.waitFor(
+        "every press answered",
+        () => presses.flat().every((q) => telegram.answeredQueries.has(q)),
+        30_000
+      )
+      await telegram.waitFor("every take shown", () => fallbacks.every((f) => f.text.includes("Взял(а):")), 30_000)
+      for (const [i, fallback] of fallbacks.entries()) {
+        const answers = presses[i]!.map((q) => telegram.answeredQueries.get(q)!)
+        const winners = answers.flatMap((a, m) => (a === "🙋 Лид ваш." ? [managers[m]!.first_name] : []))
+        expect(winners).toHaveLength(1)
+        expect(answers.filter((a) => a === `Лид уже взял(а) ${winners[0]}`)).toHaveLength(2)
+        expect(fallback.text).toContain(`Взял(а): ${winners[0]}, `)
+        expect(fallback.keyboard.flat().map((b) => b.text)).toEqual(["✅ Внесено в CRM"])
+      }
+    },
+    120_000
+  )
 })
 
 describe.skipIf(missing)(`PostgreSQL lost while the bot runs${missing ? ` (${missing})` : ""}`, () => {

@@ -11,9 +11,11 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
 const skipped = !existsSync(CHROMIUM) && !process.env.CI
 const WHY = `skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`
 
-/** What docs/managers.md shows, each a picture of the managers' chat in the sandbox. */
-const shoot = async (what: Locator, name: string) => {
-  if (process.env.UPDATE_SCREENSHOT) await what.screenshot({ path: `docs/managers-${name}.png` })
+/** What docs/managers.md shows: a message, or the page with the messages named in view. */
+const shoot = async (what: Locator | Page, name: string, inView: ReadonlyArray<Locator> = []) => {
+  if (!process.env.UPDATE_SCREENSHOT) return
+  for (const message of inView) await message.scrollIntoViewIfNeeded()
+  await what.screenshot({ path: `docs/managers-${name}.png` })
 }
 
 /**
@@ -82,12 +84,12 @@ describe.skipIf(skipped)(
         await expect.poll(() => page.locator("#admin-log .msg.out", { hasText: "/t price" }).innerText(), {
           timeout: 10_000
         }).toContain("👍")
-        await shoot(page.locator("#admin-log"), "template")
+        await shoot(page, "template", [page.locator("#admin-log .msg.out", { hasText: "/t price" }), template])
 
         const reminder = page.locator("#admin-log .msg", { hasText: "⏰ Лид ждёт ответа 1 мин" })
         await reminder.waitFor({ timeout: 90_000 })
         expect(await reminder.innerText()).toContain("MONSTER AGENCY · SEO-продвижение")
-        await shoot(page.locator("#admin-log"), "reminder")
+        await shoot(page, "reminder", [reminder])
 
         await page.fill("#admin-input", "/stats")
         await page.press("#admin-input", "Enter")
