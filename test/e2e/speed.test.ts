@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest"
 
-import type { SimMessage, SimUser } from "../../sim/TelegramSim.js"
-import { localesFileWith } from "../support/locales.js"
+import { spawnBot } from "../../sim/spawnBot.js"
+import { type SimMessage, type SimUser, TelegramSim } from "../../sim/TelegramSim.js"
+import { errorLines, exitWithin } from "../support/botProcess.js"
+import { localesFileWith, type LocalesJson } from "../support/locales.js"
 import { galliard, maria } from "../support/people.js"
 import { type Harness, startHarness } from "../support/runBot.js"
 
@@ -100,4 +102,41 @@ describe("speed to the first answer, the real bot against the stand-ins", () => 
     await h.telegram.waitFor("/pending", () => h.telegram.admin.find((m) => m.text.includes("Ждут внесения")))
     expect(h.telegram.admin.filter((m) => m.text.startsWith("⏰"))).toHaveLength(1)
   }, 120_000)
+})
+
+describe("a bad sla_minutes or template, the bot as a process", () => {
+  it.each<readonly [string, (j: LocalesJson) => void, string]>([
+    [
+      "sla_minutes 0",
+      (j) => (j.profiles.agency.sla_minutes = 0),
+      "profiles.agency.sla_minutes: expected whole minutes"
+    ],
+    ["sla_minutes 1441", (j) => (j.profiles.agency.sla_minutes = 1441), "profiles.agency.sla_minutes: expected whole"],
+    ["a key with capitals", (j) => (j.profiles.agency.templates = { Price: "x" }), "profiles.agency.templates.Price:"],
+    ["bad HTML", (j) => (j.profiles.agency.templates = { price: "<b>x" }), "templates.price: not valid Telegram HTML"],
+    [
+      "an unknown placeholder",
+      (j) => (j.profiles.agency.templates = { price: "{nope}" }),
+      "profiles.agency.templates.price: unknown placeholder {nope}"
+    ]
+  ])("%s: start-up stops with one line naming its JSON path", async (_, change, reason) => {
+    const telegram = await TelegramSim.start()
+    try {
+      const locales = localesFileWith(change)
+      const bot = spawnBot({
+        BOT_TOKEN: telegram.token,
+        ADMIN_CHAT_ID: String(telegram.adminChatId),
+        TELEGRAM_API_ROOT: telegram.apiRoot,
+        LOCALES_PATH: locales
+      })
+      expect(await exitWithin(bot, 30_000)).toBe(1)
+      const lines = errorLines(bot)
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain(`Cannot start: ${locales}: `)
+      expect(lines[0]).toContain(reason)
+      expect(telegram.calls.some((c) => c.method === "getUpdates")).toBe(false)
+    } finally {
+      await telegram.close()
+    }
+  }, 60_000)
 })
