@@ -2,7 +2,7 @@ import { Clock, Effect, Metric, Option } from "effect"
 
 import { Attempts } from "../concurrency/Attempts.js"
 import { isCrmError, logLine, metricKind } from "../crm/CrmError.js"
-import { brandCrmKind } from "../crm/CrmTarget.js"
+import { brandCrmKind, crmName } from "../crm/CrmTarget.js"
 import { nextId } from "../lead/Ids.js"
 import { type Lead, type LeadRecord, type Outcome, outcomeKinds } from "../lead/Lead.js"
 import { ManagersPosts } from "../managers/post/ManagersPosts.js"
@@ -40,7 +40,11 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
       Clock.currentTimeMillis.pipe(Effect.flatMap((at) => leads.recordAttempt(leadId, { at, error, adminError })))
 
     /** The brand's kind of CRM, as the metrics label it. */
-    const crmKind = (lead: Lead) => brandCrmKind(Option.flatMap(profiles.get(lead.profile), (p) => p.crm))
+    const crmOf = (lead: Lead) => Option.flatMap(profiles.get(lead.profile), (p) => p.crm)
+    const crmKind = (lead: Lead) => brandCrmKind(crmOf(lead))
+    /** `amoCRM of agency`: which CRM failed, for the operator (a client error is theirs to fix). */
+    const whichCrm = (lead: Lead) =>
+      `${Option.match(crmOf(lead), { onNone: () => "no CRM", onSome: crmName })} of ${lead.profile}`
 
     /**
      * One try: the CRM (asked first whether it has the lead, when an attempt may have reached it), else on any
@@ -51,7 +55,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
         Effect.map((sent) => ({ outcome: { _tag: "Crm" } as Outcome, sent: Option.some(sent) })),
         Effect.tap(() => Effect.logInfo("lead delivered to the CRM")),
         Effect.catchIf(isCrmError, (error) =>
-          Effect.logWarning(logLine(error)).pipe(
+          Effect.logWarning(`${whichCrm(lead)}: ${logLine(error)}`).pipe(
             Effect.zipRight(Metric.increment(crmErrorsOf(lead.profile, metricKind(error), crmKind(lead)))),
             Effect.zipRight(posts.postFallback(lead, error)),
             Effect.map((outcome) => ({ outcome: outcome as Outcome, sent: Option.none<Sent>() })),
