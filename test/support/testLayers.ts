@@ -65,7 +65,7 @@ export const testConfigWith = (changes: Partial<Parameters<typeof AppConfig.make
 
 export const testConfig = testConfigWith()
 
-const shippedLocales = () => {
+export const shippedLocales = () => {
   const decoded = decodeLocales(readFileSync(new URL("../../locales/locales.json", import.meta.url), "utf8"))
   if (decoded._tag === "Left") throw new Error(decoded.left)
   return decoded.right
