@@ -41,17 +41,20 @@ export const MemoryCrmNotes = Layer.effect(
         read(() =>
           notes.values().filter((n) => n.leadId === leadId && !n.settled).sort(inOrder).map(({ settled: _, ...n }) => n)
         ),
+      // As in SQL: a lead whose note waits for its retry is not due before it; oldest first.
       leadsDue: (now, limit) =>
-        read(() =>
-          [
-            ...new Set(
-              notes.values().filter((n) => !n.settled && Option.exists(n.dueAt, (at) => at <= now)).map((n) => n.leadId)
-            )
-          ]
-            .slice(0, limit)
-        ),
+        read(() => {
+          const pending = notes.values().filter((n) => !n.settled)
+          const waiting = new Set(pending.filter((n) => Option.exists(n.dueAt, (at) => at > now)).map((n) => n.leadId))
+          const firstDue = new Map<string, number>()
+          for (const n of pending) {
+            if (waiting.has(n.leadId) || !Option.exists(n.dueAt, (at) => at <= now)) continue
+            firstDue.set(n.leadId, Math.min(firstDue.get(n.leadId) ?? Infinity, Option.getOrThrow(n.dueAt)))
+          }
+          return [...firstDue].sort((a, b) => a[1] - b[1]).map(([leadId]) => leadId).slice(0, limit)
+        }),
       retryLater: (leadId, key, at) =>
-        change(leadId, key, (n) => ({ ...n, dueAt: Option.some(at), retries: n.retries + 1 })),
+        change(leadId, key, (n) => (n.settled ? undefined : { ...n, dueAt: Option.some(at), retries: n.retries + 1 })),
       settle: (leadId, key) =>
         change(leadId, key, (n) => (n.settled ? undefined : { ...n, settled: true, dueAt: Option.none() })),
       forgetPerson: (telegramId) =>

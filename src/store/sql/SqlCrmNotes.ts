@@ -34,7 +34,13 @@ export const SqlCrmNotes = Layer.effect(
     const due = SqlSchema.findAll({
       Request: Schema.Struct({ now: Schema.Number, limit: Schema.Number }),
       Result: Schema.Struct({ lead_id: Schema.String }),
-      execute: ({ limit, now }) => sql`SELECT DISTINCT lead_id FROM crm_notes WHERE ${work.dueBy(now)} LIMIT ${limit}`
+      // A lead whose note waits for its retry is not due before it (its later notes wait behind it); oldest first.
+      execute: ({ limit, now }) =>
+        sql`SELECT n.lead_id FROM crm_notes n
+            WHERE n.outcome IS NULL AND ${work.dueBy(now)} AND NOT EXISTS (
+              SELECT 1 FROM crm_notes o WHERE o.lead_id = n.lead_id AND o.outcome IS NULL AND o.next_attempt_at > ${now}
+            )
+            GROUP BY n.lead_id ORDER BY MIN(n.next_attempt_at) LIMIT ${limit}`
     })
     return CrmNotes.of({
       queue: (notes) =>
@@ -67,7 +73,10 @@ export const SqlCrmNotes = Layer.effect(
         due({ now, limit }).pipe(Effect.map((rows) => rows.map((r) => r.lead_id)), storeOp("crmNotesDue")),
       retryLater: (leadId, key, at) =>
         sql`UPDATE crm_notes SET next_attempt_at = ${at}, retries = retries + 1
-            WHERE lead_id = ${leadId} AND note_key = ${key}`.pipe(Effect.asVoid, storeOp("retryCrmNote")),
+            WHERE lead_id = ${leadId} AND note_key = ${key} AND outcome IS NULL`.pipe(
+          Effect.asVoid,
+          storeOp("retryCrmNote")
+        ),
       settle: (leadId, key, outcome) =>
         sql`UPDATE crm_notes SET outcome = ${outcome}, next_attempt_at = NULL
             WHERE lead_id = ${leadId} AND note_key = ${key} AND outcome IS NULL`.pipe(
