@@ -18,8 +18,15 @@ export class CrmHttpStatusError extends Data.TaggedError("CrmHttpStatusError")<{
 /** No complete answer within CRM_TIMEOUT_MS. */
 export class CrmTimeoutError extends Data.TaggedError("CrmTimeoutError")<{ readonly timeoutMs: number }> {}
 
-/** The request could not be made: no or invalid URL, TLS, encoding, other client-side failures. */
-export class CrmClientError extends Data.TaggedError("CrmClientError")<{ readonly detail: string }> {}
+/**
+ * The request could not be made, or the CRM refused it as made: no or invalid URL, TLS, encoding, a field or token
+ * the CRM refuses. `credentials`: it refused the token or webhook (it expired, it was revoked), which the operator
+ * fixes without anything being wrong with the request itself.
+ */
+export class CrmClientError extends Data.TaggedError("CrmClientError")<{
+  readonly detail: string
+  readonly credentials?: boolean
+}> {}
 
 /** Anything else; the cause is kept for the log. */
 export class CrmUnknownError extends Data.TaggedError("CrmUnknownError")<{

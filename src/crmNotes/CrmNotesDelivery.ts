@@ -1,4 +1,4 @@
-import { Clock, Effect, Option } from "effect"
+import { Clock, Duration, Effect, Option } from "effect"
 
 import { Attempts } from "../concurrency/Attempts.js"
 import { retryDelayMillis } from "../concurrency/backoff.js"
@@ -19,7 +19,12 @@ import { Transactor } from "../store/Transactor.js"
 interface NotesPlace {
   readonly target: NativeCrmTarget
   readonly ref: CrmRef
+  /** `amoCRM of agency`, for the operator's lines. */
+  readonly name: string
 }
+
+/** A note the CRM keeps failing (a 500 its own text causes, say) is set aside after this, not retried forever. */
+const GIVE_UP_AFTER = Duration.hours(24)
 
 /**
  * The notes' outbox to the CRMs: each lead's notes in the order they came, one process at a time per lead (its
@@ -45,7 +50,10 @@ export class CrmNotesDelivery extends Effect.Service<CrmNotesDelivery>()("CrmNot
               Option.flatMap(profiles.get(lead.profile), (p) => p.crm),
               (target) =>
                 takesNotes(target) && Option.exists(ref, (r) => r._tag === target._tag)
-                  ? Option.map(ref, (r): NotesPlace => ({ target, ref: r }))
+                  ? Option.map(
+                    ref,
+                    (r): NotesPlace => ({ target, ref: r, name: `${crmName(target)} of ${lead.profile}` })
+                  )
                   : Option.none()
             ))
       )
@@ -65,17 +73,19 @@ export class CrmNotesDelivery extends Effect.Service<CrmNotesDelivery>()("CrmNot
               Effect.as(true)
             ),
           onFailure: (e) =>
-            e._tag === "CrmClientError"
-              ? promptly(notes.settle(note.leadId, note.key, "refused")).pipe(
-                Effect.zipRight(Effect.logError(`${crmName(place.target)} refused note ${note.key}: ${e.detail}`)),
-                Effect.as(true)
-              )
-              : Effect.gen(function*() {
-                const at = (yield* Clock.currentTimeMillis) + (yield* retryDelayMillis(note.retries))
-                yield* Effect.logWarning(`note ${note.key} not in the CRM yet, will retry: ${logLine(e)}`)
-                yield* promptly(notes.retryLater(note.leadId, note.key, at))
-                return false
-              })
+            Effect.gen(function*() {
+              const now = yield* Clock.currentTimeMillis
+              // A request the CRM refuses is set aside at once; a refused token keeps the notes for its fix.
+              const refused = e._tag === "CrmClientError" && e.credentials !== true
+              if (refused || now - note.createdAt > Duration.toMillis(GIVE_UP_AFTER)) {
+                yield* promptly(notes.settle(note.leadId, note.key, "refused"))
+                yield* Effect.logError(`${place.name} refused note ${note.key}, set aside: ${logLine(e)}`)
+                return true
+              }
+              yield* Effect.logWarning(`${place.name}: note ${note.key} not there yet, will retry: ${logLine(e)}`)
+              yield* promptly(notes.retryLater(note.leadId, note.key, now + (yield* retryDelayMillis(note.retries))))
+              return false
+            })
         })
       )
 

@@ -94,4 +94,23 @@ describe("CrmNotesDelivery: a lead's notes to its amoCRM, each once, in order", 
       ]])
     }).pipe(Effect.provide(botServices(recordingTelegram().layer, crm.layer, testConfig, agencyOnAmoCrm)))
   })
+
+  it.scoped("a refused token keeps the note: retried until the operator fixes it, then sent", () => {
+    const expired = new CrmClientError({
+      detail: "amoCRM answered HTTP 401: Неверный логин или пароль",
+      credentials: true
+    })
+    const crm = amoCrmWithNotes([expired, expired])
+    return Effect.gen(function*() {
+      yield* (yield* UpdateRouter).handle(tapUpdate(galliard, "lead:agency:clients"))
+      yield* (yield* Delivery).awaitIdle
+      yield* notesAfter(1)
+      yield* notesAfter(3)
+      expect(crm.notes.map((n) => n.key)).toEqual(["lead", "lead"])
+      yield* notesAfter(5)
+      expect(crm.notes.map((n) => n.key)).toEqual(["lead", "lead", "lead"])
+      yield* notesAfter(60)
+      expect(crm.notes).toHaveLength(3)
+    }).pipe(Effect.provide(botServices(recordingTelegram().layer, crm.layer, testConfig, agencyOnAmoCrm)))
+  })
 })

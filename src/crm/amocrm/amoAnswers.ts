@@ -74,7 +74,10 @@ export const problemDetail = (answer: Answer): string =>
  */
 export const refusal = (answer: Answer): CrmError =>
   answer.status >= 400 && answer.status < 500 && answer.status !== 429
-    ? new CrmClientError({ detail: `amoCRM answered HTTP ${answer.status}: ${problemDetail(answer)}` })
+    ? new CrmClientError({
+      detail: `amoCRM answered HTTP ${answer.status}: ${problemDetail(answer)}`,
+      credentials: answer.status === 401 || answer.status === 403
+    })
     : new CrmHttpStatusError({ status: answer.status, bodyExcerpt: problemDetail(answer) })
 
 /** A 2xx answer's JSON as `schema` reads it; an answer it cannot read is unknown (the CRM may have done it). */

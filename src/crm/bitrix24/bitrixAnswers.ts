@@ -60,7 +60,9 @@ export const errorDetail = (answer: Answer, url: string): string =>
 export const refusal = (answer: Answer, url: string): CrmError => {
   const code = Option.getOrElse(Option.map(errorOf(answer), (e) => e.error), () => "")
   const detail = errorDetail(answer, url)
-  if (AUTH_ERRORS.has(code)) return new CrmClientError({ detail: `Bitrix24 refused the webhook: ${detail}` })
+  if (AUTH_ERRORS.has(code)) {
+    return new CrmClientError({ detail: `Bitrix24 refused the webhook: ${detail}`, credentials: true })
+  }
   if (code !== QUERY_LIMIT_EXCEEDED && answer.status >= 400 && answer.status < 500 && answer.status !== 429) {
     return new CrmClientError({ detail: `Bitrix24 answered HTTP ${answer.status}: ${detail}` })
   }
