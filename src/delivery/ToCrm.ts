@@ -1,7 +1,7 @@
 import { Clock, Effect, Option } from "effect"
 
 import { Crm, type LeadExtras } from "../crm/Crm.js"
-import { CrmClientError, mayHaveReachedCrm } from "../crm/CrmError.js"
+import { CrmClientError, type CrmError, isCrmError, mayHaveReachedCrm } from "../crm/CrmError.js"
 import { type CrmTarget, takesNotes } from "../crm/CrmTarget.js"
 import { leadNotes } from "../crm/leadNotes.js"
 import type { CrmRef } from "../lead/CrmRef.js"
@@ -12,6 +12,9 @@ import { CrmNotes } from "../store/CrmNotes.js"
 import { FollowUpState } from "../store/FollowUpState.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { Transactor } from "../store/Transactor.js"
+
+/** How long after a lost answer the CRM is asked whether it made the lead (it may still have been at it). */
+const SEARCH_AFTER_LOST_ANSWER = "1 second"
 
 /** Where the CRM put a lead, and which CRM it is. */
 export interface Sent {
@@ -58,6 +61,18 @@ export class ToCrm extends Effect.Service<ToCrm>()("ToCrm", {
         const ref = yield* crm.deliver(target, lead, { phone, utm: profiles.utmOf(lead.campaign), ...extras }).pipe(
           Effect.tapError((e) =>
             takesNotes(target) && !mayHaveReachedCrm(e) ? promptly(leads.markMaybeInCrm(lead.id, false)) : Effect.void
+          ),
+          // An answer lost after the CRM may have made the lead (a timeout, a 5xx): asked once, a moment later,
+          // before the managers are asked to enter by hand a lead the CRM has.
+          Effect.catchIf(
+            (e): e is CrmError => isCrmError(e) && takesNotes(target) && mayHaveReachedCrm(e),
+            (e) =>
+              Effect.sleep(SEARCH_AFTER_LOST_ANSWER).pipe(
+                Effect.zipRight(crm.findExisting(target, lead.id)),
+                Effect.flatMap(Option.match({ onNone: () => Effect.fail(e), onSome: Effect.succeed })),
+                Effect.tap((found) => Effect.logInfo(`the CRM had the lead after all (${describeRef(found)})`)),
+                Effect.catchAll(() => Effect.fail(e))
+              )
           )
         )
         return { ref, target } satisfies Sent

@@ -168,11 +168,32 @@ describe("agency's leads in amoCRM and Bitrix24 themselves, the real bot against
   }, 30_000)
 
   it(
-    "amoCRM made the lead but its answer never came, and the fallback failed too: the retry finds it, no second lead",
+    "amoCRM made the lead but its answer never came: asked a moment later, it has it; no fallback, no second lead",
     async () => {
       const amo = await amoCrm()
       h = await startHarness({ ...onAmoCrm(amo), CRM_TIMEOUT_MS: "1000" })
       await amo.setMode({ kind: "acceptThenHang" }, 1)
+      await tapFrom(galliard, "agency")
+      await h.telegram.waitFor(
+        "the lead found by its search",
+        () => h!.logs.some((l) => l.includes("the CRM had the lead after all (amoCRM lead")),
+        20_000
+      )
+      await h.telegram.waitFor("its note", () => amo.notes.length === 1)
+      expect(amo.leads).toHaveLength(1)
+      expect(amo.received.some((r) => r.method === "GET" && r.path.startsWith("/api/v4/leads?query="))).toBe(true)
+      expect(h.telegram.admin.filter((m) => m.text.includes("FALLBACK"))).toEqual([])
+    },
+    40_000
+  )
+
+  it(
+    "the same with the managers' chat down too after a timeout nobody answered: the next attempt searches first",
+    async () => {
+      const amo = await amoCrm()
+      h = await startHarness({ ...onAmoCrm(amo), CRM_TIMEOUT_MS: "1000" })
+      // The lead made, its answer and the search lost: the fallback is tried, and fails; the retry asks first.
+      await amo.setMode({ kind: "acceptThenHang" }, 2)
       h.telegram.adminFault = { kind: "500", times: 1 }
       await tapFrom(galliard, "agency")
       await h.telegram.waitFor(
