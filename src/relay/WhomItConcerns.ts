@@ -27,17 +27,24 @@ export class WhomItConcerns extends Effect.Service<WhomItConcerns>()("WhomItConc
      */
     const of = (message: Message) =>
       Effect.gen(function*() {
+        const replied = message.reply_to_message
+        const ofReplied = replied === undefined
+          ? Effect.succeed(Option.none<Concerning>())
+          : adminMessages.concerning(message.chat.id, replied.message_id)
         const thread = message.is_topic_message ? message.message_thread_id : undefined
         if (thread !== undefined) {
           const person = yield* topics.personOf(message.chat.id, thread)
           if (Option.isSome(person)) {
-            return Option.some<Concerning>({ _tag: "Person", telegramId: person.value, leadId: Option.none() })
+            // In their topic, a reply to one of their leads' messages answers that lead; anything else their latest.
+            const about = yield* ofReplied
+            const leadId = Option.isSome(about) && about.value._tag === "Person" &&
+                about.value.telegramId === person.value
+              ? about.value.leadId
+              : Option.none<string>()
+            return Option.some<Concerning>({ _tag: "Person", telegramId: person.value, leadId })
           }
         }
-        const replied = message.reply_to_message
-        return replied === undefined
-          ? Option.none<Concerning>()
-          : yield* adminMessages.concerning(message.chat.id, replied.message_id)
+        return yield* ofReplied
       })
 
     return { record, of } as const

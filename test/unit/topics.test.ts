@@ -1,11 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit } from "effect"
+import { Cause, Effect, Exit, Option } from "effect"
 import type { Update } from "grammy/types"
 
 import { CrmConnectionError } from "../../src/crm/CrmError.js"
 import { Delivery } from "../../src/delivery/Delivery.js"
 import { RelayDelivery } from "../../src/relay/RelayDelivery.js"
 import { UpdateRouter } from "../../src/router/UpdateRouter.js"
+import { LeadStore } from "../../src/store/LeadStore.js"
 import { TelegramBot } from "../../src/telegram/TelegramBot.js"
 import { ADMIN, type ApiCall, botServices, recordingTelegram, scriptedCrm } from "../support/testLayers.js"
 import { type Person, tapUpdate, textUpdate } from "../support/updates.js"
@@ -102,6 +103,37 @@ describe("topic mode in unit tests: the managers' chat is a forum, a topic a per
       yield* (yield* RelayDelivery).awaitIdle
       const copies = telegram.calls.filter((c) => c.method === "copyMessage")
       expect(copies.map((c) => c.payload.chat_id)).toEqual([bob.id])
+    }).pipe(Effect.provide(botServices(telegram.layer, crmDown().layer)))
+  })
+
+  it.scoped("in a person's topic, a reply to their first lead's message answers that lead; a plain one, the latest", () => {
+    const telegram = recordingTelegram(undefined, { forum: true })
+    return Effect.gen(function*() {
+      const router = yield* UpdateRouter
+      const delivery = yield* Delivery
+      const leads = yield* LeadStore
+      for (const service of ["clients", "ads"]) {
+        yield* router.handle(tapUpdate(ann, `lead:agency:${service}`))
+        yield* delivery.awaitIdle
+      }
+      const [, thread] = topicsMade(telegram.calls)[0]!
+      const [first] = telegram.calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === ADMIN)
+      const reply = inTopic(Number(thread), "Про клиентов: позвоню")
+      Object.assign(reply.message!, {
+        reply_to_message: {
+          message_id: (first!.result as { message_id: number }).message_id,
+          date: 0,
+          chat: reply.message!.chat
+        }
+      })
+      yield* router.handle(reply)
+      yield* (yield* RelayDelivery).awaitIdle
+      const taken = (yield* leads.ofPerson(ann.id)).map((r) => [r.lead.serviceId, Option.isSome(r.taken)])
+      expect(taken.sort()).toEqual([["ads", false], ["clients", true]])
+      yield* router.handle(inTopic(Number(thread), "А по рекламе — завтра"))
+      yield* (yield* RelayDelivery).awaitIdle
+      const now = (yield* leads.ofPerson(ann.id)).map((r) => [r.lead.serviceId, Option.isSome(r.taken)])
+      expect(now.sort()).toEqual([["ads", true], ["clients", true]])
     }).pipe(Effect.provide(botServices(telegram.layer, crmDown().layer)))
   })
 })
