@@ -106,7 +106,7 @@ describe("topic mode in unit tests: the managers' chat is a forum, a topic a per
     }).pipe(Effect.provide(botServices(telegram.layer, crmDown().layer)))
   })
 
-  it.scoped("in a person's topic, a reply to their first lead's message answers that lead; a plain one, the latest", () => {
+  it.scoped("in their topic, a reply to a lead's message answers that lead; a plain message their latest", () => {
     const telegram = recordingTelegram(undefined, { forum: true })
     return Effect.gen(function*() {
       const router = yield* UpdateRouter
