@@ -89,17 +89,21 @@ describe("amoCRM's refusals", () => {
     expect(amoRefusal(answer(400, validation))).toEqual(
       new CrmClientError({
         detail: "amoCRM answered HTTP 400: Request validation failed: custom_fields_values.0.field_code: The value " +
-          "you selected is not a valid choice. (NotSupportedChoice)"
+          "you selected is not a valid choice. (NotSupportedChoice)",
+        credentials: false
       })
     )
   })
 
-  it.each([401, 402, 403, 404])("%i: a client error with amoCRM's detail", (status) => {
-    const error = amoRefusal(answer(status, { title: "Unauthorized", status, detail: "Неверный логин или пароль" }))
-    expect(error).toEqual(
-      new CrmClientError({ detail: `amoCRM answered HTTP ${status}: Неверный логин или пароль` })
-    )
-  })
+  it.each([[401, true], [402, false], [403, true], [404, false]] as const)(
+    "%i: a client error with amoCRM's detail; a refusal of the token: %s",
+    (status, credentials) => {
+      const error = amoRefusal(answer(status, { title: "Unauthorized", status, detail: "Неверный логин или пароль" }))
+      expect(error).toEqual(
+        new CrmClientError({ detail: `amoCRM answered HTTP ${status}: Неверный логин или пароль`, credentials })
+      )
+    }
+  )
 
   it.each([429, 500, 502])("%i: an HTTP status error (retried later)", (status) => {
     expect(amoRefusal(answer(status, "<html>busy</html>"))).toEqual(
@@ -124,7 +128,9 @@ describe("Bitrix24's refusals", () => {
     ] as const
   )("%s: the webhook refused, a client error", (code, status) => {
     const error = bitrixRefusal(answer(status, { error: code, error_description: "no" }), url)
-    expect(error).toEqual(new CrmClientError({ detail: `Bitrix24 refused the webhook: ${code}: no` }))
+    expect(error).toEqual(
+      new CrmClientError({ detail: `Bitrix24 refused the webhook: ${code}: no`, credentials: true })
+    )
   })
 
   it("QUERY_LIMIT_EXCEEDED and 5xx: HTTP status errors (retried), 4xx a client error, never the secret path", () => {
