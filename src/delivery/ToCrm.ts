@@ -20,6 +20,8 @@ const SEARCH_AFTER_LOST_ANSWER = "1 second"
 export interface Sent {
   readonly ref: CrmRef
   readonly target: CrmTarget
+  /** The phone the lead went with (its first note says it too). */
+  readonly phone: Option.Option<string>
 }
 
 /**
@@ -47,17 +49,17 @@ export class ToCrm extends Effect.Service<ToCrm>()("ToCrm", {
     const send = (lead: Lead, maybeThere: boolean, extras: Pick<LeadExtras, "followUps"> = { followUps: [] }) =>
       Effect.gen(function*() {
         const target = yield* targetOf(lead)
+        const phone = yield* followUps.phoneOf(lead.id)
         if (takesNotes(target)) {
           if (maybeThere) {
             const found = yield* crm.findExisting(target, lead.id)
             if (Option.isSome(found)) {
               yield* Effect.logInfo(`the CRM had the lead already (${describeRef(found.value)}): not sent again`)
-              return { ref: found.value, target } satisfies Sent
+              return { ref: found.value, target, phone } satisfies Sent
             }
           }
           yield* promptly(leads.markMaybeInCrm(lead.id, true))
         }
-        const phone = yield* followUps.phoneOf(lead.id)
         const ref = yield* crm.deliver(target, lead, { phone, utm: profiles.utmOf(lead.campaign), ...extras }).pipe(
           Effect.tapError((e) =>
             takesNotes(target) && !mayHaveReachedCrm(e) ? promptly(leads.markMaybeInCrm(lead.id, false)) : Effect.void
@@ -75,7 +77,7 @@ export class ToCrm extends Effect.Service<ToCrm>()("ToCrm", {
               )
           )
         )
-        return { ref, target } satisfies Sent
+        return { ref, target, phone } satisfies Sent
       })
 
     /**
@@ -87,9 +89,9 @@ export class ToCrm extends Effect.Service<ToCrm>()("ToCrm", {
         if (!takesNotes(sent.target)) return
         yield* leads.setCrmRef(lead.id, sent.ref)
         const at = yield* Clock.currentTimeMillis
-        const phone = yield* followUps.phoneOf(lead.id)
+        const withLead = { phone: sent.phone, utm: profiles.utmOf(lead.campaign), ...extras }
         yield* notes.queue(
-          leadNotes(sent.target, lead, { phone, utm: profiles.utmOf(lead.campaign), ...extras }).map((note) => ({
+          leadNotes(sent.target, lead, withLead).map((note) => ({
             leadId: lead.id,
             key: note.key,
             kind: "note" as const,
