@@ -3,10 +3,9 @@ import { createHash } from "node:crypto"
 import { Effect, Metric, MetricState } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 
-import { spawnBot } from "../../sim/spawnBot.js"
-import { type SimUser, TelegramSim } from "../../sim/TelegramSim.js"
+import type { SimUser } from "../../sim/TelegramSim.js"
 import { consentsGiven, peopleForgotten } from "../../src/metrics/metrics.js"
-import { errorLines, exitWithin } from "../support/botProcess.js"
+import { startOnLocales } from "../support/botProcess.js"
 import { CONSENT, localesFileWith } from "../support/locales.js"
 import { galliard, maria } from "../support/people.js"
 import { createDatabase, postgresMissing } from "../support/postgres.js"
@@ -268,21 +267,10 @@ describe("a bad consent section, the bot as a process", () => {
     ["bad HTML", { text: "<b>Согласие" }, "consent.text: not valid Telegram HTML"],
     ["an empty version", { version: "" }, "consent.version: expected a non-empty version"]
   ])("%s: start-up stops with one line naming its JSON path", async (_, change, reason) => {
-    const telegram = await TelegramSim.start()
-    try {
-      const locales = localesFileWith((j) => (j.consent = { ...CONSENT, ...change }))
-      const bot = spawnBot({
-        BOT_TOKEN: telegram.token,
-        ADMIN_CHAT_ID: String(telegram.adminChatId),
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        LOCALES_PATH: locales
-      })
-      expect(await exitWithin(bot, 30_000)).toBe(1)
-      const lines = errorLines(bot)
-      expect(lines).toHaveLength(1)
-      expect(lines[0]).toContain(`Cannot start: ${locales}: ${reason}`)
-    } finally {
-      await telegram.close()
-    }
+    const locales = localesFileWith((j) => (j.consent = { ...CONSENT, ...change }))
+    const { exitCode, lines } = await startOnLocales(locales)
+    expect(exitCode).toBe(1)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(`Cannot start: ${locales}: ${reason}`)
   }, 60_000)
 })

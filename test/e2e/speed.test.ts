@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest"
 
-import { spawnBot } from "../../sim/spawnBot.js"
-import { type SimMessage, type SimUser, TelegramSim } from "../../sim/TelegramSim.js"
-import { errorLines, exitWithin } from "../support/botProcess.js"
+import type { SimMessage, SimUser } from "../../sim/TelegramSim.js"
+import { startOnLocales } from "../support/botProcess.js"
 import { localesFileWith, type LocalesJson } from "../support/locales.js"
 import { galliard, maria } from "../support/people.js"
 import { type Harness, startHarness } from "../support/runBot.js"
@@ -120,23 +119,12 @@ describe("a bad sla_minutes or template, the bot as a process", () => {
       "profiles.agency.templates.price: unknown placeholder {nope}"
     ]
   ])("%s: start-up stops with one line naming its JSON path", async (_, change, reason) => {
-    const telegram = await TelegramSim.start()
-    try {
-      const locales = localesFileWith(change)
-      const bot = spawnBot({
-        BOT_TOKEN: telegram.token,
-        ADMIN_CHAT_ID: String(telegram.adminChatId),
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        LOCALES_PATH: locales
-      })
-      expect(await exitWithin(bot, 30_000)).toBe(1)
-      const lines = errorLines(bot)
-      expect(lines).toHaveLength(1)
-      expect(lines[0]).toContain(`Cannot start: ${locales}: `)
-      expect(lines[0]).toContain(reason)
-      expect(telegram.calls.some((c) => c.method === "getUpdates")).toBe(false)
-    } finally {
-      await telegram.close()
-    }
+    const locales = localesFileWith(change)
+    const { exitCode, lines, polled } = await startOnLocales(locales)
+    expect(exitCode).toBe(1)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(`Cannot start: ${locales}: `)
+    expect(lines[0]).toContain(reason)
+    expect(polled).toBe(false)
   }, 60_000)
 })
