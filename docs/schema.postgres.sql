@@ -102,6 +102,7 @@ CREATE TABLE follow_ups (
   text text NOT NULL,
   applied_via text,
   phone bigint NOT NULL DEFAULT 0,
+  created_at bigint,
   CONSTRAINT follow_ups_applied_via_check CHECK ((applied_via = ANY (ARRAY['edit'::text, 'message'::text]))),
   CONSTRAINT follow_ups_lead_id_fkey FOREIGN KEY (lead_id) REFERENCES leads(id),
   CONSTRAINT follow_ups_pkey PRIMARY KEY (lead_id, seq)
@@ -150,14 +151,19 @@ CREATE TABLE leads (
   next_reminder_at bigint,
   crm_ref text,
   crm_maybe bigint NOT NULL DEFAULT 0,
+  reconcile_at bigint,
+  reconcile_retries bigint NOT NULL DEFAULT 0,
+  reconciled_at bigint,
+  reconciled_shown_at bigint,
   CONSTRAINT leads_outcome_check CHECK ((outcome = ANY (ARRAY['crm'::text, 'fallback'::text]))),
   CONSTRAINT leads_pkey PRIMARY KEY (id)
 );
 CREATE INDEX leads_due ON public.leads USING btree (next_attempt_at) WHERE (next_attempt_at IS NOT NULL);
 CREATE INDEX leads_pending ON public.leads USING btree (created_at) WHERE (outcome IS NULL);
+CREATE INDEX leads_reconcile ON public.leads USING btree (created_at) WHERE (reconcile_at IS NOT NULL);
 CREATE INDEX leads_reminders ON public.leads USING btree (next_reminder_at) WHERE (next_reminder_at IS NOT NULL);
 CREATE INDEX leads_repeat_taps ON public.leads USING btree (telegram_id, profile, service_id, created_at);
-CREATE INDEX leads_stats ON public.leads USING btree (created_at, profile, campaign, outcome, first_reply_at, telegram_id, reminders_sent, taken_by_id, first_reply_by);
+CREATE INDEX leads_stats ON public.leads USING btree (created_at, profile, campaign, outcome, first_reply_at, telegram_id, reminders_sent, taken_by_id, first_reply_by, reconciled_at);
 CREATE UNIQUE INDEX leads_tap ON public.leads USING btree (tap_id);
 CREATE INDEX leads_unconfirmed ON public.leads USING btree (tap_id) WHERE (confirmed_at IS NULL);
 
@@ -166,7 +172,7 @@ CREATE TABLE leases (
   lease_key text NOT NULL,
   holder text NOT NULL,
   until bigint NOT NULL,
-  CONSTRAINT leases_kind_check CHECK ((kind = ANY (ARRAY['chat'::text, 'lead'::text, 'person'::text, 'erasure'::text, 'reminder'::text, 'crm_note'::text]))),
+  CONSTRAINT leases_kind_check CHECK ((kind = ANY (ARRAY['chat'::text, 'lead'::text, 'person'::text, 'erasure'::text, 'reminder'::text, 'crm_note'::text, 'reconcile'::text]))),
   CONSTRAINT leases_pkey PRIMARY KEY (kind, lease_key)
 );
 CREATE INDEX leases_holder ON public.leases USING btree (holder);

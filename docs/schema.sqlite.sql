@@ -87,6 +87,7 @@ CREATE TABLE follow_ups (
   text TEXT NOT NULL,
   applied_via TEXT CHECK (applied_via IN ('edit', 'message')),
   phone INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER,
   PRIMARY KEY (lead_id, seq)
 );
 CREATE UNIQUE INDEX follow_ups_message ON follow_ups (chat_id, message_id);
@@ -130,19 +131,24 @@ CREATE TABLE leads (
   reminders_sent INTEGER NOT NULL DEFAULT 0,
   next_reminder_at INTEGER,
   crm_ref TEXT,
-  crm_maybe INTEGER NOT NULL DEFAULT 0
+  crm_maybe INTEGER NOT NULL DEFAULT 0,
+  reconcile_at INTEGER,
+  reconcile_retries INTEGER NOT NULL DEFAULT 0,
+  reconciled_at INTEGER,
+  reconciled_shown_at INTEGER
 );
 CREATE INDEX leads_due ON leads (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 CREATE INDEX leads_pending ON leads (created_at) WHERE outcome IS NULL;
+CREATE INDEX leads_reconcile ON leads (created_at) WHERE reconcile_at IS NOT NULL;
 CREATE INDEX leads_reminders ON leads (next_reminder_at) WHERE next_reminder_at IS NOT NULL;
 CREATE INDEX leads_repeat_taps ON leads (telegram_id, profile, service_id, created_at);
-CREATE INDEX leads_stats ON leads
-    (created_at, profile, campaign, outcome, first_reply_at, telegram_id, reminders_sent, taken_by_id, first_reply_by);
+CREATE INDEX leads_stats ON leads (created_at, profile, campaign, outcome, first_reply_at, telegram_id,
+    reminders_sent, taken_by_id, first_reply_by, reconciled_at);
 CREATE UNIQUE INDEX leads_tap ON leads (tap_id);
 CREATE INDEX leads_unconfirmed ON leads (tap_id) WHERE confirmed_at IS NULL;
 
 CREATE TABLE "leases" (
-  kind TEXT NOT NULL CHECK (kind IN ('chat', 'lead', 'person', 'erasure', 'reminder', 'crm_note')),
+  kind TEXT NOT NULL CHECK (kind IN ('chat', 'lead', 'person', 'erasure', 'reminder', 'crm_note', 'reconcile')),
   lease_key TEXT NOT NULL,
   holder TEXT NOT NULL,
   until INTEGER NOT NULL,

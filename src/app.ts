@@ -8,6 +8,7 @@ import { CrmNotesDelivery } from "./crmNotes/CrmNotesDelivery.js"
 import { DeliveriesLive } from "./delivery/DeliveriesLive.js"
 import { Delivery } from "./delivery/Delivery.js"
 import { OpenLeadsRelocated } from "./delivery/OpenLeadsRelocated.js"
+import { Reconciliation } from "./delivery/Reconciliation.js"
 import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
 import { ManagersChatsChecked } from "./managers/checkManagersChats.js"
 import { ManagersChats } from "./managers/ManagersChats.js"
@@ -61,12 +62,18 @@ export const IntakeLive = Layer.unwrapEffect(
 /**
  * The loops that take outgoing work from the store: leads to a human (Delivery), managers' messages to people
  * (RelayDelivery), the managers' chats cleaned after a person's data was deleted (ErasureDelivery), the notes on
- * leads in amoCRM and Bitrix24 (CrmNotesDelivery); the features
- * reach them through their door (DeliveriesLive).
+ * leads in amoCRM and Bitrix24 (CrmNotesDelivery), fallback leads offered to their CRM again (Reconciliation); the
+ * features reach them through their door (DeliveriesLive).
  */
 export const DeliveryLoopsLive = DeliveriesLive.pipe(
   Layer.provideMerge(
-    Layer.mergeAll(Delivery.Default, RelayDelivery.Default, ErasureDelivery.Default, CrmNotesDelivery.Default)
+    Layer.mergeAll(
+      Delivery.Default,
+      RelayDelivery.Default,
+      ErasureDelivery.Default,
+      CrmNotesDelivery.Default,
+      Reconciliation.Default
+    )
   )
 )
 

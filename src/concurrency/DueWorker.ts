@@ -19,6 +19,8 @@ export interface DueWork {
   readonly process: (key: string) => Effect.Effect<void>
   /** Runs before the worker's fibers are interrupted at shutdown (the attempts under way finish). */
   readonly beforeStop: Effect.Effect<void>
+  /** How many keys are taken each second at most (default DUE_BATCH): work that is to go at a pace. */
+  readonly batch?: number
 }
 
 /**
@@ -26,7 +28,7 @@ export interface DueWork {
  * scheduled (its work came in here) and whenever the store finds it due that nobody works on (a retry whose time came,
  * what a previous run left, on a shared store a dead replica's). People waiting for an answer go first.
  */
-export const makeDueWorker = ({ beforeStop, due, kind, leaseMillis, process }: DueWork) =>
+export const makeDueWorker = ({ batch = DUE_BATCH, beforeStop, due, kind, leaseMillis, process }: DueWork) =>
   Effect.gen(function*() {
     const { yieldToPeople } = yield* PeopleFirst
     const work = yield* makeLeasedWork(kind, leaseMillis)
@@ -59,7 +61,7 @@ export const makeDueWorker = ({ beforeStop, due, kind, leaseMillis, process }: D
 
     const takeDue = Effect.gen(function*() {
       yield* yieldToPeople
-      const keys = yield* due(yield* Clock.currentTimeMillis, DUE_BATCH)
+      const keys = yield* due(yield* Clock.currentTimeMillis, batch)
       const claimed = yield* work.claim(keys.filter((key) => !work.holds(key)))
       yield* Effect.forEach(claimed, (key) => inBackground(run(key)), { discard: true })
     }).pipe(Effect.catchAll((e) => Effect.logWarning(`looking for ${kind} work due: ${e.message}`)))

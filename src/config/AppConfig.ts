@@ -106,6 +106,10 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       Config.validate({ message: "must be a whole number of seconds, at least 3", validation: (s) => s >= 3 }),
       Config.withDefault(30)
     )
+    const crmReconcileHours = yield* Config.number("CRM_RECONCILE_HOURS").pipe(
+      Config.validate({ message: "must be a number of hours, 0 or more (0: never)", validation: (h) => h >= 0 }),
+      Config.withDefault(72)
+    )
     const webhook = yield* webhookSettings
     const port = yield* Config.integer("PORT").pipe(
       Config.validate({ message: "must be a port number, 0 to 65535 (0: any free port)", validation: isPort }),
@@ -135,6 +139,8 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
       campaignWindowDays,
       statsRetentionDays,
       deliveryLeaseSeconds,
+      /** How long a fallback lead is still offered to its CRM (from its tap); 0: never. */
+      crmReconcileHours,
       webhook,
       port,
       host,

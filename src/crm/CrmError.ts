@@ -95,3 +95,10 @@ export const mayHaveReachedCrm: (error: CrmError) => boolean = Match.type<CrmErr
     CrmUnknownError: () => true
   })
 )
+
+/**
+ * The CRM may have taken the lead but its answer was lost: no answer in time, or a connection that broke once the
+ * request may have been sent (a 5xx is an answer: the CRM said it failed, however it may have ended).
+ */
+export const answerLost = (error: CrmError): boolean =>
+  error._tag === "CrmTimeoutError" || (error._tag === "CrmConnectionError" && mayHaveReachedCrm(error))

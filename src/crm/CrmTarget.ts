@@ -1,4 +1,4 @@
-import { Option, Schema } from "effect"
+import { Option, Redacted, Schema } from "effect"
 
 import type { CrmKind } from "../metrics/metrics.js"
 
@@ -53,6 +53,10 @@ export const crmKindOf = (target: CrmTarget): CrmKind =>
 /** The `crm` label of a brand: its CRM's kind, or `none` (its leads go to the managers' chat). */
 export const brandCrmKind = (crm: Option.Option<CrmTarget>): CrmKind =>
   Option.match(crm, { onNone: () => "none", onSome: crmKindOf })
+
+/** Where the CRM's requests go: its URL's origin (brands on one account or server share it). */
+export const crmOrigin = (target: CrmTarget): string =>
+  target._tag === "AmoCrm" ? target.url : new URL(Redacted.value(target.url)).origin
 
 /** The name an operator reads in a line about the CRM. */
 export const crmName = (target: CrmTarget): string =>

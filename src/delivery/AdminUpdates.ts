@@ -104,6 +104,19 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
       }).pipe(Effect.tapError((e) => Effect.logWarning(`handled mark saved, message not updated yet: ${e.message}`)))
     }
 
+    /** Shows on the fallback message that its CRM took the lead after all (reconciliation), once. */
+    const showReconciled = (lead: Lead, outcome: Outcome, marks: Marks) => {
+      const { reconciled } = marks
+      return outcome._tag !== "Fallback" || Option.isNone(reconciled) ? Effect.void : Effect.gen(function*() {
+        const shown = yield* attempts.one(
+          posts.showReconciled(lead, outcome, yield* followUps.appliedByEdit(lead.id), { ...marks, reconciled })
+        )
+        yield* atomically(
+          leads.markReconciledShown(lead.id).pipe(Effect.zipRight(recordPosted(lead, outcome, shown)))
+        )
+      }).pipe(Effect.tapError((e) => Effect.logWarning(`the CRM has the lead, message not updated yet: ${e.message}`)))
+    }
+
     /** Shows who took the lead on its message (the fallback, or the card), once. */
     const showTaken = (lead: Lead, outcome: Outcome, card: Option.Option<number>, marks: Marks) => {
       const { taken } = marks
@@ -127,11 +140,11 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
       }).pipe(Effect.tapError((e) => Effect.logWarning(`lead card not posted yet, will retry: ${e.message}`)))
 
     /**
-     * A fallback not entered yet whose message is in another chat than its brand's (the chat changed since): posted
-     * there whole, once. The outcome as it now stands.
+     * A fallback not entered yet (by hand, or by reconciliation) whose message is in another chat than its brand's
+     * (the chat changed since): posted there whole, once. The outcome as it now stands.
      */
     const relocate = (lead: Lead, outcome: Outcome, marks: Marks) =>
-      outcome._tag !== "Fallback" || Option.isSome(marks.handled) ||
+      outcome._tag !== "Fallback" || Option.isSome(marks.handled) || Option.isSome(marks.reconciled) ||
         fallbackChatOf(outcome, adminChatId) === rooms.of(lead.profile).chat.id
         ? Effect.succeed(outcome)
         : Effect.gen(function*() {
@@ -142,7 +155,7 @@ export class AdminUpdates extends Effect.Service<AdminUpdates>()("AdminUpdates",
           return yield* atomically(recordPosted(lead, outcome, posted))
         })
 
-    return { applyFollowUps, showHandled, showTaken, postCard, relocate } as const
+    return { applyFollowUps, showHandled, showReconciled, showTaken, postCard, relocate } as const
   }),
   dependencies: [
     ManagersPosts.Default,

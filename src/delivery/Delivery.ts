@@ -27,12 +27,12 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
 
     /**
      * Everything the lead still needs, in order: a human, its message in its brand's chat, its card, its follow-ups,
-     * the managers' marks (who took it, who entered it).
+     * the marks (who took it, who entered it, that its CRM took it after all).
      */
     const workOn = (record: LeadRecord) =>
       Effect.gen(function*() {
-        const { card, handled, handledShown, lead, outcome, taken, takenShown, work: { wakes } } = record
-        const marks = { taken, handled }
+        const { card, handled, handledShown, lead, outcome, reconcile, taken, takenShown, work: { wakes } } = record
+        const marks = { taken, handled, reconciled: reconcile.reconciledAt }
         const reached = Option.isSome(outcome) ? outcome.value : yield* reach.deliver(record)
         const known = yield* updates.relocate(lead, reached, marks)
         yield* updates.postCard(lead, known, card)
@@ -41,6 +41,7 @@ export class Delivery extends Effect.Service<Delivery>()("Delivery", {
         const now = wakes > 0 ? yield* updates.applyFollowUps(lead, known, marks) : known
         if (!takenShown) yield* updates.showTaken(lead, now, card, marks)
         if (!handledShown) yield* updates.showHandled(lead, now, marks)
+        if (!reconcile.shown) yield* updates.showReconciled(lead, now, marks)
       })
 
     /**

@@ -1,6 +1,8 @@
 import { Clock, Effect, Metric, Option } from "effect"
 
 import { Attempts } from "../concurrency/Attempts.js"
+import { retryDelayMillis } from "../concurrency/backoff.js"
+import { AppConfig } from "../config/AppConfig.js"
 import { isCrmError, logLine, metricKind } from "../crm/CrmError.js"
 import { brandCrmKind, crmName } from "../crm/CrmTarget.js"
 import { nextId } from "../lead/Ids.js"
@@ -34,6 +36,7 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
     const whom = yield* WhomItConcerns
     const erasures = yield* Erasures
     const reminders = yield* ReminderClock
+    const { crmReconcileHours } = yield* AppConfig
 
     /** One round that the CRM failed, kept as one attempt with both errors when the fallback failed too. */
     const failedRound = (leadId: string, error: string, adminError: Option.Option<string>) =>
@@ -84,6 +87,10 @@ export class ReachHuman extends Effect.Service<ReachHuman>()("ReachHuman", {
           if (outcome._tag === "Fallback") {
             yield* whom.record(chatId, lead, [outcome.messageId])
             yield* reminders.schedule(lead)
+            // Offered to its CRM again (Reconciliation), from the first step of the backoff on.
+            if (crmReconcileHours > 0 && Option.isSome(crmOf(lead))) {
+              yield* leads.awaitCrm(lead.id, (yield* Clock.currentTimeMillis) + (yield* retryDelayMillis(0)))
+            }
           }
           return
         }

@@ -88,6 +88,18 @@ export const LeadWork = Schema.Struct({
 })
 export type LeadWork = typeof LeadWork.Type
 
+/**
+ * A fallback lead offered to its CRM again in the background (CRM_RECONCILE_HOURS): when next (none: not, or no
+ * more), after how many failed tries in a row, and when the CRM took it (then its message says so once `shown`).
+ */
+export const Reconcile = Schema.Struct({
+  dueAt: Schema.OptionFromSelf(Schema.Number),
+  retries: Schema.Number,
+  reconciledAt: Schema.OptionFromSelf(Schema.Number),
+  shown: Schema.Boolean
+})
+export type Reconcile = typeof Reconcile.Type
+
 /** A lead as the outbox holds it: where it stands on its way to a human. */
 export const LeadRecord = Schema.Struct({
   lead: Lead,
@@ -106,6 +118,7 @@ export const LeadRecord = Schema.Struct({
   answered: Schema.Boolean,
   /** Where the lead is in its CRM (when the CRM took it), and whether an attempt may have reached it unanswered. */
   crm: Schema.Struct({ ref: Schema.OptionFromSelf(CrmRef), maybeThere: Schema.Boolean }),
+  reconcile: Reconcile,
   work: LeadWork
 })
 export type LeadRecord = typeof LeadRecord.Type

@@ -12,6 +12,8 @@ import {
   deliveredOf,
   deliverySeconds,
   firstReplySeconds,
+  leadsAwaitingCrm,
+  leadsReconciled,
   leadsRecorded,
   leadsTaken,
   peopleForgotten,
@@ -44,6 +46,8 @@ export const makeKnownSeries = (brands: ReadonlyArray<BrandSeries>) =>
       Metric.value(Metric.tagged(leadsRecorded, "brand", brand)),
       Metric.value(Metric.tagged(leadsTaken, "brand", brand)),
       Metric.value(Metric.tagged(slaReminders, "brand", brand)),
+      Metric.value(Metric.tagged(leadsReconciled, "brand", brand)),
+      Metric.set(Metric.tagged(leadsAwaitingCrm, "brand", brand), 0),
       ...OutcomeKind.literals.map((via) => Metric.value(deliveredOf(brand, via, crm))),
       ...CRM_ERROR_KINDS.map((kind) => Metric.value(crmErrorsOf(brand, kind, crm)))
     ]),

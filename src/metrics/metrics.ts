@@ -91,6 +91,17 @@ export const slaReminders = Metric.counter("leadbot_sla_reminders_total", {
   incremental: true
 })
 
+/** Fallback leads their CRM took after all (reconciliation), by `brand`. */
+export const leadsReconciled = Metric.counter("leadbot_leads_reconciled_total", {
+  description: "Fallback leads delivered to their CRM later by reconciliation, by brand",
+  incremental: true
+})
+
+/** Read from the store at each scrape: fallback leads not in their CRM yet and not marked entered, by `brand`. */
+export const leadsAwaitingCrm = Metric.gauge("leadbot_leads_awaiting_crm", {
+  description: "Fallback leads neither taken by their CRM since nor marked entered by hand, by brand (from the store)"
+})
+
 /** From a lead's recording to the first manager's message delivered to its person. */
 export const firstReplySeconds = Metric.histogram(
   "leadbot_first_reply_seconds",

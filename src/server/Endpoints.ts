@@ -15,8 +15,15 @@ export interface WebhookRoute {
 /** What the probes and the pending gauges read, once the store is open. */
 export interface StoreProbes {
   readonly check: Effect.Effect<void, unknown>
-  /** Leads that have reached no human, and the age in seconds of the oldest (0 when none). */
-  readonly pending: Effect.Effect<{ readonly count: number; readonly oldestSeconds: number }, unknown>
+  /**
+   * Leads that have reached no human, and the age in seconds of the oldest (0 when none); fallback leads not in their
+   * CRM yet and not entered by hand, for each brand.
+   */
+  readonly pending: Effect.Effect<{
+    readonly count: number
+    readonly oldestSeconds: number
+    readonly awaitingCrm: ReadonlyArray<readonly [brand: string, count: number]>
+  }, unknown>
 }
 
 /**

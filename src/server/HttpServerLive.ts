@@ -7,7 +7,13 @@ import { Effect, Layer, Metric, Option } from "effect"
 
 import { AppConfig } from "../config/AppConfig.js"
 import { StartupError } from "../config/StartupError.js"
-import { eventLoopLagSeconds, leadsPending, oldestPendingLeadSeconds, residentMemoryBytes } from "../metrics/metrics.js"
+import {
+  eventLoopLagSeconds,
+  leadsAwaitingCrm,
+  leadsPending,
+  oldestPendingLeadSeconds,
+  residentMemoryBytes
+} from "../metrics/metrics.js"
 import { prometheusText } from "../metrics/prometheus.js"
 import { Endpoints } from "./Endpoints.js"
 
@@ -41,8 +47,12 @@ const app = Effect.gen(function*() {
     const store = yield* endpoints.store
     if (Option.isSome(store)) {
       yield* store.value.pending.pipe(
-        Effect.flatMap(({ count, oldestSeconds }) =>
-          Effect.all([Metric.set(leadsPending, count), Metric.set(oldestPendingLeadSeconds, oldestSeconds)])
+        Effect.flatMap(({ awaitingCrm, count, oldestSeconds }) =>
+          Effect.all([
+            Metric.set(leadsPending, count),
+            Metric.set(oldestPendingLeadSeconds, oldestSeconds),
+            ...awaitingCrm.map(([brand, n]) => Metric.set(Metric.tagged(leadsAwaitingCrm, "brand", brand), n))
+          ])
         ),
         Effect.catchAll(() => Effect.logWarning("/metrics: the store did not answer; the pending gauges are stale"))
       )

@@ -1,6 +1,7 @@
 import { Clock, Duration, Effect, Layer, Option } from "effect"
 
 import { AppConfig } from "../config/AppConfig.js"
+import { Profiles } from "../profiles/Profiles.js"
 import { LeadStore } from "../store/LeadStore.js"
 import { StoreHealth } from "../store/StoreHealth.js"
 import { Endpoints } from "./Endpoints.js"
@@ -16,6 +17,7 @@ export const Serving = Layer.scopedDiscard(Effect.gen(function*() {
   const endpoints = yield* Endpoints
   const health = yield* StoreHealth
   const leads = yield* LeadStore
+  const profiles = yield* Profiles
   const { shutdownDrainSeconds, webhook } = yield* AppConfig
   const drain = Option.isNone(webhook) || shutdownDrainSeconds === 0 ? Effect.void : Effect.logInfo(
     `stopping: webhook requests are still taken for ${shutdownDrainSeconds} s (SHUTDOWN_DRAIN_SECONDS)`
@@ -25,10 +27,11 @@ export const Serving = Layer.scopedDiscard(Effect.gen(function*() {
   )
   yield* endpoints.setStore({
     check: health.check,
-    pending: Effect.all([leads.undelivered, Clock.currentTimeMillis]).pipe(
-      Effect.map(([pending, now]) => ({
+    pending: Effect.all([leads.undelivered, leads.awaitingEntry, Clock.currentTimeMillis]).pipe(
+      Effect.map(([pending, awaiting, now]) => ({
         count: pending.length,
-        oldestSeconds: pending.length === 0 ? 0 : Math.max(0, now - pending[0]!.lead.createdAt) / 1000
+        oldestSeconds: pending.length === 0 ? 0 : Math.max(0, now - pending[0]!.lead.createdAt) / 1000,
+        awaitingCrm: profiles.all.map((p) => [p.key, awaiting.filter((r) => r.lead.profile === p.key).length] as const)
       }))
     )
   })

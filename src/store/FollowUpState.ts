@@ -9,11 +9,15 @@ export class FollowUpState extends Context.Tag("FollowUpState")<
   {
     readonly attach: (telegramId: number, leadId: string) => Effect.Effect<void, StoreError>
     readonly latestLead: (telegramId: number) => Effect.Effect<Option.Option<string>, StoreError>
-    /** Queues a follow-up; its `seq` is assigned here. */
+    /** Queues a follow-up; its `seq` (and the time it came) is assigned here. */
     readonly add: (followUp: Omit<FollowUp, "seq">) => Effect.Effect<FollowUp, StoreError>
     /** Follow-ups not yet shown to the managers, oldest first. */
     readonly queued: (leadId: string) => Effect.Effect<ReadonlyArray<FollowUp>, StoreError>
     readonly markApplied: (leadId: string, seq: number, via: AppliedVia) => Effect.Effect<void, StoreError>
+    /** All the lead's follow-ups and when each came, oldest first (what goes with it to a CRM that takes it late). */
+    readonly allOf: (
+      leadId: string
+    ) => Effect.Effect<ReadonlyArray<{ readonly followUp: FollowUp; readonly at: number }>, StoreError>
     /** Follow-ups that became part of the fallback message's text, oldest first. */
     readonly appliedByEdit: (leadId: string) => Effect.Effect<ReadonlyArray<FollowUp>, StoreError>
     /** The phone number the lead's person gave last, shown or not. */

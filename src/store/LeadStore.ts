@@ -25,7 +25,10 @@ export class LeadStore extends Context.Tag("LeadStore")<
     /** The lead reached a human; false when it is gone (its person was forgotten meanwhile). */
     readonly setOutcome: (leadId: string, outcome: Outcome) => Effect.Effect<boolean, StoreError>
     readonly recordAttempt: (leadId: string, attempt: DeliveryAttempt) => Effect.Effect<void, StoreError>
-    /** Marks a fallback lead as entered by hand (and so due, to show it); false when it already was. */
+    /**
+     * Marks a fallback lead as entered by hand (and so due, to show it); its reconciliation stops. False when it
+     * already was, or the CRM took it first (reconciliation).
+     */
     readonly markHandled: (leadId: string, handled: Handled) => Effect.Effect<boolean, StoreError>
     /** The manager's mark is on the fallback message. */
     readonly markHandledShown: (leadId: string) => Effect.Effect<void, StoreError>
@@ -78,9 +81,28 @@ export class LeadStore extends Context.Tag("LeadStore")<
     readonly markMaybeInCrm: (leadId: string, maybe: boolean) => Effect.Effect<void, StoreError>
     /** A reminder that could not be sent is tried again at `at` (unless it is no longer due: taken, answered). */
     readonly postponeReminder: (leadId: string, at: number) => Effect.Effect<void, StoreError>
+    /**
+     * Reconciliation: the fallback lead is offered to its CRM again from `at`, unless a manager entered it or the
+     * CRM took it meanwhile.
+     */
+    readonly awaitCrm: (leadId: string, at: number) => Effect.Effect<void, StoreError>
+    /** Up to `limit` leads whose reconciliation is due at `now`, that no live lease holds, oldest lead first. */
+    readonly reconcileDue: (now: number, limit: number) => Effect.Effect<ReadonlyArray<string>, StoreError>
+    /**
+     * A reconciliation failed: tried again at `at`, one retry more, unless a manager entered the lead meanwhile
+     * (their press wins); none: it is over (its time is up, or nothing is left to reconcile).
+     */
+    readonly reconcileLater: (leadId: string, at: Option.Option<number>) => Effect.Effect<void, StoreError>
+    /**
+     * The CRM took the fallback lead at `at` (even if a manager pressed meanwhile: its message then says both): its
+     * reconciliation is over and the lead is due, to show it. True the first time only.
+     */
+    readonly reconciled: (leadId: string, at: number) => Effect.Effect<boolean, StoreError>
+    /** The lead's message says that the CRM took it. */
+    readonly markReconciledShown: (leadId: string) => Effect.Effect<void, StoreError>
     /** Leads that have reached no human yet, oldest first. */
     readonly undelivered: Effect.Effect<ReadonlyArray<LeadRecord>, StoreError>
-    /** Fallback leads no manager has marked "✅ Внесено в CRM" yet, oldest first. */
+    /** Fallback leads no manager has marked "✅ Внесено в CRM" and the CRM has not taken since, oldest first. */
     readonly awaitingEntry: Effect.Effect<ReadonlyArray<LeadRecord>, StoreError>
     /** The person's leads, oldest first (what /mydata lists). */
     readonly ofPerson: (telegramId: number) => Effect.Effect<ReadonlyArray<LeadRecord>, StoreError>

@@ -4,9 +4,9 @@ import type { StoreError } from "./StoreError.js"
 
 /**
  * What a lease is on: a chat's updates (the intake), a lead's attempts (delivery), a person's relays, an erasure, a
- * lead's reminders, a lead's CRM notes.
+ * lead's reminders, a lead's CRM notes, a fallback lead's reconciliation with its CRM.
  */
-export const LeaseKind = Schema.Literal("chat", "lead", "person", "erasure", "reminder", "crm_note")
+export const LeaseKind = Schema.Literal("chat", "lead", "person", "erasure", "reminder", "crm_note", "reconcile")
 export type LeaseKind = typeof LeaseKind.Type
 
 /**

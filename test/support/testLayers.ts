@@ -48,6 +48,7 @@ export const testConfigWith = (changes: Partial<Parameters<typeof AppConfig.make
       updatesRetentionDays: 7,
       campaignWindowDays: 30,
       statsRetentionDays: 400,
+      crmReconcileHours: 72,
       deliveryLeaseSeconds: 30,
       webhook: Option.none(),
       port: 0,

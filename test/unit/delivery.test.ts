@@ -25,14 +25,19 @@ const AGENCY_LEAD = "lead:agency:clients"
 
 const cases: ReadonlyArray<readonly [CrmError, string]> = [
   [
-    new CrmConnectionError({ detail: "connect ECONNREFUSED 127.0.0.1:9" }),
+    new CrmConnectionError({ detail: "connect ECONNREFUSED 127.0.0.1:9", code: "ECONNREFUSED" }),
     "<b>Причина:</b> CRM-сервер недоступен (ошибка соединения): connect ECONNREFUSED 127.0.0.1:9"
+  ],
+  // The CRM may have the lead: a reset once the request was sent, no answer in time (the manager checks first).
+  [
+    new CrmConnectionError({ detail: "socket hang up", code: "ECONNRESET" }),
+    "<b>Причина:</b> CRM не ответила вовремя — лид может уже быть в CRM"
   ],
   [
     new CrmHttpStatusError({ status: 500, bodyExcerpt: "Internal Server Error" }),
     "<b>Причина:</b> CRM ответила ошибкой: HTTP 500 — Internal Server Error"
   ],
-  [new CrmTimeoutError({ timeoutMs: 10_000 }), "<b>Причина:</b> CRM не ответила за 10 с (таймаут)"],
+  [new CrmTimeoutError({ timeoutMs: 10_000 }), "<b>Причина:</b> CRM не ответила вовремя — лид может уже быть в CRM"],
   [
     new CrmClientError({ detail: "InvalidUrl: not a URL" }),
     "<b>Причина:</b> ошибка HTTP-клиента: InvalidUrl: not a URL"

@@ -61,7 +61,8 @@ describe("/pending", () => {
 describe("/pending: fallback leads not yet entered into the CRM", () => {
   it.scoped("listed after the undelivered, oldest first, each with a link to its message; a marked one is not", () => {
     const telegram = recordingTelegram()
-    const crm = scriptedCrm(Array.from({ length: 3 }, () => new CrmConnectionError({ detail: "refused" })))
+    // The CRM stays down: none of them reaches it later (reconciliation), so all wait for a manager.
+    const crm = scriptedCrm(Array.from({ length: 100 }, () => new CrmConnectionError({ detail: "refused" })))
     return Effect.gen(function*() {
       const router = yield* UpdateRouter
       const delivery = yield* Delivery

@@ -24,6 +24,7 @@ const state: FallbackState = {
   edited: [],
   handled: Option.none(),
   taken: Option.none(),
+  reconciled: Option.none(),
   takeText: "🙋 Беру",
   timeZone: "UTC"
 }

@@ -38,6 +38,7 @@ const record = (id: string, profile: string, outcome: LeadRecord["outcome"], car
     reminders: { sent: 0, nextAt: Option.none() },
     answered: false,
     crm: { ref: Option.none(), maybeThere: false },
+    reconcile: { dueAt: Option.none(), retries: 0, reconciledAt: Option.none(), shown: false },
     work: { dueAt: Option.none(), retries: 0, wakes: 0 }
   }) satisfies LeadRecord
 

@@ -19,6 +19,7 @@ export const managerName = (user: User): string =>
 const pressAnswers = {
   marked: "✅ Отмечено: лид внесён в CRM.",
   already: "Этот лид уже отмечен.",
+  inCrm: "Этот лид уже в CRM (доставлен автоматически)",
   gone: "Этого лида больше нет: данные человека удалены по его запросу.",
   elsewhere: "Этот лид — другого бренда: его отмечают в чате его менеджеров.",
   notManagers: "Эта кнопка — для менеджеров в рабочем чате."
@@ -47,8 +48,15 @@ export class HandledMark extends Effect.Service<HandledMark>()("HandledMark", {
         if (chats.of(record.value.lead.profile).id !== chat.id) return "elsewhere" as const
         const outcome = record.value.outcome
         if (Option.isNone(outcome) || outcome.value._tag !== "Fallback") return "already" as const
+        if (Option.isSome(record.value.reconcile.reconciledAt)) return "inCrm" as const
         const handled: Handled = { by, at: yield* Clock.currentTimeMillis }
-        if (!(yield* atomically(leads.markHandled(leadId, handled)))) return "already" as const
+        if (!(yield* atomically(leads.markHandled(leadId, handled)))) {
+          // Refused: another manager was first, or the CRM took it a moment ago (reconciliation).
+          const now = yield* leads.get(leadId)
+          return Option.exists(now, (r) => Option.isSome(r.reconcile.reconciledAt))
+            ? "inCrm" as const
+            : "already" as const
+        }
         yield* Effect.logInfo(`lead marked as entered by hand by ${by}`).pipe(Effect.annotateLogs({ lead: leadId }))
         yield* deliveries.schedule(leadId)
         return "marked" as const

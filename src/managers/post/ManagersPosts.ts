@@ -20,7 +20,7 @@ import { fallbackView, type Marks } from "../views/fallbackView.js"
 import { crmFollowUpPlan, smartEditPlan } from "../views/followUpPlan.js"
 import { markPlan } from "../views/markPlan.js"
 import { type Plan, type Posted, send } from "../views/Plan.js"
-import { fallbackHtml, handledHtml, takenHtml } from "../views/render.js"
+import { DUPLICATE_WARNING, fallbackHtml, handledHtml, reconciledHtml, takenHtml } from "../views/render.js"
 import { executePlan } from "./executePlan.js"
 
 /** What applying a follow-up did: how it reached the managers, and what was posted. */
@@ -66,7 +66,7 @@ export class ManagersPosts extends Effect.Service<ManagersPosts>()("ManagersPost
       takeText: texts.take,
       timeZone: adminTimeZone
     })
-    const unmarked: Marks = { taken: Option.none(), handled: Option.none() }
+    const unmarked: Marks = { taken: Option.none(), handled: Option.none(), reconciled: Option.none() }
 
     const postFallback = Effect.fn("ManagersPosts.postFallback")(function*(lead: Lead, error: CrmError) {
       const original = fallbackHtml(lead, error, utmOf(lead.campaign))
@@ -118,6 +118,24 @@ export class ManagersPosts extends Effect.Service<ManagersPosts>()("ManagersPost
     })
 
     /**
+     * Shows on the fallback message that its CRM took the lead after all (`marks.reconciled`), and when, and takes
+     * its "✅ Внесено в CRM" away; a lead also entered by hand gets the duplicate's warning.
+     */
+    const showReconciled = Effect.fn("ManagersPosts.showReconciled")(function*(
+      lead: Lead,
+      outcome: FallbackOutcome,
+      edited: ReadonlyArray<FollowUp>,
+      marks: Marks & { readonly reconciled: Option.Some<number> }
+    ) {
+      const lines = [reconciledHtml(marks.reconciled.value, adminTimeZone)]
+      if (Option.isSome(marks.handled)) lines.push(DUPLICATE_WARNING)
+      return yield* post(
+        lead,
+        (room) => markPlan(stateOf(lead, outcome.html, edited, marks), lines.join("\n"), whereIs(outcome, room))
+      )
+    })
+
+    /**
      * Shows who took the lead (`marks.taken`) on its message, the fallback or the card, and takes "🙋 Беру" away. A
      * card gone is left so.
      */
@@ -154,7 +172,7 @@ export class ManagersPosts extends Effect.Service<ManagersPosts>()("ManagersPost
           : [send(fallbackView(stateOf(lead, outcome.html, edited, marks)), { moves: true })])
     })
 
-    return { postFallback, postCard, applyFollowUp, showHandled, showTaken, relocate } as const
+    return { postFallback, postCard, applyFollowUp, showHandled, showReconciled, showTaken, relocate } as const
   }),
   dependencies: [ManagersRooms.Default, PersonTopics.Default]
 }) {}

@@ -14,7 +14,7 @@ export const cardView = (
   takeText: string,
   timeZone: string
 ): View => {
-  const marks = { taken, handled: Option.none() }
+  const marks = { taken, handled: Option.none(), reconciled: Option.none() }
   return {
     text: [cardHtml(lead, utm), ...markLines(marks, timeZone)].join("\n\n"),
     markup: markButtons(lead, marks, takeText, false)

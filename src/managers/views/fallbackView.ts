@@ -3,12 +3,14 @@ import { Option } from "effect"
 import type { FollowUp, Handled, Lead, Taken } from "../../lead/Lead.js"
 import { HANDLED_BUTTON_TEXT, handledButton, takeButton } from "../../telegram/buttons.js"
 import type { View } from "../room/ManagersRoom.js"
-import { handledHtml, smartEditHtml, takenHtml } from "./render.js"
+import { DUPLICATE_WARNING, handledHtml, reconciledHtml, smartEditHtml, takenHtml } from "./render.js"
 
-/** Who took a lead and who entered it by hand, as its message shows them. */
+/** Who took a lead, who entered it by hand, and when its CRM took it after all, as its message shows them. */
 export interface Marks {
   readonly taken: Option.Option<Taken>
   readonly handled: Option.Option<Handled>
+  /** When the CRM took the fallback lead (reconciliation). */
+  readonly reconciled: Option.Option<number>
 }
 
 /** What the fallback message of a lead is made of: its text when posted, what was edited in since, the marks. */
@@ -23,16 +25,24 @@ export interface FallbackState extends Marks {
   readonly timeZone: string
 }
 
-/** The lines the marks add under a lead's message: who took it, who entered it. */
-export const markLines = ({ handled, taken }: Marks, timeZone: string): ReadonlyArray<string> => [
+/**
+ * The lines the marks add under a lead's message: who took it, who entered it, that its CRM took it (and, when both
+ * happened, that a duplicate is likely: never silent).
+ */
+export const markLines = ({ handled, reconciled, taken }: Marks, timeZone: string): ReadonlyArray<string> => [
   ...Option.toArray(Option.map(taken, (t) => takenHtml(t.by, t.at, timeZone))),
-  ...Option.toArray(Option.map(handled, (h) => handledHtml(h.by, h.at, timeZone)))
+  ...Option.toArray(Option.map(handled, (h) => handledHtml(h.by, h.at, timeZone))),
+  ...Option.toArray(Option.map(reconciled, (at) => reconciledHtml(at, timeZone))),
+  ...(Option.isSome(handled) && Option.isSome(reconciled) ? [DUPLICATE_WARNING] : [])
 ]
 
-/** The buttons a lead's message still needs: "✅ Внесено в CRM" until entered (a fallback), "🙋 Беру" until taken. */
+/**
+ * The buttons a lead's message still needs: "✅ Внесено в CRM" until entered (a fallback, until its CRM took it),
+ * "🙋 Беру" until taken.
+ */
 export const markButtons = (lead: Lead, marks: Marks, takeText: string, fallback: boolean) => ({
   inline_keyboard: [
-    ...(fallback && Option.isNone(marks.handled)
+    ...(fallback && Option.isNone(marks.handled) && Option.isNone(marks.reconciled)
       ? [[{ text: HANDLED_BUTTON_TEXT, callback_data: handledButton(lead.id) }]]
       : []),
     ...(Option.isNone(marks.taken) ? [[{ text: takeText, callback_data: takeButton(lead.id) }]] : [])

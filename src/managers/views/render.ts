@@ -1,11 +1,20 @@
 import { Match, Option } from "effect"
 
-import type { CrmError } from "../../crm/CrmError.js"
+import { answerLost, type CrmError } from "../../crm/CrmError.js"
 import type { Utm } from "../../lead/Campaign.js"
 import type { Contact, FollowUp, Lead, Media } from "../../lead/Lead.js"
 import { escapeHtml, userLink } from "../../telegram/escapeHtml.js"
 
-/** The "Причина:" line of the fallback message, in plain Russian, one per error. Plain text: escape before HTML. */
+/** The reason of a failure after which the CRM may have the lead: it said nothing in time, or broke off mid-answer. */
+export const AMBIGUOUS_REASON = "CRM не ответила вовремя — лид может уже быть в CRM"
+
+/**
+ * The "Причина:" line of the fallback message, in plain Russian: one per error, or, when the CRM may have taken the
+ * lead after all (so a manager checks before entering it), that. Plain text: escape before HTML.
+ */
+export const fallbackReasonRu = (error: CrmError): string => (answerLost(error) ? AMBIGUOUS_REASON : reasonRu(error))
+
+/** The plain failure, one line per error. */
 export const reasonRu: (error: CrmError) => string = Match.type<CrmError>().pipe(
   Match.tagsExhaustive({
     CrmConnectionError: (e) => `CRM-сервер недоступен (ошибка соединения): ${e.detail}`,
@@ -54,14 +63,15 @@ export const fallbackHtml = (lead: Lead, error: CrmError, utm: Utm): string =>
     ...sourceLines(lead, utm),
     `<b>--------------------------</b>`,
     ``,
-    `<b>Причина:</b> ${escapeHtml(reasonRu(error))}`,
+    `<b>Причина:</b> ${escapeHtml(fallbackReasonRu(error))}`,
     ``,
     `<b>Задача:</b>`,
     `1. Внести лид в AmoCRM вручную.`,
     `2. Связаться с клиентом в Telegram.`
   ].join("\n")
 
-const mediaLabel = {
+/** What a follow-up's media is, as its line names it. */
+export const mediaLabel = {
   photo: "фото",
   document: "документ",
   video: "видео",
@@ -145,6 +155,13 @@ export const takenHtml = (by: string, at: number, timeZone: string): string =>
 /** The line a manager's "✅ Внесено в CRM" adds: who, and when. */
 export const handledHtml = (by: string, at: number, timeZone: string): string =>
   `✅ <b>Внесено в CRM:</b> ${escapeHtml(by)}, ${managerTime(at, timeZone)}`
+
+/** The line a fallback gets when its CRM took it after all (reconciliation): when, in the managers' time. */
+export const reconciledHtml = (at: number, timeZone: string): string =>
+  `✅ <b>Доставлено в CRM автоматически</b>, ${managerTime(at, timeZone)}`
+
+/** Under a lead both entered by hand and taken by its CRM: the managers check for the duplicate. */
+export const DUPLICATE_WARNING = "⚠️ Лид попал в CRM автоматически, а его также внесли вручную — проверьте дубль"
 
 /**
  * A link that opens a message of the admin chat, where Telegram has one: in a supergroup or channel

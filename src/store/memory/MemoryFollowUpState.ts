@@ -1,4 +1,4 @@
-import { Effect, Layer, Option } from "effect"
+import { Clock, Effect, Layer, Option } from "effect"
 
 import type { AppliedVia, FollowUp } from "../../lead/Lead.js"
 import { FollowUpState } from "../FollowUpState.js"
@@ -8,6 +8,7 @@ const byEdit: AppliedVia = "edit"
 
 interface Entry {
   readonly followUp: FollowUp
+  readonly at: number
   readonly applied: Option.Option<AppliedVia>
 }
 
@@ -35,16 +36,18 @@ export const MemoryFollowUpState = Layer.effect(
       attach: (telegramId, leadId) => write((unit) => latest.set(unit, telegramId, leadId)),
       latestLead: (telegramId) => read(() => Option.fromNullable(latest.get(telegramId))),
       add: (input) =>
-        write((unit) => {
-          const message = `${input.chatId}:${input.messageId}`
-          const seen = byMessage.get(message)
-          if (seen !== undefined) return seen.followUp
-          const list = entries(input.leadId)
-          const followUp: FollowUp = { ...input, seq: list.length + 1 }
-          byLead.set(unit, input.leadId, [...list, { followUp, applied: Option.none() }])
-          byMessage.set(unit, message, { followUp, arrival: arrivals++ })
-          return followUp
-        }),
+        Effect.flatMap(Clock.currentTimeMillis, (at) =>
+          write((unit) => {
+            const message = `${input.chatId}:${input.messageId}`
+            const seen = byMessage.get(message)
+            if (seen !== undefined) return seen.followUp
+            const list = entries(input.leadId)
+            const followUp: FollowUp = { ...input, seq: list.length + 1 }
+            byLead.set(unit, input.leadId, [...list, { followUp, at, applied: Option.none() }])
+            byMessage.set(unit, message, { followUp, arrival: arrivals++ })
+            return followUp
+          })),
+      allOf: (leadId) => read(() => entries(leadId).map(({ at, followUp }) => ({ followUp, at }))),
       queued: (leadId) => followUpsOf(leadId, (e) => Option.isNone(e.applied)),
       markApplied: (leadId, seq, via) =>
         write((unit) => {

@@ -3,6 +3,7 @@ import { Context, Effect, Layer, Option } from "effect"
 import type { Lead, LeadRecord, LeadWork } from "../../lead/Lead.js"
 import { LeadStore } from "../LeadStore.js"
 import { dueBy, retriedLater } from "./dueWork.js"
+import { memoryLeadReconcile, notReconciling } from "./memoryLeadReconcile.js"
 import { MemoryTable, read, write } from "./MemoryTable.js"
 
 const idle: LeadWork = { dueAt: Option.none(), retries: 0, wakes: 0 }
@@ -74,6 +75,7 @@ export const MemoryLeadStore = Layer.effectContext(
             reminders: { sent: 0, nextAt: Option.none() },
             answered: false,
             crm: { ref: Option.none(), maybeThere: false },
+            reconcile: notReconciling,
             work: { ...idle, dueAt: Option.some(lead.createdAt) }
           })
           return true
@@ -101,9 +103,10 @@ export const MemoryLeadStore = Layer.effectContext(
         change(leadId, (r) => ({ ...r, attempts: [...r.attempts, attempt] })).pipe(Effect.asVoid),
       markHandled: (leadId, handled) =>
         change(leadId, (r) =>
-          Option.isSome(r.handled) ? undefined : {
+          Option.isSome(r.handled) || Option.isSome(r.reconcile.reconciledAt) ? undefined : {
             ...r,
             handled: Option.some(handled),
+            reconcile: { ...r.reconcile, dueAt: Option.none() },
             work: {
               ...r.work,
               wakes: r.work.wakes + 1,
@@ -200,8 +203,10 @@ export const MemoryLeadStore = Layer.effectContext(
         ),
       undelivered: listed((r) => Option.isNone(r.outcome)),
       awaitingEntry: listed((r) =>
-        Option.isSome(r.outcome) && r.outcome.value._tag === "Fallback" && Option.isNone(r.handled)
+        Option.isSome(r.outcome) && r.outcome.value._tag === "Fallback" && Option.isNone(r.handled) &&
+        Option.isNone(r.reconcile.reconciledAt)
       ),
+      ...memoryLeadReconcile(() => leads.values(), change),
       ofPerson: (telegramId) => read(() => theirLeads(telegramId)),
       // All a lead row holds in SQL goes with it: its tap, confirmation, first reply, the repeat-tap rule's time.
       forgetPerson: (telegramId) =>

@@ -40,6 +40,8 @@ export const MemoryStats = Layer.effect(
     const leadsSince = (since: number) => leads.all().filter((row) => row.record.lead.createdAt >= since)
     const outcomeIs = (record: LeadRecord, tag: "Crm" | "Fallback") =>
       Option.isSome(record.outcome) && record.outcome.value._tag === tag
+    // A fallback its CRM took later counts as the CRM's (late), not as entered by hand.
+    const reconciled = (record: LeadRecord) => Option.isSome(record.reconcile.reconciledAt)
     return Stats.of({
       leadTallies: (since) =>
         read(() => {
@@ -53,8 +55,8 @@ export const MemoryStats = Layer.effect(
               campaign,
               scope,
               leads: records.length,
-              crm: records.filter((r) => outcomeIs(r, "Crm")).length,
-              fallback: records.filter((r) => outcomeIs(r, "Fallback")).length,
+              crm: records.filter((r) => outcomeIs(r, "Crm") || reconciled(r)).length,
+              fallback: records.filter((r) => outcomeIs(r, "Fallback") && !reconciled(r)).length,
               pending: records.filter((r) => Option.isNone(r.outcome)).length,
               reminded: records.filter((r) => r.reminders.sent > 0).length,
               medianFirstReplyMs: median(

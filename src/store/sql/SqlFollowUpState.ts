@@ -1,5 +1,5 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
 
 import type { AppliedVia } from "../../lead/Lead.js"
 import { FollowUpState } from "../FollowUpState.js"
@@ -25,6 +25,14 @@ export const SqlFollowUpState = Layer.effect(
       execute: (leadId) =>
         sql`SELECT * FROM follow_ups WHERE lead_id = ${leadId} AND applied_via = ${byEdit}
         ORDER BY seq`
+    })
+    // A follow-up kept before its time was (migration 0015) came after its lead: the lead's time stands for it.
+    const all = SqlSchema.findAll({
+      Request: Schema.String,
+      Result: Schema.Struct({ ...FollowUpFromRow.fields, at: Schema.Number }),
+      execute: (leadId) =>
+        sql`SELECT f.*, COALESCE(f.created_at, l.created_at) AS at FROM follow_ups f JOIN leads l ON l.id = f.lead_id
+            WHERE f.lead_id = ${leadId} ORDER BY f.seq`
     })
     const byMessage = SqlSchema.single({
       Request: Schema.Struct({ chatId: Schema.Number, messageId: Schema.Number }),
@@ -65,16 +73,24 @@ export const SqlFollowUpState = Layer.effect(
       latestLead: (telegramId) =>
         latest(telegramId).pipe(Effect.map(Option.map((r) => r.lead_id)), storeOp("latestLead")),
       add: (input) =>
-        sql`INSERT INTO follow_ups (lead_id, seq, chat_id, message_id, media, text, phone)
+        Clock.currentTimeMillis.pipe(
+          Effect.flatMap((now) =>
+            sql`INSERT INTO follow_ups (lead_id, seq, chat_id, message_id, media, text, phone, created_at)
             SELECT CAST(${input.leadId} AS TEXT), COALESCE(MAX(seq), 0) + 1, CAST(${input.chatId} AS BIGINT),
                    CAST(${input.messageId} AS BIGINT), CAST(${Option.getOrNull(input.media)} AS TEXT),
-                   CAST(${input.text} AS TEXT), ${input.phone ? 1 : 0}
+                   CAST(${input.text} AS TEXT), ${input.phone ? 1 : 0}, CAST(${now} AS BIGINT)
             FROM follow_ups WHERE lead_id = ${input.leadId}
-            ON CONFLICT (chat_id, message_id) DO NOTHING`.pipe(
+            ON CONFLICT (chat_id, message_id) DO NOTHING`
+          ),
           Effect.zipRight(byMessage({ chatId: input.chatId, messageId: input.messageId })),
           storeOp("addFollowUp")
         ),
       queued: (leadId) => queued(leadId).pipe(storeOp("queued")),
+      allOf: (leadId) =>
+        all(leadId).pipe(
+          Effect.map((rows) => rows.map(({ at, ...followUp }) => ({ followUp, at }))),
+          storeOp("followUpsOf")
+        ),
       markApplied: (leadId, seq, via) =>
         sql`UPDATE follow_ups SET applied_via = ${via} WHERE lead_id = ${leadId} AND seq = ${seq}`.pipe(
           Effect.asVoid,

@@ -6,6 +6,7 @@ import { LeadStore } from "../LeadStore.js"
 import { Leases } from "../Leases.js"
 import { dueWork } from "./dueWork.js"
 import { LeadFromRow, LeadRecordFromRow, storeOp, wroteOne } from "./rows.js"
+import { sqlLeadReconcile } from "./sqlLeadReconcile.js"
 import { sqlLeadTeamwork } from "./sqlLeadTeamwork.js"
 
 /** The outbox in SQL (SQLite or PostgreSQL): a lead row with no outcome is pending. */
@@ -43,7 +44,7 @@ export const SqlLeadStore = Layer.effect(
       Result: LeadRecordFromRow,
       execute: () =>
         sql`${leadsWithAttempts} WHERE outcome = ${outcomeKinds.Fallback} AND handled_at IS NULL
-              ORDER BY created_at`
+              AND reconciled_at IS NULL ORDER BY created_at`
     })
     const findUnconfirmed = SqlSchema.findOne({
       Request: Schema.String,
@@ -136,8 +137,11 @@ export const SqlLeadStore = Layer.effect(
           ),
       markHandled: (leadId, handled) =>
         sql`UPDATE leads SET handled_by = ${handled.by}, handled_at = ${handled.at}, wakes = wakes + 1,
-              next_attempt_at = COALESCE(next_attempt_at, ${handled.at})
-            WHERE id = ${leadId} AND handled_at IS NULL RETURNING id`.pipe(wroteOne, storeOp("markHandled")),
+              next_attempt_at = COALESCE(next_attempt_at, ${handled.at}), reconcile_at = NULL
+            WHERE id = ${leadId} AND handled_at IS NULL AND reconciled_at IS NULL RETURNING id`.pipe(
+          wroteOne,
+          storeOp("markHandled")
+        ),
       markHandledShown: (leadId) =>
         Clock.currentTimeMillis.pipe(
           Effect.flatMap((now) => sql`UPDATE leads SET handled_shown_at = ${now} WHERE id = ${leadId}`),
@@ -160,6 +164,7 @@ export const SqlLeadStore = Layer.effect(
           storeOp("setCard")
         ),
       ...sqlLeadTeamwork(sql, leases),
+      ...sqlLeadReconcile(sql, leases),
       undelivered: findUndelivered(undefined).pipe(storeOp("undelivered")),
       awaitingEntry: findAwaitingEntry(undefined).pipe(storeOp("awaitingEntry")),
       ofPerson: (telegramId) => findOfPerson(telegramId).pipe(storeOp("leadsOfPerson")),

@@ -4,7 +4,8 @@ import { Effect, Layer, Option, Schema } from "effect"
 import { Leases } from "../Leases.js"
 import { Relays } from "../Relays.js"
 import { dueWork } from "./dueWork.js"
-import { RelayFromRow, storeOp, wroteOne } from "./rows.js"
+import { RelayFromRow } from "./relayRows.js"
+import { storeOp, wroteOne } from "./rows.js"
 
 /** The managers' outbox in SQL: a relay row with no outcome is pending. */
 export const SqlRelays = Layer.effect(

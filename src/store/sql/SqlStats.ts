@@ -72,13 +72,15 @@ export const SqlStats = Layer.effect(
       Result: LeadTallyFromRow,
       execute: (since) =>
         sql`WITH period AS (
-              SELECT profile, campaign, outcome, reminders_sent, first_reply_at - created_at AS wait FROM leads
+              SELECT profile, campaign, outcome, reconciled_at, reminders_sent, first_reply_at - created_at AS wait
+              FROM leads
               WHERE created_at >= ${since}
             ), counts AS (
               SELECT profile, campaign, COUNT(*) AS leads,
                 SUM(CASE WHEN reminders_sent > 0 THEN 1 ELSE 0 END) AS reminded,
-                SUM(CASE WHEN outcome = ${outcomeKinds.Crm} THEN 1 ELSE 0 END) AS crm,
-                SUM(CASE WHEN outcome = ${outcomeKinds.Fallback} THEN 1 ELSE 0 END) AS fallback,
+                SUM(CASE WHEN outcome = ${outcomeKinds.Crm} OR reconciled_at IS NOT NULL THEN 1 ELSE 0 END) AS crm,
+                SUM(CASE WHEN outcome = ${outcomeKinds.Fallback} AND reconciled_at IS NULL THEN 1 ELSE 0 END)
+                  AS fallback,
                 SUM(CASE WHEN outcome IS NULL THEN 1 ELSE 0 END) AS pending
               FROM period GROUP BY profile, campaign
             ), answered AS (

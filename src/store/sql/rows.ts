@@ -10,9 +10,7 @@ import {
   Media,
   type Outcome,
   OutcomeKind,
-  outcomeKinds,
-  Relay,
-  RelayOutcome
+  outcomeKinds
 } from "../../lead/Lead.js"
 import { StoreError } from "../StoreError.js"
 
@@ -52,7 +50,11 @@ export const LeadRow = Schema.Struct({
   next_reminder_at: Schema.NullOr(Schema.Number),
   first_reply_at: Schema.NullOr(Schema.Number),
   crm_ref: Schema.NullOr(Schema.String),
-  crm_maybe: Schema.Number
+  crm_maybe: Schema.Number,
+  reconcile_at: Schema.NullOr(Schema.Number),
+  reconcile_retries: Schema.Number,
+  reconciled_at: Schema.NullOr(Schema.Number),
+  reconciled_shown_at: Schema.NullOr(Schema.Number)
 })
 type LeadRow = typeof LeadRow.Type
 
@@ -131,6 +133,12 @@ export const LeadRecordFromRow = decodeOnly(LeadWithAttemptsRow, Schema.typeSche
     ref: row.crm_ref === null ? Option.none() : Option.some(decodeRef(row.crm_ref)),
     maybeThere: row.crm_maybe !== 0
   },
+  reconcile: {
+    dueAt: Option.fromNullable(row.reconcile_at),
+    retries: row.reconcile_retries,
+    reconciledAt: Option.fromNullable(row.reconciled_at),
+    shown: row.reconciled_shown_at !== null
+  },
   work: { dueAt: Option.fromNullable(row.next_attempt_at), retries: row.retries, wakes: row.wakes }
 }))
 
@@ -148,45 +156,6 @@ export const FollowUpFromRow = Schema.Struct({
     encode: (b) => (b ? 1 : 0)
   })
 })
-
-/** A `relays` row as SQLite and PostgreSQL return it. */
-const RelayRow = Schema.Struct({
-  id: Relay.fields.id,
-  admin_chat_id: Schema.Number,
-  admin_message_id: Schema.Number,
-  telegram_id: Schema.NullOr(Schema.Number),
-  text: Relay.fields.text,
-  media: Schema.Number,
-  signature: Schema.NullOr(Schema.String),
-  manager_id: Schema.NullOr(Schema.Number),
-  manager_name: Schema.NullOr(Schema.String),
-  html: Schema.NullOr(Schema.String),
-  lead_id: Schema.NullOr(Schema.String),
-  created_at: Schema.Number,
-  outcome: Schema.NullOr(RelayOutcome),
-  next_attempt_at: Schema.NullOr(Schema.Number),
-  retries: Relay.fields.retries
-})
-
-/** A `relays` row as the relay it holds. */
-export const RelayFromRow = decodeOnly(RelayRow, Schema.typeSchema(Relay), (row) => ({
-  id: row.id,
-  adminChatId: row.admin_chat_id,
-  adminMessageId: row.admin_message_id,
-  telegramId: Option.fromNullable(row.telegram_id),
-  text: row.text,
-  media: row.media !== 0,
-  signature: Option.fromNullable(row.signature),
-  manager: row.manager_id !== null && row.manager_name !== null
-    ? Option.some({ id: row.manager_id, name: row.manager_name })
-    : Option.none(),
-  html: Option.fromNullable(row.html),
-  leadId: Option.fromNullable(row.lead_id),
-  createdAt: row.created_at,
-  outcome: Option.fromNullable(row.outcome),
-  dueAt: Option.fromNullable(row.next_attempt_at),
-  retries: row.retries
-}))
 
 /** How a follow-up was applied, as its column holds it. */
 export const AppliedViaColumn = Schema.NullOr(AppliedVia)

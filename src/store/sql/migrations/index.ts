@@ -14,6 +14,7 @@ import { consent } from "./0011_consent.js"
 import { speed } from "./0012_speed.js"
 import { crm } from "./0013_crm.js"
 import { replyLead } from "./0014_reply_lead.js"
+import { reconcile } from "./0015_reconcile.js"
 
 /**
  * Schema migrations, one a file, for SQLite and PostgreSQL alike (where they differ: ./columns.ts). Never edit one
@@ -36,7 +37,8 @@ export const migrations = {
   "0011_consent": consent,
   "0012_speed": speed,
   "0013_crm": crm,
-  "0014_reply_lead": replyLead
+  "0014_reply_lead": replyLead,
+  "0015_reconcile": reconcile
 }
 
 /** Runs what has not run yet, in order; on PostgreSQL the Migrator locks its table meanwhile. */
