@@ -34,6 +34,9 @@ export const startHarness = async (
       ...botEnv(telegram, crm),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "Info",
       DATA_DIR: makeTempDir("data"),
+      // The CRM does what a test scripts, and nothing behind its back: reconciliation (which offers a fallback to the
+      // CRM again once it is back) is on only where it is the test's subject (CRM_RECONCILE_HOURS: undefined).
+      CRM_RECONCILE_HOURS: "0",
       ...env
     }).flatMap(([name, value]) => (value === undefined ? [] : [[name, value] as const]))
   )
