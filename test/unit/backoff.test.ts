@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, Fiber, Ref, TestClock } from "effect"
 
-import { deliveryBackoff } from "../../src/concurrency/backoff.js"
+import { deliveryBackoff, retryDelayMillis } from "../../src/concurrency/backoff.js"
 
 describe("the delivery backoff", () => {
   it.effect("about 1 s, doubling with ±20% jitter, capped at 5 minutes, and it never gives up", () =>
@@ -24,5 +24,17 @@ describe("the delivery backoff", () => {
       expect(gaps.slice(-5)).toEqual([300_000, 300_000, 300_000, 300_000, 300_000])
       expect(fiber.unsafePoll()).toBeNull() // still trying after two hours
       yield* Fiber.interrupt(fiber)
+    }))
+
+  it.effect("the store's retry delays: the same steps, in whole milliseconds (BIGINT takes no fraction)", () =>
+    Effect.gen(function*() {
+      for (let retries = 0; retries <= 25; retries++) {
+        for (let draw = 0; draw < 20; draw++) {
+          const delay = yield* retryDelayMillis(retries)
+          expect(Number.isInteger(delay)).toBe(true)
+          expect(delay).toBeGreaterThanOrEqual(Math.min(Math.floor(0.8 * 1000 * 2 ** retries), 300_000))
+          expect(delay).toBeLessThanOrEqual(Math.min(Math.ceil(1.2 * 1000 * 2 ** retries), 300_000))
+        }
+      }
     }))
 })
