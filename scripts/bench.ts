@@ -46,6 +46,8 @@ The project's benchmark. Runs the real bot (its own process, as \`npm start\` ru
   npm run bench -- --webhook           Telegram pushes the updates to the bot's webhook instead of its polling
   npm run bench -- --start             \`npm start\` as a user runs it, until the bot polls (5 runs)
   npm run bench -- --postgres URL      the bot on PostgreSQL: a new database on that server for each run
+  npm run bench -- --reconcile 500     new leads (300 people, CRM ok) while the CRM takes 500 fallbacks back
+                                       (reconciliation), against the same backlog not reconciled, and the floor
   npm run bench -- --replicas --postgres URL
                                        webhook mode, CRM ok, 300 people: the floor; SQLite and PostgreSQL with one
                                        bot; then 1, 2 and 3 replicas on PostgreSQL behind nginx
@@ -113,6 +115,11 @@ interface RunOptions {
   /** How many bots on the one store (PostgreSQL for more than one), and whether nginx spreads the webhook over them. */
   readonly replicas?: number
   readonly nginx?: boolean
+  /**
+   * Before the measured people, this many others' leads fall back (the CRM answers 500), and the CRM is back just as
+   * the measured burst starts: with reconciliation on, the CRM takes that backlog meanwhile.
+   */
+  readonly backlog?: number
 }
 
 const FLOOR_BOT = fileURLToPath(new URL("./bench-floor-bot.mjs", import.meta.url))
@@ -129,7 +136,8 @@ const untilReady = async (url: string) => {
 }
 
 export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) => {
-  const { extraEnv = {}, floor = false, nginx = false, replicas = 1, warmUp = 0, webhook = false } = options
+  const { backlog = 0, extraEnv = {}, floor = false, nginx = false, replicas = 1, warmUp = 0, webhook = false } =
+    options
   if (floor && scenario.crm.kind === "hang") {
     throw new Error("the floor bot has no timeout and no fallback: use --scenario ok or slow")
   }
@@ -186,6 +194,27 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
     if (process.env.DUMP_METRICS) {
       const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())
       console.log(text.split("\n").filter((l) => /^effect_fiber/.test(l)).join("\n"))
+    }
+    const waiting = Array.from({ length: backlog }, (_, i) => ({ id: 60_000 + i, first_name: `Waiting ${i}` }))
+    const waitingIds = new Set(waiting.map((p) => p.id))
+    const backlogInCrm = () =>
+      crm.made.filter((r) => waitingIds.has((r.body as { contact: { telegram_id: number } }).contact.telegram_id))
+        .length
+    if (backlog > 0) {
+      await crm.setMode({ kind: "status", status: 500 })
+      for (const p of waiting) telegram.sendText(p, "/start agency")
+      await telegram.waitFor(
+        "the backlog's menus",
+        () => waiting.every((p) => telegram.botMessages(p.id).length > 0),
+        60_000
+      )
+      for (const p of waiting) telegram.tap(p, "📈 Привлечь клиентов")
+      await telegram.waitFor("the backlog's fallbacks", () => telegram.admin.length >= backlog, 120_000)
+      await crm.setMode(scenario.crm)
+      // With reconciliation on, the burst starts once the CRM is taking the backlog.
+      if (extraEnv.CRM_RECONCILE_HOURS !== "0") {
+        await telegram.waitFor("the backlog flowing to the CRM", () => backlogInCrm() > 0 || undefined, 120_000)
+      }
     }
     await crm.setMode(scenario.crm)
     const people = Array.from(
@@ -269,8 +298,11 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
         max: round(sorted.at(-1)!)
       },
       allReachedHumanMs: round(allReachedMs, 0),
+      backlog,
+      /** Of the backlog, how many leads the CRM had when the measured ones were all delivered. */
+      backlogInCrm: backlogInCrm(),
       inCrm: inCrm().length,
-      inAdminChat: telegram.admin.length,
+      inAdminChat: telegram.admin.length - backlog,
       lost: people.length - reached().size,
       mode: webhook ? "webhook" : "polling",
       startToPollingMs: round(startToPolling, 0),
@@ -420,6 +452,45 @@ const npmStartToPolling = async (times: number) => {
   return runs
 }
 
+/**
+ * New leads while the CRM takes a backlog of `backlog` fallbacks (reconciliation): 300 people, CRM ok, the bot with
+ * reconciliation on and off (CRM_RECONCILE_HOURS=0, the same backlog) and the floor, `rounds` times, interleaved.
+ */
+const reconcileBench = async (backlog: number, rounds: number) => {
+  const scenario = SCENARIOS.ok!
+  const runs: Array<{ round: number; bot: string; r: Awaited<ReturnType<typeof runFunnel>> }> = []
+  for (let round = 1; round <= rounds; round++) {
+    for (const bot of ["reconciling", "not reconciling", "floor"]) {
+      const r = await runFunnel(scenario, {
+        floor: bot === "floor",
+        backlog: bot === "floor" ? 0 : backlog,
+        extraEnv: bot === "not reconciling" ? { CRM_RECONCILE_HOURS: "0" } : {}
+      })
+      runs.push({ round, bot, r })
+      console.log([
+        `round ${round}: ${bot}${bot === "floor" ? "" : `, backlog ${backlog}`}, ${r.people} people:`,
+        `confirmation p50 ${r.confirmationMs.p50} / p99 ${r.confirmationMs.p99} ms;`,
+        `every lead reached a human in ${r.allReachedHumanMs} ms (lost ${r.lost});`,
+        `backlog in the CRM by then ${r.backlogInCrm}; CPU to confirm all ${r.burstCpuSeconds.toConfirmAll} s`
+      ].join(" "))
+    }
+  }
+  const p99 = (bot: string) => runs.filter((x) => x.bot === bot).map((x) => x.r.confirmationMs.p99)
+  const ratio = (a: string, b: string) =>
+    runs.filter((x) => x.bot === a).map((x) =>
+      round2(x.r.confirmationMs.p99 / runs.find((y) => y.bot === b && y.round === x.round)!.r.confirmationMs.p99)
+    )
+  console.log(
+    `confirmation p99: reconciling ÷ not ${ratio("reconciling", "not reconciling").join(", ")}×; ` +
+      `reconciling ÷ floor ${ratio("reconciling", "floor").join(", ")}×; not ÷ floor ${
+        ratio("not reconciling", "floor").join(", ")
+      }× (p99 ms: reconciling ${p99("reconciling").join(", ")}; not ${p99("not reconciling").join(", ")}; floor ${
+        p99("floor").join(", ")
+      })`
+  )
+  return runs
+}
+
 const main = async () => {
   const { values } = commandLine("bench", HELP, {
     options: {
@@ -433,6 +504,7 @@ const main = async () => {
       start: { type: "boolean", default: false },
       postgres: { type: "string" },
       replicas: { type: "boolean", default: false },
+      reconcile: { type: "string" },
       rounds: { type: "string" },
       "bot-only": { type: "boolean", default: false },
       "idle-seconds": { type: "string", default: "20" },
@@ -445,6 +517,8 @@ const main = async () => {
     const runs = await npmStartToPolling(5)
     results.npmStartToPollingMs = runs
     console.log(`npm start → polling, 5 runs: ${runs.join(", ")} ms`)
+  } else if (values.reconcile !== undefined) {
+    results.reconcile = await reconcileBench(Number(values.reconcile), Number(values.rounds ?? 2))
   } else if (values.replicas) {
     if (values.postgres === undefined) {
       throw new Error("--replicas needs --postgres URL (a server to make databases on)")

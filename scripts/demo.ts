@@ -105,7 +105,7 @@ const main = async () => {
     console.log("  (the person already has the confirmation; the CRM has not answered yet)")
     await telegram.waitFor(
       "the fallback after the timeout",
-      () => telegram.admin.some((m) => m.text.includes("@anna_ai") && m.text.includes("таймаут")),
+      () => telegram.admin.some((m) => m.text.includes("@anna_ai") && m.text.includes("не ответила вовремя")),
       10_000
     )
     showAnna()

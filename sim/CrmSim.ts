@@ -9,6 +9,8 @@ export type CrmMode =
   | { readonly kind: "hang" }
   | { readonly kind: "reset" }
   | { readonly kind: "refused" }
+  /** The CRM makes the lead, then its answer is lost (never sent): the bot's timeout ends the call. */
+  | { readonly kind: "acceptThenHang" }
 
 /**
  * The CRM's modes by the names the sandbox, the stand-ins' command line and their docs use: `hang` never answers
@@ -33,10 +35,18 @@ export interface CrmRequest {
   readonly at: number
 }
 
-/** A local stand-in for the brands' CRM webhooks on 127.0.0.1, with switchable faults. */
+/**
+ * A local stand-in for the brands' CRM webhooks on 127.0.0.1, with switchable faults. The webhook is this project's
+ * own contract (docs/operating.md, "What happens to a lead"): the seed's JSON, with `Idempotency-Key: <lead id>`,
+ * which this CRM honours (a repeat of a key it made a lead for is answered 200 and makes none: `made`), as a
+ * middleware that dedupes would.
+ */
 export class CrmSim {
-  /** Leads the CRM accepted (answered 200). */
+  /** Leads the CRM accepted (answered 200), repeats included. */
   readonly accepted: Array<CrmRequest> = []
+  /** The leads it made: one per Idempotency-Key (a request without one always makes one). */
+  readonly made: Array<CrmRequest> = []
+  private readonly keys = new Set<string>()
   /** Every request that arrived, whatever the answer. */
   readonly requests: Array<CrmRequest> = []
   private mode: CrmMode = { kind: "ok" }
@@ -82,6 +92,14 @@ export class CrmSim {
     return this.listening ? new Promise((resolve) => this.server.close(() => resolve())) : Promise.resolve()
   }
 
+  /** Makes the lead, unless its Idempotency-Key made one already. */
+  private make(request: CrmRequest) {
+    const key = request.headers["idempotency-key"]
+    if (typeof key === "string" && this.keys.has(key)) return
+    if (typeof key === "string") this.keys.add(key)
+    this.made.push(request)
+  }
+
   private async onRequest(req: IncomingMessage, res: ServerResponse) {
     const chunks: Array<Buffer> = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -97,6 +115,9 @@ export class CrmSim {
     switch (mode.kind) {
       case "hang":
         return
+      case "acceptThenHang":
+        this.make(request)
+        return
       case "reset":
         return req.socket.destroy()
       case "status":
@@ -109,6 +130,7 @@ export class CrmSim {
         break
     }
     if (res.destroyed) return
+    this.make(request)
     this.accepted.push(request)
     res.writeHead(200, { "content-type": "application/json" })
     res.end(JSON.stringify({ status: "ok" }))

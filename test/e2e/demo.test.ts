@@ -20,7 +20,7 @@ describe("npm run demo", () => {
     expect(stdout).toContain("Сообщение: https://boss.example")
     expect(stdout).toMatch(/🤖 →👤 Здравствуйте! Посмотрим ваш сайт и вернёмся с планом сегодня\./)
     expect(stdout).toContain("👍 on Ольга's message: the person has it")
-    expect(stdout).toContain("Причина: CRM не ответила за 2 с (таймаут)")
+    expect(stdout).toContain("Причина: CRM не ответила вовремя — лид может уже быть в CRM")
     expect(stdout).toContain("leads in the CRM: 3; fallback messages in the admin chat: 2")
     expect(stdout).not.toContain("secret-test-token")
   }, 120_000)

@@ -58,15 +58,16 @@ describe("CRM failures fall back to the admin chat; the person sees the same con
     // The person is answered while the CRM request is still open.
     expect(h.crm.requests.length <= 1 && h.telegram.admin.length === 0).toBe(true)
     const fallback = await h.telegram.waitFor("fallback", () => h.telegram.admin[0])
-    expect(fallback.text).toContain("Причина: CRM не ответила за 1.5 с (таймаут)")
+    // The CRM may have taken it: the managers check before entering it by hand.
+    expect(fallback.text).toContain("Причина: CRM не ответила вовремя — лид может уже быть в CRM")
   })
 
-  it("reset socket: a connection error", async () => {
+  it("reset socket once the request was sent: the CRM may have the lead, and the fallback says so", async () => {
     h = await startHarness()
     await h.crm.setMode({ kind: "reset" })
     await tapAgency()
     const fallback = await h.telegram.waitFor("fallback", () => h.telegram.admin[0])
-    expect(fallback.text).toContain("Причина: CRM-сервер недоступен (ошибка соединения)")
+    expect(fallback.text).toContain("Причина: CRM не ответила вовремя — лид может уже быть в CRM")
   })
 
   it("a hostile name and no username: shown literally, linked by id, never @None", async () => {

@@ -48,6 +48,16 @@ describe("AppConfig", () => {
       )
     }))
 
+  it.effect("CRM_RECONCILE_HOURS: 72 unless set; 0 (never) is a value", () =>
+    Effect.gen(function*() {
+      const hours = (env: Record<string, string>) =>
+        Effect.map(load({ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", ...env }), (exit) =>
+          Exit.isSuccess(exit) ? Context.get(exit.value, AppConfig).crmReconcileHours : undefined)
+      expect(yield* hours({})).toBe(72)
+      expect(yield* hours({ CRM_RECONCILE_HOURS: "0" })).toBe(0)
+      expect(yield* hours({ CRM_RECONCILE_HOURS: "12.5" })).toBe(12.5)
+    }))
+
   it.effect.each(
     [
       [{ ADMIN_CHAT_ID: "1" }, "BOT_TOKEN"],
@@ -64,6 +74,8 @@ describe("AppConfig", () => {
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", DELIVERY_LEASE_SECONDS: "1" }, "DELIVERY_LEASE_SECONDS"],
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", DELIVERY_LEASE_SECONDS: "2.5" }, "DELIVERY_LEASE_SECONDS"],
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", SHUTDOWN_DRAIN_SECONDS: "-1" }, "SHUTDOWN_DRAIN_SECONDS"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", CRM_RECONCILE_HOURS: "-1" }, "CRM_RECONCILE_HOURS"],
+      [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", CRM_RECONCILE_HOURS: "three days" }, "CRM_RECONCILE_HOURS"],
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", ADMIN_NOTIFY: "everything" }, "ADMIN_NOTIFY"],
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", RELAY_SIGNATURE: "full" }, "RELAY_SIGNATURE"],
       [{ BOT_TOKEN: "1:a", ADMIN_CHAT_ID: "1", DATABASE_URL: "mysql://x" }, "DATABASE_URL"]
