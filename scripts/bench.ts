@@ -16,7 +16,7 @@ import { startNginx } from "../sim/nginxProxy.js"
 import { createDatabase } from "../sim/postgresDatabase.js"
 import { processStats, spawnBot } from "../sim/spawnBot.js"
 import { stopWholeOnSignal } from "../sim/stopOnSignal.js"
-import { TelegramSim } from "../sim/TelegramSim.js"
+import { type SimUser, TelegramSim } from "../sim/TelegramSim.js"
 import { makeTempDir, removeTempDirs } from "../sim/tempDirs.js"
 import { botEnv } from "../sim/world.js"
 import type { Lead } from "../src/lead/Lead.js"
@@ -179,15 +179,21 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
     await sleep(Math.max(0, idleSettleMs - 1000))
     const idle = processStats(bot.child.pid!)
 
-    if (warmUp > 0) {
-      const early = Array.from({ length: warmUp }, (_, i) => ({ id: 90_000 + i, first_name: `Early ${i}` }))
-      for (const p of early) telegram.sendText(p, "/start agency")
+    /** Others through the menu and the tap, before the measured people: each has their menu first. */
+    const othersTap = async (others: ReadonlyArray<SimUser>, what: string) => {
+      for (const p of others) telegram.sendText(p, "/start agency")
       await telegram.waitFor(
-        "the warm-up menus",
-        () => early.every((p) => telegram.botMessages(p.id).length > 0),
+        `the ${what} menus`,
+        () => others.every((p) => telegram.botMessages(p.id).length > 0),
         60_000
       )
-      for (const p of early) telegram.tap(p, "📈 Привлечь клиентов")
+      for (const p of others) telegram.tap(p, "📈 Привлечь клиентов")
+    }
+    if (warmUp > 0) {
+      await othersTap(
+        Array.from({ length: warmUp }, (_, i) => ({ id: 90_000 + i, first_name: `Early ${i}` })),
+        "warm-up"
+      )
       await telegram.waitFor("the warm-up leads in the CRM", () => crm.accepted.length >= warmUp, 60_000)
       await sleep(2000)
     }
@@ -202,13 +208,7 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
         .length
     if (backlog > 0) {
       await crm.setMode({ kind: "status", status: 500 })
-      for (const p of waiting) telegram.sendText(p, "/start agency")
-      await telegram.waitFor(
-        "the backlog's menus",
-        () => waiting.every((p) => telegram.botMessages(p.id).length > 0),
-        60_000
-      )
-      for (const p of waiting) telegram.tap(p, "📈 Привлечь клиентов")
+      await othersTap(waiting, "backlog's")
       await telegram.waitFor("the backlog's fallbacks", () => telegram.admin.length >= backlog, 120_000)
       await crm.setMode(scenario.crm)
       // With reconciliation on, the burst starts once the CRM is taking the backlog.

@@ -1,23 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 
-import type { Lead } from "../../src/lead/Lead.js"
 import { CrmNotes } from "../../src/store/CrmNotes.js"
 import { LeadStore } from "../../src/store/LeadStore.js"
+import { leadOfPerson as lead } from "../support/leads.js"
 import { storeImplementations } from "../support/storeImplementations.js"
-
-/** A lead of its own person: a second tap of the same person and service would be no lead. */
-const lead = (id: string, createdAt: number, telegramId: number): Lead => ({
-  id,
-  profile: "agency",
-  brandName: "MONSTER AGENCY",
-  serviceId: "clients",
-  title: "Привлечь клиентов",
-  contact: { telegramId, fullName: "Galliard", username: Option.none() },
-  createdAt,
-  tapId: `tap-${id}`,
-  campaign: Option.none()
-})
 
 const note = (leadId: string, key: string, createdAt: number) => ({
   leadId,

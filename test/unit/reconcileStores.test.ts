@@ -1,24 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, TestClock } from "effect"
 
-import type { Lead } from "../../src/lead/Lead.js"
 import { FollowUpState } from "../../src/store/FollowUpState.js"
 import { LeadStore } from "../../src/store/LeadStore.js"
 import { Stats } from "../../src/store/Stats.js"
+import { leadOfPerson as lead } from "../support/leads.js"
 import { storeImplementations } from "../support/storeImplementations.js"
-
-/** A lead of its own person: a second tap of the same person and service would be no lead. */
-const lead = (id: string, createdAt: number, telegramId: number): Lead => ({
-  id,
-  profile: "agency",
-  brandName: "MONSTER AGENCY",
-  serviceId: "clients",
-  title: "Привлечь клиентов",
-  contact: { telegramId, fullName: "Galliard", username: Option.none() },
-  createdAt,
-  tapId: `tap-${id}`,
-  campaign: Option.none()
-})
 
 const fallback = { _tag: "Fallback", chatId: Option.some(-100500), messageId: 7, html: "<b>lead</b>" } as const
 
