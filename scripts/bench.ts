@@ -210,13 +210,12 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
       await crm.setMode({ kind: "status", status: 500 })
       await othersTap(waiting, "backlog's")
       await telegram.waitFor("the backlog's fallbacks", () => telegram.admin.length >= backlog, 120_000)
-      await crm.setMode(scenario.crm)
-      // With reconciliation on, the burst starts once the CRM is taking the backlog.
-      if (extraEnv.CRM_RECONCILE_HOURS !== "0") {
-        await telegram.waitFor("the backlog flowing to the CRM", () => backlogInCrm() > 0 || undefined, 120_000)
-      }
     }
     await crm.setMode(scenario.crm)
+    // With reconciliation on, the burst starts once the CRM is taking the backlog.
+    if (backlog > 0 && extraEnv.CRM_RECONCILE_HOURS !== "0") {
+      await telegram.waitFor("the backlog flowing to the CRM", () => backlogInCrm() > 0 || undefined, 120_000)
+    }
     const people = Array.from(
       { length: scenario.people },
       (_, i) => ({ id: 10_000 + i, first_name: `Person ${i}`, username: `person_${i}` })

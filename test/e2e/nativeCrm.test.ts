@@ -4,6 +4,7 @@ import { AmoCrmSim } from "../../sim/AmoCrmSim.js"
 import { Bitrix24Sim } from "../../sim/Bitrix24Sim.js"
 import type { SimUser } from "../../sim/TelegramSim.js"
 import { localesFileWith } from "../support/locales.js"
+import { agencyOnAmoCrm, agencyOnBitrix24 } from "../support/nativeCrmEnv.js"
 import { galliard, maria } from "../support/people.js"
 import { type Harness, startHarness } from "../support/runBot.js"
 
@@ -15,18 +16,9 @@ const locales = () =>
     j.campaigns = { vk_spring: { utm_source: "vk", utm_medium: "cpc", utm_campaign: "spring26" } }
   })
 
-/** agency on a native CRM instead of its webhook; cg and express stay on theirs. */
-const onAmoCrm = (amo: AmoCrmSim) => ({
-  LOCALES_PATH: locales(),
-  CRM_WEBHOOK_URL_AGENCY: undefined,
-  AMOCRM_URL_AGENCY: amo.url,
-  AMOCRM_TOKEN_AGENCY: amo.token
-})
-const onBitrix24 = (bitrix: Bitrix24Sim) => ({
-  LOCALES_PATH: locales(),
-  CRM_WEBHOOK_URL_AGENCY: undefined,
-  BITRIX24_WEBHOOK_URL_AGENCY: bitrix.webhookUrl
-})
+/** agency on a native CRM instead of its webhook, with the campaign; cg and express stay on theirs. */
+const onAmoCrm = (amo: AmoCrmSim) => ({ LOCALES_PATH: locales(), ...agencyOnAmoCrm(amo) })
+const onBitrix24 = (bitrix: Bitrix24Sim) => ({ LOCALES_PATH: locales(), ...agencyOnBitrix24(bitrix) })
 
 describe("agency's leads in amoCRM and Bitrix24 themselves, the real bot against the stand-ins", () => {
   let h: Harness | undefined

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest"
 
 import { AmoCrmSim } from "../../sim/AmoCrmSim.js"
 import { Bitrix24Sim } from "../../sim/Bitrix24Sim.js"
+import { agencyOnAmoCrm, agencyOnBitrix24 } from "../support/nativeCrmEnv.js"
 import { galliard } from "../support/people.js"
 import { type Harness, startHarness } from "../support/runBot.js"
 
@@ -43,12 +44,7 @@ describe("reconciliation with amoCRM and Bitrix24, the real bot against their st
     async () => {
       const amo = await AmoCrmSim.start()
       closers.push(() => amo.close())
-      h = await startHarness({
-        CRM_RECONCILE_HOURS: undefined,
-        CRM_WEBHOOK_URL_AGENCY: undefined,
-        AMOCRM_URL_AGENCY: amo.url,
-        AMOCRM_TOKEN_AGENCY: amo.token
-      })
+      h = await startHarness({ CRM_RECONCILE_HOURS: undefined, ...agencyOnAmoCrm(amo) })
       await fallBackThenReturn(amo)
       await h.telegram.waitFor("the first note", () => amo.view()[0]?.notes.length === 1 || undefined)
       const [lead] = amo.view()
@@ -71,11 +67,7 @@ describe("reconciliation with amoCRM and Bitrix24, the real bot against their st
     async () => {
       const bitrix = await Bitrix24Sim.start()
       closers.push(() => bitrix.close())
-      h = await startHarness({
-        CRM_RECONCILE_HOURS: undefined,
-        CRM_WEBHOOK_URL_AGENCY: undefined,
-        BITRIX24_WEBHOOK_URL_AGENCY: bitrix.webhookUrl
-      })
+      h = await startHarness({ CRM_RECONCILE_HOURS: undefined, ...agencyOnBitrix24(bitrix) })
       await fallBackThenReturn(bitrix)
       const [lead] = bitrix.view()
       expect(bitrix.view()).toHaveLength(1)

@@ -152,6 +152,22 @@ describe("Reconciliation: a fallback lead reaches its CRM once the CRM is back",
     })
   }
 
+  it.scoped("in a forum: the fallback in the person's topic is the message edited", () => {
+    const telegram = recordingTelegram(undefined, { forum: true })
+    const crm = crmPlaying([refused()])
+    return Effect.gen(function*() {
+      yield* tapToFallback
+      const fallback = telegram.adminCalls().find((c) => c.method === "sendMessage")!
+      expect(fallback.payload.message_thread_id).toEqual(expect.any(Number))
+      yield* TestClock.adjust("2 seconds")
+      yield* settle
+      const edit = telegram.adminCalls().filter((c) => c.method === "editMessageText").at(-1)!
+      expect(edit.payload.message_id).toBe((fallback.result as { message_id: number }).message_id)
+      expect(String(edit.payload.text)).toContain("Доставлено в CRM автоматически")
+      expect(buttonTexts(edit)).not.toContain(HANDLED_BUTTON_TEXT)
+    }).pipe(Effect.provide(botServices(telegram.layer, crm.layer)))
+  })
+
   it.scoped("a timeout: the fallback says the CRM may have it, and the retry carries the same lead_id", () => {
     const telegram = recordingTelegram()
     const crm = crmPlaying([new CrmTimeoutError({ timeoutMs: 10_000 })])
