@@ -37,13 +37,14 @@ export const npmStartNodeArgs = (): Array<string> => {
 export const spawnBot = (
   env: Record<string, string>,
   workDir?: string,
-  entry: "source" | "bundle" | { readonly script: string } = "source"
+  entry: "source" | "bundle" | { readonly script: string } = "source",
+  extraNodeArgs: ReadonlyArray<string> = []
 ): BotProcess => {
   const cwd = workDir ?? makeTempDir("bot")
   // node itself (not the tsx CLI, which runs a child): a SIGKILL must hit the bot, not a wrapper.
   const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href
   // BOT_NODE_ARGS go to the bot's node only, e.g. "--cpu-prof --cpu-prof-dir=prof" to profile a benchmark run.
-  const nodeArgs = (process.env.BOT_NODE_ARGS ?? "").split(" ").filter(Boolean)
+  const nodeArgs = [...(process.env.BOT_NODE_ARGS ?? "").split(" ").filter(Boolean), ...extraNodeArgs]
   const args = [
     ...nodeArgs,
     ...(entry === "bundle"

@@ -6,6 +6,7 @@ import { Effect, Layer } from "effect"
 import { AppLive } from "./app.js"
 import { environmentProvider } from "./config/environment.js"
 import { reportStartupFailure, reportStoppedDuringStartup } from "./config/startupFailure.js"
+import { withRuntimeCounters } from "./metrics/runtimeCounters.js"
 import { oneStopPerSignal } from "./stopSignals.js"
 
 if (existsSync(".env")) process.loadEnvFile(".env")
@@ -24,5 +25,6 @@ Layer.build(AppLive).pipe(
   Effect.tapErrorCause((cause) => reportStartupFailure(cause)),
   // The settings: the environment (with .env), its names' case kept.
   Effect.withConfigProvider(environmentProvider()),
+  withRuntimeCounters,
   (program) => NodeRuntime.runMain(program, { disableErrorReporting: true })
 )

@@ -1,0 +1,84 @@
+/**
+ * The benchmark's probe in the bot's process (`node --require scripts/bench-probe.cjs`, the counted run only): what
+ * the work costs, counted. SQLite statements and transactions (better-sqlite3's calls), HTTP requests by origin
+ * (undici's diagnostics channel), collections and the bytes allocated between them (v8.GCProfiler), and, when the
+ * bot runs with LEADBOT_COUNT_RUNTIME=1, Effect's fibers and operations (src/metrics/runtimeCounters.ts).
+ * On SIGUSR2 it writes a snapshot of the counts since start to BENCH_PROBE_OUT (a new file, renamed into place).
+ */
+"use strict"
+const { writeFileSync, renameSync } = require("node:fs")
+const { createRequire } = require("node:module")
+const { join } = require("node:path")
+const diagnostics = require("node:diagnostics_channel")
+const v8 = require("node:v8")
+
+const out = process.env.BENCH_PROBE_OUT
+if (!out) throw new Error("bench-probe: BENCH_PROBE_OUT is not set")
+
+const sql = { statements: 0, transactions: 0, commits: 0 }
+const requests = {}
+const gc = { minor: 0, major: 0, ms: 0, allocatedBytes: 0 }
+
+// The bot's own better-sqlite3 (the bundle loads it from the project's node_modules: the require cache is shared).
+try {
+  const Db = createRequire(join(__dirname, "..", "package.json"))("better-sqlite3")
+  const prepare = Db.prototype.prepare
+  let patched = false
+  Db.prototype.prepare = function(source, ...rest) {
+    const statement = prepare.call(this, source, ...rest)
+    if (!patched) {
+      patched = true
+      const proto = Object.getPrototypeOf(statement)
+      for (const method of ["run", "get", "all", "iterate"]) {
+        const original = proto[method]
+        proto[method] = function(...args) {
+          const head = this.source.trimStart().slice(0, 9).toUpperCase()
+          if (head.startsWith("BEGIN") || head.startsWith("SAVEPOINT")) sql.transactions++
+          else if (head.startsWith("COMMIT") || head.startsWith("RELEASE")) sql.commits++
+          else sql.statements++
+          return original.apply(this, args)
+        }
+      }
+    }
+    return statement
+  }
+} catch {
+  // a bot without better-sqlite3 (the floor, the peer): no statements to count
+}
+
+diagnostics.subscribe("undici:request:create", ({ request }) => {
+  requests[request.origin] = (requests[request.origin] ?? 0) + 1
+})
+
+// Bytes allocated: what the heap grew by between collections, plus its growth since the last one.
+let profiler = new v8.GCProfiler()
+profiler.start()
+let usedAfterLast = v8.getHeapStatistics().used_heap_size
+const collect = () => {
+  const { statistics } = profiler.stop()
+  for (const entry of statistics) {
+    const before = entry.beforeGC.heapStatistics.usedHeapSize
+    gc.allocatedBytes += Math.max(0, before - usedAfterLast)
+    usedAfterLast = entry.afterGC.heapStatistics.usedHeapSize
+    if (entry.gcType === "Scavenge" || entry.gcType === "MinorMarkSweep") gc.minor++
+    else if (entry.gcType === "MarkSweepCompact") gc.major++
+    gc.ms += entry.cost / 1000
+  }
+  profiler = new v8.GCProfiler()
+  profiler.start()
+}
+
+process.on("SIGUSR2", () => {
+  collect()
+  const used = v8.getHeapStatistics().used_heap_size
+  const runtime = globalThis[Symbol.for("leadbot.runtimeCounts")]
+  const snapshot = {
+    sql,
+    requests,
+    gc: { ...gc, allocatedBytes: gc.allocatedBytes + Math.max(0, used - usedAfterLast) },
+    effect: runtime === undefined ? undefined : { ...runtime },
+    cpuMicros: process.cpuUsage()
+  }
+  writeFileSync(`${out}.tmp`, JSON.stringify(snapshot))
+  renameSync(`${out}.tmp`, out)
+})
