@@ -38,6 +38,15 @@ export default tseslint.config(
   {
     // Node scripts in plain JavaScript: Node's globals.
     files: ["**/*.mjs"],
-    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly" } }
+    languageOptions: {
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        URL: "readonly",
+        setTimeout: "readonly",
+        AbortSignal: "readonly",
+        globalThis: "readonly"
+      }
+    }
   }
 )

@@ -23,7 +23,16 @@ import { LeadStore } from "../src/store/LeadStore.js"
 import { openDatabase } from "../src/store/sqlite/Database.js"
 import { SqlStores, StoresTest } from "../src/store/Stores.js"
 import { Transactor } from "../src/store/Transactor.js"
-import { percentile, round, round2, type RunOptions, runFunnel, SCENARIOS, settleIdleFor, sleep } from "./benchFunnel.js"
+import {
+  percentile,
+  round,
+  round2,
+  runFunnel,
+  type RunOptions,
+  SCENARIOS,
+  settleIdleFor,
+  sleep
+} from "./benchFunnel.js"
 import { type BenchBot, funnelBench } from "./benchRounds.js"
 import { commandLine } from "./commandLine.js"
 import { statsBench } from "./statsBench.js"

@@ -1,6 +1,6 @@
 /**
  * The benchmark's counted run: what one tap costs (its confirmation and its delivery), from the probe in the bot's
- * process (scripts/bench-probe.cjs) and the Telegram stand-in's log. Counting slows the bot (Effect's operations are
+ * process (scripts/bench-probe.mjs) and the Telegram stand-in's log. Counting slows the bot (Effect's operations are
  * supervised one by one), so a counted run is never a timed one.
  */
 import { existsSync, readFileSync, rmSync } from "node:fs"
@@ -9,10 +9,11 @@ import { fileURLToPath } from "node:url"
 
 import type { TelegramSim } from "../sim/TelegramSim.js"
 
-const PROBE = fileURLToPath(new URL("./bench-probe.cjs", import.meta.url))
+const PROBE = fileURLToPath(new URL("./bench-probe.mjs", import.meta.url))
 
 interface Snapshot {
   readonly sql: { statements: number; transactions: number; commits: number }
+  readonly bySource: Record<string, number>
   readonly requests: Record<string, number>
   readonly gc: { minor: number; major: number; ms: number; allocatedBytes: number }
   readonly effect?: { fibers: number; operations: number }
@@ -23,7 +24,7 @@ interface Snapshot {
 export const makeProbe = (dir: string) => {
   const out = join(dir, "probe.json")
   return {
-    nodeArgs: ["--require", PROBE],
+    nodeArgs: ["--import", PROBE],
     env: { BENCH_PROBE_OUT: out, LEADBOT_COUNT_RUNTIME: "1" },
     /** The counts so far: asks the probe (SIGUSR2) and waits for its file (at most 5 s). */
     snapshot: async (pid: number): Promise<Snapshot> => {
@@ -64,6 +65,11 @@ export const perTap = (
       : NaN,
     sqlStatements: per(after.sql.statements - before.sql.statements, taps, 2),
     sqlTransactions: per(after.sql.transactions - before.sql.transactions, taps, 2),
+    /** Each statement's SQL (its start) and how many a tap made, most first. */
+    sqlBySource: Object.entries(after.bySource)
+      .map(([source, n]) => [source, per(n - (before.bySource[source] ?? 0), taps, 2)] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]),
     telegramCalls: per(calls.length, taps, 2),
     telegramCallsByMethod: byMethod,
     crmRequests: per(crmRequests, taps, 2),

@@ -75,7 +75,7 @@ export interface RunOptions {
   readonly floor?: boolean
   /** Runs the peer (the seed's design on grammY, scripts/bench-peer-bot.mjs) instead of the lead bot. */
   readonly peer?: boolean
-  /** Counts what a tap costs (scripts/bench-probe.cjs): slower, so its times are not the figures. */
+  /** Counts what a tap costs (scripts/bench-probe.mjs): slower, so its times are not the figures. */
   readonly counted?: boolean
   /** Telegram pushes the updates to the bot's webhook (on a free loopback port) instead of the bot polling. */
   readonly webhook?: boolean
@@ -322,4 +322,3 @@ export const runFunnel = async (scenario: Scenario, options: RunOptions = {}) =>
     await Promise.all([telegram.close(), crm.close()])
   }
 }
-

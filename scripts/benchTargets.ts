@@ -33,7 +33,9 @@ export const judge = (measured: ReadonlyArray<Measured>): ReadonlyArray<Verdict>
 
 export const verdictLines = (verdicts: ReadonlyArray<Verdict>) =>
   verdicts.map((v) =>
-    `${v.past ? "PAST" : "ok  "} ${v.scenario}: ${v.figure}: ${v.median}× (rounds ${v.ratios.join(", ")}×; target ≤ ${v.target}×)`
+    `${v.past ? "PAST" : "ok  "} ${v.scenario}: ${v.figure}: ${v.median}× (rounds ${
+      v.ratios.join(", ")
+    }×; target ≤ ${v.target}×)`
   )
 
 /** The targets of issue 34, by scenario and mode: bot ÷ floor, the peer as a bound of its own (bot ÷ peer < 1). */

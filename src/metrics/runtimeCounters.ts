@@ -1,6 +1,6 @@
 import { Effect, RuntimeFlags, RuntimeFlagsPatch, Supervisor } from "effect"
 
-/** Where the counts are kept, for the benchmark's probe (scripts/bench-probe.cjs) to read in the bot's process. */
+/** Where the counts are kept, for the benchmark's probe (scripts/bench-probe.mjs) to read in the bot's process. */
 export const RUNTIME_COUNTS = Symbol.for("leadbot.runtimeCounts")
 
 interface Counts {

@@ -1,17 +1,18 @@
 import { join } from "node:path"
 
-import { SqlClient } from "@effect/sql"
+import { type SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 
 import { makeTempDir } from "../../sim/tempDirs.js"
-import { openDatabase } from "../../src/store/sqlite/Database.js"
+import { openDatabaseContext } from "../../src/store/sqlite/Database.js"
 import { SqlStores, StoresTest } from "../../src/store/Stores.js"
 import { freshPostgres, postgresMissing } from "./postgres.js"
 
 export const tempStoreFile = () => join(makeTempDir("store"), "leads.sqlite")
 
+/** The SQLite file as the bot opens it: SqlClient and the connection under it (its statements run directly). */
 export const sqliteDatabase = (filename: string) =>
-  Layer.scoped(SqlClient.SqlClient, openDatabase(filename).pipe(Effect.orDie))
+  Layer.scopedContext(openDatabaseContext(filename).pipe(Effect.orDie))
 
 const storesOn = (db: Layer.Layer<SqlClient.SqlClient>) => SqlStores.pipe(Layer.provideMerge(db))
 

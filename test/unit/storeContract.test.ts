@@ -453,6 +453,28 @@ describe.each(storeImplementations)("the store ports on $name", ({ skipped, stor
       expect(yield* followUps.latestLead(603)).toEqual(Option.some("c"))
     }).pipe(Effect.provide(stores())))
 
+  it.scoped("a unit that waits midway (an asynchronous step) is written once; its caller hears its result", () =>
+    Effect.gen(function*() {
+      const leads = yield* LeadStore
+      const followUps = yield* FollowUpState
+      const { atomically } = yield* Transactor
+      const waits = (id: string, person: number) =>
+        atomically(
+          leads.record(lead(id, 1, "clients", person), 0).pipe(
+            Effect.zipLeft(Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 5)))),
+            Effect.zipLeft(followUps.attach(person, id))
+          )
+        )
+      const quick = (id: string, person: number) =>
+        atomically(leads.record(lead(id, 1, "clients", person), 0).pipe(Effect.zipLeft(followUps.attach(person, id))))
+      const [w, q] = yield* Effect.all([waits("w", 701), quick("q", 702)], { concurrency: "unbounded" })
+      expect([w, q]).toEqual([true, true])
+      expect(yield* followUps.latestLead(701)).toEqual(Option.some("w"))
+      expect(yield* followUps.latestLead(702)).toEqual(Option.some("q"))
+      // Written once: the same tap again is a repeat.
+      expect(yield* atomically(leads.record({ ...lead("w2", 1, "clients", 701) }, 0))).toBe(false)
+    }).pipe(Effect.provide(stores())))
+
   it.scoped("follow-ups are numbered per lead, queued until applied, and the edited ones remembered", () =>
     followUpNumbering.pipe(Effect.provide(stores())))
 

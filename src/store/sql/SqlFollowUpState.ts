@@ -3,6 +3,7 @@ import { Clock, Effect, Layer, Option, Schema } from "effect"
 
 import type { AppliedVia } from "../../lead/Lead.js"
 import { FollowUpState } from "../FollowUpState.js"
+import { directStatements } from "./directStatements.js"
 import { FollowUpFromRow, storeOp } from "./rows.js"
 
 const byEdit: AppliedVia = "edit"
@@ -12,6 +13,7 @@ export const SqlFollowUpState = Layer.effect(
   FollowUpState,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const run = yield* directStatements
     const LeadId = Schema.Struct({ lead_id: Schema.String })
 
     const queued = SqlSchema.findAll({
@@ -44,7 +46,7 @@ export const SqlFollowUpState = Layer.effect(
       Request: Schema.String,
       Result: Schema.Struct({ text: Schema.String }),
       execute: (leadId) =>
-        sql`SELECT text FROM follow_ups WHERE lead_id = ${leadId} AND phone = 1 ORDER BY seq DESC LIMIT 1`
+        run(sql`SELECT text FROM follow_ups WHERE lead_id = ${leadId} AND phone = 1 ORDER BY seq DESC LIMIT 1`)
     })
     const latest = SqlSchema.findOne({
       Request: Schema.Number,
@@ -68,8 +70,8 @@ export const SqlFollowUpState = Layer.effect(
 
     return FollowUpState.of({
       attach: (telegramId, leadId) =>
-        sql`INSERT INTO latest_leads ${sql.insert({ telegram_id: telegramId, lead_id: leadId })}
-            ON CONFLICT (telegram_id) DO UPDATE SET lead_id = excluded.lead_id`.pipe(Effect.asVoid, storeOp("attach")),
+        run(sql`INSERT INTO latest_leads ${sql.insert({ telegram_id: telegramId, lead_id: leadId })}
+            ON CONFLICT (telegram_id) DO UPDATE SET lead_id = excluded.lead_id`).pipe(Effect.asVoid, storeOp("attach")),
       latestLead: (telegramId) =>
         latest(telegramId).pipe(Effect.map(Option.map((r) => r.lead_id)), storeOp("latestLead")),
       add: (input) =>

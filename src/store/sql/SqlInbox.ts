@@ -6,6 +6,7 @@ import { chatKey } from "../../telegram/chatKey.js"
 import { UpdateJson } from "../../telegram/UpdateJson.js"
 import { Inbox } from "../Inbox.js"
 import { Leases } from "../Leases.js"
+import { directStatements } from "./directStatements.js"
 import { storeOp } from "./rows.js"
 import { unleased } from "./SqlLeases.js"
 
@@ -17,6 +18,7 @@ export const SqlInbox = Layer.effect(
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const leases = yield* Leases
+    const run = yield* directStatements
 
     const unhandled = SqlSchema.findAll({
       Request: Schema.Void,
@@ -82,9 +84,10 @@ export const SqlInbox = Layer.effect(
             payload: JSON.stringify(update),
             received_at: now
           }))
-          return yield* sql`INSERT INTO updates ${sql.insert(rows)} ON CONFLICT DO NOTHING RETURNING update_id`.pipe(
-            Effect.flatMap(Schema.decodeUnknown(Schema.Array(UpdateId)))
-          )
+          return yield* run(sql`INSERT INTO updates ${sql.insert(rows)} ON CONFLICT DO NOTHING RETURNING update_id`)
+            .pipe(
+              Effect.flatMap(Schema.decodeUnknown(Schema.Array(UpdateId)))
+            )
         }).pipe(
           Effect.map((rows) => {
             const byId = new Map(updates.map((u) => [u.update_id, u]))
@@ -94,7 +97,9 @@ export const SqlInbox = Layer.effect(
         ),
       markHandled: (updateIds) =>
         updateIds.length === 0 ? Effect.void : Clock.currentTimeMillis.pipe(
-          Effect.flatMap((now) => sql`UPDATE updates SET handled_at = ${now} WHERE ${sql.in("update_id", updateIds)}`),
+          Effect.flatMap((now) =>
+            run(sql`UPDATE updates SET handled_at = ${now} WHERE ${sql.in("update_id", updateIds)}`)
+          ),
           Effect.asVoid,
           storeOp("markHandled")
         ),

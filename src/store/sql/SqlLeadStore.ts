@@ -4,6 +4,7 @@ import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { outcomeKinds } from "../../lead/Lead.js"
 import { LeadStore } from "../LeadStore.js"
 import { Leases } from "../Leases.js"
+import { directStatements } from "./directStatements.js"
 import { dueWork } from "./dueWork.js"
 import { LeadFromRow, LeadRecordFromRow, storeOp, wroteOne } from "./rows.js"
 import { sqlLeadReconcile } from "./sqlLeadReconcile.js"
@@ -15,6 +16,7 @@ export const SqlLeadStore = Layer.effect(
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const leases = yield* Leases
+    const run = yield* directStatements
 
     // A lead with its failed attempts, in order, in one statement (a JSON array the row's schema parses).
     const leadsWithAttempts = sql`SELECT leads.*, COALESCE(${
@@ -32,7 +34,7 @@ export const SqlLeadStore = Layer.effect(
     const findLead = SqlSchema.findOne({
       Request: Schema.String,
       Result: LeadRecordFromRow,
-      execute: (id) => sql`${leadsWithAttempts} WHERE id = ${id}`
+      execute: (id) => run(sql`${leadsWithAttempts} WHERE id = ${id}`)
     })
     const findUndelivered = SqlSchema.findAll({
       Request: Schema.Void,
@@ -51,7 +53,7 @@ export const SqlLeadStore = Layer.effect(
       Result: LeadFromRow,
       execute: (tapId) => sql`SELECT * FROM leads WHERE tap_id = ${tapId} AND confirmed_at IS NULL`
     })
-    const work = dueWork(sql, leases, { table: "leads", kind: "lead", keyColumn: "id" })
+    const work = dueWork(sql, leases, { table: "leads", kind: "lead", keyColumn: "id" }, run)
     const findDue = SqlSchema.findAll({
       Request: Schema.Struct({ now: Schema.Number, limit: Schema.Number }),
       Result: Schema.Struct({ id: Schema.String }),
@@ -87,7 +89,7 @@ export const SqlLeadStore = Layer.effect(
       // INSERT … SELECT … WHERE NOT EXISTS: the repeat-tap check costs no statement of its own (and uses the
       // leads_repeat_taps index). The casts type the parameters, which PostgreSQL would otherwise take as text.
       record: (lead, repeatSince) =>
-        sql`INSERT INTO leads
+        run(sql`INSERT INTO leads
               (id, profile, brand_name, service_id, title, telegram_id, full_name, username, created_at, tap_id,
                next_attempt_at, campaign)
             SELECT CAST(${lead.id} AS TEXT), CAST(${lead.profile} AS TEXT), CAST(${lead.brandName} AS TEXT),
@@ -98,10 +100,10 @@ export const SqlLeadStore = Layer.effect(
             WHERE NOT EXISTS (SELECT 1 FROM leads WHERE telegram_id = ${lead.contact.telegramId}
               AND profile = ${lead.profile} AND service_id = ${lead.serviceId} AND created_at >= ${repeatSince})
             ON CONFLICT DO NOTHING
-            RETURNING id`.pipe(wroteOne, storeOp("record")),
+            RETURNING id`).pipe(wroteOne, storeOp("record")),
       get: (leadId) => findLead(leadId).pipe(storeOp("get")),
       markConfirmed: (leadId, at) =>
-        sql`UPDATE leads SET confirmed_at = ${at} WHERE id = ${leadId} AND confirmed_at IS NULL`.pipe(
+        run(sql`UPDATE leads SET confirmed_at = ${at} WHERE id = ${leadId} AND confirmed_at IS NULL`).pipe(
           Effect.asVoid,
           storeOp("markConfirmed")
         ),
@@ -110,12 +112,14 @@ export const SqlLeadStore = Layer.effect(
         Clock.currentTimeMillis.pipe(
           Effect.flatMap((now) =>
             outcome._tag === "Crm"
-              ? sql`UPDATE leads SET outcome = ${outcomeKinds.Crm}, delivered_at = ${now}
+              ? run(sql`UPDATE leads SET outcome = ${outcomeKinds.Crm}, delivered_at = ${now}
+                  WHERE id = ${leadId} AND outcome IS NULL RETURNING id`)
+              : run(
+                sql`UPDATE leads SET outcome = ${outcomeKinds.Fallback}, admin_chat_id = ${
+                  Option.getOrNull(outcome.chatId)
+                }, admin_message_id = ${outcome.messageId}, admin_html = ${outcome.html}, delivered_at = ${now}
                   WHERE id = ${leadId} AND outcome IS NULL RETURNING id`
-              : sql`UPDATE leads SET outcome = ${outcomeKinds.Fallback}, admin_chat_id = ${
-                Option.getOrNull(outcome.chatId)
-              }, admin_message_id = ${outcome.messageId}, admin_html = ${outcome.html}, delivered_at = ${now}
-                  WHERE id = ${leadId} AND outcome IS NULL RETURNING id`
+              )
           ),
           wroteOne,
           // The first outcome stands: a lead that has one already is still there.

@@ -1,6 +1,7 @@
 import { SqlClient, SqlError } from "@effect/sql"
-import { Deferred, Effect, Exit, Layer, Queue } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Layer, Option, Queue, Runtime } from "effect"
 
+import { type SqliteConnection, SqliteHandle } from "../sqlite/SqliteHandle.js"
 import { StoreError } from "../StoreError.js"
 import { Transactor } from "../Transactor.js"
 
@@ -15,6 +16,52 @@ interface Unit {
 }
 
 const MAX_UNITS_PER_COMMIT = 500
+
+/** How a group went when run synchronously. */
+type SyncGroup =
+  | { readonly _tag: "Committed" }
+  | { readonly _tag: "UnitFailed" }
+  /** A unit would have waited (a statement behind another's transaction): its fiber is left to interrupt. */
+  | { readonly _tag: "WouldWait"; readonly fiber: Fiber.RuntimeFiber<unknown, unknown> }
+  | { readonly _tag: "NotNow" }
+
+/**
+ * On SQLite, the group as one synchronous transaction: BEGIN, each unit run to its end at once (their statements go
+ * straight to the connection), COMMIT, in one call, so no other fiber runs in between. Rolled back whenever it does
+ * not commit; a transaction of @effect/sql's open on the connection leaves it to the general way.
+ */
+const runGroupSynchronously = (
+  connection: SqliteConnection,
+  runtime: Runtime.Runtime<never>,
+  units: ReadonlyArray<Unit>
+): SyncGroup => {
+  if (connection.inTransaction()) return { _tag: "NotNow" }
+  connection.execute("BEGIN", [])
+  connection.syncGroupOpen = true
+  let outcome: SyncGroup = { _tag: "Committed" }
+  try {
+    // One fiber for the group: its units one after another, up to the first that fails.
+    const exit = Runtime.runSyncExit(runtime)(Effect.forEach(units, (unit) => unit.run, { discard: true }))
+    if (Exit.isFailure(exit)) {
+      const defect = Option.getOrUndefined(Cause.dieOption(exit.cause))
+      outcome = Runtime.isAsyncFiberException(defect)
+        ? { _tag: "WouldWait", fiber: defect.fiber }
+        : { _tag: "UnitFailed" }
+    }
+  } finally {
+    connection.syncGroupOpen = false
+  }
+  if (outcome._tag === "Committed") {
+    try {
+      connection.execute("COMMIT", [])
+      return outcome
+    } catch {
+      outcome = { _tag: "UnitFailed" }
+    }
+  }
+  if (connection.inTransaction()) connection.execute("ROLLBACK", [])
+  return outcome
+}
 const toStoreError = (cause: unknown) => new StoreError({ operation: "transaction", cause })
 
 /** The effect in a transaction of its own. */
@@ -39,6 +86,8 @@ export const SqlTransactor = Layer.scoped(
   Transactor,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const sqlite = yield* Effect.serviceOption(SqliteHandle)
+    const runtime = yield* Effect.runtime<never>()
     const pending = yield* Queue.unbounded<Unit>()
     const alone = onItsOwn(sql)
 
@@ -49,9 +98,38 @@ export const SqlTransactor = Layer.scoped(
       )
     // Optimistic first: the group with no savepoints (two statements fewer a unit; `npm run bench -- --store`
     // measures a group of 25); units almost never fail, and if one does the group is rolled back and run again.
-    const commitGroup = (units: ReadonlyArray<Unit>) =>
+    const commitTogether = (units: ReadonlyArray<Unit>) =>
       sql.withTransaction(Effect.forEach(units, (unit) => unit.run, { discard: true })).pipe(
-        Effect.catchAllCause(() => commitEachOnItsOwn(units)),
+        Effect.catchAllCause(() => commitEachOnItsOwn(units))
+      )
+    const commitOnSqlite = (connection: SqliteConnection) => (units: ReadonlyArray<Unit>) =>
+      Effect.try({
+        try: () => runGroupSynchronously(connection, runtime, units),
+        catch: toStoreError
+      }).pipe(
+        // The driver failed at BEGIN, COMMIT or ROLLBACK: the general way, which says how it went.
+        Effect.orElse(() =>
+          Effect.sync(() => connection.inTransaction() && connection.execute("ROLLBACK", [])).pipe(
+            Effect.orElseSucceed(() => undefined),
+            Effect.as<SyncGroup>({ _tag: "NotNow" })
+          )
+        ),
+        Effect.flatMap((group) => {
+          switch (group._tag) {
+            case "Committed":
+              return Effect.void
+            case "UnitFailed":
+              return commitEachOnItsOwn(units)
+            case "WouldWait":
+              return Fiber.interrupt(group.fiber).pipe(Effect.zipRight(commitTogether(units)))
+            case "NotNow":
+              return commitTogether(units)
+          }
+        })
+      )
+    const commit = Option.match(sqlite, { onNone: () => commitTogether, onSome: commitOnSqlite })
+    const commitGroup = (units: ReadonlyArray<Unit>) =>
+      commit(units).pipe(
         Effect.exit,
         Effect.flatMap((commit) => Effect.forEach(units, (unit) => unit.settle(commit), { discard: true }))
       )

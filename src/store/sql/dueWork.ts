@@ -2,6 +2,7 @@ import type { SqlClient, Statement } from "@effect/sql"
 import { Effect } from "effect"
 
 import type { LeaseKind, Leases } from "../Leases.js"
+import type { RunStatement } from "./directStatements.js"
 import { wroteOne } from "./rows.js"
 import { unleased } from "./SqlLeases.js"
 
@@ -18,7 +19,9 @@ export const dueWork = (
     readonly table: "leads" | "relays" | "erasures" | "crm_notes"
     readonly kind: LeaseKind
     readonly keyColumn: string
-  }
+  },
+  /** How its statements run (directStatements, where the caller has it). */
+  run: RunStatement = (statement) => statement
 ) => {
   const table = sql.literal(work.table)
   const free = leases.exclusive ? sql`1 = 1` : unleased(sql, work.kind, work.keyColumn)
@@ -33,6 +36,8 @@ export const dueWork = (
      * it was read). True when it was settled.
      */
     settle: (id: string, also: Statement.Fragment, when: Statement.Fragment) =>
-      sql`UPDATE ${table} SET next_attempt_at = NULL, ${also} WHERE id = ${id} AND ${when} RETURNING id`.pipe(wroteOne)
+      run(sql`UPDATE ${table} SET next_attempt_at = NULL, ${also} WHERE id = ${id} AND ${when} RETURNING id`).pipe(
+        wroteOne
+      )
   }
 }

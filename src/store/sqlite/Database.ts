@@ -3,7 +3,6 @@ import { dirname, resolve } from "node:path"
 
 import { Reactivity } from "@effect/experimental"
 import { SqlClient } from "@effect/sql"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Cause, Context, Effect, Option, Schema } from "effect"
 
 import type { StoreSetting } from "../../config/AppConfig.js"
@@ -11,6 +10,8 @@ import { StartupError } from "../../config/StartupError.js"
 import type { Opener } from "../Opener.js"
 import { runMigrations } from "../sql/migrations/index.js"
 import { makeDirectories } from "./makeDirectories.js"
+import { makeSqlite } from "./SqliteDriver.js"
+import { SqliteHandle } from "./SqliteHandle.js"
 
 /** Where the store lives, and the variable that said so (start-up errors name it). */
 export type StoreLocation = Omit<Extract<StoreSetting, { _tag: "Sqlite" }>, "_tag">
@@ -47,7 +48,7 @@ const isBusy = (cause: Cause.Cause<unknown>): boolean => {
  */
 export const lockStore = (filename: string) =>
   Effect.gen(function*() {
-    const lock = yield* SqliteClient.make({ filename: `${filename}.lock`, disableWAL: true })
+    const { sql: lock } = yield* makeSqlite(`${filename}.lock`, { wal: false })
     yield* lock`PRAGMA busy_timeout = 0`
     yield* lock`PRAGMA locking_mode = EXCLUSIVE`
     yield* lock`BEGIN EXCLUSIVE`
@@ -68,14 +69,14 @@ export const lockStore = (filename: string) =>
  * Opens the SQLite file: WAL with synchronous=FULL (a confirmed lead survives a power cut), then migrations.
  * Anything wrong with the file or its folder stops start-up with one line naming it.
  */
-export const openDatabase = (filename: string) =>
+export const openConnection = (filename: string) =>
   Effect.gen(function*() {
-    const sql = yield* SqliteClient.make({ filename })
+    const { handle, sql } = yield* makeSqlite(filename)
     yield* sql`PRAGMA synchronous = FULL`
     yield* sql`PRAGMA foreign_keys = ON`
     yield* sql`PRAGMA busy_timeout = 5000`
     yield* runMigrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))
-    return sql
+    return { sql, handle } as const
   }).pipe(
     Effect.provide(Reactivity.layer),
     Effect.catchAllCause((cause) =>
@@ -85,17 +86,27 @@ export const openDatabase = (filename: string) =>
     )
   )
 
+/** The SQLite file opened as SqlClient (see openConnection). */
+export const openDatabase = (filename: string) => Effect.map(openConnection(filename), ({ sql }) => sql)
+
+/** The SQLite file opened as the stores' context: SqlClient, and the connection under it (SqliteHandle). */
+export const openDatabaseContext = (filename: string) =>
+  Effect.map(openConnection(filename), ({ handle, sql }) => contextOf(sql, handle))
+
+const contextOf = (sql: SqlClient.SqlClient, handle: SqliteHandle["Type"]) =>
+  Context.make(SqlClient.SqlClient, sql).pipe(Context.add(SqliteHandle, handle))
+
 /** Makes the store's folder, locks the store against a second bot, opens it. Errors name the variable. */
 export const openStore = ({ filename, variable }: StoreLocation) =>
   Effect.gen(function*() {
-    if (filename === ":memory:") return yield* openDatabase(filename)
+    if (filename === ":memory:") return yield* openConnection(filename)
     yield* makeDirectories(resolve(filename, "..")).pipe(
       Effect.mapError((reason) =>
         new StartupError({ message: `${variable}: cannot make the folder of the lead store ${filename}: ${reason}` })
       )
     )
     yield* lockStore(filename)
-    return yield* openDatabase(filename)
+    return yield* openConnection(filename)
   }).pipe(
     Effect.mapError((
       e
@@ -113,6 +124,6 @@ export const sqliteContext = (location: StoreLocation, opener: Opener) =>
         message: `${location.variable}: no lead store at ${location.filename} (set DATA_DIR or DATABASE_URL)`
       })
     }
-    const sql = yield* (opener === "bot" ? openStore(location) : openDatabase(location.filename))
-    return Context.make(SqlClient.SqlClient, sql)
+    const { handle, sql } = yield* (opener === "bot" ? openStore(location) : openConnection(location.filename))
+    return contextOf(sql, handle)
   })

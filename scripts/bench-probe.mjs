@@ -1,27 +1,27 @@
 /**
- * The benchmark's probe in the bot's process (`node --require scripts/bench-probe.cjs`, the counted run only): what
+ * The benchmark's probe in the bot's process (`node --import scripts/bench-probe.mjs`, the counted run only): what
  * the work costs, counted. SQLite statements and transactions (better-sqlite3's calls), HTTP requests by origin
  * (undici's diagnostics channel), collections and the bytes allocated between them (v8.GCProfiler), and, when the
  * bot runs with LEADBOT_COUNT_RUNTIME=1, Effect's fibers and operations (src/metrics/runtimeCounters.ts).
  * On SIGUSR2 it writes a snapshot of the counts since start to BENCH_PROBE_OUT (a new file, renamed into place).
  */
-"use strict"
-const { writeFileSync, renameSync } = require("node:fs")
-const { createRequire } = require("node:module")
-const { join } = require("node:path")
-const diagnostics = require("node:diagnostics_channel")
-const v8 = require("node:v8")
+import diagnostics from "node:diagnostics_channel"
+import { renameSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import v8 from "node:v8"
 
 const out = process.env.BENCH_PROBE_OUT
 if (!out) throw new Error("bench-probe: BENCH_PROBE_OUT is not set")
 
 const sql = { statements: 0, transactions: 0, commits: 0 }
+/** Statements by their SQL's first 90 characters: which ones a tap makes. */
+const bySource = {}
 const requests = {}
 const gc = { minor: 0, major: 0, ms: 0, allocatedBytes: 0 }
 
 // The bot's own better-sqlite3 (the bundle loads it from the project's node_modules: the require cache is shared).
 try {
-  const Db = createRequire(join(__dirname, "..", "package.json"))("better-sqlite3")
+  const Db = createRequire(new URL("../package.json", import.meta.url))("better-sqlite3")
   const prepare = Db.prototype.prepare
   let patched = false
   Db.prototype.prepare = function(source, ...rest) {
@@ -35,7 +35,11 @@ try {
           const head = this.source.trimStart().slice(0, 9).toUpperCase()
           if (head.startsWith("BEGIN") || head.startsWith("SAVEPOINT")) sql.transactions++
           else if (head.startsWith("COMMIT") || head.startsWith("RELEASE")) sql.commits++
-          else sql.statements++
+          else {
+            sql.statements++
+            const key = this.source.replace(/\s+/g, " ").trim().slice(0, 90)
+            bySource[key] = (bySource[key] ?? 0) + 1
+          }
           return original.apply(this, args)
         }
       }
@@ -74,6 +78,7 @@ process.on("SIGUSR2", () => {
   const runtime = globalThis[Symbol.for("leadbot.runtimeCounts")]
   const snapshot = {
     sql,
+    bySource: { ...bySource },
     requests,
     gc: { ...gc, allocatedBytes: gc.allocatedBytes + Math.max(0, used - usedAfterLast) },
     effect: runtime === undefined ? undefined : { ...runtime },
