@@ -23,8 +23,8 @@ const sendToCrm = (url, payload) => postJson(url, payload, CRM_TIMEOUT_MS).catch
 
 const bot = makeBot()
 bot.command("start", async (ctx) => {
-  const brand = BRANDS[ctx.match] ?? BRANDS.agency
-  const key = Object.keys(BRANDS).find((k) => BRANDS[k] === brand)
+  const key = ctx.match in BRANDS ? ctx.match : "agency"
+  const brand = BRANDS[key]
   const keyboard = Object.entries(brand.services).map(([id, text]) => [{ text, callback_data: `lead:${key}:${id}` }])
   await ctx.reply(`Добро пожаловать в ${brand.name}! Выберите услугу:`, { reply_markup: { inline_keyboard: keyboard } })
 })

@@ -13,7 +13,7 @@ import v8 from "node:v8"
 const out = process.env.BENCH_PROBE_OUT
 if (!out) throw new Error("bench-probe: BENCH_PROBE_OUT is not set")
 
-const sql = { statements: 0, transactions: 0, commits: 0 }
+const sql = { statements: 0, transactions: 0 }
 /** Statements by their SQL's first 90 characters: which ones a tap makes. */
 const bySource = {}
 const requests = {}
@@ -33,9 +33,9 @@ try {
         const original = proto[method]
         proto[method] = function(...args) {
           const head = this.source.trimStart().slice(0, 9).toUpperCase()
-          if (head.startsWith("BEGIN") || head.startsWith("SAVEPOINT")) sql.transactions++
-          else if (head.startsWith("COMMIT") || head.startsWith("RELEASE")) sql.commits++
-          else {
+          if (/^(BEGIN|SAVEPOINT)/.test(head)) sql.transactions++
+          // A transaction's end is counted with its start.
+          else if (!/^(COMMIT|RELEASE|ROLLBACK)/.test(head)) {
             sql.statements++
             const key = this.source.replace(/\s+/g, " ").trim().slice(0, 90)
             bySource[key] = (bySource[key] ?? 0) + 1

@@ -12,7 +12,7 @@ import type { TelegramSim } from "../sim/TelegramSim.js"
 const PROBE = fileURLToPath(new URL("./bench-probe.mjs", import.meta.url))
 
 interface Snapshot {
-  readonly sql: { statements: number; transactions: number; commits: number }
+  readonly sql: { statements: number; transactions: number }
   readonly bySource: Record<string, number>
   readonly requests: Record<string, number>
   readonly gc: { minor: number; major: number; ms: number; allocatedBytes: number }
