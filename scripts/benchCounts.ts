@@ -16,7 +16,7 @@ interface Snapshot {
   readonly bySource: Record<string, number>
   readonly requests: Record<string, number>
   readonly gc: { minor: number; major: number; ms: number; allocatedBytes: number }
-  readonly effect?: { fibers: number; operations: number }
+  readonly effect?: { fibers: number; operations: number; bySpan: Record<string, number> }
   readonly cpuMicros: { user: number; system: number }
 }
 
@@ -63,6 +63,11 @@ export const perTap = (
     effectOperations: after.effect && before.effect
       ? per(after.effect.operations - before.effect.operations, taps, 0)
       : NaN,
+    /** Effect's operations by the innermost span they ran in, most first. */
+    effectBySpan: Object.entries(after.effect?.bySpan ?? {})
+      .map(([span, n]) => [span, per(n - (before.effect?.bySpan[span] ?? 0), taps, 0)] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]),
     sqlStatements: per(after.sql.statements - before.sql.statements, taps, 2),
     sqlTransactions: per(after.sql.transactions - before.sql.transactions, taps, 2),
     /** Each statement's SQL (its start) and how many a tap made, most first. */

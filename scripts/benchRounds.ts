@@ -119,6 +119,10 @@ export const funnelBench = async (names: ReadonlyArray<string>, options: Options
     }
     console.log(`\nWhat a tap costs (${SCENARIOS[names[0]!]!.name}, counted run; confirmation and delivery):`)
     console.log(perTapTable(costs))
+    for (const { bot, cost } of costs.filter((c) => c.cost.effectBySpan.length > 0)) {
+      const top = cost.effectBySpan.slice(0, 12).map(([span, n]) => `${span} ${n}`).join(", ")
+      console.log(`${bot}: Effect operations a tap by the span they ran in: ${top}`)
+    }
   }
   const verdicts = judge(measuredOf(runs, options.webhook))
   const shown = verdicts.filter((v) => v.target !== Infinity)

@@ -9,7 +9,7 @@ import { DeliveriesLive } from "./delivery/DeliveriesLive.js"
 import { Delivery } from "./delivery/Delivery.js"
 import { OpenLeadsRelocated } from "./delivery/OpenLeadsRelocated.js"
 import { Reconciliation } from "./delivery/Reconciliation.js"
-import { DispatcherLive, PooledHttpClient } from "./http/connectionPool.js"
+import { DispatcherLive } from "./http/connectionPool.js"
 import { ManagersChatsChecked } from "./managers/checkManagersChats.js"
 import { ManagersChats } from "./managers/ManagersChats.js"
 import { ReminderLoop } from "./managers/reminders/ReminderLoop.js"
@@ -44,7 +44,7 @@ const CheckedCrmsLive = Layer.effectDiscard(Effect.flatMap(Profiles, (profiles) 
  */
 export const CheckedPortsLive = Layer.mergeAll(
   CheckedTelegramLive,
-  CheckedCrmsLive.pipe(Layer.provideMerge(CrmLive.pipe(Layer.provide(PooledHttpClient)))),
+  CheckedCrmsLive.pipe(Layer.provideMerge(CrmLive.pipe(Layer.provide(DispatcherLive)))),
   StoresLive
 ).pipe(Layer.provideMerge(Profiles.Default))
 

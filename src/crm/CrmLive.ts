@@ -80,7 +80,7 @@ export const makeCrm = (rates: CrmRates = CRM_RATES) =>
     })
   })
 
-/** The brands' CRMs over `@effect/platform`'s HttpClient (PooledHttpClient in production) and AppConfig. */
+/** The brands' CRMs over an undici Dispatcher (the shared pool, DispatcherLive, in production) and AppConfig. */
 export const CrmLive = Layer.effect(Crm, makeCrm())
 
 /** The same with other budgets (tests of the limiter against stand-ins that allow more). */

@@ -8,7 +8,7 @@ import { Agent } from "undici"
  */
 export const MAX_CONNECTIONS_PER_ORIGIN = 32
 
-/** One undici pool for every outgoing request: the Bot API (grammY) and the CRM webhooks. */
+/** One undici pool for every outgoing request: the Bot API (grammY) and the CRMs. */
 export const DispatcherLive = Layer.scoped(
   NodeHttpClient.Dispatcher,
   Effect.acquireRelease(
@@ -16,9 +16,3 @@ export const DispatcherLive = Layer.scoped(
     (agent) => Effect.promise(() => agent.destroy())
   )
 )
-
-/**
- * For the CRM: `@effect/platform`'s HttpClient on that pool, rather than node:http (the default NodeHttpClient)
- * or fetch, which cost more CPU per request (BENCHMARKS.md).
- */
-export const PooledHttpClient = NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(DispatcherLive))

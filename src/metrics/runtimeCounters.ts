@@ -1,4 +1,4 @@
-import { Effect, RuntimeFlags, RuntimeFlagsPatch, Supervisor } from "effect"
+import { Effect, type Fiber, RuntimeFlags, RuntimeFlagsPatch, Supervisor, type Tracer } from "effect"
 
 /** Where the counts are kept, for the benchmark's probe (scripts/bench-probe.mjs) to read in the bot's process. */
 export const RUNTIME_COUNTS = Symbol.for("leadbot.runtimeCounts")
@@ -6,6 +6,8 @@ export const RUNTIME_COUNTS = Symbol.for("leadbot.runtimeCounts")
 interface Counts {
   fibers: number
   operations: number
+  /** Operations by the innermost span they ran in (its name): which step of a tap costs what. */
+  bySpan: Record<string, number>
 }
 
 /** Counts each fiber started and each operation a fiber evaluates. */
@@ -17,8 +19,11 @@ class Counting extends Supervisor.AbstractSupervisor<void> {
   override onStart() {
     this.counts.fibers++
   }
-  override onEffect() {
+  override onEffect(fiber: Fiber.RuntimeFiber<unknown, unknown>) {
     this.counts.operations++
+    const span = (fiber as { currentSpan?: Tracer.AnySpan }).currentSpan
+    const name = span === undefined ? "(no span)" : span._tag === "Span" ? span.name : "(external span)"
+    this.counts.bySpan[name] = (this.counts.bySpan[name] ?? 0) + 1
   }
 }
 
@@ -28,7 +33,7 @@ class Counting extends Supervisor.AbstractSupervisor<void> {
  */
 export const withRuntimeCounters = <A, E, R>(program: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
   if (process.env.LEADBOT_COUNT_RUNTIME !== "1") return program
-  const counts: Counts = { fibers: 0, operations: 0 }
+  const counts: Counts = { fibers: 0, operations: 0, bySpan: {} }
   Object.assign(globalThis, { [RUNTIME_COUNTS]: counts })
   return program.pipe(
     Effect.supervised(new Counting(counts)),

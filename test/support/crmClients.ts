@@ -5,14 +5,14 @@ import type { Bitrix24Sim } from "../../sim/Bitrix24Sim.js"
 import type { LeadExtras } from "../../src/crm/Crm.js"
 import { CRM_RATES, crmLiveWith, type CrmRates } from "../../src/crm/CrmLive.js"
 import type { AmoCrmTarget, Bitrix24Target } from "../../src/crm/CrmTarget.js"
-import { PooledHttpClient } from "../../src/http/connectionPool.js"
+import { DispatcherLive } from "../../src/http/connectionPool.js"
 import type { Lead } from "../../src/lead/Lead.js"
 import { testConfigWith } from "./testLayers.js"
 
 /** The live Crm Layer over real HTTP (the pooled client), with CRM_TIMEOUT_MS and budgets as given. */
 export const liveCrm = (options: { readonly timeoutMs?: number; readonly rates?: CrmRates } = {}) =>
   crmLiveWith(options.rates ?? CRM_RATES).pipe(
-    Layer.provide(Layer.merge(PooledHttpClient, testConfigWith({ crmTimeoutMs: options.timeoutMs ?? 2_000 })))
+    Layer.provide(Layer.merge(DispatcherLive, testConfigWith({ crmTimeoutMs: options.timeoutMs ?? 2_000 })))
   )
 
 /** A brand's amoCRM target at the stand-in (its token unless another is given). */

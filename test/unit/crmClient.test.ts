@@ -1,14 +1,14 @@
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 
-import { HttpClient } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 
 import { Crm } from "../../src/crm/Crm.js"
 import { CrmLive } from "../../src/crm/CrmLive.js"
 import { crmPayload } from "../../src/crm/CrmPayload.js"
-import { PooledHttpClient } from "../../src/http/connectionPool.js"
+import { DispatcherLive } from "../../src/http/connectionPool.js"
 import type { Lead } from "../../src/lead/Lead.js"
 import { testConfigWith } from "../support/testLayers.js"
 
@@ -51,7 +51,8 @@ describe("the webhook CRM (TestClock)", () => {
       expect(error).toMatchObject({ _tag: "CrmTimeoutError", timeoutMs: 10_000 })
     }).pipe(
       Effect.provide(CrmLive),
-      Effect.provide(Layer.succeed(HttpClient.HttpClient, HttpClient.make(() => Effect.never))),
+      // A pool that never answers (and is never asked to close).
+      Effect.provide(Layer.succeed(NodeHttpClient.Dispatcher, { request: () => new Promise(() => {}) } as never)),
       Effect.provide(config(10_000))
     ))
 })
@@ -92,7 +93,7 @@ describe("the webhook CRM live, against a real HTTP server on 127.0.0.1", () => 
     await new Promise<void>((r) => server.close(() => r()))
   })
 
-  const live = Layer.provide(CrmLive, Layer.merge(PooledHttpClient, config(500)))
+  const live = Layer.provide(CrmLive, Layer.merge(DispatcherLive, config(500)))
 
   it.live("200/201/202 → success, with the payload and an Idempotency-Key", () =>
     deliver(`${base}/ok/secret-token`).pipe(

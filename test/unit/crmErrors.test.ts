@@ -1,4 +1,3 @@
-import { HttpClientError, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 
 import { problemDetail, refusal as amoRefusal } from "../../src/crm/amocrm/amoAnswers.js"
@@ -12,7 +11,7 @@ import {
   CrmUnknownError,
   mayHaveReachedCrm
 } from "../../src/crm/CrmError.js"
-import { classify } from "../../src/crm/http/classify.js"
+import { classifyTransport } from "../../src/crm/http/classify.js"
 import type { Answer } from "../../src/crm/http/exchange.js"
 
 const answer = (status: number, body: unknown): Answer => ({
@@ -42,28 +41,21 @@ describe("which failures may have reached the CRM (ask it before a resend)", () 
 })
 
 describe("a transport failure as a CrmError", () => {
-  const request = HttpClientRequest.post("https://agency.bitrix24.ru/rest/1/secret-code/crm.lead.add")
   const transport = (code: string | undefined) =>
-    new HttpClientError.RequestError({
-      request,
-      reason: "Transport",
-      cause: Object.assign(new Error(`failed at https://agency.bitrix24.ru/rest/1/secret-code/crm.lead.add`), { code })
-    })
+    Object.assign(new Error(`failed at https://agency.bitrix24.ru/rest/1/secret-code/crm.lead.add`), { code })
   const url = "https://agency.bitrix24.ru/rest/1/secret-code/"
 
   it("a connection error keeps the code (it says whether the request may have gone), never the path", () => {
-    const refused = classify(url)(transport("ECONNREFUSED"))
+    const refused = classifyTransport(url)(transport("ECONNREFUSED"))
     expect(refused).toMatchObject({ _tag: "CrmConnectionError", code: "ECONNREFUSED" })
     expect(mayHaveReachedCrm(refused)).toBe(false)
-    const reset = classify(url)(transport("ECONNRESET"))
+    const reset = classifyTransport(url)(transport("ECONNRESET"))
     expect(mayHaveReachedCrm(reset)).toBe(true)
     expect(JSON.stringify(reset)).not.toContain("secret-code")
   })
 
   it("a token never reaches the detail; an unknown transport code is a client error", () => {
-    const error = classify("https://a.amocrm.ru", ["tok-123"])(
-      new HttpClientError.RequestError({ request, reason: "Transport", cause: new Error("bad header Bearer tok-123") })
-    )
+    const error = classifyTransport("https://a.amocrm.ru", ["tok-123"])(new Error("bad header Bearer tok-123"))
     expect(error._tag).toBe("CrmClientError")
     expect(JSON.stringify(error)).not.toContain("tok-123")
   })

@@ -1,8 +1,5 @@
-import type { HttpClientError } from "@effect/platform"
-import type { HttpBodyError } from "@effect/platform/HttpBody"
-
 import { safeUrl } from "../../http/safeUrl.js"
-import { CrmClientError, CrmConnectionError, type CrmError, CrmUnknownError } from "../CrmError.js"
+import { CrmClientError, CrmConnectionError, type CrmError } from "../CrmError.js"
 
 /** The transport failures that mean the CRM could not be reached (or the connection broke). */
 const CONNECTION_CODES = new Set([
@@ -43,30 +40,17 @@ export const errorCode = (cause: unknown): string | undefined => {
 
 export const causeMessage = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
-/** A failure of the request itself (no answer came, or none could be read) as one of the five CrmErrors. */
-export const classify =
-  (url: string, secrets: ReadonlyArray<string> = []) =>
-  (error: HttpClientError.HttpClientError | HttpBodyError): CrmError => {
-    const detail = (cause: unknown) => redact(causeMessage(cause), url, secrets)
-    switch (error._tag) {
-      case "RequestError": {
-        if (error.reason !== "Transport") {
-          return new CrmClientError({ detail: `${error.reason}: ${detail(error.cause ?? error.description)}` })
-        }
-        const code = errorCode(error.cause)
-        return code !== undefined && CONNECTION_CODES.has(code)
-          ? new CrmConnectionError({ detail: detail(error.cause), code })
-          : new CrmClientError({ detail: detail(error.cause ?? error.description) })
-      }
-      case "HttpBodyError":
-        return new CrmClientError({ detail: `cannot encode the payload: ${detail(error)}` })
-      case "ResponseError":
-        return new CrmUnknownError({
-          detail: `${error.reason}: ${detail(error.cause ?? error.description)}`,
-          cause: error.cause
-        })
-    }
-  }
+/**
+ * A failure of the request itself (no answer came: the connection, or the request could not be made) as a CrmError:
+ * a connection error when the CRM could not be reached or the connection broke, else a client error.
+ */
+export const classifyTransport = (url: string, secrets: ReadonlyArray<string> = []) => (cause: unknown): CrmError => {
+  const detail = redact(causeMessage(cause), url, secrets)
+  const code = errorCode(cause)
+  return code !== undefined && CONNECTION_CODES.has(code)
+    ? new CrmConnectionError({ detail, code })
+    : new CrmClientError({ detail })
+}
 
 /** A CRM's answer, flattened and cut to 200 characters, for a log line. */
 export const excerpt = (body: string): string => {
