@@ -48,7 +48,7 @@ const urlOf = (request: HttpClientRequest.HttpClientRequest) => {
  * One request to a CRM: in its origin's turn, within CRM_TIMEOUT_MS from the moment it starts (waiting for the
  * turn is not counted: a burst of leads waits in order, it does not time out), every failure one of the CrmErrors.
  * The requests are built with `@effect/platform`'s HttpClientRequest and sent on the shared undici pool in one
- * step (`dispatcher.request`): HttpClient's execute took some 200 runtime steps a lead (BENCHMARKS.md).
+ * step (`dispatcher.request`): HttpClient's execute costs many runtime steps a lead (BENCHMARKS.md, issue 34).
  */
 export const makeExchange = Effect.gen(function*() {
   const dispatcher = yield* NodeHttpClient.Dispatcher
