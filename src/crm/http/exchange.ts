@@ -103,6 +103,12 @@ export const makeExchange = Effect.gen(function*() {
         duration: Duration.millis(crmTimeoutMs),
         onTimeout: () => new CrmTimeoutError({ timeoutMs: crmTimeoutMs })
       }),
+      // Anything else (a throw where none was expected) is a CrmError too: the fallback takes every failure.
+      Effect.catchAllDefect((defect) =>
+        Effect.fail(
+          new CrmUnknownError({ detail: redact(causeMessage(defect), options.url, options.secrets), cause: defect })
+        )
+      ),
       options.limiter.run
     )
 
