@@ -1,16 +1,7 @@
-import { Either, Schema } from "effect"
-
 /**
  * The callback data of every inline button the bot shows, built and parsed here only. `callback_data` is at most
  * 64 bytes, so keys are short slugs and lead ids.
  */
-const LeadButton = Schema.TemplateLiteralParser("lead:", Schema.String, ":", Schema.String)
-const BrandButton = Schema.TemplateLiteralParser("brand:", Schema.String)
-const HandledButton = Schema.TemplateLiteralParser("done:", Schema.String)
-const TakeButton = Schema.TemplateLiteralParser("take:", Schema.String)
-const ConsentButton = Schema.TemplateLiteralParser("consent:", Schema.String)
-const ForgetButton = Schema.TemplateLiteralParser("forget:", Schema.Literal("yes", "no"))
-
 export type Button =
   | { readonly _tag: "Lead"; readonly profile: string; readonly serviceId: string }
   | { readonly _tag: "Brand"; readonly profile: string }
@@ -21,28 +12,27 @@ export type Button =
   | { readonly _tag: "Forget"; readonly confirmed: boolean }
   | { readonly _tag: "Unknown" }
 
-const decodeLead = Schema.decodeUnknownEither(LeadButton)
-const decodeBrand = Schema.decodeUnknownEither(BrandButton)
-const decodeHandled = Schema.decodeUnknownEither(HandledButton)
-const decodeTake = Schema.decodeUnknownEither(TakeButton)
-const decodeConsent = Schema.decodeUnknownEither(ConsentButton)
-const decodeForget = Schema.decodeUnknownEither(ForgetButton)
+/** The rest of `data` after `prefix`, or undefined when it does not start so. */
+const after = (data: string, prefix: string): string | undefined =>
+  data.startsWith(prefix) ? data.slice(prefix.length) : undefined
 
+/** Plain string tests, not Schema: every composer parses every tap's data, so this runs a few times a tap. */
 export const parseButton = (data: string): Button => {
-  const lead = decodeLead(data)
-  if (Either.isRight(lead) && !lead.right[3].includes(":")) {
-    return { _tag: "Lead", profile: lead.right[1], serviceId: lead.right[3] }
+  const lead = after(data, "lead:")
+  const colon = lead?.indexOf(":") ?? -1
+  if (lead !== undefined && colon >= 0 && !lead.includes(":", colon + 1)) {
+    return { _tag: "Lead", profile: lead.slice(0, colon), serviceId: lead.slice(colon + 1) }
   }
-  const brand = decodeBrand(data)
-  if (Either.isRight(brand)) return { _tag: "Brand", profile: brand.right[1] }
-  const handled = decodeHandled(data)
-  if (Either.isRight(handled) && handled.right[1] !== "") return { _tag: "Handled", leadId: handled.right[1] }
-  const take = decodeTake(data)
-  if (Either.isRight(take) && take.right[1] !== "") return { _tag: "Take", leadId: take.right[1] }
-  const consent = decodeConsent(data)
-  if (Either.isRight(consent) && consent.right[1] !== "") return { _tag: "Consent", acceptKey: consent.right[1] }
-  const forget = decodeForget(data)
-  if (Either.isRight(forget)) return { _tag: "Forget", confirmed: forget.right[1] === "yes" }
+  const brand = after(data, "brand:")
+  if (brand !== undefined) return { _tag: "Brand", profile: brand }
+  const handled = after(data, "done:")
+  if (handled) return { _tag: "Handled", leadId: handled }
+  const take = after(data, "take:")
+  if (take) return { _tag: "Take", leadId: take }
+  const consent = after(data, "consent:")
+  if (consent) return { _tag: "Consent", acceptKey: consent }
+  const forget = after(data, "forget:")
+  if (forget === "yes" || forget === "no") return { _tag: "Forget", confirmed: forget === "yes" }
   return { _tag: "Unknown" }
 }
 

@@ -2,7 +2,7 @@ import { SqlClient, SqlSchema } from "@effect/sql"
 import { Effect, Layer, Option, Schema, Struct } from "effect"
 
 import { outcomeKinds } from "../../lead/Lead.js"
-import { BrandScope, LeadTally, ManagerTally, OpenerTally, SlotCount, Stats } from "../Stats.js"
+import { BrandScope, LeadTally, type ManagerTally, OpenerTally, SlotCount, Stats } from "../Stats.js"
 import { column, decodeOnly, storeOp } from "./rows.js"
 
 /**
@@ -19,8 +19,7 @@ const LeadTallyRow = Schema.Struct({
 
 const LeadTallyFromRow = decodeOnly(
   LeadTallyRow,
-  Schema.typeSchema(LeadTally),
-  ({ campaign, high, low, profile, ...counts }) => ({
+  ({ campaign, high, low, profile, ...counts }): LeadTally => ({
     ...counts,
     brand: profile,
     campaign: Option.fromNullable(campaign),
@@ -38,8 +37,7 @@ const ManagerTallyFromRow = decodeOnly(
     low: Schema.NullOr(Schema.Number),
     high: Schema.NullOr(Schema.Number)
   }),
-  Schema.typeSchema(ManagerTally),
-  ({ answered, high, low, manager, name, taken }) => ({
+  ({ answered, high, low, manager, name, taken }): ManagerTally => ({
     managerId: manager,
     name: Option.fromNullable(name),
     taken,

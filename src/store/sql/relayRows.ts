@@ -23,7 +23,7 @@ const RelayRow = Schema.Struct({
 })
 
 /** A `relays` row as the relay it holds. */
-export const RelayFromRow = decodeOnly(RelayRow, Schema.typeSchema(Relay), (row) => ({
+export const RelayFromRow = decodeOnly(RelayRow, (row): Relay => ({
   id: row.id,
   adminChatId: row.admin_chat_id,
   adminMessageId: row.admin_message_id,

@@ -6,7 +6,7 @@ import {
   DeliveryAttempt,
   FollowUp,
   Lead,
-  LeadRecord,
+  type LeadRecord,
   Media,
   type Outcome,
   OutcomeKind,
@@ -85,20 +85,22 @@ const outcomeOf = (row: LeadRow): Option.Option<Outcome> =>
     })
     : Option.none()
 
-/** Rows are written by SQL statements, never encoded from the domain: a decode-only transformation. */
-export const decodeOnly = <From extends Schema.Schema.Any, To extends Schema.Schema.Any>(
+/**
+ * Rows are written by SQL statements, never encoded from the domain: a decode-only transformation. The row is checked
+ * column by column; the value built from it is typed by `decode` and not checked again (a guard that accepts it).
+ */
+export const decodeOnly = <From extends Schema.Schema.Any, A>(
   from: From,
-  to: To,
-  decode: (row: Schema.Schema.Type<From>) => Schema.Schema.Encoded<To>
-) =>
-  Schema.transformOrFail(from, to, {
+  decode: (row: Schema.Schema.Type<From>) => A
+): Schema.Schema<A, Schema.Schema.Encoded<From>, Schema.Schema.Context<From>> =>
+  Schema.transformOrFail(from, Schema.declare((_: unknown): _ is A => true), {
     strict: true,
     decode: (row) => ParseResult.succeed(decode(row)),
     encode: (value, _, ast) => ParseResult.fail(new ParseResult.Forbidden(ast, value, "rows are written by SQL"))
   })
 
 /** A `leads` row as the lead it holds. */
-export const LeadFromRow = decodeOnly(LeadRow, Schema.typeSchema(Lead), leadOf)
+export const LeadFromRow = decodeOnly(LeadRow, leadOf)
 
 /** A `delivery_attempts` row as the attempt it holds. */
 const AttemptFromRow = Schema.Struct({
@@ -114,7 +116,7 @@ const LeadWithAttemptsRow = Schema.Struct({
 })
 
 /** A lead's row with its attempts as the outbox's record of it. */
-export const LeadRecordFromRow = decodeOnly(LeadWithAttemptsRow, Schema.typeSchema(LeadRecord), (row) => ({
+export const LeadRecordFromRow = decodeOnly(LeadWithAttemptsRow, (row): LeadRecord => ({
   lead: leadOf(row),
   outcome: outcomeOf(row),
   attempts: row.attempts,
