@@ -49,15 +49,30 @@ export const makeDueWorker = ({ batch = DUE_BATCH, beforeStop, due, kind, leaseM
 
     const run = (key: string) => work.run(key, process(key))
 
+    /** Keys whose work came in while people wait: taken together, by one fiber, once they have their answers. */
+    const scheduled = new Set<string>()
+    let taking = false
+    const takeScheduled = yieldToPeople.pipe(
+      Effect.zipRight(Effect.sync(() => {
+        const keys = [...scheduled]
+        scheduled.clear()
+        taking = false
+        return keys
+      })),
+      Effect.flatMap(work.claim),
+      Effect.flatMap((claimed) => Effect.forEach(claimed, (key) => inBackground(run(key)), { discard: true })),
+      // Not taken now, still due in the store: the next look for work due takes them.
+      Effect.catchAll((e) => Effect.logWarning(`taking ${kind} work: ${e.message}`))
+    )
+
     /** The key has work: it is taken (unless another process holds it) once people waiting have their answers. */
     const schedule = (key: string) =>
-      inBackground(
-        yieldToPeople.pipe(
-          Effect.zipRight(work.claim([key])),
-          Effect.flatMap((claimed) => (claimed.length === 0 ? Effect.void : run(key))),
-          Effect.catchAll((e) => Effect.logWarning(`taking ${kind} ${key}: ${e.message}`))
-        )
-      )
+      Effect.suspend(() => {
+        scheduled.add(key)
+        if (taking) return Effect.void
+        taking = true
+        return inBackground(takeScheduled)
+      })
 
     const takeDue = Effect.gen(function*() {
       yield* yieldToPeople
