@@ -1,5 +1,7 @@
 import type { Dispatcher } from "undici"
 
+import { originAndPath } from "./originAndPath.js"
+
 interface ApiRequest {
   readonly method?: string
   readonly headers?: Record<string, string>
@@ -15,10 +17,8 @@ interface ApiRequest {
 export const undiciFetch = (dispatcher: Dispatcher): typeof fetch =>
   (async (url: string, init: ApiRequest = {}) => {
     const { connection: _, ...headers } = init.headers ?? {}
-    const { origin } = new URL(url)
     const response = await dispatcher.request({
-      origin,
-      path: url.slice(origin.length),
+      ...originAndPath(new URL(url)),
       method: (init.method ?? "GET") as Dispatcher.HttpMethod,
       headers,
       body: init.body,

@@ -3,6 +3,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { Duration, Effect } from "effect"
 
 import { AppConfig } from "../../config/AppConfig.js"
+import { originAndPath } from "../../http/originAndPath.js"
 import { CrmClientError, type CrmError, CrmTimeoutError, CrmUnknownError } from "../CrmError.js"
 import { causeMessage, classifyTransport, redact } from "./classify.js"
 import type { Limiter } from "./OriginLimiter.js"
@@ -70,8 +71,7 @@ export const makeExchange = Effect.gen(function*() {
         ? { "content-type": body.contentType, "content-length": String(body.body.length) }
         : {}
       dispatcher.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
+        ...originAndPath(url),
         method: request.method,
         headers: { ...request.headers, ...content },
         body: body._tag === "Uint8Array" ? body.body : null,
