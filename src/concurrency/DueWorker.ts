@@ -62,7 +62,9 @@ export const makeDueWorker = ({ batch = DUE_BATCH, beforeStop, due, kind, leaseM
       Effect.flatMap(work.claim),
       Effect.flatMap((claimed) => Effect.forEach(claimed, (key) => inBackground(run(key)), { discard: true })),
       // Not taken now, still due in the store: the next look for work due takes them.
-      Effect.catchAll((e) => Effect.logWarning(`taking ${kind} work: ${e.message}`))
+      Effect.catchAll((e) => Effect.logWarning(`taking ${kind} work: ${e.message}`)),
+      // Interrupted while it waited: the keys stay for the next schedule to take.
+      Effect.onInterrupt(() => Effect.sync(() => (taking = false)))
     )
 
     /** The key has work: it is taken (unless another process holds it) once people waiting have their answers. */
