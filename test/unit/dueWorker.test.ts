@@ -3,24 +3,21 @@ import { Effect, Layer } from "effect"
 
 import { makeDueWorker } from "../../src/concurrency/DueWorker.js"
 import { PeopleFirst } from "../../src/concurrency/PeopleFirst.js"
-import { Leases } from "../../src/store/Leases.js"
+import { ExclusiveLeases, Leases } from "../../src/store/Leases.js"
 
-/** The exclusive store's leases (every claim holds), telling which keys each claim asked for. */
+/** The exclusive store's leases, telling which keys each claim asked for. */
 const countedLeases = (claims: Array<ReadonlyArray<string>>) =>
-  Layer.succeed(
+  Layer.effect(
     Leases,
-    Leases.of({
-      holder: "local",
-      exclusive: true,
-      claim: (_kind, keys) =>
-        Effect.sync(() => {
-          if (keys.length > 0) claims.push(keys)
-          return [...new Set(keys)]
-        }),
-      renew: () => Effect.void,
-      release: () => Effect.void
-    })
-  )
+    Effect.map(Leases, (leases) =>
+      Leases.of({
+        ...leases,
+        claim: (kind, keys, leaseMillis) =>
+          Effect.sync(() => keys.length > 0 && claims.push(keys)).pipe(
+            Effect.zipRight(leases.claim(kind, keys, leaseMillis))
+          )
+      }))
+  ).pipe(Layer.provide(ExclusiveLeases))
 
 describe("the due worker", () => {
   it.scoped("takes the work scheduled while people wait in one claim, once they are answered, each key once", () => {
